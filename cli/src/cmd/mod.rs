@@ -1,0 +1,4 @@
+//! One module per verb: its clap arguments and its `run`.
+
+pub mod dump;
+pub mod info;

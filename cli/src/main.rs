@@ -1,0 +1,67 @@
+//! `corelab`: the command-line front end over the `corelab` engine.
+//!
+//! Exit status: 0 on success, 1 on bad input (a one-line message on stderr naming the file,
+//! the byte offset and the problem), 2 on usage errors (clap's own).
+
+mod cmd;
+mod load;
+
+use std::io::Write;
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+
+/// BTF and BPF CO-RE workbench.
+#[derive(Parser, Debug)]
+#[command(name = "corelab", version, about, max_term_width = 100)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand, Debug)]
+enum Command {
+    /// Raw listing of every type, as `bpftool btf dump file FILE`.
+    Dump(cmd::dump::Args),
+    /// What a file holds: kinds, features, and the oldest kernel/libbpf/bpftool that reads it.
+    Info(cmd::info::Args),
+}
+
+/// An error to report: the file it concerns and what went wrong.
+#[derive(Debug)]
+pub struct Failure {
+    /// The file the error is about (empty if none).
+    pub file: String,
+    /// The message.
+    pub message: String,
+}
+
+impl Failure {
+    /// A failure about `file`.
+    pub fn new(file: impl Into<String>, message: impl std::fmt::Display) -> Self {
+        Failure {
+            file: file.into(),
+            message: message.to_string(),
+        }
+    }
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let result = match cli.command {
+        Command::Dump(a) => cmd::dump::run(a),
+        Command::Info(a) => cmd::info::run(a),
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(f) => {
+            let _ = std::io::stdout().flush();
+            if f.file.is_empty() {
+                eprintln!("corelab: {}", f.message);
+            } else {
+                eprintln!("corelab: {}: {}", f.file, f.message);
+            }
+            ExitCode::from(1)
+        }
+    }
+}

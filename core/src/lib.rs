@@ -1,0 +1,37 @@
+//! corelab: a BTF and BPF CO-RE engine.
+//!
+//! It reads kernel type information (BTF) and BPF objects, and reproduces what bpftool and
+//! libbpf do with them — byte for byte where they print text, value for value where they
+//! compute. It does no I/O: every entry point takes bytes and returns data, so the same code
+//! runs natively (the `corelab` CLI) and in a browser (WebAssembly).
+//!
+//! # API structure
+//!
+//! One way through: `input → btf → consumers`.
+//!
+//! - [`input`]: recognise what a file is by content and peel gzip/xz/zstd/tar layers;
+//!   [`input::load_btf`] gives a [`btf::Btf`] from raw BTF or an ELF `.BTF` section.
+//! - [`btf`]: the validated, zero-copy view of a BTF blob ([`btf::Btf`], [`btf::Type`],
+//!   [`btf::TypeId`]), split BTF over a base, libbpf's size/alignment rules.
+//! - [`dump`]: the raw listing (`bpftool btf dump file`).
+//! - [`info`]: what a BTF uses and which kernel/libbpf/bpftool can read it.
+//! - [`builder`]: build BTF from scratch and encode it in either byte order (tests, fuzz seeds,
+//!   minimal BTF).
+//!
+//! # Guarantees
+//!
+//! No input makes this crate panic, loop forever or allocate without bound: errors are
+//! returned as [`Error`] values that carry the byte offset of the problem.
+
+#![forbid(unsafe_code)]
+#![warn(missing_docs)]
+
+pub mod btf;
+pub mod builder;
+pub mod bytes;
+pub mod dump;
+pub mod error;
+pub mod info;
+pub mod input;
+
+pub use error::{Error, ErrorKind, Result};

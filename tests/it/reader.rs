@@ -1,0 +1,120 @@
+//! The reader on real kernels and on crafted blobs (byte orders, layout section, wide vlen).
+
+use corelab::btf::{Btf, IntEncoding, Kind, KindLayout, TypeId};
+use corelab::builder::{BtfBuilder, EncodeOptions};
+use corelab::bytes::Endian;
+use corelab::info::{Feature, Summary};
+use corelab::input::load_btf;
+use corelab_tests::data;
+
+#[test]
+fn kernels_parse_with_expected_shape() {
+    // (name, types, endian) from tests/data/btf (see its README).
+    let want = [
+        ("debian11-5.10.0-46-amd64", 83_141, Endian::Little),
+        ("debian12-6.1.0-50-amd64", 100_642, Endian::Little),
+        ("debian13-6.12.107-s390x", 88_137, Endian::Big),
+        ("host-6.18.44-fc-v657-amd64", 126_585, Endian::Little),
+    ];
+    let kernels = data::kernels();
+    assert_eq!(kernels.len(), want.len());
+    for ((name, path), (wname, types, endian)) in kernels.iter().zip(want) {
+        assert_eq!(name, wname);
+        let btf = load_btf(&data::read_path(path), None).unwrap().btf;
+        assert_eq!(
+            (btf.own_type_count(), btf.endian(), btf.ptr_size()),
+            (types, endian, 8),
+            "{name}"
+        );
+        let ts = btf
+            .find_by_name_kind("task_struct", Kind::STRUCT)
+            .expect("task_struct");
+        assert!(btf.resolve_size(ts).unwrap() > 1000, "{name}");
+    }
+}
+
+/// The same types encoded little- and big-endian read back identically, on a real kernel's
+/// types: re-encode a slice of 6.1 through the builder in both orders.
+#[test]
+fn byte_orders_read_identically() {
+    let mut b = BtfBuilder::new();
+    let int = b.int("int", 4, IntEncoding::SIGNED);
+    let ch = b.int("char", 1, IntEncoding::SIGNED | IntEncoding::CHAR);
+    let arr = b.array(ch, int, 16);
+    let fp = b.func_proto(int, &[("a", int), ("", TypeId::VOID)]);
+    let pfp = b.ptr(fp);
+    b.struct_(
+        "s",
+        32,
+        &[
+            ("x", int, 0, 0),
+            ("bits", int, 32, 5),
+            ("name", arr, 64, 0),
+            ("cb", pfp, 192, 0),
+        ],
+    );
+    b.enum64("big", 8, true, &[("NEG", (-5i64) as u64)]);
+    let le = Btf::parse(&b.encode(&EncodeOptions::default())).unwrap();
+    let be = Btf::parse(&b.encode(&EncodeOptions {
+        endian: Endian::Big,
+        ..Default::default()
+    }))
+    .unwrap();
+    assert_eq!(be.endian(), Endian::Big);
+    let listing = |btf: &Btf| {
+        let mut v = Vec::new();
+        corelab::dump::write_raw(btf, &mut v).unwrap();
+        v
+    };
+    assert_eq!(listing(&le), listing(&be));
+}
+
+#[test]
+fn layout_section_with_unknown_kind_is_read_and_reported() {
+    let mut b = BtfBuilder::new();
+    let int = b.int("int", 4, IntEncoding::SIGNED);
+    b.add_raw("future_kind", Kind(20), false, 3, int.0, vec![1, 2, 3]);
+    let opts = EncodeOptions {
+        layout_section: true,
+        extra_layouts: vec![(
+            20,
+            KindLayout {
+                info_size: 0,
+                elem_size: 4,
+            },
+        )],
+        ..Default::default()
+    };
+    for endian in [Endian::Little, Endian::Big] {
+        let btf = Btf::parse(&b.encode(&EncodeOptions {
+            endian,
+            ..opts.clone()
+        }))
+        .unwrap();
+        assert_eq!(btf.ty(TypeId(2)).kind(), Kind(20));
+        let s = Summary::of(&btf);
+        assert!(s.features.contains(&Feature::LayoutSection));
+        assert!(s.features.contains(&Feature::UnknownKinds));
+        assert_eq!(s.unknown_kinds, vec![(20, 1)]);
+        assert_eq!(s.minimum().0.libbpf.to_string(), "1.8");
+    }
+}
+
+#[test]
+fn wide_vlen_struct_reads_all_members() {
+    let mut b = BtfBuilder::new();
+    let ch = b.int("char", 1, 0);
+    let names: Vec<String> = (0..70_000).map(|i| format!("m{i}")).collect();
+    let members: Vec<_> = names
+        .iter()
+        .enumerate()
+        .map(|(i, n)| (n.as_str(), ch, 8 * i as u32, 0))
+        .collect();
+    let s = b.struct_("wide", 70_000, &members);
+    let btf = Btf::parse(&b.encode(&EncodeOptions::default())).unwrap();
+    let t = btf.ty(s);
+    assert_eq!(t.vlen(), 70_000);
+    assert_eq!(t.member(69_999).unwrap().name, "m69999");
+    assert_eq!(t.members().count(), 70_000);
+    assert!(Summary::of(&btf).features.contains(&Feature::WideInfo));
+}
