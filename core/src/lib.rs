@@ -33,5 +33,6 @@ pub mod dump;
 pub mod error;
 pub mod info;
 pub mod input;
+pub mod insn;
 
 pub use error::{Error, ErrorKind, Result};
