@@ -80,7 +80,7 @@ impl Insn {
 
     /// Decodes a whole instruction stream (its length must be a multiple of 8).
     pub fn decode_all(data: &[u8], endian: Endian) -> Result<Vec<Insn>> {
-        if data.len() % INSN_SIZE != 0 {
+        if !data.len().is_multiple_of(INSN_SIZE) {
             return Err(Error::malformed(
                 (data.len() - data.len() % INSN_SIZE) as u64,
                 format!(
