@@ -34,5 +34,6 @@ pub mod error;
 pub mod info;
 pub mod input;
 pub mod insn;
+pub mod reloc;
 
 pub use error::{Error, ErrorKind, Result};
