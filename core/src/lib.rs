@@ -31,8 +31,10 @@ pub mod builder;
 pub mod bytes;
 pub mod dump;
 pub mod error;
+pub mod ext;
 pub mod info;
 pub mod input;
 pub mod insn;
+pub mod object;
 
 pub use error::{Error, ErrorKind, Result};

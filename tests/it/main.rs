@@ -3,5 +3,6 @@
 //! bpftool/libbpf when they are installed, and with property tests over generated input.
 
 mod malformed;
+mod object;
 mod raw_dump;
 mod reader;
