@@ -35,6 +35,7 @@ pub mod ext;
 pub mod info;
 pub mod input;
 pub mod insn;
+pub mod kconfig;
 pub mod object;
 
 pub use error::{Error, ErrorKind, Result};
