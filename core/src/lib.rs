@@ -31,9 +31,12 @@ pub mod builder;
 pub mod bytes;
 pub mod dump;
 pub mod error;
+pub mod ext;
 pub mod info;
 pub mod input;
 pub mod insn;
+pub mod kconfig;
+pub mod object;
 pub mod reloc;
 
 pub use error::{Error, ErrorKind, Result};

@@ -125,6 +125,8 @@ fn alu(i: &Insn) -> String {
     match op {
         AluOp::Neg => format!("{d} = -{d}"),
         AluOp::End => {
+            // LLVM prints byte swaps on 64-bit register names whatever the class.
+            let d = reg(i.dst, true);
             let kind = if wide {
                 "bswap"
             } else if uses_reg {
