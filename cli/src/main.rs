@@ -25,6 +25,8 @@ enum Command {
     Dump(cmd::dump::Args),
     /// What a file holds: kinds, features, and the oldest kernel/libbpf/bpftool that reads it.
     Info(cmd::info::Args),
+    /// CO-RE relocations of a BPF object against a target BTF, as libbpf 1.5 does them.
+    Reloc(cmd::reloc::Args),
 }
 
 /// An error to report: the file it concerns and what went wrong.
@@ -51,6 +53,7 @@ fn main() -> ExitCode {
     let result = match cli.command {
         Command::Dump(a) => cmd::dump::run(a),
         Command::Info(a) => cmd::info::run(a),
+        Command::Reloc(a) => cmd::reloc::run(a),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

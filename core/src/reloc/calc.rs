@@ -182,7 +182,8 @@ pub fn calc_relo_insn<'a>(
         let text = m.spec.format();
         let matched = match m.result {
             Err(errno) => {
-                res.log.push(log::candidate_error(prog, idx, i, &text, errno));
+                res.log
+                    .push(log::candidate_error(prog, idx, i, &text, errno));
                 res.trials.push(CandidateTrial {
                     index: i,
                     id: cand,

@@ -25,7 +25,11 @@ pub struct CandidateSearch {
 
 /// Finds the candidates for local type `local_id` in `target`. An anonymous local type has
 /// none: libbpf fails the search with `-EINVAL`.
-pub fn find_candidates(local: &Btf, local_id: TypeId, target: &Btf) -> Result<CandidateSearch, Errno> {
+pub fn find_candidates(
+    local: &Btf,
+    local_id: TypeId,
+    target: &Btf,
+) -> Result<CandidateSearch, Errno> {
     let lt = local.type_by_id(local_id).ok_or(Errno::EINVAL)?;
     let local_name = lt.name();
     if local_name.is_empty() {

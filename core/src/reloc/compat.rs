@@ -182,7 +182,9 @@ pub(crate) fn types_match(
     budget: &mut Budget,
     log: &mut Vec<LogLine>,
 ) -> Result<bool, Errno> {
-    types_match_level(local_btf, local, targ_btf, targ, false, MAX_LEVEL, budget, log)
+    types_match_level(
+        local_btf, local, targ_btf, targ, false, MAX_LEVEL, budget, log,
+    )
 }
 
 #[allow(clippy::too_many_arguments)]
@@ -247,7 +249,9 @@ fn types_match_level(
                 if lk != tk {
                     return Ok(false);
                 }
-                return composites_match(local_btf, &lt, targ_btf, &tt, behind_ptr, level, budget, log);
+                return composites_match(
+                    local_btf, &lt, targ_btf, &tt, behind_ptr, level, budget, log,
+                );
             }
             Kind::INT => {
                 if lk != tk {

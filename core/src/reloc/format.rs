@@ -16,7 +16,11 @@ pub fn format_spec(spec: &Spec<'_>) -> String {
     let mut out = String::new();
     let btf = spec.btf;
     let root = btf.ty(spec.root);
-    let name = if root.name().is_empty() { "<anon>" } else { root.name() };
+    let name = if root.name().is_empty() {
+        "<anon>"
+    } else {
+        root.name()
+    };
     let _ = write!(
         out,
         "<{}> [{}] {} {}",
@@ -28,10 +32,11 @@ pub fn format_spec(spec: &Spec<'_>) -> String {
 
     if spec.kind.is_enumval() {
         let t = btf.skip_mods_and_typedefs(spec.root);
-        // libbpf reads the enumerator at raw index 0 without checking it exists (a parse error
-        // can leave a spec whose index is out of range, or whose root is not an enum); we
-        // print nothing more in those cases instead of reading out of bounds.
-        let e = spec.raw.first().and_then(|&i| t.enum_value(i));
+        // libbpf prints the enumerator at `raw_spec[0]`, which its zeroed spec holds even
+        // when empty: a non-matching candidate shows enumerator #0. It does not check that the
+        // enumerator exists (a parse error can leave an index out of range, or a root that is
+        // not an enum); we print nothing more then instead of reading out of bounds.
+        let e = t.enum_value(spec.raw.first().copied().unwrap_or(0));
         if let (Some(e), true) = (e, t.kind().is_any_enum()) {
             let _ = match (t.kind() == Kind::ENUM64, t.kflag()) {
                 (false, true) => write!(out, "::{} = {}", e.name, e.lo as i32),

@@ -30,10 +30,16 @@ pub struct LogLine {
 
 impl LogLine {
     fn warn(text: String) -> Self {
-        LogLine { level: Level::Warn, text }
+        LogLine {
+            level: Level::Warn,
+            text,
+        }
     }
     fn debug(text: String) -> Self {
-        LogLine { level: Level::Debug, text }
+        LogLine {
+            level: Level::Debug,
+            text,
+        }
     }
 }
 
@@ -147,7 +153,10 @@ pub(crate) fn failed_to_relocate(prog: &str, relo: usize, err: Errno) -> LogLine
 }
 
 pub(crate) fn failed_to_patch(prog: &str, relo: usize, insn: u32, err: Errno) -> LogLine {
-    LogLine::warn(format!("{}failed to patch insn #{insn}: {err}", Relo(prog, relo)))
+    LogLine::warn(format!(
+        "{}failed to patch insn #{insn}: {err}",
+        Relo(prog, relo)
+    ))
 }
 
 pub(crate) fn failed_core(err: Errno) -> LogLine {
@@ -201,7 +210,13 @@ pub(crate) fn anonymous_root(prog: &str, relo: usize, kind: RelocKind) -> LogLin
     ))
 }
 
-pub(crate) fn candidate_error(prog: &str, relo: usize, i: usize, spec: &str, err: Errno) -> LogLine {
+pub(crate) fn candidate_error(
+    prog: &str,
+    relo: usize,
+    i: usize,
+    spec: &str,
+    err: Errno,
+) -> LogLine {
     LogLine::warn(format!(
         "{}error matching candidate #{i} {spec}: {err}",
         Relo(prog, relo)
@@ -257,7 +272,12 @@ pub(crate) fn bitfield_too_big(prog: &str, kind: RelocKind, sec_insn: u32) -> Lo
     ))
 }
 
-pub(crate) fn unrecognized_relo(prog: &str, relo: usize, kind: RelocKind, sec_insn: u32) -> LogLine {
+pub(crate) fn unrecognized_relo(
+    prog: &str,
+    relo: usize,
+    kind: RelocKind,
+    sec_insn: u32,
+) -> LogLine {
     LogLine::warn(format!(
         "{}unrecognized CO-RE relocation {} ({}) at insn #{sec_insn}",
         Relo(prog, relo),
@@ -299,7 +319,14 @@ pub(crate) fn unexpected_value(
     ))
 }
 
-pub(crate) fn patched(prog: &str, relo: usize, insn: u32, form: InsnForm, old: u64, new: u64) -> LogLine {
+pub(crate) fn patched(
+    prog: &str,
+    relo: usize,
+    insn: u32,
+    form: InsnForm,
+    old: u64,
+    new: u64,
+) -> LogLine {
     let what = match form {
         InsnForm::Alu => "imm",
         InsnForm::Mem => "off",
@@ -326,7 +353,13 @@ pub(crate) fn memsz_refused(prog: &str, relo: usize, insn: u32) -> LogLine {
     ))
 }
 
-pub(crate) fn unexpected_mem_size(prog: &str, relo: usize, insn: u32, got: i32, exp: u32) -> LogLine {
+pub(crate) fn unexpected_mem_size(
+    prog: &str,
+    relo: usize,
+    insn: u32,
+    got: i32,
+    exp: u32,
+) -> LogLine {
     LogLine::warn(format!(
         "{}insn #{insn} (LDX/ST/STX) unexpected mem size: got {got}, exp {exp}",
         Relo(prog, relo)
@@ -354,7 +387,12 @@ pub(crate) fn ldimm64_form(prog: &str, relo: usize, insn: u32) -> LogLine {
     ))
 }
 
-pub(crate) fn unrecognized_insn(prog: &str, relo: usize, insn: u32, i: &crate::insn::Insn) -> LogLine {
+pub(crate) fn unrecognized_insn(
+    prog: &str,
+    relo: usize,
+    insn: u32,
+    i: &crate::insn::Insn,
+) -> LogLine {
     // `off` is a C short promoted to int and printed with %x: negative offsets show as
     // 32-bit two's complement, like `imm`.
     LogLine::warn(format!(

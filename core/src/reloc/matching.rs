@@ -109,7 +109,9 @@ fn match_into<'a>(
             name: None,
         });
         targ.raw.push(acc.idx);
-        let size = targ_btf.resolve_size(targ_id).map_err(|e| Errno(e.errno()))?;
+        let size = targ_btf
+            .resolve_size(targ_id)
+            .map_err(|e| Errno(e.errno()))?;
         targ.bit_offset = targ
             .bit_offset
             .wrapping_add(acc.idx.wrapping_mul(size).wrapping_mul(8));
@@ -146,7 +148,9 @@ fn match_member<'a>(
         spec.raw.push(m.index);
         if m.name.is_empty() {
             // An anonymous member: look inside; a hit (or an error) ends the search.
-            if let Some(next) = match_member(local_btf, local_acc, targ_btf, m.type_id, spec, budget)? {
+            if let Some(next) =
+                match_member(local_btf, local_acc, targ_btf, m.type_id, spec, budget)?
+            {
                 return Ok(Some(next));
             }
         } else if m.name == local_member.name {

@@ -29,6 +29,7 @@
 mod calc;
 mod cands;
 mod compat;
+mod driver;
 mod format;
 mod kind;
 pub mod log;
@@ -42,6 +43,10 @@ pub use calc::{
     calc_relo_insn, CalcContext, CalcError, CandidateTrial, RelocRequest, RelocResult, Resolution,
 };
 pub use cands::{find_candidates, CandidateCache, CandidateSearch};
+pub use driver::{
+    relocate_object, FirstError, ObjectRelocation, Outcome, Phase, Processed, RecordReport,
+    MAX_PASSES,
+};
 pub use format::format_spec;
 pub use kind::{RelocClass, RelocKind};
 pub use log::{Errno, Level, LogLine};

@@ -105,7 +105,15 @@ fn patch_slots(
             if res.validate && imm != orig {
                 // libbpf prints the immediate with %u.
                 let got = u64::from(insn.imm as u32);
-                log.push(log::unexpected_value(prog, relo, idx, InsnForm::Alu, got, orig, new));
+                log.push(log::unexpected_value(
+                    prog,
+                    relo,
+                    idx,
+                    InsnForm::Alu,
+                    got,
+                    orig,
+                    new,
+                ));
                 return Err(Errno::EINVAL);
             }
             insns[at].imm = new as i32;
@@ -117,7 +125,15 @@ fn patch_slots(
             if res.validate && off != orig {
                 // A C short promoted to int, printed with %u.
                 let got = u64::from(i32::from(insn.off) as u32);
-                log.push(log::unexpected_value(prog, relo, idx, InsnForm::Mem, got, orig, new));
+                log.push(log::unexpected_value(
+                    prog,
+                    relo,
+                    idx,
+                    InsnForm::Mem,
+                    got,
+                    orig,
+                    new,
+                ));
                 return Err(Errno::EINVAL);
             }
             if new > i16::MAX as u64 {
@@ -134,7 +150,13 @@ fn patch_slots(
             if res.new_sz != res.orig_sz {
                 let size = Size::of(insn.code).bytes();
                 if size != res.orig_sz {
-                    log.push(log::unexpected_mem_size(prog, relo, idx, size as i32, res.orig_sz));
+                    log.push(log::unexpected_mem_size(
+                        prog,
+                        relo,
+                        idx,
+                        size as i32,
+                        res.orig_sz,
+                    ));
                     return Err(Errno::EINVAL);
                 }
                 let Some(new_size) = Size::from_bytes(res.new_sz) else {
@@ -143,7 +165,13 @@ fn patch_slots(
                 };
                 // Keep mode and class, replace the size.
                 insns[at].code = (insn.code & 0xe7) | new_size.bits();
-                log.push(log::patched_mem_size(prog, relo, idx, res.orig_sz, res.new_sz));
+                log.push(log::patched_mem_size(
+                    prog,
+                    relo,
+                    idx,
+                    res.orig_sz,
+                    res.new_sz,
+                ));
             }
             Ok(Patched::Value)
         }
@@ -159,7 +187,15 @@ fn patch_slots(
             };
             let imm = Insn::imm64(&insn, &second);
             if res.validate && imm != orig {
-                log.push(log::unexpected_value(prog, relo, idx, InsnForm::LdImm64, imm, orig, new));
+                log.push(log::unexpected_value(
+                    prog,
+                    relo,
+                    idx,
+                    InsnForm::LdImm64,
+                    imm,
+                    orig,
+                    new,
+                ));
                 return Err(Errno::EINVAL);
             }
             insns[at].imm = new as u32 as i32;

@@ -107,7 +107,11 @@ pub(crate) fn parse_local<'a>(
     };
 
     if kind.is_type() {
-        return if s == "0" { Ok(spec) } else { fail(spec, Errno::EINVAL) };
+        return if s == "0" {
+            Ok(spec)
+        } else {
+            fail(spec, Errno::EINVAL)
+        };
     }
 
     let mut rest = s.as_bytes();
@@ -209,7 +213,8 @@ pub(crate) fn parse_local<'a>(
                 .bit_offset
                 .wrapping_add(idx.wrapping_mul(size).wrapping_mul(8));
         } else {
-            let warning = log::unexpected_kind_in_spec(prog, root, "", pos, id, t.kind().lower_name());
+            let warning =
+                log::unexpected_kind_in_spec(prog, root, "", pos, id, t.kind().lower_name());
             return Err(ParseFailure {
                 spec: Some(spec),
                 err: Errno::EINVAL,

@@ -1,0 +1,114 @@
+//! `corelab reloc OBJECT --target BTF`: every CO-RE relocation of a BPF object, resolved as
+//! libbpf 1.5 resolves it against the target BTF.
+//!
+//! Without `--json`: one row per relocation (section, number, program, instruction, kind,
+//! what it accesses, outcome, value change or reason), then libbpf's log. With `--json`: JSON
+//! lines in the oracle's schema (tests/data/oracle): `meta`, one `relo` per record, `kconfig`,
+//! `summary`.
+
+mod json;
+mod table;
+
+use std::io::Write;
+use std::path::PathBuf;
+
+use corelab::btf::Btf;
+use corelab::kconfig;
+use corelab::object::Object;
+use corelab::reloc;
+
+use crate::{load, Failure};
+
+/// Arguments of `corelab reloc`.
+#[derive(clap::Args, Debug)]
+pub struct Args {
+    /// BPF object (ELF, possibly compressed).
+    object: PathBuf,
+    /// Target BTF (a kernel's: raw, ELF, compressed).
+    #[arg(long, short = 't', value_name = "BTF")]
+    target: PathBuf,
+    /// Kconfig text for `__kconfig` externs (as `bpf_object_open_opts.kconfig`).
+    #[arg(long, value_name = "FILE")]
+    kconfig: Option<PathBuf>,
+    /// Kernel release for `LINUX_KERNEL_VERSION` (`X.Y.Z`).
+    #[arg(long, value_name = "X.Y.Z")]
+    kernel_release: Option<String>,
+    /// JSON lines in the oracle's schema.
+    #[arg(long)]
+    json: bool,
+}
+
+/// What the views need.
+pub(crate) struct Input<'a> {
+    pub obj: &'a Object,
+    pub target: &'a Btf,
+    pub object_name: String,
+    pub target_name: String,
+    pub rel: reloc::ObjectRelocation<'a>,
+    pub kconfig: Option<Result<(kconfig::KconfigLayout, kconfig::Resolved), kconfig::KconfigError>>,
+}
+
+/// Runs `corelab reloc`.
+pub fn run(a: Args) -> Result<(), Failure> {
+    let obj_name = a.object.display().to_string();
+    let data = load::read(&a.object)?;
+    let un = corelab::input::unpack(&data, corelab::input::Limits::default())
+        .map_err(|e| Failure::new(&obj_name, e))?;
+    let obj = Object::parse(&un.data).map_err(|e| Failure::new(&obj_name, e))?;
+    if let Some(e) = &obj.btf_error {
+        return Err(Failure::new(&obj_name, format_args!("unusable .BTF: {e}")));
+    }
+    let target: Btf = load::btf(&a.target, None)?.btf;
+
+    let config = match &a.kconfig {
+        Some(p) => Some(String::from_utf8_lossy(&load::read(p)?).into_owned()),
+        None => None,
+    };
+    let kernel_version = match &a.kernel_release {
+        Some(r) => Some(kconfig::parse_release(r).ok_or_else(|| {
+            Failure::new("", format_args!("--kernel-release {r}: expected X.Y.Z"))
+        })?),
+        None => None,
+    };
+    let kconfig = (config.is_some() || kernel_version.is_some()).then(|| {
+        let layout = kconfig::layout(&obj)?;
+        let settings = kconfig::Settings {
+            config,
+            kernel_version,
+            ..kconfig::Settings::default()
+        };
+        kconfig::resolve(&layout, &settings).map(|r| (layout, r))
+    });
+
+    let rel = reloc::relocate_object(&obj, &target);
+    let input = Input {
+        obj: &obj,
+        target: &target,
+        object_name: file_name(&a.object),
+        target_name: target_name(&a.target),
+        rel,
+        kconfig,
+    };
+    let text = if a.json {
+        json::render(&input)
+    } else {
+        table::render(&input)
+    };
+    let stdout = std::io::stdout();
+    let mut out = stdout.lock();
+    load::stdout_result(out.write_all(text.as_bytes()).and_then(|()| out.flush()))
+}
+
+fn file_name(p: &std::path::Path) -> String {
+    p.file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default()
+        .trim_end_matches(".gz")
+        .to_owned()
+}
+
+/// `debian12-6.1.0-50-amd64.btf.gz` → `debian12-6.1.0-50-amd64`.
+fn target_name(p: &std::path::Path) -> String {
+    let n = file_name(p);
+    n.strip_suffix(".btf").unwrap_or(&n).to_owned()
+}
