@@ -7,3 +7,4 @@ mod malformed;
 mod object;
 mod raw_dump;
 mod reader;
+mod reloc_oracle;
