@@ -8,3 +8,4 @@ mod object;
 mod raw_dump;
 mod reader;
 mod reloc_oracle;
+mod reloc_props;

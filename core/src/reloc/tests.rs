@@ -1391,3 +1391,64 @@ fn patch_checks_by_instruction_class() {
         (Ok(Patched::Value), 2, 1)
     );
 }
+
+// --- bounded work on hostile BTF ---------------------------------------------------------
+
+/// Anonymous members nested 20 deep, 8 wide: libbpf's depth-first member search would visit
+/// 8^20 members. The work budget turns that into an error.
+#[test]
+fn member_search_is_bounded() {
+    let mut l = BtfBuilder::new();
+    let i = l.int("int", 4, SIGNED);
+    let s = l.struct_("deep", 4, &[("missing", i, 0, 0)]);
+    let local = build(&l);
+    let mut t = BtfBuilder::new();
+    let mut level = t.int("int", 4, SIGNED);
+    for _ in 0..20 {
+        let members: Vec<_> = (0..8).map(|_| ("", level, 0, 0)).collect();
+        level = t.struct_("", 4, &members);
+    }
+    t.struct_("deep", 4, &[("", level, 0, 0)]);
+    let target = build(&t);
+    let r = reloc(
+        &local,
+        &target,
+        s,
+        "0:0",
+        RelocKind::FIELD_BYTE_OFFSET,
+        &[mov(0)],
+    );
+    assert_eq!(r.result, Err(Errno::E2BIG));
+    assert!(r
+        .log
+        .last()
+        .unwrap()
+        .starts_with("prog 'p': relo #0: error matching candidate #0"));
+}
+
+/// Same-named members 16 wide, 12 deep, failing at the bottom: TYPE_MATCHES would try 16^12
+/// pairings.
+#[test]
+fn type_match_is_bounded() {
+    let build_chain = |signed: u8| {
+        let mut b = BtfBuilder::new();
+        let mut level = b.int("int", 4, signed);
+        for _ in 0..12 {
+            let members: Vec<_> = (0..16).map(|_| ("a", level, 0, 0)).collect();
+            level = b.struct_("", 4, &members);
+        }
+        let root = b.struct_("root", 4, &[("a", level, 0, 0)]);
+        (build(&b), root)
+    };
+    let (local, root) = build_chain(SIGNED);
+    let (target, _) = build_chain(0);
+    let r = reloc(
+        &local,
+        &target,
+        root,
+        "0",
+        RelocKind::TYPE_MATCHES,
+        &[mov(1)],
+    );
+    assert_eq!(r.result, Err(Errno::EINVAL));
+}
