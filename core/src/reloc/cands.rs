@@ -7,7 +7,7 @@
 //! use, by [`Btf::find_by_essential_name`]) makes the search a lookup instead of libbpf's
 //! linear scan; the result — ids in ascending order — is the same.
 
-use std::collections::HashMap;
+use std::collections::BTreeMap;
 
 use crate::btf::{essential_name, Btf, TypeId};
 
@@ -61,7 +61,7 @@ pub fn find_candidates(
 /// programs and sections of one relocation pass, and pruned as relocations find matches.
 #[derive(Debug, Clone, Default)]
 pub struct CandidateCache {
-    lists: HashMap<TypeId, Vec<TypeId>>,
+    lists: BTreeMap<TypeId, Vec<TypeId>>,
 }
 
 impl CandidateCache {

@@ -350,7 +350,7 @@ fn run_pass<'a>(
         for (i, r) in sec.records.iter().enumerate() {
             let this = slot;
             slot += 1;
-            if r.insn_off % 8 != 0 {
+            if !r.insn_off.is_multiple_of(8) {
                 run.processed[this] = Some(record_error(pass, Errno::EINVAL));
                 run.failure = Some(PassFailure {
                     record: Some(this),

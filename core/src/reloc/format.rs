@@ -64,7 +64,7 @@ pub fn format_spec(spec: &Spec<'_>) -> String {
             }
             let _ = write!(out, "{}", *r as i32);
         }
-        if spec.bit_offset % 8 != 0 {
+        if !spec.bit_offset.is_multiple_of(8) {
             let _ = write!(
                 out,
                 " @ offset {}.{})",
