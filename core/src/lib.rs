@@ -37,5 +37,6 @@ pub mod input;
 pub mod insn;
 pub mod kconfig;
 pub mod object;
+pub mod sim;
 
 pub use error::{Error, ErrorKind, Result};
