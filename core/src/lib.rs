@@ -32,6 +32,8 @@ pub mod bytes;
 pub mod dump;
 pub mod error;
 pub mod ext;
+#[doc(hidden)]
+pub mod fuzzing;
 pub mod info;
 pub mod input;
 pub mod insn;
