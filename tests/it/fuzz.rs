@@ -7,16 +7,25 @@ use corelab_tests::data;
 use proptest::prelude::*;
 
 fn seeds_btf() -> Vec<Vec<u8>> {
-    let mut v: Vec<Vec<u8>> = data::list("probes", ".btf").iter().map(|p| data::read_path(p)).collect();
+    let mut v: Vec<Vec<u8>> = data::list("probes", ".btf")
+        .iter()
+        .map(|p| data::read_path(p))
+        .collect();
     v.push(data::read("modules/debian12-6.1.0-50-amd64-tcp_bbr.btf.gz"));
     v
 }
 
 fn seeds_object() -> Vec<Vec<u8>> {
-    ["kconfig", "subprogs", "task_state_flavor", "bitfield_probed", "opensnoop"]
-        .iter()
-        .map(|n| data::read(&format!("oracle/obj/{n}.o.gz")))
-        .collect()
+    [
+        "kconfig",
+        "subprogs",
+        "task_state_flavor",
+        "bitfield_probed",
+        "opensnoop",
+    ]
+    .iter()
+    .map(|n| data::read(&format!("oracle/obj/{n}.o.gz")))
+    .collect()
 }
 
 /// The `.BTF.ext` section of a corpus object.
