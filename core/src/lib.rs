@@ -17,6 +17,8 @@
 //! - [`info`]: what a BTF uses and which kernel/libbpf/bpftool can read it.
 //! - [`builder`]: build BTF from scratch and encode it in either byte order (tests, fuzz seeds,
 //!   minimal BTF).
+//! - [`btf_write`]: write a parsed [`btf::Btf`] (or a renumbered selection of its types) back
+//!   to a raw blob.
 //!
 //! # Guarantees
 //!
@@ -27,6 +29,7 @@
 #![warn(missing_docs)]
 
 pub mod btf;
+pub mod btf_write;
 pub mod builder;
 pub mod bytes;
 pub mod dump;
