@@ -19,6 +19,8 @@
 //!   minimal BTF).
 //! - [`btf_write`]: write a parsed [`btf::Btf`] (or a renumbered selection of its types) back
 //!   to a raw blob.
+//! - [`diff`]: what changed between two BTFs (types added/removed/changed, field by field), and
+//!   one type's fields across several kernels.
 //!
 //! # Guarantees
 //!
@@ -32,6 +34,7 @@ pub mod btf;
 pub mod btf_write;
 pub mod builder;
 pub mod bytes;
+pub mod diff;
 pub mod dump;
 pub mod error;
 pub mod info;
