@@ -378,3 +378,74 @@ fn split_btfs_over_one_base_compare_their_own_types() {
 fn base_bytes(base: &Btf) -> Vec<u8> {
     crate::btf_write::write(base, &crate::btf_write::WriteOptions::default()).unwrap()
 }
+
+/// The inode timestamp saga as the kernel went through it (6.6 `__i_ctime`, 6.7 `__i_atime`
+/// and `__i_mtime`, 6.11 `_sec`/`_nsec`): rows follow the underscores, and the split is
+/// reported as a replacement.
+#[test]
+fn inode_timestamp_saga() {
+    let version = |names: &[&str], split: bool| {
+        let mut b = BtfBuilder::new();
+        let [_, long, _, uint] = prims(&mut b);
+        let ts = b.struct_(
+            "timespec64",
+            16,
+            &[("tv_sec", long, 0, 0), ("tv_nsec", long, 64, 0)],
+        );
+        let members: Vec<(String, TypeId, u32)> = if split {
+            ["atime", "mtime", "ctime"]
+                .iter()
+                .enumerate()
+                .flat_map(|(i, t)| {
+                    let i = i as u32;
+                    [
+                        (format!("i_{t}_sec"), long, 64 * i),
+                        (format!("i_{t}_nsec"), uint, 192 + 32 * i),
+                    ]
+                })
+                .collect()
+        } else {
+            names
+                .iter()
+                .enumerate()
+                .map(|(i, n)| (n.to_string(), ts, 128 * i as u32))
+                .collect()
+        };
+        let specs: Vec<_> = members
+            .iter()
+            .map(|(n, t, o)| (n.as_str(), *t, *o, 0))
+            .collect();
+        b.struct_("inode", 48, &specs);
+        parse(&b)
+    };
+    let v61 = version(&["i_atime", "i_mtime", "i_ctime"], false);
+    let v66 = version(&["i_atime", "i_mtime", "__i_ctime"], false);
+    let v67 = version(&["__i_atime", "__i_mtime", "__i_ctime"], false);
+    let v611 = version(&[], true);
+    let h = history(&[&v61, &v66, &v67, &v611], "inode");
+    let names: Vec<Vec<&str>> = h.rows.iter().map(HistoryRow::names).collect();
+    assert!(names.contains(&vec!["i_atime", "__i_atime"]), "{names:?}");
+    assert!(names.contains(&vec!["i_ctime", "__i_ctime"]), "{names:?}");
+    let replaced: Vec<(usize, &str, String)> = h
+        .replacements
+        .iter()
+        .map(|r| (r.at, r.old.as_str(), r.by.join(",")))
+        .collect();
+    assert_eq!(
+        replaced,
+        [
+            (3, "__i_atime", "i_atime_sec,i_atime_nsec".to_owned()),
+            (3, "__i_mtime", "i_mtime_sec,i_mtime_nsec".to_owned()),
+            (3, "__i_ctime", "i_ctime_sec,i_ctime_nsec".to_owned()),
+        ]
+    );
+    let d = diff(&v61, &v66, &DiffOptions::default());
+    let inode = d.types.iter().find(|t| t.name == "inode").unwrap();
+    assert!(matches!(
+        &inode.changes.fields[..],
+        [FieldChange::Changed {
+            renamed: Some(RenameEvidence::SimilarName),
+            ..
+        }]
+    ));
+}
