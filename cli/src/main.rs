@@ -25,6 +25,10 @@ enum Command {
     Dump(cmd::dump::Args),
     /// What a file holds: kinds, features, and the oldest kernel/libbpf/bpftool that reads it.
     Info(cmd::info::Args),
+    /// Types added, removed and changed between two BTFs, field by field.
+    Diff(cmd::diff::Args),
+    /// One struct or union's fields across several BTFs, following renames.
+    History(cmd::history::Args),
 }
 
 /// An error to report: the file it concerns and what went wrong.
@@ -51,6 +55,8 @@ fn main() -> ExitCode {
     let result = match cli.command {
         Command::Dump(a) => cmd::dump::run(a),
         Command::Info(a) => cmd::info::run(a),
+        Command::Diff(a) => cmd::diff::run(a),
+        Command::History(a) => cmd::history::run(a),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

@@ -17,6 +17,10 @@
 //! - [`info`]: what a BTF uses and which kernel/libbpf/bpftool can read it.
 //! - [`builder`]: build BTF from scratch and encode it in either byte order (tests, fuzz seeds,
 //!   minimal BTF).
+//! - [`btf_write`]: write a parsed [`btf::Btf`] (or a renumbered selection of its types) back
+//!   to a raw blob.
+//! - [`diff`]: what changed between two BTFs (types added/removed/changed, field by field), and
+//!   one type's fields across several kernels.
 //!
 //! # Guarantees
 //!
@@ -27,8 +31,10 @@
 #![warn(missing_docs)]
 
 pub mod btf;
+pub mod btf_write;
 pub mod builder;
 pub mod bytes;
+pub mod diff;
 pub mod dump;
 pub mod error;
 pub mod ext;

@@ -1,4 +1,6 @@
 //! One module per verb: its clap arguments and its `run`.
 
+pub mod diff;
 pub mod dump;
+pub mod history;
 pub mod info;
