@@ -4,4 +4,5 @@
 
 pub mod data;
 pub mod golden;
+pub mod oracle;
 pub mod tools;

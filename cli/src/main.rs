@@ -27,6 +27,10 @@ enum Command {
     Info(cmd::info::Args),
     /// CO-RE relocations of a BPF object against a target BTF, as libbpf 1.5 does them.
     Reloc(cmd::reloc::Args),
+    /// Types added, removed and changed between two BTFs, field by field.
+    Diff(cmd::diff::Args),
+    /// One struct or union's fields across several BTFs, following renames.
+    History(cmd::history::Args),
 }
 
 /// An error to report: the file it concerns and what went wrong.
@@ -54,6 +58,8 @@ fn main() -> ExitCode {
         Command::Dump(a) => cmd::dump::run(a),
         Command::Info(a) => cmd::info::run(a),
         Command::Reloc(a) => cmd::reloc::run(a),
+        Command::Diff(a) => cmd::diff::run(a),
+        Command::History(a) => cmd::history::run(a),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

@@ -17,6 +17,10 @@
 //! - [`info`]: what a BTF uses and which kernel/libbpf/bpftool can read it.
 //! - [`builder`]: build BTF from scratch and encode it in either byte order (tests, fuzz seeds,
 //!   minimal BTF).
+//! - [`btf_write`]: write a parsed [`btf::Btf`] (or a renumbered selection of its types) back
+//!   to a raw blob.
+//! - [`diff`]: what changed between two BTFs (types added/removed/changed, field by field), and
+//!   one type's fields across several kernels.
 //!
 //! # Guarantees
 //!
@@ -27,16 +31,21 @@
 #![warn(missing_docs)]
 
 pub mod btf;
+pub mod btf_write;
 pub mod builder;
 pub mod bytes;
+pub mod diff;
 pub mod dump;
 pub mod error;
 pub mod ext;
+#[doc(hidden)]
+pub mod fuzzing;
 pub mod info;
 pub mod input;
 pub mod insn;
 pub mod kconfig;
 pub mod object;
 pub mod reloc;
+pub mod sim;
 
 pub use error::{Error, ErrorKind, Result};

@@ -4,19 +4,7 @@
 use corelab::kconfig::{self, Settings};
 use corelab::object::Object;
 use corelab_tests::data;
-
-/// The kernel release the oracle gave libbpf for a target (as the scoreboard derives it).
-pub fn release_for(target: &str) -> String {
-    match target {
-        "old_kernel" => "5.4.0".into(),
-        "moved_resized" => "7.0.0".into(),
-        t => t
-            .split('-')
-            .find(|p| p.split('.').count() == 3 && p.split('.').all(|n| n.parse::<u32>().is_ok()))
-            .unwrap_or("6.18.0")
-            .into(),
-    }
-}
+use corelab_tests::oracle::release_for;
 
 fn field<'a>(line: &'a str, key: &str) -> &'a str {
     let pat = format!("\"{key}\":");

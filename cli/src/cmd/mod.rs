@@ -1,5 +1,7 @@
 //! One module per verb: its clap arguments and its `run`.
 
+pub mod diff;
 pub mod dump;
+pub mod history;
 pub mod info;
 pub mod reloc;

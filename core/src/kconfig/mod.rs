@@ -35,6 +35,9 @@ pub enum KcfgType {
     CharArray,
 }
 
+/// Largest `.kconfig` map value this engine lays out (the kernel's `KMALLOC_MAX_SIZE`).
+pub const MAX_MAP_SIZE: u64 = 4 << 20;
+
 /// One Kconfig extern in the `.kconfig` map.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct KconfigVar {
@@ -186,13 +189,25 @@ pub fn layout(obj: &Object) -> Result<KconfigLayout, KconfigError> {
             .then(a.size.cmp(&b.size))
             .then_with(|| a.name.cmp(&b.name))
     });
-    let mut off = 0u32;
+    let mut off = 0u64;
     for v in &mut vars {
-        off = off.div_ceil(v.align) * v.align;
-        v.offset = off;
-        off += v.size;
+        off = off.div_ceil(u64::from(v.align)) * u64::from(v.align);
+        v.offset = off as u32;
+        off += u64::from(v.size);
+        if off > MAX_MAP_SIZE {
+            return Err(err(
+                format!(
+                    "extern (kcfg) '{}': the .kconfig map would exceed {MAX_MAP_SIZE} bytes",
+                    v.name
+                ),
+                -7,
+            ));
+        }
     }
-    Ok(KconfigLayout { vars, size: off })
+    Ok(KconfigLayout {
+        vars,
+        size: off as u32,
+    })
 }
 
 /// What the simulated kernel and Kconfig say.

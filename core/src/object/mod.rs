@@ -88,8 +88,10 @@ pub struct DataSection {
     pub name: String,
     /// Data, `.rodata`, or `.bss`.
     pub kind: SectionKind,
-    /// Initial bytes (zeros for `.bss`).
+    /// Initial bytes (empty for `.bss`, whose contents are zeros).
     pub bytes: Vec<u8>,
+    /// Size in bytes (for `.bss` not backed by `bytes`).
+    pub size: u64,
 }
 
 /// A parsed BPF ELF object.
@@ -214,29 +216,23 @@ impl Object {
                     });
                 }
                 SectionKind::Data | SectionKind::Rodata => {
+                    let b = bytes()?;
                     self.data.push(DataSection {
                         elf_index: info.elf_index,
                         name: name.clone(),
                         kind,
-                        bytes: bytes()?.to_vec(),
+                        bytes: b.to_vec(),
+                        size: b.len() as u64,
                     });
                 }
                 SectionKind::Bss => {
-                    // Zero-filled; bound the allocation by a sane maximum against hostile sizes.
-                    let size = usize::try_from(s.size())
-                        .ok()
-                        .filter(|&n| n <= 1 << 28)
-                        .ok_or_else(|| {
-                            Error::limit(
-                                file_offset,
-                                format!("section {name} declares {} bytes", s.size()),
-                            )
-                        })?;
+                    // Zeros: never materialised, so a hostile size costs nothing.
                     self.data.push(DataSection {
                         elf_index: info.elf_index,
                         name: name.clone(),
                         kind,
-                        bytes: vec![0; size],
+                        bytes: Vec::new(),
+                        size: s.size(),
                     });
                 }
                 SectionKind::License => {

@@ -1,0 +1,189 @@
+//! The CLI contract (DESIGN.md): exit 0 on success, 1 on bad input with one line on stderr
+//! naming the file, the offset and the problem, 2 on usage errors — and mutated inputs
+//! through every verb never crash, hang or exit otherwise.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output, Stdio};
+use std::time::{Duration, Instant};
+
+use corelab_tests::data;
+
+fn corelab() -> Command {
+    Command::new(env!("CARGO_BIN_EXE_corelab"))
+}
+
+/// Runs with a time limit (a hang is a failure).
+fn run(mut cmd: Command, limit: Duration) -> Output {
+    let mut child = cmd
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("spawn corelab");
+    let start = Instant::now();
+    loop {
+        if child.try_wait().expect("wait").is_some() {
+            return child.wait_with_output().expect("output");
+        }
+        if start.elapsed() > limit {
+            let _ = child.kill();
+            panic!("{cmd:?} did not finish within {limit:?}");
+        }
+        std::thread::sleep(Duration::from_millis(5));
+    }
+}
+
+fn write(dir: &Path, name: &str, bytes: &[u8]) -> PathBuf {
+    let p = dir.join(name);
+    std::fs::write(&p, bytes).unwrap();
+    p
+}
+
+#[test]
+fn bad_input_is_exit_1_with_one_line_naming_file_and_offset() {
+    let dir = data::scratch("cli-bad");
+    let mut blob = data::read("probes/c03_decls.btf");
+    blob.truncate(blob.len() - 7);
+    let f = write(&dir, "truncated.btf", &blob);
+    let out = run(
+        {
+            let mut c = corelab();
+            c.arg("dump").arg(&f);
+            c
+        },
+        Duration::from_secs(10),
+    );
+    assert_eq!(out.status.code(), Some(1));
+    let err = String::from_utf8(out.stderr).unwrap();
+    assert_eq!(err.lines().count(), 1, "{err}");
+    assert!(
+        err.starts_with(&format!("corelab: {}: offset 0x", f.display())),
+        "{err}"
+    );
+    let g = write(&dir, "garbage.bin", b"hello world");
+    let out = run(
+        {
+            let mut c = corelab();
+            c.arg("info").arg(&g);
+            c
+        },
+        Duration::from_secs(10),
+    );
+    assert_eq!(out.status.code(), Some(1));
+    assert!(String::from_utf8(out.stderr)
+        .unwrap()
+        .contains("not a recognised input"));
+    let _ = std::fs::remove_dir_all(dir);
+}
+
+#[test]
+fn usage_errors_are_exit_2() {
+    for args in [&["dump"][..], &["no-such-verb"], &["dump", "a", "--bogus"]] {
+        let out = run(
+            {
+                let mut c = corelab();
+                c.args(args);
+                c
+            },
+            Duration::from_secs(10),
+        );
+        assert_eq!(out.status.code(), Some(2), "{args:?}");
+    }
+}
+
+/// Deterministic mutations of a fixture: bit flips, truncations, edge values.
+fn mutations(seed: u64, base: &[u8], n: usize) -> Vec<Vec<u8>> {
+    let mut s = seed;
+    let mut next = || {
+        s ^= s << 13;
+        s ^= s >> 7;
+        s ^= s << 17;
+        s
+    };
+    (0..n)
+        .map(|i| {
+            let mut b = base.to_vec();
+            match i % 4 {
+                0 => {
+                    for _ in 0..1 + next() % 8 {
+                        let at = (next() as usize) % b.len();
+                        b[at] ^= 1 << (next() % 8);
+                    }
+                }
+                1 => {
+                    let keep = (next() as usize) % b.len();
+                    b.truncate(keep);
+                }
+                2 => {
+                    let at = (next() as usize) % b.len().saturating_sub(4).max(1);
+                    let edge = [0u32, 1, 0x7fff_ffff, 0x8000_0000, u32::MAX, 0x00ff_ffff]
+                        [(next() % 6) as usize];
+                    let end = (at + 4).min(b.len());
+                    b[at..end].copy_from_slice(&edge.to_le_bytes()[..end - at]);
+                }
+                _ => {
+                    let at = (next() as usize) % b.len();
+                    let len = (next() as usize % 64).min(b.len() - at);
+                    b.drain(at..at + len);
+                }
+            }
+            b
+        })
+        .collect()
+}
+
+/// Every verb on mutated fixtures: exit 0 or 1, no hang, no panic message.
+#[test]
+fn mutated_fixtures_through_every_verb() {
+    let dir = data::scratch("cli-mut");
+    let base_btf = data::read("probes/c03_decls.btf");
+    let base_obj = data::read("oracle/obj/kconfig.o.gz");
+    let target = write(&dir, "target.btf", &data::read("probes/c02_names.btf"));
+    let mut runs = 0;
+    for (i, m) in mutations(0x5eed, &base_btf, 60).into_iter().enumerate() {
+        let f = write(&dir, &format!("m{i}.btf"), &m);
+        for verb in verbs_on_btf(&f, &target) {
+            check(verb, &mut runs);
+        }
+    }
+    for (i, m) in mutations(0xb0b, &base_obj, 60).into_iter().enumerate() {
+        let f = write(&dir, &format!("m{i}.o"), &m);
+        for verb in verbs_on_object(&f, &target) {
+            check(verb, &mut runs);
+        }
+    }
+    assert!(runs >= 240);
+    let _ = std::fs::remove_dir_all(dir);
+}
+
+fn verbs_on_btf(f: &Path, _target: &Path) -> Vec<Command> {
+    let mut v = Vec::new();
+    for verb in ["dump", "info"] {
+        let mut c = corelab();
+        c.arg(verb).arg(f);
+        v.push(c);
+    }
+    v
+}
+
+fn verbs_on_object(f: &Path, _target: &Path) -> Vec<Command> {
+    let mut v = Vec::new();
+    for verb in ["dump", "info"] {
+        let mut c = corelab();
+        c.arg(verb).arg(f);
+        v.push(c);
+    }
+    v
+}
+
+fn check(cmd: Command, runs: &mut usize) {
+    let desc = format!("{cmd:?}");
+    let out = run(cmd, Duration::from_secs(20));
+    let code = out.status.code();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(matches!(code, Some(0 | 1)), "{desc}: exit {code:?}: {err}");
+    assert!(!err.contains("panicked"), "{desc}: {err}");
+    if code == Some(1) {
+        assert_eq!(err.lines().count(), 1, "{desc}: {err}");
+    }
+    *runs += 1;
+}

@@ -1,0 +1,16 @@
+#!/usr/bin/env bash
+# Seeds each fuzz target's corpus from the test fixtures (corpus/ is git-ignored).
+#   core/fuzz/seed.sh && cd core/fuzz && cargo +nightly fuzz run btf -- -max_total_time=600
+set -euo pipefail
+cd "$(dirname "$0")"
+data=../../tests/data
+mkdir -p corpus/btf corpus/object corpus/btf_ext
+cp "$data"/probes/*.btf corpus/btf/
+for f in "$data"/probes/*.o; do cp "$f" corpus/btf/; cp "$f" corpus/object/; done
+for f in "$data"/oracle/obj/*.o.gz; do gunzip -c "$f" > "corpus/object/$(basename "$f" .gz)"; done
+gunzip -c "$data"/modules/debian12-6.1.0-50-amd64-tcp_bbr.btf.gz > corpus/btf/tcp_bbr.btf
+# .BTF.ext sections of the corpus objects.
+for f in corpus/object/*.o; do
+  llvm-objcopy-19 --dump-section .BTF.ext="corpus/btf_ext/$(basename "$f" .o).ext" "$f" /dev/null 2>/dev/null || true
+done
+echo "seeded: $(ls corpus/btf | wc -l) btf, $(ls corpus/object | wc -l) object, $(ls corpus/btf_ext | wc -l) btf_ext"

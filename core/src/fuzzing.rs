@@ -1,0 +1,71 @@
+//! The logic of the fuzz targets (`core/fuzz/`), as plain functions so the same code also
+//! runs as property tests in `cargo test` (tests/it/fuzz.rs) on stable Rust.
+//!
+//! Each function feeds arbitrary bytes through one pipeline and asserts its invariants: no
+//! panic, bounded work, and for successful parses, that every consumer copes with the
+//! result. They return normally on any input; a panic is a bug.
+
+use crate::btf::Btf;
+use crate::ext::BtfExt;
+use crate::input::load_btf;
+use crate::object::Object;
+
+/// BTF reader: content detection, parsing, then every consumer of the parsed types.
+pub fn btf(data: &[u8]) {
+    let Ok(loaded) = load_btf(data, None) else {
+        return;
+    };
+    let btf = &loaded.btf;
+    let mut sink = std::io::sink();
+    crate::dump::write_raw(btf, &mut sink).expect("writing to a sink cannot fail");
+    let _ = crate::info::Summary::of(btf);
+    for id in btf.ids() {
+        let _ = btf.resolve_size(id);
+        let _ = btf.align_of(id);
+        let _ = btf.skip_mods_and_typedefs(id);
+    }
+}
+
+/// ELF object reader, `.BTF.ext`, kconfig layout, and every program's listing.
+pub fn object(data: &[u8]) {
+    let Ok(obj) = Object::parse(data) else { return };
+    for (ci, c) in obj.code.iter().enumerate() {
+        let mut i = 0;
+        while i < c.insns.len() {
+            i += crate::insn::disassemble(&c.insns, i).slots;
+            let _ = obj.source_line(ci, i as u32);
+        }
+    }
+    let _ = crate::kconfig::layout(&obj);
+    guard_unrelocated(&obj);
+}
+
+/// `.BTF.ext` on its own, over a fixed small BTF whose strings it may reference.
+pub fn btf_ext(data: &[u8]) {
+    let mut b = crate::builder::BtfBuilder::new();
+    b.int("int", 4, 1);
+    for s in ["kprobe/x", ".text", "0:1", "0", "tp/y"] {
+        b.add_str(s);
+    }
+    let btf = Btf::parse(&b.encode(&Default::default())).expect("the fixed BTF parses");
+    if let Ok(ext) = BtfExt::parse(data, &btf) {
+        let _ = ext.core_relo_count();
+    }
+}
+
+/// Guarding of an object's programs as compiled (no relocation), with a small budget.
+fn guard_unrelocated(obj: &Object) {
+    let code = obj.code.iter().map(|c| c.insns.clone()).collect();
+    let mut input = crate::sim::GuardInput::new(obj, code, Vec::new());
+    input.limits = crate::sim::Limits {
+        max_steps: 20_000,
+        max_pending: 1_024,
+    };
+    if let Ok(layout) = crate::kconfig::layout(obj) {
+        let image = vec![0u8; layout.size as usize];
+        input.kconfig = Some((layout, image));
+    }
+    for r in crate::sim::guard(&input) {
+        let _ = r.dead_ranges();
+    }
+}

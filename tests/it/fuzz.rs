@@ -1,0 +1,90 @@
+//! The fuzz targets' logic (`corelab::fuzzing`) as property tests: mutations of real seeds
+//! (the fixtures the fuzz corpora are seeded from), plus every crash input ever found
+//! (`tests/data/fuzz-regressions/<target>/`), replayed on stable Rust in `cargo test`.
+
+use corelab::fuzzing;
+use corelab_tests::data;
+use proptest::prelude::*;
+
+fn seeds_btf() -> Vec<Vec<u8>> {
+    let mut v: Vec<Vec<u8>> = data::list("probes", ".btf")
+        .iter()
+        .map(|p| data::read_path(p))
+        .collect();
+    v.push(data::read("modules/debian12-6.1.0-50-amd64-tcp_bbr.btf.gz"));
+    v
+}
+
+fn seeds_object() -> Vec<Vec<u8>> {
+    [
+        "kconfig",
+        "subprogs",
+        "task_state_flavor",
+        "bitfield_probed",
+        "opensnoop",
+    ]
+    .iter()
+    .map(|n| data::read(&format!("oracle/obj/{n}.o.gz")))
+    .collect()
+}
+
+/// The `.BTF.ext` section of a corpus object.
+fn seeds_ext() -> Vec<Vec<u8>> {
+    seeds_object()
+        .iter()
+        .filter_map(|o| {
+            let f = corelab::input::elf::inspect(o).ok()?;
+            f.btf_ext.map(|(d, _)| d.to_vec())
+        })
+        .collect()
+}
+
+fn mutate(mut b: Vec<u8>, edits: &[(usize, u8)], cut: usize) -> Vec<u8> {
+    if b.is_empty() {
+        return b;
+    }
+    for &(pos, val) in edits {
+        let i = pos % b.len();
+        b[i] ^= val;
+    }
+    let keep = b.len() - cut % (b.len() / 8 + 1);
+    b.truncate(keep);
+    b
+}
+
+fn replay(target: &str, f: fn(&[u8])) {
+    for p in data::list(&format!("fuzz-regressions/{target}"), "") {
+        if p.file_name().is_some_and(|n| n != ".keep") {
+            f(&data::read_path(&p));
+        }
+    }
+}
+
+#[test]
+fn regressions_replay() {
+    replay("btf", fuzzing::btf);
+    replay("object", fuzzing::object);
+    replay("btf_ext", fuzzing::btf_ext);
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 400, ..ProptestConfig::default() })]
+
+    #[test]
+    fn btf_target(seed in 0usize..64, edits in prop::collection::vec((any::<usize>(), any::<u8>()), 0..12), cut in any::<usize>()) {
+        let seeds = seeds_btf();
+        fuzzing::btf(&mutate(seeds[seed % seeds.len()].clone(), &edits, cut));
+    }
+
+    #[test]
+    fn object_target(seed in 0usize..64, edits in prop::collection::vec((any::<usize>(), any::<u8>()), 0..12), cut in any::<usize>()) {
+        let seeds = seeds_object();
+        fuzzing::object(&mutate(seeds[seed % seeds.len()].clone(), &edits, cut));
+    }
+
+    #[test]
+    fn btf_ext_target(seed in 0usize..64, edits in prop::collection::vec((any::<usize>(), any::<u8>()), 0..12), cut in any::<usize>()) {
+        let seeds = seeds_ext();
+        fuzzing::btf_ext(&mutate(seeds[seed % seeds.len()].clone(), &edits, cut));
+    }
+}

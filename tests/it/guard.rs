@@ -1,0 +1,177 @@
+//! Guarding against the kernel verifier: for every corpus object and public target, the
+//! programs relocated exactly as libbpf relocated them (the oracle's patched instructions),
+//! then simulated; verdicts and live instructions compared with what kernel 6.18's verifier
+//! did (tests/data/oracle/verdicts). The same measure as the scoreboard's last line.
+
+use std::collections::BTreeSet;
+
+use corelab::btf::Btf;
+use corelab::input::load_btf;
+use corelab::insn::Insn;
+use corelab::kconfig::{self, Settings};
+use corelab::object::Object;
+use corelab::sim::{self, GuardInput, RelocSite, Verdict};
+use corelab_tests::{data, oracle};
+use serde_json::Value;
+
+/// Relocated code and sites from the oracle's `relo` lines.
+pub fn oracle_relocation(
+    obj: &Object,
+    relos: &[Value],
+) -> (Vec<Vec<Insn>>, Vec<RelocSite>, Vec<String>) {
+    let mut code: Vec<Vec<Insn>> = obj.code.iter().map(|c| c.insns.clone()).collect();
+    let mut sites = Vec::new();
+    let mut failed = Vec::new();
+    for r in relos.iter().filter(|r| r["type"] == "relo") {
+        let outcome = r["outcome"].as_str().unwrap_or("");
+        if outcome == "error" {
+            if let Some(p) = r["prog"].as_str() {
+                failed.push(p.to_owned());
+            }
+            continue;
+        }
+        if outcome != "patched" && outcome != "poisoned" {
+            continue;
+        }
+        let sec = r["sec"].as_str().unwrap();
+        let Some((ci, _)) = obj.code_by_name(sec) else {
+            continue;
+        };
+        let idx = r["sec_insn_idx"].as_u64().unwrap() as usize;
+        let hex = oracle::unhex(r["insn_after"]["hex"].as_str().unwrap());
+        for (k, chunk) in hex.chunks(8).enumerate() {
+            code[ci][idx + k] = Insn::decode(chunk.try_into().unwrap(), obj.endian);
+        }
+        sites.push(RelocSite {
+            code: ci,
+            insn: idx as u32,
+            sec: sec.to_owned(),
+            sec_relo_idx: r["sec_relo_idx"].as_u64().unwrap() as u32,
+            kind: r["kind"].as_str().unwrap().to_owned(),
+            poisoned: outcome == "poisoned",
+            ldimm64: hex.len() == 16,
+            local_spec: r["local_spec"]["fmt"].as_str().unwrap_or("").to_owned(),
+        });
+    }
+    (code, sites, failed)
+}
+
+/// (verdict agree, total, live exact, loaded, unsound, notes)
+fn measure() -> (usize, usize, usize, usize, usize, Vec<String>) {
+    let config = String::from_utf8(data::read("oracle/kconfig.fixed")).unwrap();
+    let (mut agree, mut total, mut exact, mut loaded, mut unsound) = (0, 0, 0, 0, 0);
+    let mut notes = Vec::new();
+    let mut targets: std::collections::HashMap<String, Btf> = Default::default();
+    for (object, target) in oracle::pairs() {
+        let verdicts = oracle::lines("verdicts", &object, &target);
+        let want: Vec<&Value> = verdicts
+            .iter()
+            .filter(|v| {
+                v["type"] == "prog"
+                    && matches!(v["verdict"].as_str(), Some("loaded" | "rejected_poison"))
+            })
+            .collect();
+        if want.is_empty() {
+            continue;
+        }
+        let obj = Object::parse(&oracle::object_bytes(&object)).unwrap();
+        let relos = oracle::lines("expected", &object, &target);
+        let (code, sites, failed) = oracle_relocation(&obj, &relos);
+        let tbtf = targets
+            .entry(target.clone())
+            .or_insert_with(|| load_btf(&oracle::target_bytes(&target), None).unwrap().btf);
+        let mut input = GuardInput::new(&obj, code, sites);
+        input.target = Some(tbtf);
+        let layout = kconfig::layout(&obj).unwrap();
+        if !layout.vars.is_empty() {
+            let settings = Settings {
+                config: Some(config.clone()),
+                kernel_version: kconfig::parse_release(&oracle::release_for(&target)),
+                ..Default::default()
+            };
+            let r = kconfig::resolve(&layout, &settings).unwrap();
+            input.kconfig = Some((layout, r.image));
+        }
+        for (i, p) in obj.programs.iter().enumerate() {
+            if failed.contains(&p.name) {
+                input.not_submitted.push((i, "relocation_error".into()));
+            }
+        }
+        let reports = sim::guard(&input);
+        for w in want {
+            total += 1;
+            let name = w["prog"].as_str().unwrap();
+            let Some(r) = reports.iter().find(|r| r.name == name) else {
+                notes.push(format!("{object}__{target} {name}: missing"));
+                continue;
+            };
+            let wv = w["verdict"].as_str().unwrap();
+            if r.verdict.label() == wv {
+                agree += 1;
+            } else {
+                notes.push(format!(
+                    "{object}__{target} {name}: verifier {wv}, simulation {:?}",
+                    r.verdict
+                ));
+            }
+            if wv == "loaded" {
+                loaded += 1;
+                let mut all_exact = true;
+                for f in w["funcs"].as_array().unwrap() {
+                    let fname = f["name"].as_str().unwrap();
+                    let ev = oracle::ranges(f["visited"].as_str().unwrap());
+                    let av: BTreeSet<usize> = r
+                        .funcs
+                        .iter()
+                        .find(|g| g.name == fname)
+                        .map(|g| oracle::ranges(&g.visited))
+                        .unwrap_or_default();
+                    if ev != av {
+                        all_exact = false;
+                        let missing: Vec<_> = ev.difference(&av).collect();
+                        let extra: Vec<_> = av.difference(&ev).collect();
+                        notes.push(format!(
+                            "{object}__{target} {name}/{fname}: verifier {} ours {} (dead but visited: {missing:?}; live but unvisited: {extra:?})",
+                            f["visited"], g_visited(r, fname)
+                        ));
+                        if !missing.is_empty() {
+                            unsound += 1;
+                        }
+                    }
+                }
+                if all_exact {
+                    exact += 1;
+                }
+            }
+            let _ = Verdict::Loaded;
+        }
+    }
+    (agree, total, exact, loaded, unsound, notes)
+}
+
+fn g_visited(r: &sim::ProgramReport, f: &str) -> String {
+    r.funcs
+        .iter()
+        .find(|g| g.name == f)
+        .map_or("-".into(), |g| g.visited.clone())
+}
+
+#[test]
+fn guard_agrees_with_the_kernel_verifier() {
+    let (agree, total, exact, loaded, unsound, notes) = measure();
+    for n in notes.iter().take(60) {
+        eprintln!("{n}");
+    }
+    eprintln!(
+        "guard verdict agree {agree}/{total}; live sets exact {exact}/{loaded}; unsound {unsound}"
+    );
+    assert_eq!(
+        unsound, 0,
+        "the simulation called dead an instruction the verifier visited"
+    );
+    assert_eq!(agree, total, "verdicts differ");
+    assert!(
+        exact * 100 >= loaded * 95,
+        "live sets exact {exact}/{loaded} (< 95%)"
+    );
+}
