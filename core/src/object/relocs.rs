@@ -74,11 +74,13 @@ pub(super) fn collect(file: &ElfFile64<'_, Endianness>, obj: &mut Object) -> Res
                 object::RelocationFlags::Elf { r_type } => r_type.0,
                 _ => 0,
             };
-            let insn = (offset / 8) as u32;
             let code = &obj.code[ci];
+            // A hostile r_offset may not fit an instruction index (nor, added to the
+            // section's file offset, a u64).
+            let insn = u32::try_from(offset / 8).unwrap_or(u32::MAX);
             let Some(&ins) = code.insns.get(insn as usize) else {
                 return Err(Error::malformed(
-                    code.file_offset + offset,
+                    code.file_offset.saturating_add(offset),
                     format!(
                         "relocation at offset {offset} is outside section {}",
                         code.name
