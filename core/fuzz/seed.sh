@@ -4,10 +4,11 @@
 set -euo pipefail
 cd "$(dirname "$0")"
 data=../../tests/data
-mkdir -p corpus/btf corpus/object corpus/btf_ext
+mkdir -p corpus/btf corpus/object corpus/btf_ext corpus/reloc
 cp "$data"/probes/*.btf corpus/btf/
 for f in "$data"/probes/*.o; do cp "$f" corpus/btf/; cp "$f" corpus/object/; done
 for f in "$data"/oracle/obj/*.o.gz; do gunzip -c "$f" > "corpus/object/$(basename "$f" .gz)"; done
+cp corpus/object/*.o corpus/reloc/
 gunzip -c "$data"/modules/debian12-6.1.0-50-amd64-tcp_bbr.btf.gz > corpus/btf/tcp_bbr.btf
 # .BTF.ext sections of the corpus objects.
 for f in corpus/object/*.o; do

@@ -53,6 +53,33 @@ pub fn btf_ext(data: &[u8]) {
     }
 }
 
+/// CO-RE relocation of an object against its own BTF (every named root has at least itself
+/// as a candidate, so every path of the engine runs), then the invariants of the result.
+pub fn reloc(data: &[u8]) {
+    let Ok(obj) = Object::parse(data) else { return };
+    let Some(btf) = obj.btf.as_ref() else { return };
+    let rel = crate::reloc::relocate_object(&obj, btf);
+    let records = obj.ext.as_ref().map_or(0, |e| e.core_relo_count());
+    assert_eq!(rel.records.len(), records, "one report per record");
+    assert!(rel.passes <= crate::reloc::MAX_PASSES);
+    for (after, before) in rel.code.iter().zip(&obj.code) {
+        assert_eq!(
+            after.len(),
+            before.insns.len(),
+            "patching never resizes code"
+        );
+    }
+    for r in &rel.records {
+        let Some(res) = r.processed.as_ref().and_then(|p| p.resolution.as_ref()) else {
+            continue;
+        };
+        let specs = res.local_spec.iter().chain(&res.target_spec);
+        for spec in specs.chain(res.trials.iter().map(|t| &t.spec)) {
+            assert!(spec.format().len() < 256, "libbpf's 256-byte buffer");
+        }
+    }
+}
+
 /// Guarding of an object's programs as compiled (no relocation), with a small budget.
 fn guard_unrelocated(obj: &Object) {
     let code = obj.code.iter().map(|c| c.insns.clone()).collect();

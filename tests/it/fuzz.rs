@@ -65,6 +65,7 @@ fn regressions_replay() {
     replay("btf", fuzzing::btf);
     replay("object", fuzzing::object);
     replay("btf_ext", fuzzing::btf_ext);
+    replay("reloc", fuzzing::reloc);
 }
 
 proptest! {
@@ -86,5 +87,11 @@ proptest! {
     fn btf_ext_target(seed in 0usize..64, edits in prop::collection::vec((any::<usize>(), any::<u8>()), 0..12), cut in any::<usize>()) {
         let seeds = seeds_ext();
         fuzzing::btf_ext(&mutate(seeds[seed % seeds.len()].clone(), &edits, cut));
+    }
+
+    #[test]
+    fn reloc_target(seed in 0usize..64, edits in prop::collection::vec((any::<usize>(), any::<u8>()), 0..12), cut in any::<usize>()) {
+        let seeds = seeds_object();
+        fuzzing::reloc(&mutate(seeds[seed % seeds.len()].clone(), &edits, cut));
     }
 }
