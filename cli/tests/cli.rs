@@ -151,7 +151,7 @@ fn mutated_fixtures_through_every_verb() {
             check(verb, &mut runs);
         }
     }
-    assert!(runs >= 240);
+    assert!(runs >= 360);
     let _ = std::fs::remove_dir_all(dir);
 }
 
@@ -165,11 +165,19 @@ fn verbs_on_btf(f: &Path, _target: &Path) -> Vec<Command> {
     v
 }
 
-fn verbs_on_object(f: &Path, _target: &Path) -> Vec<Command> {
+fn verbs_on_object(f: &Path, target: &Path) -> Vec<Command> {
     let mut v = Vec::new();
     for verb in ["dump", "info"] {
         let mut c = corelab();
         c.arg(verb).arg(f);
+        v.push(c);
+    }
+    for json in [false, true] {
+        let mut c = corelab();
+        c.arg("reloc").arg(f).arg("--target").arg(target);
+        if json {
+            c.arg("--json");
+        }
         v.push(c);
     }
     v
@@ -186,4 +194,139 @@ fn check(cmd: Command, runs: &mut usize) {
         assert_eq!(err.lines().count(), 1, "{desc}: {err}");
     }
     *runs += 1;
+}
+
+/// `corelab reloc --json` against the oracle, through the binary: outcome, instruction bytes,
+/// specs and log of every record of a few (object, target) pairs (the full comparison of the
+/// engine is tests/it/reloc_oracle.rs; the scoreboard runs the binary on all of them).
+#[test]
+fn reloc_json_is_the_oracle_schema() {
+    let dir = data::scratch("cli-reloc");
+    let kconfig = data::path("oracle/kconfig.fixed");
+    for (obj, target, target_file, release) in [
+        (
+            "ambiguous",
+            "dup_candidates",
+            "oracle/targets/dup_candidates.btf.gz",
+            "6.18.0",
+        ),
+        (
+            "kconfig",
+            "old_kernel",
+            "oracle/targets/old_kernel.btf.gz",
+            "5.4.0",
+        ),
+        (
+            "optional_prog",
+            "debian11-5.10.0-46-amd64",
+            "btf/debian11-5.10.0-46-amd64.btf.gz",
+            "5.10.0",
+        ),
+        (
+            "memsz_ldx",
+            "moved_resized",
+            "oracle/targets/moved_resized.btf.gz",
+            "7.0.0",
+        ),
+    ] {
+        let o = write(
+            &dir,
+            &format!("{obj}.o"),
+            &data::read(&format!("oracle/obj/{obj}.o.gz")),
+        );
+        let mut c = corelab();
+        c.arg("reloc")
+            .arg(&o)
+            .arg("--target")
+            .arg(data::path(target_file))
+            .arg("--json");
+        c.arg("--kconfig")
+            .arg(&kconfig)
+            .arg("--kernel-release")
+            .arg(release);
+        let out = run(c, Duration::from_secs(20));
+        assert_eq!(out.status.code(), Some(0), "{obj}");
+        let parse = |text: &str| -> Vec<serde_json::Value> {
+            text.lines()
+                .map(|l| serde_json::from_str(l).unwrap())
+                .collect()
+        };
+        let got = parse(&String::from_utf8(out.stdout).unwrap());
+        let want = parse(
+            &String::from_utf8(data::read(&format!(
+                "oracle/expected/{obj}__{target}.jsonl.gz"
+            )))
+            .unwrap(),
+        );
+        assert_eq!(got.len(), want.len(), "{obj}: line count");
+        for (g, w) in got.iter().zip(&want) {
+            assert_eq!(g["type"], w["type"]);
+            let keys: &[&str] = match w["type"].as_str() {
+                Some("relo") => &[
+                    "sec",
+                    "sec_relo_idx",
+                    "prog",
+                    "prog_insn_idx",
+                    "kind",
+                    "outcome",
+                    "pass",
+                    "insn_after",
+                    "local_spec",
+                    "target_spec",
+                    "cand_results",
+                    "res",
+                    "log",
+                ],
+                Some("kconfig") => &["name", "offset", "size", "hex", "value"],
+                Some("summary") => &["outcomes", "passes", "disabled_progs", "relocation"],
+                _ => &["core_relos"],
+            };
+            for k in keys {
+                assert_eq!(g[k], w[k], "{obj}__{target} {} {k}", w["sec_relo_idx"]);
+            }
+        }
+    }
+    let _ = std::fs::remove_dir_all(dir);
+}
+
+/// The readable view names what each relocation accesses and what it became.
+#[test]
+fn reloc_table_reads_like_c() {
+    let mut c = corelab();
+    c.arg("reloc")
+        .arg(data::path("oracle/obj/field_exists.o.gz"))
+        .arg("--target")
+        .arg(data::path("btf/debian11-5.10.0-46-amd64.btf.gz"));
+    let out = run(c, Duration::from_secs(20));
+    assert_eq!(out.status.code(), Some(0));
+    let text = String::from_utf8(out.stdout).unwrap();
+    let row = text
+        .lines()
+        .find(|l| l.contains("bpf_attr.link_create.perf_event.bpf_cookie"))
+        .expect("a row for bpf_cookie");
+    let cells: Vec<&str> = row.split_whitespace().collect();
+    assert_eq!(
+        cells,
+        [
+            "kprobe/do_nanosleep",
+            "0",
+            "field_exists",
+            "2",
+            "field_exists",
+            "bpf_attr.link_create.perf_event.bpf_cookie",
+            "patched",
+            "imm",
+            "1",
+            "->",
+            "0"
+        ]
+    );
+    // Then libbpf's log, including the partial spec of the candidate that did not match.
+    for line in [
+        "libbpf: prog 'field_exists': relo #0: <field_exists> [18] union bpf_attr.link_create.perf_event.bpf_cookie (0:13:4:2:0 @ offset 16)",
+        "libbpf: prog 'field_exists': relo #0: non-matching candidate #0 <field_exists> [2844] union bpf_attr.link_create (0:13 @ offset 0)",
+        "libbpf: prog 'field_exists': relo #0: no matching targets found",
+    ] {
+        assert!(text.lines().any(|l| l == line), "{line}");
+    }
 }
