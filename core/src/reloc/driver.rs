@@ -336,6 +336,26 @@ fn run_pass<'a>(
         return run;
     };
     let mut cache = CandidateCache::new();
+    relocate_sections(obj, btf, target, disabled, pass, ext, &mut cache, &mut run);
+    // `bpf_object__load` reports any failure of the CO-RE step once more.
+    if let Some(f) = &run.failure {
+        run.log.push(log::failed_core(f.errno));
+    }
+    run
+}
+
+/// The loop of `bpf_object__relocate_core` for one pass; stops at the first failure.
+#[allow(clippy::too_many_arguments)]
+fn relocate_sections<'a>(
+    obj: &'a Object,
+    btf: &'a Btf,
+    target: &'a Btf,
+    disabled: &[usize],
+    pass: usize,
+    ext: &'a crate::ext::BtfExt,
+    cache: &mut CandidateCache,
+    run: &mut PassRun<'a>,
+) {
     let mut slot = 0;
     'sections: for sec in &ext.core_relos {
         if sec.name.is_empty() {
@@ -373,7 +393,7 @@ fn run_pass<'a>(
             let rec = relocate_one(
                 btf,
                 target,
-                &mut cache,
+                cache,
                 &mut run.code,
                 prog,
                 i,
@@ -387,7 +407,6 @@ fn run_pass<'a>(
                     Phase::Patch => log::failed_to_patch(&prog.name, i, insn_idx as u32, errno),
                     _ => log::failed_to_relocate(&prog.name, i, errno),
                 });
-                run.log.push(log::failed_core(errno));
                 run.processed[this] = Some(rec);
                 run.failure = Some(PassFailure {
                     record: Some(this),
@@ -398,7 +417,6 @@ fn run_pass<'a>(
             run.processed[this] = Some(rec);
         }
     }
-    run
 }
 
 fn record_error<'a>(pass: usize, errno: Errno) -> Processed<'a> {
