@@ -41,6 +41,12 @@ pub(super) fn render(inp: &Input<'_>) -> String {
     let first_error = rel.first_error.as_ref().map(|e| {
         json!({"sec": e.sec, "sec_relo_idx": e.sec_relo_idx, "prog": e.prog, "errno": e.errno.0})
     });
+    // libbpf resolves externs before CO-RE: when that fails, the load fails first (the records
+    // above say what CO-RE would compute).
+    let externs_error = match &inp.kconfig {
+        Some(Err(e)) => Value::from(e.message.clone()),
+        _ => Value::Null,
+    };
     lines.push(json!({
         "type": "summary",
         "core_relos": rel.records.len(),
@@ -56,6 +62,7 @@ pub(super) fn render(inp: &Input<'_>) -> String {
         "disabled_progs": rel.disabled,
         "relocation": if rel.failed { "failed" } else { "ok" },
         "first_error": first_error,
+        "externs_error": externs_error,
     }));
     let mut s = String::new();
     for l in lines {
