@@ -35,3 +35,37 @@ pub fn stdout_result(r: std::io::Result<()>) -> Result<(), Failure> {
         _ => Ok(()),
     }
 }
+
+/// Reads and parses a BPF object (possibly compressed); a broken `.BTF` is a failure.
+pub fn object(path: &Path) -> Result<corelab::object::Object, Failure> {
+    let name = path.display().to_string();
+    let data = read(path)?;
+    let un = input::unpack(&data, input::Limits::default()).map_err(|e| Failure::new(&name, e))?;
+    let obj = corelab::object::Object::parse(&un.data).map_err(|e| Failure::new(&name, e))?;
+    if let Some(e) = &obj.btf_error {
+        return Err(Failure::new(&name, format_args!("unusable .BTF: {e}")));
+    }
+    Ok(obj)
+}
+
+/// Kconfig settings from `--kconfig FILE` and `--kernel-release X.Y.Z`.
+pub fn kconfig_settings(
+    kconfig: Option<&Path>,
+    release: Option<&str>,
+) -> Result<corelab::kconfig::Settings, Failure> {
+    let config = match kconfig {
+        Some(p) => Some(String::from_utf8_lossy(&read(p)?).into_owned()),
+        None => None,
+    };
+    let kernel_version = match release {
+        Some(r) => Some(corelab::kconfig::parse_release(r).ok_or_else(|| {
+            Failure::new("", format_args!("--kernel-release {r}: expected X.Y.Z"))
+        })?),
+        None => None,
+    };
+    Ok(corelab::kconfig::Settings {
+        config,
+        kernel_version,
+        ..Default::default()
+    })
+}

@@ -27,6 +27,8 @@ enum Command {
     Info(cmd::info::Args),
     /// CO-RE relocations of a BPF object against a target BTF, as libbpf 1.5 does them.
     Reloc(cmd::reloc::Args),
+    /// What the verifier does with each relocated program: loads (dead code removed) or rejects.
+    Guard(cmd::guard::Args),
     /// Types added, removed and changed between two BTFs, field by field.
     Diff(cmd::diff::Args),
     /// One struct or union's fields across several BTFs, following renames.
@@ -58,6 +60,7 @@ fn main() -> ExitCode {
         Command::Dump(a) => cmd::dump::run(a),
         Command::Info(a) => cmd::info::run(a),
         Command::Reloc(a) => cmd::reloc::run(a),
+        Command::Guard(a) => cmd::guard::run(a),
         Command::Diff(a) => cmd::diff::run(a),
         Command::History(a) => cmd::history::run(a),
     };

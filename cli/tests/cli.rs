@@ -174,6 +174,16 @@ fn verbs_on_object(f: &Path, target: &Path) -> Vec<Command> {
     }
     for json in [false, true] {
         let mut c = corelab();
+        c.arg("guard")
+            .arg(f)
+            .arg("--target")
+            .arg(target)
+            .args(["--kernel-release", "6.1.0"]);
+        if json {
+            c.arg("--json");
+        }
+        v.push(c);
+        let mut c = corelab();
         c.arg("reloc").arg(f).arg("--target").arg(target);
         if json {
             c.arg("--json");

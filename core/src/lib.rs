@@ -45,6 +45,7 @@ pub mod input;
 pub mod insn;
 pub mod kconfig;
 pub mod object;
+pub mod pipeline;
 pub mod reloc;
 pub mod sim;
 

@@ -10,6 +10,7 @@ use corelab::input::load_btf;
 use corelab::insn::Insn;
 use corelab::kconfig::{self, Settings};
 use corelab::object::Object;
+use corelab::pipeline::{self, Knobs};
 use corelab::sim::{self, GuardInput, RelocSite, Verdict};
 use corelab_tests::{data, oracle};
 use serde_json::Value;
@@ -56,8 +57,17 @@ pub fn oracle_relocation(
     (code, sites, failed)
 }
 
+/// How the programs get relocated before the simulation.
+#[derive(Clone, Copy)]
+enum Relocation {
+    /// libbpf's own patched instructions from the oracle (isolates the simulation).
+    Oracle,
+    /// This project's relocation engine, through `pipeline::analyze` (end to end).
+    Ours,
+}
+
 /// (verdict agree, total, live exact, loaded, unsound, notes)
-fn measure() -> (usize, usize, usize, usize, usize, Vec<String>) {
+fn measure(how: Relocation) -> (usize, usize, usize, usize, usize, Vec<String>) {
     let config = String::from_utf8(data::read("oracle/kconfig.fixed")).unwrap();
     let (mut agree, mut total, mut exact, mut loaded, mut unsound) = (0, 0, 0, 0, 0);
     let mut notes = Vec::new();
@@ -75,29 +85,40 @@ fn measure() -> (usize, usize, usize, usize, usize, Vec<String>) {
             continue;
         }
         let obj = Object::parse(&oracle::object_bytes(&object)).unwrap();
-        let relos = oracle::lines("expected", &object, &target);
-        let (code, sites, failed) = oracle_relocation(&obj, &relos);
         let tbtf = targets
             .entry(target.clone())
             .or_insert_with(|| load_btf(&oracle::target_bytes(&target), None).unwrap().btf);
-        let mut input = GuardInput::new(&obj, code, sites);
-        input.target = Some(tbtf);
-        let layout = kconfig::layout(&obj).unwrap();
-        if !layout.vars.is_empty() {
-            let settings = Settings {
-                config: Some(config.clone()),
-                kernel_version: kconfig::parse_release(&oracle::release_for(&target)),
-                ..Default::default()
-            };
-            let r = kconfig::resolve(&layout, &settings).unwrap();
-            input.kconfig = Some((layout, r.image));
-        }
-        for (i, p) in obj.programs.iter().enumerate() {
-            if failed.contains(&p.name) {
-                input.not_submitted.push((i, "relocation_error".into()));
+        let settings = Settings {
+            config: Some(config.clone()),
+            kernel_version: kconfig::parse_release(&oracle::release_for(&target)),
+            ..Default::default()
+        };
+        let reports = match how {
+            Relocation::Ours => {
+                let knobs = Knobs {
+                    kconfig: settings,
+                    ..Default::default()
+                };
+                pipeline::analyze(&obj, tbtf, &knobs).unwrap().programs
             }
-        }
-        let reports = sim::guard(&input);
+            Relocation::Oracle => {
+                let relos = oracle::lines("expected", &object, &target);
+                let (code, sites, failed) = oracle_relocation(&obj, &relos);
+                let mut input = GuardInput::new(&obj, code, sites);
+                input.target = Some(tbtf);
+                let layout = kconfig::layout(&obj).unwrap();
+                if !layout.vars.is_empty() {
+                    let r = kconfig::resolve(&layout, &settings).unwrap();
+                    input.kconfig = Some((layout, r.image));
+                }
+                for (i, p) in obj.programs.iter().enumerate() {
+                    if failed.contains(&p.name) {
+                        input.not_submitted.push((i, "relocation_error".into()));
+                    }
+                }
+                sim::guard(&input)
+            }
+        };
         for w in want {
             total += 1;
             let name = w["prog"].as_str().unwrap();
@@ -156,9 +177,8 @@ fn g_visited(r: &sim::ProgramReport, f: &str) -> String {
         .map_or("-".into(), |g| g.visited.clone())
 }
 
-#[test]
-fn guard_agrees_with_the_kernel_verifier() {
-    let (agree, total, exact, loaded, unsound, notes) = measure();
+fn check_bar(how: Relocation) {
+    let (agree, total, exact, loaded, unsound, notes) = measure(how);
     for n in notes.iter().take(60) {
         eprintln!("{n}");
     }
@@ -173,5 +193,153 @@ fn guard_agrees_with_the_kernel_verifier() {
     assert!(
         exact * 100 >= loaded * 95,
         "live sets exact {exact}/{loaded} (< 95%)"
+    );
+}
+
+#[test]
+fn guard_agrees_with_the_kernel_verifier_on_libbpfs_relocation() {
+    check_bar(Relocation::Oracle);
+}
+
+#[test]
+fn guard_agrees_with_the_kernel_verifier_end_to_end() {
+    check_bar(Relocation::Ours);
+}
+
+/// One corpus object against one kernel through the pipeline.
+fn analyze(
+    object: &str,
+    target: &str,
+    release: &str,
+    set: &[(&str, &str)],
+) -> Vec<sim::ProgramReport> {
+    let obj = Object::parse(&oracle::object_bytes(object)).unwrap();
+    let btf = load_btf(&oracle::target_bytes(target), None).unwrap().btf;
+    let knobs = Knobs {
+        kconfig: Settings {
+            config: Some(String::from_utf8(data::read("oracle/kconfig.fixed")).unwrap()),
+            kernel_version: kconfig::parse_release(release),
+            ..Default::default()
+        },
+        set: set
+            .iter()
+            .map(|(a, b)| (a.to_string(), b.to_string()))
+            .collect(),
+        limits: None,
+    };
+    pipeline::analyze(&obj, &btf, &knobs).unwrap().programs
+}
+
+fn prog<'a>(r: &'a [sim::ProgramReport], name: &str) -> &'a sim::ProgramReport {
+    r.iter().find(|p| p.name == name).unwrap()
+}
+
+/// state/__state: on the old kernel the `__state` branch is dead, on 6.18 the `state` one.
+#[test]
+fn task_state_flavor_loads_with_the_other_branch_dead() {
+    let old = analyze("task_state_flavor", "old_kernel", "5.4.0", &[]);
+    let new = analyze(
+        "task_state_flavor",
+        "host-6.18.44-fc-v657-amd64",
+        "6.18.44",
+        &[],
+    );
+    let (o, n) = (prog(&old, "task_state"), prog(&new, "task_state"));
+    assert_eq!(
+        (o.verdict.clone(), n.verdict.clone()),
+        (Verdict::Loaded, Verdict::Loaded)
+    );
+    // Each kernel has poisoned instructions, and none is reachable.
+    for r in [o, n] {
+        assert!(
+            !r.poisoned.is_empty() && r.poisoned.iter().all(|p| !p.reachable),
+            "{}",
+            r.name
+        );
+    }
+    // The live code differs: what one kernel keeps the other removes.
+    assert_ne!(o.funcs[0].visited, n.funcs[0].visited);
+    let decided = |r: &sim::ProgramReport| {
+        r.branches()
+            .iter()
+            .filter(|(_, b)| b.decided && !(b.taken && b.fallthrough))
+            .count()
+    };
+    assert!(decided(o) > 0 && decided(n) > 0);
+}
+
+/// An unguarded missing field: rejected, naming the instruction, relocation and source line.
+#[test]
+fn poison_missing_is_rejected_with_its_relocation_and_source() {
+    let r = analyze(
+        "poison_missing",
+        "host-6.18.44-fc-v657-amd64",
+        "6.18.44",
+        &[],
+    );
+    let rejected: Vec<_> = r
+        .iter()
+        .filter(|p| p.verdict == Verdict::RejectedPoison)
+        .collect();
+    assert!(!rejected.is_empty());
+    let obj = Object::parse(&oracle::object_bytes("poison_missing")).unwrap();
+    for p in rejected {
+        let first = p
+            .poisoned
+            .iter()
+            .find(|x| x.first)
+            .expect("the poison the verifier meets");
+        assert!(first.reachable);
+        assert_eq!(first.kernel_message, "invalid func unknown#195896080");
+        assert!(
+            first.libbpf_message.starts_with(&format!(
+                "{}: <invalid CO-RE relocation>\nfailed to resolve CO-RE relocation <",
+                first.idx
+            )),
+            "{}",
+            first.libbpf_message
+        );
+        assert!(first.site.is_some());
+        let (c, i) = p.linked.origin[first.idx];
+        assert!(obj
+            .source_line(c, i)
+            .is_some_and(|l| l.line > 0 && !l.text.is_empty()));
+    }
+}
+
+/// LINUX_KERNEL_VERSION decides a branch: 5.4 and 6.18 keep different code.
+#[test]
+fn kconfig_guarded_code_flips_with_the_kernel_release() {
+    let t = "host-6.18.44-fc-v657-amd64";
+    let old = analyze("kconfig", t, "5.4.0", &[]);
+    let new = analyze("kconfig", t, "6.18.0", &[]);
+    let (o, n) = (prog(&old, "kconfig"), prog(&new, "kconfig"));
+    assert_ne!(o.funcs[0].visited, n.funcs[0].visited);
+    assert_eq!(n.verdict, Verdict::Loaded);
+    assert!(n
+        .branches()
+        .iter()
+        .any(|(_, b)| matches!(b.decided_by, Some(sim::Origin::Kconfig(_)))));
+}
+
+/// `const volatile` flags in .rodata decide branches, and `--set` flips them.
+#[test]
+fn rodata_flags_flip_branches_with_set() {
+    let t = "host-6.18.44-fc-v657-amd64";
+    let live = |set: &[(&str, &str)]| {
+        prog(&analyze("opensnoop", t, "6.18.44", set), "tp_enter_openat").funcs[0]
+            .visited
+            .clone()
+    };
+    let default = live(&[]);
+    let tgid = live(&[("targ_tgid", "42")]);
+    let uid = live(&[("targ_uid", "1000")]);
+    assert_ne!(default, tgid);
+    assert_ne!(default, uid);
+    assert_ne!(tgid, uid);
+    assert_eq!(
+        live(&[("targ_failed", "true")]),
+        default,
+        "targ_failed is only read on exit"
     );
 }

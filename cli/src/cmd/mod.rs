@@ -2,6 +2,7 @@
 
 pub mod diff;
 pub mod dump;
+pub mod guard;
 pub mod history;
 pub mod info;
 pub mod reloc;

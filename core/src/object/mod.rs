@@ -10,6 +10,7 @@
 //! Everything is owned, so an `Object` outlives the input bytes.
 
 mod externs;
+mod globals;
 mod maps;
 mod programs;
 mod relocs;
@@ -26,6 +27,7 @@ use crate::ext::BtfExt;
 use crate::insn::Insn;
 
 pub use externs::{Extern, ExternKind};
+pub use globals::GlobalVar;
 pub use maps::{Map, MapKind};
 pub use programs::Program;
 pub use relocs::{InsnReloc, RelocTarget};
@@ -107,6 +109,8 @@ pub struct Object {
     pub programs: Vec<Program>,
     /// Global data sections.
     pub data: Vec<DataSection>,
+    /// Global variables of the data sections, with their offsets from the symbol table.
+    pub globals: Vec<GlobalVar>,
     /// Maps: BTF-defined (`.maps`) and libbpf's internal global-data maps.
     pub maps: Vec<Map>,
     /// Extern symbols (`__kconfig`, `__ksym`).
@@ -150,6 +154,7 @@ impl Object {
             code: Vec::new(),
             programs: Vec::new(),
             data: Vec::new(),
+            globals: Vec::new(),
             maps: Vec::new(),
             externs: Vec::new(),
             license: None,
@@ -161,6 +166,7 @@ impl Object {
         obj.read_sections(&file)?;
         obj.read_btf(&file);
         obj.programs = programs::collect(&file, &obj.code)?;
+        obj.globals = globals::collect(&file, &obj.data);
         obj.externs = externs::collect(&file, obj.btf.as_ref());
         obj.maps = maps::collect(&file, &obj);
         relocs::collect(&file, &mut obj)?;

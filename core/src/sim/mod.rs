@@ -118,30 +118,28 @@ impl<'a> GuardInput<'a> {
                 return Ok(());
             }
         }
-        let btf = self.object.btf.as_ref().ok_or("the object has no BTF")?;
-        for (map, image) in &mut self.rodata {
-            let MapKind::GlobalData { section, .. } = &self.object.maps[*map].kind else {
+        let obj = self.object;
+        for g in obj.globals.iter().filter(|g| g.name == name) {
+            let Some((_, image)) = self.rodata.iter_mut().find(|(m, _)| {
+                matches!(&obj.maps[*m].kind, MapKind::GlobalData { section, .. } if *section == g.section)
+            }) else {
                 continue;
             };
-            let Some(ds) = btf.find_by_name_kind(section, Kind::DATASEC) else {
-                continue;
-            };
-            for v in btf.ty(ds).datasec_vars() {
-                if btf.ty(v.type_id).name() != name {
-                    continue;
-                }
-                let is_str = btf
-                    .skip_mods_and_typedefs(btf.ty(v.type_id).type_id())
-                    .kind()
-                    == Kind::ARRAY;
-                let bytes = encode_value(value, v.size as usize, is_str, false)?;
-                let start = v.offset as usize;
-                let dst = image
-                    .get_mut(start..start + bytes.len())
-                    .ok_or_else(|| format!("'{name}' lies outside section {section}"))?;
-                dst.copy_from_slice(&bytes);
-                return Ok(());
-            }
+            // A char array takes a string; everything else a number.
+            let is_str = obj.btf.as_ref().is_some_and(|btf| {
+                btf.find_by_name(name).any(|id| {
+                    let v = btf.ty(id);
+                    v.kind() == Kind::VAR
+                        && btf.skip_mods_and_typedefs(v.type_id()).kind() == Kind::ARRAY
+                })
+            });
+            let bytes = encode_value(value, g.size as usize, is_str, false)?;
+            let start = g.offset as usize;
+            let dst = image
+                .get_mut(start..start + bytes.len())
+                .ok_or_else(|| format!("'{name}' lies outside section {}", g.section))?;
+            dst.copy_from_slice(&bytes);
+            return Ok(());
         }
         Err(format!(
             "no .kconfig extern or read-only global named '{name}'"

@@ -50,33 +50,11 @@ pub(crate) struct Input<'a> {
 
 /// Runs `corelab reloc`.
 pub fn run(a: Args) -> Result<(), Failure> {
-    let obj_name = a.object.display().to_string();
-    let data = load::read(&a.object)?;
-    let un = corelab::input::unpack(&data, corelab::input::Limits::default())
-        .map_err(|e| Failure::new(&obj_name, e))?;
-    let obj = Object::parse(&un.data).map_err(|e| Failure::new(&obj_name, e))?;
-    if let Some(e) = &obj.btf_error {
-        return Err(Failure::new(&obj_name, format_args!("unusable .BTF: {e}")));
-    }
+    let obj = load::object(&a.object)?;
     let target: Btf = load::btf(&a.target, None)?.btf;
-
-    let config = match &a.kconfig {
-        Some(p) => Some(String::from_utf8_lossy(&load::read(p)?).into_owned()),
-        None => None,
-    };
-    let kernel_version = match &a.kernel_release {
-        Some(r) => Some(kconfig::parse_release(r).ok_or_else(|| {
-            Failure::new("", format_args!("--kernel-release {r}: expected X.Y.Z"))
-        })?),
-        None => None,
-    };
-    let kconfig = (config.is_some() || kernel_version.is_some()).then(|| {
+    let settings = load::kconfig_settings(a.kconfig.as_deref(), a.kernel_release.as_deref())?;
+    let kconfig = (settings.config.is_some() || settings.kernel_version.is_some()).then(|| {
         let layout = kconfig::layout(&obj)?;
-        let settings = kconfig::Settings {
-            config,
-            kernel_version,
-            ..kconfig::Settings::default()
-        };
         kconfig::resolve(&layout, &settings).map(|r| (layout, r))
     });
 

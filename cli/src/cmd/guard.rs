@@ -1,0 +1,272 @@
+//! `corelab guard OBJECT --target BTF`: what the verifier would do with each program after
+//! libbpf relocated it for that kernel — loads (and which code it removes as dead) or is
+//! rejected (a poisoned instruction is reachable), with what decided each branch.
+//!
+//! `--json`: one `prog` line per main program in the shape of the oracle's verdicts
+//! (`prog`, `sec`, `verdict`, `funcs [{name,start,len,visited}]`, `poisoned [...]`) plus the
+//! decided branches.
+
+use std::fmt::Write as _;
+use std::io::Write;
+use std::path::PathBuf;
+
+use corelab::object::Object;
+use corelab::pipeline::{self, Analysis, Knobs};
+use corelab::sim::{Origin, PoisonKind, ProgramReport, Verdict};
+use serde_json::{json, Value};
+
+use crate::{load, Failure};
+
+/// Arguments of `corelab guard`.
+#[derive(clap::Args, Debug)]
+pub struct Args {
+    /// BPF object (ELF, possibly compressed).
+    object: PathBuf,
+    /// Target BTF (a kernel's: raw, ELF, compressed).
+    #[arg(long, short = 't', value_name = "BTF")]
+    target: PathBuf,
+    /// Kconfig text for `__kconfig` externs (CONFIG_* lines, as /proc/config.gz).
+    #[arg(long, value_name = "FILE")]
+    kconfig: Option<PathBuf>,
+    /// Kernel release for `LINUX_KERNEL_VERSION` (`X.Y.Z`).
+    #[arg(long, value_name = "X.Y.Z")]
+    kernel_release: Option<String>,
+    /// Override a `.kconfig` extern or a `const volatile` global: `NAME=VALUE` (repeatable).
+    #[arg(long = "set", value_name = "NAME=VALUE")]
+    set: Vec<String>,
+    /// JSON lines (one `prog` line per main program).
+    #[arg(long)]
+    json: bool,
+}
+
+/// Runs `corelab guard`.
+pub fn run(a: Args) -> Result<(), Failure> {
+    let obj = load::object(&a.object)?;
+    let target = load::btf(&a.target, None)?.btf;
+    let mut knobs = Knobs {
+        kconfig: load::kconfig_settings(a.kconfig.as_deref(), a.kernel_release.as_deref())?,
+        ..Default::default()
+    };
+    for s in &a.set {
+        let (n, v) = s
+            .split_once('=')
+            .ok_or_else(|| Failure::new("", format_args!("--set {s}: expected NAME=VALUE")))?;
+        knobs.set.push((n.to_owned(), v.to_owned()));
+    }
+    let analysis = pipeline::analyze(&obj, &target, &knobs).map_err(|e| Failure::new("", e))?;
+    let text = if a.json {
+        json_lines(&obj, &analysis)
+    } else {
+        table(&obj, &analysis)
+    };
+    let stdout = std::io::stdout();
+    let mut out = stdout.lock();
+    load::stdout_result(out.write_all(text.as_bytes()).and_then(|()| out.flush()))
+}
+
+fn source(obj: &Object, r: &ProgramReport, idx: usize) -> Option<String> {
+    let (c, i) = *r.linked.origin.get(idx)?;
+    let l = obj.source_line(c, i)?;
+    Some(format!(
+        "{}:{}: {}",
+        l.file.rsplit('/').next().unwrap_or(l.file),
+        l.line,
+        l.text.trim()
+    ))
+}
+
+fn json_lines(obj: &Object, a: &Analysis<'_>) -> String {
+    let mut s = String::new();
+    for r in &a.programs {
+        let funcs: Vec<Value> = r
+            .funcs
+            .iter()
+            .map(|f| json!({"name": f.name, "start": f.start, "len": f.len, "visited": f.visited, "global": f.global}))
+            .collect();
+        let poisoned: Vec<Value> = r
+            .poisoned
+            .iter()
+            .map(|p| {
+                let relo = p.site.and_then(|i| a.sites.get(i as usize)).map(|s| {
+                    json!({"sec": s.sec, "sec_relo_idx": s.sec_relo_idx, "kind": s.kind, "ldimm64": s.ldimm64})
+                });
+                json!({
+                    "func": p.func, "func_insn": p.func_insn, "idx": p.idx, "visited": p.reachable,
+                    "first": p.first, "kind": if p.kind == PoisonKind::Core { "core" } else { "kfunc" },
+                    "relo": relo, "kernel": p.kernel_message, "libbpf": p.libbpf_message,
+                    "source": source(obj, r, p.idx),
+                })
+            })
+            .collect();
+        let branches: Vec<Value> = r
+            .branches()
+            .into_iter()
+            .filter(|(_, b)| b.decided && !(b.taken && b.fallthrough))
+            .map(|(idx, b)| {
+                json!({"idx": idx, "taken": b.taken, "decided_by": b.decided_by.map(|o| origin_text(a, o))})
+            })
+            .collect();
+        let reason = match &r.verdict {
+            Verdict::Rejected(m) | Verdict::NotSubmitted(m) | Verdict::Undecided(m) => {
+                Some(m.clone())
+            }
+            _ => None,
+        };
+        let line = json!({
+            "type": "prog", "prog": r.name, "sec": r.sec, "verdict": r.verdict.label(), "reason": reason,
+            "insn_cnt": r.linked.insns.len(), "steps": r.exploration.steps,
+            "funcs": funcs, "poisoned": poisoned, "decided_branches": branches,
+        });
+        let _ = writeln!(s, "{line}");
+    }
+    s
+}
+
+/// What decided a branch, in words.
+fn origin_text(a: &Analysis<'_>, o: Origin) -> String {
+    match o {
+        Origin::Relo(i) => a.sites.get(i as usize).map_or_else(
+            || format!("relocation {i}"),
+            |s| format!("relo #{} of '{}': {}", s.sec_relo_idx, s.sec, s.local_spec),
+        ),
+        Origin::Kconfig(i) => a
+            .kconfig
+            .as_ref()
+            .ok()
+            .and_then(|(l, _)| l.vars.get(i as usize))
+            .map_or_else(
+                || format!("kconfig {i}"),
+                |v| format!("{} (.kconfig)", v.name),
+            ),
+        Origin::Rodata(m, off) => format!("read-only global at map {m} + {off}"),
+    }
+}
+
+fn ranges_text(v: &[(usize, usize)]) -> String {
+    v.iter()
+        .map(|&(s, e)| {
+            if e - s == 1 {
+                s.to_string()
+            } else {
+                format!("{s}-{}", e - 1)
+            }
+        })
+        .collect::<Vec<_>>()
+        .join(",")
+}
+
+fn table(obj: &Object, a: &Analysis<'_>) -> String {
+    let mut s = String::new();
+    if let Err(e) = &a.kconfig {
+        let _ = writeln!(
+            s,
+            "externs: libbpf fails the load: {} (pass --kconfig / --kernel-release)\n",
+            e.message
+        );
+    }
+    for r in &a.programs {
+        let verdict = match &r.verdict {
+            Verdict::Loaded => "loads".to_string(),
+            Verdict::RejectedPoison => {
+                let p = r
+                    .poisoned
+                    .iter()
+                    .find(|p| p.first)
+                    .or_else(|| r.poisoned.iter().find(|p| p.reachable));
+                p.map_or(
+                    "rejected: a poisoned instruction is reachable".into(),
+                    |p| {
+                        format!(
+                            "rejected: poisoned instruction {} ({}+{}) is reachable",
+                            p.idx, p.func, p.func_insn
+                        )
+                    },
+                )
+            }
+            Verdict::Rejected(m) => format!("rejected: {m}"),
+            Verdict::NotSubmitted(m) => format!("not submitted: {m}"),
+            Verdict::Undecided(m) => format!("undecided: {m}"),
+        };
+        let _ = writeln!(s, "program {} ({}): {verdict}", r.name, r.sec);
+        if matches!(r.verdict, Verdict::NotSubmitted(_)) {
+            let _ = writeln!(s);
+            continue;
+        }
+        for f in &r.funcs {
+            let _ = writeln!(
+                s,
+                "  {} {}: insns {}-{}, live {}",
+                if f.global {
+                    "global function"
+                } else {
+                    "function"
+                },
+                f.name,
+                f.start,
+                f.start + f.len.max(1) - 1,
+                if f.visited.is_empty() {
+                    "none".into()
+                } else {
+                    f.visited.clone()
+                }
+            );
+        }
+        let dead = r.dead_ranges();
+        if !dead.is_empty() {
+            let n: usize = dead.iter().map(|(s, e)| e - s).sum();
+            let _ = writeln!(
+                s,
+                "  dead (removed by the verifier): {} ({n} insns)",
+                ranges_text(&dead)
+            );
+        }
+        let decided: Vec<_> = r
+            .branches()
+            .into_iter()
+            .filter(|(_, b)| b.decided && !(b.taken && b.fallthrough))
+            .collect();
+        if !decided.is_empty() {
+            let _ = writeln!(s, "  decided branches:");
+            for (idx, b) in decided {
+                let text = corelab::insn::disassemble(&r.linked.insns, idx).text;
+                let dir = if b.taken {
+                    "always jumps"
+                } else {
+                    "never jumps"
+                };
+                let by = b
+                    .decided_by
+                    .map(|o| format!(", decided by {}", origin_text(a, o)))
+                    .unwrap_or_default();
+                let _ = writeln!(s, "    {idx:>4}: {text:<34} {dir}{by}");
+            }
+        }
+        for p in &r.poisoned {
+            let state = if p.reachable { "REACHABLE" } else { "dead" };
+            let relo = p.site.and_then(|i| a.sites.get(i as usize));
+            let _ = writeln!(
+                s,
+                "  poisoned insn {} ({}+{}): {state}",
+                p.idx, p.func, p.func_insn
+            );
+            if let Some(site) = relo {
+                let _ = writeln!(
+                    s,
+                    "    relocation: relo #{} of '{}' {}",
+                    site.sec_relo_idx, site.sec, site.local_spec
+                );
+            }
+            if let Some(src) = source(obj, r, p.idx) {
+                let _ = writeln!(s, "    source:     {src}");
+            }
+            if p.reachable {
+                let _ = writeln!(s, "    kernel:     {}", p.kernel_message);
+                for l in p.libbpf_message.lines() {
+                    let _ = writeln!(s, "    libbpf:     {l}");
+                }
+            }
+        }
+        let _ = writeln!(s);
+    }
+    s
+}

@@ -1,0 +1,154 @@
+//! One object against one target kernel, end to end: extern resolution, CO-RE relocation,
+//! and the verifier simulation — the glue that keeps `reloc` and `sim` independent of each
+//! other. The CLI's `guard` and `matrix` and the web app all go through [`analyze`].
+
+use crate::btf::Btf;
+use crate::insn::Insn;
+use crate::kconfig::{self, KconfigError, KconfigLayout, Resolved, Settings};
+use crate::object::Object;
+use crate::reloc::{self, ObjectRelocation, Outcome};
+use crate::sim::{self, GuardInput, ProgramReport, RelocSite};
+
+/// What the simulated kernel says, besides its BTF.
+#[derive(Debug, Clone, Default)]
+pub struct Knobs {
+    /// Kconfig text and kernel release for `__kconfig` externs.
+    pub kconfig: Settings,
+    /// `NAME=VALUE` overrides of `.kconfig` externs and read-only globals (`--set`).
+    pub set: Vec<(String, String)>,
+    /// Exploration bounds (default: the kernel's).
+    pub limits: Option<sim::Limits>,
+}
+
+/// The relocation and the simulation of one object against one target.
+#[derive(Debug)]
+pub struct Analysis<'a> {
+    /// libbpf's relocation, record by record.
+    pub relocation: ObjectRelocation<'a>,
+    /// `.kconfig` layout and values, or why libbpf would fail before relocating.
+    pub kconfig: Result<(KconfigLayout, Resolved), KconfigError>,
+    /// The relocation sites the simulation names.
+    pub sites: Vec<RelocSite>,
+    /// One report per main program, in libbpf's order.
+    pub programs: Vec<ProgramReport>,
+}
+
+/// Why `analyze` cannot run at all.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum AnalyzeError {
+    /// A `--set` name or value is wrong.
+    Set(String),
+}
+
+impl std::fmt::Display for AnalyzeError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            AnalyzeError::Set(m) => write!(f, "--set: {m}"),
+        }
+    }
+}
+
+/// The sites of every patched or poisoned record, for the simulation.
+pub fn sites(obj: &Object, rel: &ObjectRelocation<'_>) -> Vec<RelocSite> {
+    let mut out = Vec::new();
+    for r in &rel.records {
+        if !matches!(r.outcome, Outcome::Patched | Outcome::Poisoned(_)) {
+            continue;
+        }
+        let Some((ci, code)) = obj.code_by_name(r.sec) else {
+            continue;
+        };
+        let insn = r.relo.insn_off / 8;
+        let local_spec = r
+            .processed
+            .as_ref()
+            .and_then(|p| p.resolution.as_ref())
+            .and_then(|res| res.local_spec.as_ref())
+            .map(|s| s.format())
+            .unwrap_or_default();
+        out.push(RelocSite {
+            code: ci,
+            insn,
+            sec: r.sec.to_owned(),
+            sec_relo_idx: r.sec_relo_idx as u32,
+            kind: r.kind.log_name().to_owned(),
+            poisoned: matches!(r.outcome, Outcome::Poisoned(_)),
+            ldimm64: code.insns.get(insn as usize).is_some_and(Insn::is_ld_imm64),
+            local_spec,
+        });
+    }
+    out
+}
+
+/// Main programs libbpf does not submit because of a relocation error: the failing program
+/// itself, or every program when the failure is in a subprogram (an object-wide failure).
+pub fn relocation_failures(obj: &Object, rel: &ObjectRelocation<'_>) -> Vec<(usize, String)> {
+    let mut out: Vec<(usize, String)> = Vec::new();
+    for r in &rel.records {
+        let Outcome::Error(..) = r.outcome else {
+            continue;
+        };
+        let Some(p) = r.prog else { continue };
+        let why = r
+            .processed
+            .as_ref()
+            .and_then(|x| x.first_warning())
+            .map_or_else(
+                || "relocation_error".to_owned(),
+                |w| format!("relocation_error: {w}"),
+            );
+        if obj.programs[p].is_subprog {
+            for (i, q) in obj.programs.iter().enumerate() {
+                if !q.is_subprog && !out.iter().any(|(j, _)| *j == i) {
+                    out.push((i, format!("object_error: {why}")));
+                }
+            }
+        } else if !out.iter().any(|(j, _)| *j == p) {
+            out.push((p, why));
+        }
+    }
+    out
+}
+
+/// Relocates `obj` against `target` and simulates the verifier on every main program.
+pub fn analyze<'a>(
+    obj: &'a Object,
+    target: &'a Btf,
+    knobs: &Knobs,
+) -> Result<Analysis<'a>, AnalyzeError> {
+    let relocation = reloc::relocate_object(obj, target);
+    let kconfig =
+        kconfig::layout(obj).and_then(|l| kconfig::resolve(&l, &knobs.kconfig).map(|r| (l, r)));
+    let sites = sites(obj, &relocation);
+    let mut input = GuardInput::new(obj, relocation.code.clone(), sites.clone());
+    input.target = Some(target);
+    if let Some(l) = knobs.limits {
+        input.limits = l;
+    }
+    match &kconfig {
+        Ok((layout, resolved)) => input.kconfig = Some((layout.clone(), resolved.image.clone())),
+        Err(e) => {
+            // libbpf fails the whole load while resolving externs.
+            for (i, p) in obj.programs.iter().enumerate() {
+                if !p.is_subprog {
+                    input
+                        .not_submitted
+                        .push((i, format!("extern_error: {}", e.message)));
+                }
+            }
+        }
+    }
+    input
+        .not_submitted
+        .extend(relocation_failures(obj, &relocation));
+    for (name, value) in &knobs.set {
+        input.set(name, value).map_err(AnalyzeError::Set)?;
+    }
+    let programs = sim::guard(&input);
+    Ok(Analysis {
+        relocation,
+        kconfig,
+        sites,
+        programs,
+    })
+}
