@@ -29,6 +29,8 @@ enum Command {
     Reloc(cmd::reloc::Args),
     /// What the verifier does with each relocated program: loads (dead code removed) or rejects.
     Guard(cmd::guard::Args),
+    /// One object against many kernels: which programs load where, every relocation's value.
+    Matrix(cmd::matrix::Args),
     /// Types added, removed and changed between two BTFs, field by field.
     Diff(cmd::diff::Args),
     /// One struct or union's fields across several BTFs, following renames.
@@ -61,6 +63,7 @@ fn main() -> ExitCode {
         Command::Info(a) => cmd::info::run(a),
         Command::Reloc(a) => cmd::reloc::run(a),
         Command::Guard(a) => cmd::guard::run(a),
+        Command::Matrix(a) => cmd::matrix::run(a),
         Command::Diff(a) => cmd::diff::run(a),
         Command::History(a) => cmd::history::run(a),
     };

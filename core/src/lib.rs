@@ -44,6 +44,7 @@ pub mod info;
 pub mod input;
 pub mod insn;
 pub mod kconfig;
+pub mod matrix;
 pub mod object;
 pub mod pipeline;
 pub mod reloc;

@@ -5,4 +5,5 @@ pub mod dump;
 pub mod guard;
 pub mod history;
 pub mod info;
+pub mod matrix;
 pub mod reloc;

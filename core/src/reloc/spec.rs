@@ -12,7 +12,8 @@
 use crate::btf::{Btf, Kind, TypeId};
 
 use super::log::{self, Errno, LogLine};
-use super::RelocKind;
+use super::{RelocClass, RelocKind};
+use std::fmt::Write as _;
 
 /// libbpf's `BPF_CORE_SPEC_MAX_LEN`: the longest raw spec.
 pub const MAX_SPEC_LEN: usize = 64;
@@ -57,6 +58,46 @@ impl<'a> Spec<'a> {
             access: Vec::new(),
             raw: Vec::new(),
             bit_offset: 0,
+        }
+    }
+
+    /// What the relocation accesses, readably: `task_struct.mm.exe_file`,
+    /// `bpf_attr.link_create.perf_event.bpf_cookie`, `struct inner`, `my_enum::ME_B`.
+    pub fn access_path(&self) -> String {
+        let spec = self;
+        let root = spec.btf.ty(spec.root);
+        let name = if root.name().is_empty() {
+            "(anon)"
+        } else {
+            root.name()
+        };
+        match spec.kind.class() {
+            RelocClass::Type => match root.kind() {
+                Kind::STRUCT | Kind::UNION | Kind::ENUM | Kind::ENUM64 => {
+                    format!("{} {name}", root.kind().lower_name().trim_end_matches("64"))
+                }
+                _ => name.to_owned(),
+            },
+            RelocClass::EnumVal => format!(
+                "{name}::{}",
+                spec.access.first().and_then(|a| a.name).unwrap_or("?")
+            ),
+            _ => {
+                let mut s = name.to_owned();
+                for (i, a) in spec.access.iter().enumerate() {
+                    match a.name {
+                        Some(n) => {
+                            s.push('.');
+                            s.push_str(n);
+                        }
+                        None if i > 0 || a.idx > 0 => {
+                            let _ = write!(s, "[{}]", a.idx);
+                        }
+                        None => {}
+                    }
+                }
+                s
+            }
         }
     }
 

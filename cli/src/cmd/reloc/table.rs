@@ -2,7 +2,6 @@
 
 use std::fmt::Write as _;
 
-use corelab::btf::Kind;
 use corelab::insn::Insn;
 use corelab::reloc::{Outcome, Phase, PoisonCause, Processed, RecordReport, RelocClass, Spec};
 
@@ -108,7 +107,7 @@ fn row(inp: &Input<'_>, r: &RecordReport<'_>) -> [String; 8] {
         .and_then(|p| p.resolution.as_ref())
         .and_then(|res| res.local_spec.as_ref());
     let access = match local_spec {
-        Some(spec) if spec_complete(spec) => access_path(spec),
+        Some(spec) if spec_complete(spec) => spec.access_path(),
         _ => r.access.unwrap_or("<?>").to_owned(),
     };
     let mut outcome = r.outcome.name().to_owned();
@@ -139,43 +138,6 @@ fn spec_complete(spec: &Spec<'_>) -> bool {
 
 /// What the relocation accesses, in C terms: `task_struct.mm`, `bpf_attr.link_create.
 /// perf_event.bpf_cookie`, `struct bpf_ringbuf`, `bpf_func_id::BPF_FUNC_ringbuf_output`.
-fn access_path(spec: &Spec<'_>) -> String {
-    let root = spec.btf.ty(spec.root);
-    let name = if root.name().is_empty() {
-        "(anon)"
-    } else {
-        root.name()
-    };
-    match spec.kind.class() {
-        RelocClass::Type => match root.kind() {
-            Kind::STRUCT | Kind::UNION | Kind::ENUM | Kind::ENUM64 => {
-                format!("{} {name}", root.kind().lower_name().trim_end_matches("64"))
-            }
-            _ => name.to_owned(),
-        },
-        RelocClass::EnumVal => format!(
-            "{name}::{}",
-            spec.access.first().and_then(|a| a.name).unwrap_or("?")
-        ),
-        _ => {
-            let mut s = name.to_owned();
-            for (i, a) in spec.access.iter().enumerate() {
-                match a.name {
-                    Some(n) => {
-                        s.push('.');
-                        s.push_str(n);
-                    }
-                    None if i > 0 || a.idx > 0 => {
-                        let _ = write!(s, "[{}]", a.idx);
-                    }
-                    None => {}
-                }
-            }
-            s
-        }
-    }
-}
-
 fn detail(r: &RecordReport<'_>) -> String {
     let p = match (&r.outcome, &r.processed) {
         (Outcome::SkippedAutoload, _) => return "program not loaded (SEC(\"?...\"))".into(),

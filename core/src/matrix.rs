@@ -1,0 +1,204 @@
+//! The compatibility matrix: one object against many kernels. Per program, whether it loads
+//! on each kernel (and the first reason where it does not); per relocation, its outcome and
+//! value on each kernel. Built from [`pipeline::analyze`] results, so every cell is exactly
+//! what `corelab reloc` / `corelab guard` say for that kernel.
+
+use crate::object::Object;
+use crate::pipeline::Analysis;
+use crate::reloc::Outcome;
+use crate::sim::Verdict;
+
+/// One program on one kernel.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ProgramCell {
+    /// `loaded`, `rejected_poison`, `rejected`, `not_submitted`, `undecided`.
+    pub verdict: &'static str,
+    /// Why it does not load (the first reason), when it does not.
+    pub reason: Option<String>,
+}
+
+/// One main program across the kernels.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ProgramRow {
+    /// Program name.
+    pub name: String,
+    /// ELF section.
+    pub sec: String,
+    /// One cell per kernel, in the matrix's kernel order.
+    pub cells: Vec<ProgramCell>,
+}
+
+/// One relocation on one kernel.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RelocCell {
+    /// The oracle's outcome name (`patched`, `poisoned`, `error`, …).
+    pub outcome: &'static str,
+    /// The value written (`patched` only).
+    pub value: Option<u64>,
+    /// libbpf's first warning (errors, refused size changes).
+    pub reason: Option<String>,
+}
+
+/// One CO-RE record across the kernels.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RelocRow {
+    /// `.BTF.ext` section.
+    pub sec: String,
+    /// libbpf's `relo #N`.
+    pub sec_relo_idx: usize,
+    /// Kind (libbpf's log name).
+    pub kind: &'static str,
+    /// What it accesses (`task_struct.mm.exe_file`), from the local spec.
+    pub access: String,
+    /// The program or subprogram holding the instruction.
+    pub prog: Option<String>,
+    /// One cell per kernel.
+    pub cells: Vec<RelocCell>,
+}
+
+/// An object against many kernels.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Matrix {
+    /// Kernel names, in column order.
+    pub kernels: Vec<String>,
+    /// Main programs.
+    pub programs: Vec<ProgramRow>,
+    /// CO-RE records, in `.BTF.ext` order.
+    pub relocations: Vec<RelocRow>,
+}
+
+impl Matrix {
+    /// The kernels program `row` loads on.
+    pub fn loads_on(&self, row: &ProgramRow) -> Vec<&str> {
+        self.kernels
+            .iter()
+            .zip(&row.cells)
+            .filter(|(_, c)| c.verdict == "loaded")
+            .map(|(k, _)| k.as_str())
+            .collect()
+    }
+}
+
+fn program_cell(a: &Analysis<'_>, name: &str) -> ProgramCell {
+    let Some(r) = a.programs.iter().find(|p| p.name == name) else {
+        return ProgramCell {
+            verdict: "not_submitted",
+            reason: Some("no such program".into()),
+        };
+    };
+    let reason = match &r.verdict {
+        Verdict::Loaded => None,
+        Verdict::RejectedPoison => {
+            let p = r
+                .poisoned
+                .iter()
+                .find(|p| p.first)
+                .or_else(|| r.poisoned.iter().find(|p| p.reachable));
+            Some(p.map_or_else(
+                || "a poisoned instruction is reachable".to_owned(),
+                |p| {
+                    let what = p
+                        .site
+                        .and_then(|s| a.sites.get(s as usize))
+                        .map_or_else(String::new, |s| {
+                            format!(": relo #{} {}", s.sec_relo_idx, s.local_spec)
+                        });
+                    format!(
+                        "poisoned insn {} ({}+{}) reachable{what}",
+                        p.idx, p.func, p.func_insn
+                    )
+                },
+            ))
+        }
+        Verdict::Rejected(m) | Verdict::NotSubmitted(m) | Verdict::Undecided(m) => Some(m.clone()),
+    };
+    ProgramCell {
+        verdict: r.verdict.label(),
+        reason,
+    }
+}
+
+/// Builds the matrix from one analysis per kernel (`(name, analysis)`, in column order). All
+/// analyses must be of `obj`.
+pub fn build(obj: &Object, analyses: &[(String, Analysis<'_>)]) -> Matrix {
+    let kernels = analyses.iter().map(|(n, _)| n.clone()).collect();
+    let Some((_, first)) = analyses.first() else {
+        return Matrix {
+            kernels,
+            programs: Vec::new(),
+            relocations: Vec::new(),
+        };
+    };
+    let programs = first
+        .programs
+        .iter()
+        .map(|p| ProgramRow {
+            name: p.name.clone(),
+            sec: p.sec.clone(),
+            cells: analyses
+                .iter()
+                .map(|(_, a)| program_cell(a, &p.name))
+                .collect(),
+        })
+        .collect();
+    let relocations = first
+        .relocation
+        .records
+        .iter()
+        .enumerate()
+        .map(|(i, r)| {
+            let access = r
+                .processed
+                .as_ref()
+                .and_then(|p| p.resolution.as_ref())
+                .and_then(|res| res.local_spec.as_ref())
+                .map_or_else(|| r.access.unwrap_or("?").to_owned(), |s| s.access_path());
+            RelocRow {
+                sec: r.sec.to_owned(),
+                sec_relo_idx: r.sec_relo_idx,
+                kind: r.kind.log_name(),
+                access,
+                prog: r
+                    .prog
+                    .and_then(|p| obj.programs.get(p))
+                    .map(|p| p.name.clone()),
+                cells: analyses
+                    .iter()
+                    .map(|(_, a)| {
+                        let Some(rec) = a.relocation.records.get(i) else {
+                            return RelocCell {
+                                outcome: "not_reached",
+                                value: None,
+                                reason: None,
+                            };
+                        };
+                        let p = rec.processed.as_ref();
+                        let value = match rec.outcome {
+                            Outcome::Patched => p
+                                .and_then(|p| p.resolution.as_ref())
+                                .and_then(|res| res.result.ok())
+                                .map(|v| v.new_val),
+                            _ => None,
+                        };
+                        let reason = match rec.outcome {
+                            Outcome::Error(..) | Outcome::Poisoned(_) => {
+                                p.and_then(|p| p.first_warning()).map(str::to_owned)
+                            }
+                            _ => None,
+                        };
+                        RelocCell {
+                            outcome: rec.outcome.name(),
+                            value,
+                            reason,
+                        }
+                    })
+                    .collect(),
+            }
+        })
+        .collect();
+    Matrix {
+        kernels,
+        programs,
+        relocations,
+    }
+}
