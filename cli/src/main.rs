@@ -31,6 +31,8 @@ enum Command {
     Guard(cmd::guard::Args),
     /// One object against many kernels: which programs load where, every relocation's value.
     Matrix(cmd::matrix::Args),
+    /// Minimal BTF for objects: what their relocations need from a kernel (= bpftool gen min_core_btf).
+    Minimize(cmd::minimize::Args),
     /// Types added, removed and changed between two BTFs, field by field.
     Diff(cmd::diff::Args),
     /// One struct or union's fields across several BTFs, following renames.
@@ -64,6 +66,7 @@ fn main() -> ExitCode {
         Command::Reloc(a) => cmd::reloc::run(a),
         Command::Guard(a) => cmd::guard::run(a),
         Command::Matrix(a) => cmd::matrix::run(a),
+        Command::Minimize(a) => cmd::minimize::run(a),
         Command::Diff(a) => cmd::diff::run(a),
         Command::History(a) => cmd::history::run(a),
     };

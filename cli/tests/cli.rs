@@ -172,6 +172,14 @@ fn verbs_on_object(f: &Path, target: &Path) -> Vec<Command> {
         c.arg(verb).arg(f);
         v.push(c);
     }
+    let mut c = corelab();
+    c.arg("minimize")
+        .arg(f)
+        .arg("--target")
+        .arg(target)
+        .arg("-o")
+        .arg(f.with_extension("min"));
+    v.push(c);
     for json in [false, true] {
         let mut c = corelab();
         c.arg("guard")

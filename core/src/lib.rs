@@ -45,6 +45,7 @@ pub mod input;
 pub mod insn;
 pub mod kconfig;
 pub mod matrix;
+pub mod minimize;
 pub mod object;
 pub mod pipeline;
 pub mod reloc;

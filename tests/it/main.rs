@@ -8,6 +8,7 @@ mod fuzz;
 mod guard;
 mod kconfig;
 mod malformed;
+mod minimize;
 mod object;
 mod raw_dump;
 mod reader;

@@ -6,4 +6,5 @@ pub mod guard;
 pub mod history;
 pub mod info;
 pub mod matrix;
+pub mod minimize;
 pub mod reloc;
