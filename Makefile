@@ -16,7 +16,7 @@ check: lint unit wasm-core doc web-test
 lint:
 	cargo fmt --all --check
 	cargo clippy --workspace --all-targets --locked -- -D warnings
-	cargo clippy -p corelab-web --all-targets --features api --locked -- -D warnings
+	cargo clippy -p corelab-web --target wasm32-unknown-unknown --all-targets --features api --locked -- -D warnings
 
 unit:
 	cargo test --workspace --locked
@@ -39,11 +39,13 @@ serve: dist
 
 # Browser tests: the JS API in headless Chromium (wasm-bindgen-test), then end-to-end
 # tests of the built site (playwright-core + Debian's chromium; screenshots in tests/e2e/out).
-web-test: wasm-api e2e
+web-test: e2e wasm-api
 
+# Built with the site's profile so it reuses the dependencies `make dist` compiled.
 wasm-api:
 	CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUNNER=wasm-bindgen-test-runner \
-	  cargo test -p corelab-web --target wasm32-unknown-unknown --features api --test api --locked
+	  cargo test --profile wasm-release -p corelab-web --target wasm32-unknown-unknown \
+	  --features api --test api --locked
 
 e2e: dist
 	node tests/e2e/e2e.mjs

@@ -9,7 +9,7 @@ cd "$(dirname "$0")/.."
 
 out=${DIST:-dist}
 profile=${WEB_PROFILE:-wasm-release}
-dir=target/wasm32-unknown-unknown/$([ "$profile" = dev ] && echo debug || echo "$profile")
+dir=${CARGO_TARGET_DIR:-target}/wasm32-unknown-unknown/$([ "$profile" = dev ] && echo debug || echo "$profile")
 build=(cargo build --locked --profile "$profile" --target wasm32-unknown-unknown -p corelab-web)
 
 "${build[@]}" --bin app

@@ -201,6 +201,25 @@ await test("uploading a kernel BTF file (by path) shows its summary", async () =
   await shot("6-upload-summary");
 });
 
+await test("a kernel module's split BTF opens over the kernel", async () => {
+  await page.locator("#kernel-select").selectOption(K61);
+  await page.locator(`#summary h1:text-is("${K61}")`).waitFor({ timeout: TIMEOUT });
+  await page.locator("#file").setInputFiles(join(root, `tests/data/modules/${K61}-ext4.ko.gz`));
+  await page.locator(`#summary h1:text-is("${K61}-ext4.ko.gz")`).waitFor({ timeout: TIMEOUT });
+  const summary = await text("#summary");
+  assert(summary.includes(`over a base of 100642 types (${K61})`), `split line: ${summary.slice(0, 600)}`);
+  assert(summary.includes("relocatable ELF (kernel module)"), "content");
+  await shot("6b-module-summary");
+  // A base type linked from a module type opens in the detail.
+  await page.locator('button.tab[data-view="types"]').click();
+  await page.locator("#search").fill("ext4_sb_info");
+  await page.locator("#search").press("Enter");
+  await page.locator('#type-detail h1:text-is("ext4_sb_info")').waitFor({ timeout: TIMEOUT });
+  await page.locator('#type-detail a.tref:text-is("super_block")').first().click();
+  await page.locator('#type-detail h1:text-is("super_block")').waitFor({ timeout: TIMEOUT });
+  await page.locator('button.tab[data-view="summary"]').click();
+});
+
 await test("a bad file gets a one-line error, not a crash", async () => {
   await page.locator("#file").setInputFiles({ name: "notes.txt", mimeType: "text/plain", buffer: Buffer.from("hello") });
   await page.locator(".error-banner").waitFor({ timeout: TIMEOUT });
@@ -216,7 +235,7 @@ await test("an embed URL shows one compact panel", async () => {
   await embed.goto(`${base}?embed=type&kernel=${K61}&type=task_struct`);
   await embed.locator('#embed #type-detail h1:text-is("task_struct")').waitFor({ timeout: TIMEOUT });
   const header = await embed.locator("#embed thead").innerText();
-  assert(/offset\s+member\s+type/.test(header), `pahole-like columns: ${header}`);
+  assert(/offset\s+member\s+type/i.test(header), `pahole-like columns: ${header}`);
   await embed.locator('#embed td.d-name:text-is("mm")').waitFor({ timeout: TIMEOUT });
   assert((await embed.locator(".topbar").count()) === 0, "no top bar in an embed");
   const open = await embed.locator(".embed-bar a").getAttribute("href");

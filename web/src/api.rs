@@ -4,6 +4,7 @@
 //! import init, { parse, info, dump } from "./corelab.js";
 //! await init();
 //! const btf = parse(bytes, "vmlinux");      // throws Error("vmlinux: offset 0x…: …")
+//! const ext4 = Btf.parseSplit(ko, btf, "ext4.ko");  // a module's split BTF over it
 //! btf.info();                               // { content, types, kinds: [{kind, count}], features, minimum, … }
 //! btf.find("task_struct");                  // [id, …]
 //! btf.type(id);                             // { id, kind, name, size, lines: [[{text, link?}]] }
@@ -43,7 +44,16 @@ impl Btf {
     /// Parses `bytes`; `name` is used in error messages.
     pub fn parse(bytes: &[u8], name: Option<String>) -> Result<Btf, JsError> {
         let label = name.unwrap_or_else(|| "input".to_owned());
-        Kernel::load(&label, bytes)
+        Kernel::load(&label, bytes, None)
+            .map(|kernel| Btf { kernel })
+            .map_err(|e| JsError::new(&e))
+    }
+
+    /// Parses `bytes` as split BTF (a kernel module's) over `base` (its vmlinux).
+    #[cfg_attr(feature = "api", wasm_bindgen(js_name = "parseSplit"))]
+    pub fn parse_split(bytes: &[u8], base: &Btf, name: Option<String>) -> Result<Btf, JsError> {
+        let label = name.unwrap_or_else(|| "input".to_owned());
+        Kernel::load(&label, bytes, Some(&base.kernel))
             .map(|kernel| Btf { kernel })
             .map_err(|e| JsError::new(&e))
     }

@@ -40,6 +40,7 @@ fn start_load(
     generation: u32,
     source: Source,
     file: Option<web_sys::File>,
+    base: Option<u32>,
 ) {
     dispatch.dispatch(Action::StartLoad {
         source: source.clone(),
@@ -79,8 +80,9 @@ fn start_load(
         };
         let fetched = browser::now_ms();
         dispatch.dispatch(Action::Parsing { generation });
-        match engine.load(generation, source.label(), bytes).await {
+        match engine.load(generation, source.label(), bytes, base).await {
             Ok((report, index)) => {
+                let base_slot = base.filter(|_| report.summary.split.is_some());
                 let index = TypeIndex::new(index);
                 let timings = LoadTimings {
                     fetch_ms: fetched - started,
@@ -92,11 +94,16 @@ fn start_load(
                     generation,
                     summary: Shared::new(report.summary),
                     index: Shared::new(index),
+                    base_slot,
                     timings,
                 });
-                // One kernel at a time for now: the worker forgets the one this replaces.
+                // One kernel at a time for now (and the base of a module): the worker forgets
+                // the rest.
                 let keep = crate::protocol::Request::Keep {
-                    slots: vec![generation],
+                    slots: [Some(generation), base_slot]
+                        .into_iter()
+                        .flatten()
+                        .collect(),
                 };
                 let _ = engine.call(keep, Vec::new()).await;
             }
@@ -129,10 +136,13 @@ pub fn App() -> Html {
 
     let load = {
         let (engine, dispatch, generation) = (engine.clone(), dispatch.clone(), generation.clone());
+        // An opened file may be a kernel module's split BTF: offer the kernel to layer it on.
+        let base = state.base_for_split();
         Callback::from(move |(source, file): (Source, Option<web_sys::File>)| {
             let g = generation.borrow().get() + 1;
             generation.borrow().set(g);
-            start_load(engine.clone(), dispatch.clone(), g, source, file);
+            let base = base.filter(|_| matches!(source, Source::Upload(_)));
+            start_load(engine.clone(), dispatch.clone(), g, source, file, base);
         })
     };
     let pick = load.reform(|id: String| (Source::Bundled(id), None));
@@ -143,7 +153,7 @@ pub fn App() -> Html {
         let (engine, dispatch, state) = (engine.clone(), dispatch.clone(), state.clone());
         use_effect_with((), move |_| {
             if let Some(l) = &state.loading {
-                start_load(engine, dispatch, 1, l.source.clone(), None);
+                start_load(engine, dispatch, 1, l.source.clone(), None, None);
             }
         });
     }
@@ -243,17 +253,36 @@ pub fn App() -> Html {
     }
 
     let on_action = Callback::from(move |a: Action| dispatch.dispatch(a));
+    let dragging = use_state(|| false);
 
     if state.embed.is_some() {
         return html! { <EmbedView state={state.clone()} on_action={on_action} /> };
     }
 
     // Dropping a file anywhere on the page loads it.
-    let ondragover = Callback::from(|e: DragEvent| e.prevent_default());
-    let ondrop = {
-        let upload = upload.clone();
+    let ondragover = {
+        let dragging = dragging.clone();
         Callback::from(move |e: DragEvent| {
             e.prevent_default();
+            if !*dragging {
+                dragging.set(true);
+            }
+        })
+    };
+    let ondragleave = {
+        let dragging = dragging.clone();
+        // Moving between children fires too; only leaving the window has no related target.
+        Callback::from(move |e: DragEvent| {
+            if e.related_target().is_none() {
+                dragging.set(false);
+            }
+        })
+    };
+    let ondrop = {
+        let (upload, dragging) = (upload.clone(), dragging.clone());
+        Callback::from(move |e: DragEvent| {
+            e.prevent_default();
+            dragging.set(false);
             if let Some(f) = e
                 .data_transfer()
                 .and_then(|d| d.files())
@@ -288,7 +317,12 @@ pub fn App() -> Html {
     };
 
     html! {
-        <div class="app" {ondragover} {ondrop}>
+        <div class="app" {ondragover} {ondragleave} {ondrop}>
+            if *dragging {
+                <div class="drop-overlay" aria-hidden="true">
+                    <span>{ "Drop to open — the file stays in this browser" }</span>
+                </div>
+            }
             <Topbar kernel={state.kernel.clone()} view={state.view}
                 on_pick={pick} on_file={upload} on_action={on_action.clone()}
                 busy={state.loading.is_some()} />

@@ -22,6 +22,8 @@ pub enum Request {
         slot: u32,
         /// The name to report errors under.
         label: String,
+        /// A loaded kernel to layer the file over if it is split BTF (a module's).
+        base: Option<u32>,
     },
     /// One type of the kernel in `slot`.
     TypeDetail {

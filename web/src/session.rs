@@ -7,10 +7,11 @@
 
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
+use std::sync::Arc;
 
 use corelab::btf::{Btf, Kind, Type, TypeId};
 use corelab::info::Summary;
-use corelab::input::{self, Content, ElfRole, LoadedBtf};
+use corelab::input::{self, Content, ElfRole, ElfSummary};
 
 use crate::dto::{
     DetailLine, DocumentData, FeatureRow, KernelSummary, KindCount, Minimum, Span, TypeDetail,
@@ -22,21 +23,35 @@ const MAX_EXPR_DEPTH: u32 = 12;
 /// Most parameters the C-like reading of a function prototype lists.
 const MAX_EXPR_PARAMS: usize = 12;
 
-/// A loaded kernel (or any BTF): the parsed blob and the name the user knows it by.
+/// A loaded kernel (or any BTF): the parsed blob, where it came from, and the name the user
+/// knows it by.
 #[derive(Debug)]
 pub struct Kernel {
     label: String,
-    loaded: LoadedBtf,
+    /// Shared so that a kernel module's split BTF can be layered over it.
+    btf: Arc<Btf>,
+    layers: Vec<String>,
+    content: Content,
+    elf: Option<ElfSummary>,
+    distilled_base: bool,
+    /// The label of the kernel this split BTF was layered over.
+    base_label: Option<String>,
 }
 
 impl Kernel {
     /// Loads whatever `bytes` holds (raw BTF, ELF, compressed, btfhub archive), detected by
-    /// content. The error is one line: `label: offset 0x…: problem`.
-    pub fn load(label: &str, bytes: &[u8]) -> Result<Kernel, String> {
-        match input::load_btf(bytes, None) {
-            Ok(loaded) => Ok(Kernel {
+    /// content; split BTF (a kernel module's) over `base` when given. The error is one line:
+    /// `label: offset 0x…: problem`.
+    pub fn load(label: &str, bytes: &[u8], base: Option<&Kernel>) -> Result<Kernel, String> {
+        match input::load_btf(bytes, base.map(|b| b.btf.clone())) {
+            Ok(l) => Ok(Kernel {
                 label: label.to_owned(),
-                loaded,
+                btf: Arc::new(l.btf),
+                layers: l.layers,
+                content: l.content,
+                elf: l.elf,
+                distilled_base: l.distilled_base,
+                base_label: base.map(|b| b.label.clone()),
             }),
             Err(e) => Err(format!("{label}: {e}")),
         }
@@ -44,7 +59,7 @@ impl Kernel {
 
     /// The parsed BTF.
     pub fn btf(&self) -> &Btf {
-        &self.loaded.btf
+        &self.btf
     }
 
     /// The label given at load time.
@@ -54,7 +69,7 @@ impl Kernel {
 
     /// What `corelab info` says about it.
     pub fn summary(&self) -> KernelSummary {
-        summarize(&self.label, &self.loaded)
+        summarize(self)
     }
 
     /// Every named type, sorted for search.
@@ -100,9 +115,23 @@ impl Session {
         Session::default()
     }
 
-    /// Loads `bytes` into `slot`, replacing what was there.
-    pub fn load(&mut self, slot: u32, label: &str, bytes: &[u8]) -> Result<&Kernel, String> {
-        let kernel = Kernel::load(label, bytes)?;
+    /// Loads `bytes` into `slot`, replacing what was there. When they do not parse on their
+    /// own and `base` names a loaded kernel, they are tried as split BTF over it (a kernel
+    /// module over its vmlinux); the first error is the one reported.
+    pub fn load(
+        &mut self,
+        slot: u32,
+        label: &str,
+        bytes: &[u8],
+        base: Option<u32>,
+    ) -> Result<&Kernel, String> {
+        let kernel = match Kernel::load(label, bytes, None) {
+            Ok(k) => k,
+            Err(e) => match base.and_then(|b| self.kernels.get(&b)) {
+                Some(b) => Kernel::load(label, bytes, Some(b)).map_err(|_| e)?,
+                None => return Err(e),
+            },
+        };
         self.kernels.insert(slot, kernel);
         Ok(&self.kernels[&slot])
     }
@@ -118,8 +147,8 @@ impl Session {
     }
 }
 
-fn summarize(label: &str, l: &LoadedBtf) -> KernelSummary {
-    let btf = &l.btf;
+fn summarize(l: &Kernel) -> KernelSummary {
+    let (label, btf) = (&l.label, &*l.btf);
     let content = match (&l.content, &l.elf) {
         (Content::RawBtf, _) => "raw BTF".to_owned(),
         (Content::Elf(role), Some(e)) => {
@@ -153,10 +182,10 @@ fn summarize(label: &str, l: &LoadedBtf) -> KernelSummary {
             btf.start_id().0,
             btf.type_cnt() - 1,
             base.type_cnt() - 1,
-            if l.distilled_base {
-                " (the distilled .BTF.base in the file)"
-            } else {
-                ""
+            match (&l.base_label, l.distilled_base) {
+                (_, true) => " (the distilled .BTF.base in the file)".to_owned(),
+                (Some(b), false) => format!(" ({b})"),
+                (None, false) => String::new(),
             }
         )
     });

@@ -5,10 +5,6 @@
 //! number, which is also the engine slot the kernel is kept in; replies carry it, so a reply
 //! about a kernel that has since been replaced is dropped.
 
-use std::rc::Rc;
-
-use yew::Reducible;
-
 use crate::document::Document;
 use crate::dto::{KernelSummary, TypeDetail};
 use crate::search::{Hits, KindFilter, TypeIndex};
@@ -61,6 +57,8 @@ pub struct Loading {
 pub struct Kernel {
     /// The engine slot holding it (its load generation).
     pub slot: u32,
+    /// For split BTF (a kernel module), the slot of the kernel it is layered over.
+    pub base_slot: Option<u32>,
     /// Where it came from.
     pub source: Source,
     /// What `corelab info` says.
@@ -170,6 +168,8 @@ pub enum Action {
         summary: Shared<KernelSummary>,
         /// Its type index.
         index: Shared<TypeIndex>,
+        /// For split BTF, the slot of its base kernel.
+        base_slot: Option<u32>,
         /// Where the time went.
         timings: LoadTimings,
     },
@@ -268,6 +268,12 @@ impl Workspace {
         }
     }
 
+    /// The kernel a newly opened module's split BTF would be layered over: the active
+    /// kernel, or its base when it is itself a module.
+    pub fn base_for_split(&self) -> Option<u32> {
+        self.kernel.as_ref().map(|k| k.base_slot.unwrap_or(k.slot))
+    }
+
     /// The engine slot of the active kernel.
     pub fn kernel_slot(&self) -> Option<u32> {
         self.kernel.as_ref().map(|k| k.slot)
@@ -350,6 +356,7 @@ impl Workspace {
                 generation,
                 summary,
                 index,
+                base_slot,
                 timings,
             } => {
                 if generation != self.generation {
@@ -360,19 +367,27 @@ impl Workspace {
                 };
                 // A new kernel: what was selected or built for the old one no longer holds,
                 // except a type named by the URL or by name in the old kernel.
-                let carried = self
-                    .pending_type
-                    .take()
-                    .or_else(|| {
-                        let (id, k) = (self.selected?, self.kernel.as_ref()?);
-                        Some(type_ref(&k.index, id))
-                    })
-                    .and_then(|t| match t {
-                        TypeRef::Id(id) => Some(id),
-                        TypeRef::Name(n) => index.resolve(&n),
-                    });
+                let wanted = self.pending_type.take().or_else(|| {
+                    let (id, k) = (self.selected?, self.kernel.as_ref()?);
+                    Some(type_ref(&k.index, id))
+                });
+                let carried = match wanted {
+                    Some(TypeRef::Id(id)) => Some(id),
+                    Some(TypeRef::Name(n)) => {
+                        let found = index.resolve(&n);
+                        // A module's index holds only its own types; the name may well be
+                        // in its base, so only a whole kernel can say it has no such type.
+                        if found.is_none() && summary.split.is_none() {
+                            self.error =
+                                Some(format!("{}: no type named {n}", loading.source.label()));
+                        }
+                        found
+                    }
+                    None => None,
+                };
                 self.kernel = Some(Kernel {
                     slot: generation,
+                    base_slot,
                     source: loading.source,
                     summary,
                     index,
@@ -384,9 +399,8 @@ impl Workspace {
                 self.scroll = None;
                 self.search.hits = Shared::default();
                 self.research();
-                if let Some(id) = carried {
-                    self.select(id);
-                }
+                // The view stays: switching kernels on the summary keeps the summary.
+                self.selected = carried;
                 if let (View::Listing, Some(line)) = (self.view, self.line) {
                     self.go_to_line(line);
                 }
@@ -435,8 +449,11 @@ impl Workspace {
             }
             Action::GoToLine(line) => self.go_to_line(line),
             Action::GoToType(id) => {
-                if let Some(line) = self.listing.as_ref().and_then(|d| d.anchor(id)) {
-                    self.go_to_line(line);
+                match self.listing.as_ref().and_then(|d| d.anchor(id)) {
+                    Some(line) => self.go_to_line(line),
+                    // Not in this listing (a base type under a module's split BTF): show
+                    // its detail instead.
+                    None => self.view = View::Types,
                 }
                 self.selected = Some(id);
                 if self.detail.as_ref().is_some_and(|d| d.id != id) {
@@ -484,13 +501,14 @@ fn type_ref(index: &TypeIndex, id: u32) -> TypeRef {
     }
 }
 
-impl Reducible for Workspace {
+#[cfg(target_arch = "wasm32")]
+impl yew::Reducible for Workspace {
     type Action = Action;
 
-    fn reduce(self: Rc<Self>, action: Action) -> Rc<Self> {
+    fn reduce(self: std::rc::Rc<Self>, action: Action) -> std::rc::Rc<Self> {
         let mut next = (*self).clone();
         next.apply(action);
-        Rc::new(next)
+        std::rc::Rc::new(next)
     }
 }
 

@@ -25,10 +25,10 @@ pub fn handle(session: &mut Session, request: Request, blobs: &[JsValue]) -> (Re
         message: format!("no kernel loaded in slot {slot}"),
     };
     match request {
-        Request::Load { slot, label } => {
+        Request::Load { slot, label, base } => {
             let started = now_ms();
             let bytes = protocol::blob_bytes(blobs, 0);
-            match session.load(slot, &label, &bytes) {
+            match session.load(slot, &label, &bytes, base) {
                 Ok(kernel) => {
                     let summary = kernel.summary();
                     let parsed = now_ms();

@@ -69,10 +69,11 @@ pub fn ListingView(props: &ListingViewProps) -> Html {
         base: props.url.clone(),
         on_link: props.on_action.reform(Action::GoToType),
     };
+    // The line jumped to, else the selected type's.
     let highlight = props
-        .selected
-        .and_then(|id| doc.anchor(id))
-        .or(props.scroll.map(|s| s.line));
+        .scroll
+        .map(|s| s.line)
+        .or_else(|| props.selected.and_then(|id| doc.anchor(id)));
     html! {
         <section class="listing">
             <div class="listing-bar">

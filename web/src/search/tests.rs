@@ -112,7 +112,7 @@ fn inconsistent_data_is_trimmed_not_trusted() {
 fn real_index() -> TypeIndex {
     let p = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
         .join("../tests/data/btf/debian12-6.1.0-50-amd64.btf.gz");
-    let k = crate::session::Kernel::load("6.1", &std::fs::read(p).unwrap()).unwrap();
+    let k = crate::session::Kernel::load("6.1", &std::fs::read(p).unwrap(), None).unwrap();
     TypeIndex::new(k.type_index())
 }
 

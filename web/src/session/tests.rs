@@ -19,7 +19,7 @@ fn gunzip(b: &[u8]) -> Vec<u8> {
 }
 
 fn kernel(name: &str) -> Kernel {
-    Kernel::load(name, &data(&format!("btf/{name}.btf.gz"))).unwrap()
+    Kernel::load(name, &data(&format!("btf/{name}.btf.gz")), None).unwrap()
 }
 
 const K510: &str = "debian11-5.10.0-46-amd64";
@@ -75,13 +75,13 @@ fn summary_of_a_big_endian_kernel() {
 
 #[test]
 fn bad_input_is_one_line_naming_the_file() {
-    let e = Kernel::load("junk.bin", b"definitely not BTF").unwrap_err();
+    let e = Kernel::load("junk.bin", b"definitely not BTF", None).unwrap_err();
     assert!(e.starts_with("junk.bin: "), "{e}");
     assert!(e.contains("not a recognised input"), "{e}");
     assert!(!e.contains('\n'));
     // Truncated gzip: an error, not a panic.
     let gz = data(&format!("btf/{K510}.btf.gz"));
-    let e = Kernel::load("cut.gz", &gz[..gz.len() / 2]).unwrap_err();
+    let e = Kernel::load("cut.gz", &gz[..gz.len() / 2], None).unwrap_err();
     assert!(e.starts_with("cut.gz: "), "{e}");
 }
 
@@ -199,10 +199,50 @@ fn raw_listing_is_bpftools_with_anchors_and_links() {
 fn session_keeps_kernels_by_slot() {
     let mut s = Session::new();
     let gz = data(&format!("btf/{K510}.btf.gz"));
-    assert!(s.load(3, "a", &gz).is_ok());
-    assert!(s.load(4, "b", b"junk").is_err());
+    assert!(s.load(3, "a", &gz, None).is_ok());
+    assert!(s.load(4, "b", b"junk", Some(3)).is_err());
     assert!(s.kernel(4).is_none());
     assert_eq!(s.kernel(3).unwrap().label(), "a");
     s.retain(&[4]);
     assert!(s.kernel(3).is_none());
+}
+
+#[test]
+fn a_module_loads_over_the_kernel_it_belongs_to() {
+    let mut s = Session::new();
+    s.load(1, K61, &data(&format!("btf/{K61}.btf.gz")), None)
+        .unwrap();
+    let ko = data(&format!("modules/{K61}-ext4.ko.gz"));
+    // On its own it is split BTF without a base: the standalone error is the one reported.
+    let e = s.load(2, "ext4.ko", &ko, None).unwrap_err();
+    assert!(e.starts_with("ext4.ko: "), "{e}");
+    let m = s.load(2, "ext4.ko", &ko, Some(1)).unwrap();
+    let sum = m.summary();
+    let split = sum.split.unwrap();
+    assert!(split.starts_with("ids 100643.."), "{split}");
+    assert!(
+        split.ends_with(&format!("over a base of 100642 types ({K61})")),
+        "{split}"
+    );
+    assert!(
+        sum.content.starts_with("relocatable ELF (kernel module)"),
+        "{}",
+        sum.content
+    );
+    // bpftool's split listing, byte for byte; links into the base resolve.
+    let want = gunzip(&data(&format!(
+        "modules/{K61}-ext4.split-raw.bpftool-7.1.0.txt.gz"
+    )));
+    let doc = m.raw_listing();
+    assert!(
+        doc.text.as_bytes() == want.as_slice(),
+        "split listing differs from bpftool's"
+    );
+    let inode = m.btf().find_by_name_kind("inode", Kind::STRUCT).unwrap();
+    assert!(inode.0 < 100_643, "inode comes from the base");
+    assert_eq!(m.type_detail(inode.0).unwrap().name, "inode");
+    // Only the module's own types are indexed.
+    let idx = m.type_index();
+    assert!(idx.ids.iter().all(|&id| id >= 100_643));
+    assert!(idx.names.split('\n').any(|n| n == "ext4_sb_info"));
 }

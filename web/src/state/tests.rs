@@ -17,6 +17,7 @@ fn loaded(w: &mut Workspace, generation: u32, source: Source) {
         generation,
         summary: Shared::new(KernelSummary::default()),
         index: index(),
+        base_slot: None,
         timings: LoadTimings::default(),
     });
 }
@@ -79,6 +80,7 @@ fn progress_and_replies_of_a_replaced_load_are_dropped() {
         generation: 1,
         summary: Shared::new(KernelSummary::default()),
         index: index(),
+        base_slot: None,
         timings: LoadTimings::default(),
     });
     assert!(w.kernel.is_none());
@@ -192,6 +194,13 @@ fn listing_jumps_scroll_each_time() {
     assert_eq!(again.line, 1);
     assert_ne!(first.nonce, again.nonce, "the same jump scrolls again");
     assert_eq!(w.selected, Some(2));
+    w.apply(Action::GoToType(9));
+    assert_eq!(
+        (w.view, w.selected),
+        (View::Types, Some(9)),
+        "no anchor: the detail"
+    );
+    w.apply(Action::GoToType(2));
     w.apply(Action::Scrolled(40));
     assert_eq!(w.url().line, Some(41));
     assert_eq!(w.url().view, View::Listing);
@@ -225,4 +234,42 @@ fn an_embed_url_stays_an_embed() {
     assert_eq!(w.embed, Some(Embed::Type));
     assert_eq!(w.selected, Some(1));
     assert_eq!(w.url(), url);
+}
+
+#[test]
+fn a_type_missing_from_the_new_kernel_is_said() {
+    let mut w = Workspace::from_url(&UrlState::parse("?kernel=a&type=folio"));
+    loaded(&mut w, 1, bundled("a"));
+    assert_eq!(w.selected, None);
+    assert_eq!(w.error.as_deref(), Some("a: no type named folio"));
+}
+
+#[test]
+fn modules_layer_over_the_kernel_not_over_each_other() {
+    let mut w = Workspace::default();
+    assert_eq!(w.base_for_split(), None);
+    loaded(&mut w, 1, bundled("k"));
+    assert_eq!(w.base_for_split(), Some(1));
+    w.apply(Action::StartLoad {
+        source: Source::Upload("ext4.ko".into()),
+        generation: 2,
+    });
+    w.apply(Action::Loaded {
+        generation: 2,
+        summary: Shared::new(KernelSummary::default()),
+        index: index(),
+        base_slot: Some(1),
+        timings: LoadTimings::default(),
+    });
+    assert_eq!(w.base_for_split(), Some(1));
+}
+
+#[test]
+fn switching_kernels_keeps_the_view() {
+    let mut w = Workspace::default();
+    loaded(&mut w, 1, bundled("a"));
+    w.apply(Action::Select(4));
+    w.apply(Action::ShowView(View::Summary));
+    loaded(&mut w, 2, bundled("b"));
+    assert_eq!((w.view, w.selected), (View::Summary, Some(4)));
 }
