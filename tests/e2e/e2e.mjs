@@ -220,6 +220,19 @@ await test("a kernel module's split BTF opens over the kernel", async () => {
   await page.locator('button.tab[data-view="summary"]').click();
 });
 
+await test("dropping a file anywhere on the page opens it", async () => {
+  await page.evaluate(async () => {
+    const blob = await (await fetch("kernels/debian11-5.10.0-46-amd64.btf.gz")).blob();
+    const dt = new DataTransfer();
+    dt.items.add(new File([blob], "dropped-5.10.btf.gz"));
+    const app = document.querySelector(".app");
+    app.dispatchEvent(new DragEvent("dragover", { dataTransfer: dt, bubbles: true, cancelable: true }));
+    app.dispatchEvent(new DragEvent("drop", { dataTransfer: dt, bubbles: true, cancelable: true }));
+  });
+  await page.locator('#summary h1:text-is("dropped-5.10.btf.gz")').waitFor({ timeout: TIMEOUT });
+  assert((await page.locator(".drop-overlay").count()) === 0, "overlay gone after the drop");
+});
+
 await test("a bad file gets a one-line error, not a crash", async () => {
   await page.locator("#file").setInputFiles({ name: "notes.txt", mimeType: "text/plain", buffer: Buffer.from("hello") });
   await page.locator(".error-banner").waitFor({ timeout: TIMEOUT });

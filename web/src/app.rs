@@ -184,7 +184,9 @@ pub fn App() -> Html {
         });
     }
 
-    // Ask the engine for the raw listing when the listing view needs it.
+    // Ask the engine for the raw listing when the listing view needs it (once per kernel:
+    // it is megabytes, and switching views while it is on its way must not ask again).
+    let listing_asked = use_mut_ref(|| None::<u32>);
     {
         let (engine, dispatch) = (engine.clone(), dispatch.clone());
         let wanted = match (state.kernel_slot(), &state.listing) {
@@ -193,6 +195,9 @@ pub fn App() -> Html {
         };
         use_effect_with(wanted, move |wanted| {
             if let Some(slot) = *wanted {
+                if listing_asked.replace(Some(slot)) == Some(slot) {
+                    return;
+                }
                 spawn_local(async move {
                     let Ok(e) = &*engine else { return };
                     match e.raw_listing(slot).await {
