@@ -179,7 +179,7 @@ impl UrlState {
     }
 }
 
-/// Percent-encodes everything but unreserved characters (and `#`-free: `#` is encoded).
+/// Percent-encodes everything but RFC 3986 unreserved characters (so `#` and `&` too).
 fn encode(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
     for b in s.bytes() {

@@ -246,3 +246,17 @@ fn a_module_loads_over_the_kernel_it_belongs_to() {
     assert!(idx.ids.iter().all(|&id| id >= 100_643));
     assert!(idx.names.split('\n').any(|n| n == "ext4_sb_info"));
 }
+
+#[test]
+fn a_bpf_object_shows_its_own_btf() {
+    let k = Kernel::load("arrays.o", &data("oracle/obj/arrays.o.gz"), None).unwrap();
+    let s = k.summary();
+    assert!(s.content.starts_with("BPF object, ELF64"), "{}", s.content);
+    assert!(s.content.ends_with("with .BTF.ext"), "{}", s.content);
+    assert_eq!(s.pointer_size, 8);
+    assert!(s.types > 0 && s.types < 1000);
+    // Its listing is bpftool's listing of the object's .BTF.
+    let doc = k.raw_listing();
+    assert_eq!(doc.text, k.raw_listing_text());
+    assert!(doc.line_starts.len() >= s.types as usize);
+}
