@@ -22,6 +22,7 @@ const K61 = "debian12-6.1.0-50-amd64";
 const UPLOAD = join(root, "tests/data/btf/debian13-6.12.107-s390x.btf.gz");
 const TIMEOUT = 30_000;
 
+rmSync(out, { recursive: true, force: true }); // no stale screenshots of an earlier run
 mkdirSync(out, { recursive: true });
 
 function startServer() {
