@@ -1,7 +1,7 @@
 # corelab — the two commands a fresh machine needs:
 #   make serve   build the playground and serve it on http://127.0.0.1:8080
 #   make test    install what the tests need, then run every test
-.PHONY: test serve dist setup check unit lint doc wasm-core bench scoreboard
+.PHONY: test serve dist setup setup-web check unit lint doc wasm-core web-test wasm-api e2e bench-web bench scoreboard
 
 PORT ?= 8080
 
@@ -11,11 +11,15 @@ setup:
 	scripts/setup.sh all
 
 # Everything CI checks, assuming the tools are installed.
-check: lint unit wasm-core doc
+check: lint unit wasm-core doc web-test
 
 lint:
 	cargo fmt --all --check
 	cargo clippy --workspace --all-targets --locked -- -D warnings
+	# The browser half of web/ is wasm-only. The site's profile compiles proc macros without
+	# optimisation (dev's `package."*"` optimises them: 10 min here instead of 40 s).
+	cargo clippy --profile wasm-release -p corelab-web --target wasm32-unknown-unknown \
+	  --all-targets --features api --locked -- -D warnings
 
 unit:
 	cargo test --workspace --locked
@@ -25,6 +29,34 @@ wasm-core:
 
 doc:
 	RUSTDOCFLAGS="-D warnings" cargo doc --workspace --no-deps --locked
+
+# The playground: a static site in dist/ (git-ignored), served with the production headers.
+setup-web:
+	scripts/setup.sh web
+
+dist: setup-web
+	scripts/build-web.sh
+
+serve: dist
+	python3 scripts/serve.py --dir dist --port $(PORT)
+
+# Browser tests: the JS API in headless Chromium (wasm-bindgen-test), then end-to-end
+# tests of the built site (playwright-core + Debian's chromium; screenshots in tests/e2e/out).
+web-test: e2e wasm-api
+
+# Built with the site's profile so it reuses the dependencies `make dist` compiled.
+wasm-api:
+	CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUNNER=wasm-bindgen-test-runner \
+	  cargo test --profile wasm-release -p corelab-web --target wasm32-unknown-unknown \
+	  --features api --test api --locked
+
+e2e: dist
+	node tests/e2e/e2e.mjs
+
+# Load + parse time of the 6.18 kernel in Chromium against the native CLI, and wasm sizes.
+bench-web: dist
+	cargo build --release -p corelab-cli --locked
+	node scripts/bench-web.mjs
 
 scoreboard:
 	cargo build --release -p corelab-cli --locked

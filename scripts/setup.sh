@@ -38,7 +38,8 @@ setup_web() {
   if [ -n "$want" ] && [ "$(wasm-bindgen --version 2>/dev/null | awk '{print $2}')" != "$want" ]; then
     cargo install wasm-bindgen-cli --version "$want"
   fi
-  if [ -f package.json ] && [ ! -x node_modules/.bin/wasm-opt ] || [ package-lock.json -nt node_modules/.stamp ]; then
+  # binaryen (wasm-opt) and playwright-core, exactly as package-lock.json pins them.
+  if [ -f package.json ] && { [ ! -x node_modules/.bin/wasm-opt ] || [ package-lock.json -nt node_modules/.stamp ]; }; then
     npm ci --no-audit --no-fund && touch node_modules/.stamp
   fi
 }

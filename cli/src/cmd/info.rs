@@ -51,21 +51,6 @@ pub fn run(a: Args) -> Result<(), Failure> {
     Ok(())
 }
 
-fn machine_name(m: u16) -> String {
-    match m {
-        3 => "x86".into(),
-        62 => "x86-64".into(),
-        40 => "ARM".into(),
-        183 => "AArch64".into(),
-        22 => "s390".into(),
-        21 => "PowerPC64".into(),
-        243 => "RISC-V".into(),
-        258 => "LoongArch".into(),
-        247 => "BPF".into(),
-        other => format!("machine {other}"),
-    }
-}
-
 fn describe(s: &mut String, name: &str, l: &LoadedBtf) {
     let btf = &l.btf;
     let what = match (&l.content, &l.elf) {
@@ -80,7 +65,7 @@ fn describe(s: &mut String, name: &str, l: &LoadedBtf) {
                 "{kind}, ELF{} {} {}, .BTF at offset {:#x}{}",
                 if e.is_64 { "64" } else { "32" },
                 e.endian.describe(),
-                machine_name(e.machine),
+                input::elf::machine_name(e.machine),
                 e.btf_offset,
                 if e.has_btf_ext { ", with .BTF.ext" } else { "" }
             )

@@ -155,3 +155,21 @@ fn embedded_len(d: &[u8]) -> Option<usize> {
     let end = shoff.checked_add(shentsize.checked_mul(shnum)?)?;
     (end <= d.len() && end >= 64).then_some(end)
 }
+
+/// A readable name for an ELF `e_machine` value (the architectures kernels and BPF objects
+/// come from), as `corelab info` and the playground's summary print it.
+pub fn machine_name(machine: u16) -> std::borrow::Cow<'static, str> {
+    let name = match machine {
+        3 => "x86",
+        62 => "x86-64",
+        40 => "ARM",
+        183 => "AArch64",
+        22 => "s390",
+        21 => "PowerPC64",
+        243 => "RISC-V",
+        258 => "LoongArch",
+        247 => "BPF",
+        other => return format!("machine {other}").into(),
+    };
+    name.into()
+}

@@ -1,0 +1,309 @@
+// End-to-end tests of the playground in Debian's Chromium, driven by playwright-core.
+//
+//   node tests/e2e/e2e.mjs [--dist dist]
+//
+// Serves dist/ with scripts/serve.py (which applies the production `_headers`, CSP
+// included), then walks through the Kernel area as a user would. Screenshots of every area
+// go to tests/e2e/out/. Every request must stay on the local server, and no Content
+// Security Policy violation may happen. Prints `N passed, N failed` and exits non-zero on
+// any failure.
+
+import { chromium } from "playwright-core";
+import { spawn } from "node:child_process";
+import { mkdirSync, mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { dirname, join, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
+
+const root = resolve(dirname(fileURLToPath(import.meta.url)), "../..");
+const dist = resolve(root, process.argv.includes("--dist") ? process.argv[process.argv.indexOf("--dist") + 1] : "dist");
+const out = join(root, "tests/e2e/out");
+const K61 = "debian12-6.1.0-50-amd64";
+const UPLOAD = join(root, "tests/data/btf/debian13-6.12.107-s390x.btf.gz");
+const TIMEOUT = 30_000;
+
+rmSync(out, { recursive: true, force: true }); // no stale screenshots of an earlier run
+mkdirSync(out, { recursive: true });
+
+function startServer() {
+  const srv = spawn("python3", [join(root, "scripts/serve.py"), "--dir", dist, "--port", "0"], {
+    stdio: ["ignore", "pipe", "inherit"],
+  });
+  const base = new Promise((res, rej) => {
+    srv.stdout.on("data", (d) => {
+      const m = /http:\/\/127\.0\.0\.1:\d+\//.exec(d.toString());
+      if (m) res(m[0]);
+    });
+    srv.on("exit", (code) => rej(new Error(`serve.py exited with ${code}`)));
+  });
+  return { srv, base };
+}
+
+const { srv, base: basePromise } = startServer();
+const base = await basePromise;
+const origin = new URL(base).origin;
+const profile = mkdtempSync(join(tmpdir(), "corelab-e2e-"));
+const ctx = await chromium.launchPersistentContext(profile, {
+  executablePath: process.env.CHROMIUM || "/usr/bin/chromium",
+  headless: true,
+  viewport: { width: 1280, height: 800 },
+  args: ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+    "--disable-background-networking", "--disable-component-update", "--disable-sync"],
+});
+
+// Every request any page, worker or service worker makes.
+const requests = [];
+const problems = [];
+const watch = (page) => {
+  page.on("request", (r) => requests.push(r.url()));
+  page.on("pageerror", (e) => problems.push(`page error: ${e.message}`));
+  page.on("console", (m) => {
+    if (m.type() === "error" || /Content Security Policy/i.test(m.text())) problems.push(`console ${m.type()}: ${m.text()}`);
+  });
+};
+ctx.on("request", (r) => requests.push(r.url()));
+ctx.on("page", watch);
+await ctx.addInitScript(() => {
+  window.__csp = [];
+  document.addEventListener("securitypolicyviolation", (e) => window.__csp.push(`${e.violatedDirective} ${e.blockedURI}`));
+});
+
+const page = ctx.pages()[0] ?? (await ctx.newPage());
+watch(page);
+
+let passed = 0;
+let failed = 0;
+async function test(name, fn) {
+  const t0 = Date.now();
+  try {
+    await fn();
+    passed++;
+    console.log(`ok   ${name} (${Date.now() - t0} ms)`);
+  } catch (e) {
+    failed++;
+    console.log(`FAIL ${name}: ${e.message.split("\n").slice(0, 6).join("\n     ")}`);
+    await page.screenshot({ path: join(out, `fail-${name.replace(/\W+/g, "-")}.png`) }).catch(() => {});
+  }
+}
+function assert(cond, msg) {
+  if (!cond) throw new Error(msg);
+}
+const shot = (name, p = page) => p.screenshot({ path: join(out, `${name}.png`) });
+const text = (sel, p = page) => p.locator(sel).first().innerText({ timeout: TIMEOUT });
+
+await test("the page loads and the app mounts", async () => {
+  await page.goto(base);
+  await page.locator(".welcome").waitFor({ timeout: TIMEOUT });
+  assert((await page.locator(".kernel-card").count()) === 4, "four bundled kernels");
+  await shot("1-welcome");
+});
+
+let loadMs = 0;
+await test("a bundled kernel loads with progress and a summary", async () => {
+  const t0 = Date.now();
+  await page.locator(`.kernel-card[data-kernel="${K61}"]`).click();
+  await page.locator("#summary").waitFor({ timeout: TIMEOUT });
+  loadMs = Date.now() - t0;
+  const summary = await text("#summary");
+  assert(summary.includes(K61), "label");
+  assert(summary.includes("100\u2009642"), "type count");
+  assert(summary.includes("ENUM64 / signed enums"), "features table");
+  assert(/kernel\s+≥ 6\.0/.test(summary), `minimum kernel: ${summary.slice(0, 400)}`);
+  assert(page.url().includes(`kernel=${K61}`), `URL names the kernel: ${page.url()}`);
+  await shot("2-summary");
+});
+
+await test("search finds task_struct instantly and opens it", async () => {
+  await page.locator('button.tab[data-view="types"]').click();
+  const search = page.locator("#search");
+  await search.click();
+  const t0 = Date.now();
+  await search.pressSequentially("task_struct", { delay: 15 });
+  await page.locator(".trow").first().filter({ hasText: "task_struct" }).waitFor({ timeout: TIMEOUT });
+  const typed = Date.now() - t0;
+  const first = await page.locator(".trow").first().innerText();
+  assert(/struct\s+task_struct\s+\d+/.test(first), `first hit: ${first}`);
+  assert((await page.locator(".trow").count()) < 100, "list is virtualised");
+  await search.press("Enter");
+  await page.locator('#type-detail h1:text-is("task_struct")').waitFor({ timeout: TIMEOUT });
+  assert(page.url().includes("type=task_struct"), `URL: ${page.url()}`);
+  console.log(`     typing 11 characters and seeing the hit: ${typed} ms`);
+  await shot("3-types-task_struct");
+});
+
+await test("a link in the detail leads to mm_struct, and back returns", async () => {
+  await page.locator('#type-detail a.tref:text-is("mm_struct")').first().click();
+  await page.locator('#type-detail h1:text-is("mm_struct")').waitFor({ timeout: TIMEOUT });
+  assert(page.url().includes("type=mm_struct"), `URL: ${page.url()}`);
+  const detail = await text("#type-detail");
+  assert(detail.includes("STRUCT 'mm_struct' size="), "raw listing line");
+  await shot("4-types-mm_struct");
+  await page.goBack();
+  await page.locator('#type-detail h1:text-is("task_struct")').waitFor({ timeout: TIMEOUT });
+});
+
+await test("keyboard: arrows move the cursor, Enter opens", async () => {
+  const search = page.locator("#search");
+  await search.fill("sk_buff");
+  await page.locator(".trow").first().filter({ hasText: "sk_buff" }).waitFor({ timeout: TIMEOUT });
+  await search.press("ArrowDown");
+  const second = await page.locator(".trow.cursor").innerText();
+  await search.press("Enter");
+  const name = second.split(/\s+/)[1];
+  await page.locator(`#type-detail h1:text-is("${name}")`).waitFor({ timeout: TIMEOUT });
+  await page.keyboard.press("Escape");
+});
+
+await test("the raw listing scrolls smoothly and jumps to a type", async () => {
+  await page.locator('button.tab[data-view="listing"]').click();
+  await page.locator(".vrow").first().waitFor({ timeout: TIMEOUT });
+  const lines = Number((await text(".listing-bar")).match(/^([\d\u2009 ]+) lines/)[1].replace(/\D/g, ""));
+  assert(lines > 200_000, `listing has ${lines} lines`);
+  const rows = await page.locator(".vrow").count();
+  assert(rows > 20 && rows < 100, `${rows} rows in the DOM`);
+  // Scroll through the middle: the rows there render, and the DOM stays small.
+  const frames = await page.evaluate(async (n) => {
+    const v = document.querySelector(".viewer");
+    const t0 = performance.now();
+    for (let i = 1; i <= 40; i++) {
+      v.scrollTop = (v.scrollHeight * i) / 41;
+      await new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r)));
+    }
+    return { ms: (performance.now() - t0) / 40, rows: document.querySelectorAll(".vrow").length, n };
+  }, lines);
+  assert(frames.rows < 100, `${frames.rows} rows after scrolling`);
+  console.log(`     40 jumps through ${lines} lines: ${frames.ms.toFixed(1)} ms per scroll+render`);
+  await page.evaluate(() => { const v = document.querySelector(".viewer"); v.scrollTop = v.scrollHeight / 2; });
+  const mid = Math.floor(lines / 2);
+  await page.waitForFunction((mid) => [...document.querySelectorAll(".vrow")].some((r) => Math.abs(+r.dataset.line - mid) < 60), mid, { timeout: TIMEOUT });
+  await page.locator("#goto").fill("task_struct");
+  await page.locator("#goto").press("Enter");
+  await page.locator(".vrow.hl").filter({ hasText: "STRUCT 'task_struct'" }).waitFor({ timeout: TIMEOUT });
+  assert(/view=listing/.test(page.url()), `URL: ${page.url()}`);
+  await shot("5-listing-task_struct");
+  // A type link inside the listing jumps to that type's line.
+  await page.locator(".vrow.hl + .vrow a.tref").first().click();
+  await page.waitForFunction(() => /^\[\d+\] /.test(document.querySelector(".vrow.hl .vcode")?.textContent ?? ""), null, { timeout: TIMEOUT });
+  await page.locator("#goto").fill("1000");
+  await page.locator("#goto").press("Enter");
+  await page.locator('.vrow.hl[data-line="1000"]').waitFor({ timeout: TIMEOUT });
+});
+
+await test("uploading a kernel BTF file (by path) shows its summary", async () => {
+  await page.locator("#file").setInputFiles(UPLOAD);
+  // The view stays what it was (switching kernels keeps the type and the view).
+  await page.locator('#kernel-select option:checked:text-is("debian13-6.12.107-s390x.btf.gz")').waitFor({ state: "attached", timeout: TIMEOUT });
+  await page.locator('button.tab[data-view="summary"]').click();
+  await page.locator('#summary h1:text-is("debian13-6.12.107-s390x.btf.gz")').waitFor({ timeout: TIMEOUT });
+  const summary = await text("#summary");
+  assert(summary.includes("big-endian"), "byte order");
+  assert(summary.includes("88\u2009137"), `type count: ${summary.slice(0, 300)}`);
+  assert(!page.url().includes("kernel="), `an upload is not in the URL: ${page.url()}`);
+  await shot("6-upload-summary");
+});
+
+await test("a kernel module's split BTF opens over the kernel", async () => {
+  await page.locator("#kernel-select").selectOption(K61);
+  await page.locator(`#summary h1:text-is("${K61}")`).waitFor({ timeout: TIMEOUT });
+  await page.locator("#file").setInputFiles(join(root, `tests/data/modules/${K61}-ext4.ko.gz`));
+  await page.locator(`#summary h1:text-is("${K61}-ext4.ko.gz")`).waitFor({ timeout: TIMEOUT });
+  const summary = await text("#summary");
+  assert(summary.includes(`over a base of 100642 types (${K61})`), `split line: ${summary.slice(0, 600)}`);
+  assert(summary.includes("relocatable ELF (kernel module)"), "content");
+  await shot("6b-module-summary");
+  // A base type linked from a module type opens in the detail.
+  await page.locator('button.tab[data-view="types"]').click();
+  await page.locator("#search").fill("ext4_sb_info");
+  await page.locator("#search").press("Enter");
+  await page.locator('#type-detail h1:text-is("ext4_sb_info")').waitFor({ timeout: TIMEOUT });
+  await page.locator('#type-detail a.tref:text-is("super_block")').first().click();
+  await page.locator('#type-detail h1:text-is("super_block")').waitFor({ timeout: TIMEOUT });
+  await page.locator('button.tab[data-view="summary"]').click();
+});
+
+await test("dropping a file anywhere on the page opens it", async () => {
+  await page.evaluate(async () => {
+    const blob = await (await fetch("kernels/debian11-5.10.0-46-amd64.btf.gz")).blob();
+    const dt = new DataTransfer();
+    dt.items.add(new File([blob], "dropped-5.10.btf.gz"));
+    const app = document.querySelector(".app");
+    app.dispatchEvent(new DragEvent("dragover", { dataTransfer: dt, bubbles: true, cancelable: true }));
+    app.dispatchEvent(new DragEvent("drop", { dataTransfer: dt, bubbles: true, cancelable: true }));
+  });
+  await page.locator('#summary h1:text-is("dropped-5.10.btf.gz")').waitFor({ timeout: TIMEOUT });
+  assert((await page.locator(".drop-overlay").count()) === 0, "overlay gone after the drop");
+});
+
+await test("a bad file gets a one-line error, not a crash", async () => {
+  await page.locator("#file").setInputFiles({ name: "notes.txt", mimeType: "text/plain", buffer: Buffer.from("hello") });
+  await page.locator(".error-banner").waitFor({ timeout: TIMEOUT });
+  const err = await text(".error-banner");
+  assert(err.startsWith("notes.txt: not a recognised input"), err);
+  await shot("7-error");
+  await page.locator(".error-banner button").click();
+});
+
+await test("an embed URL shows one compact panel", async () => {
+  const embed = await ctx.newPage();
+  await embed.setViewportSize({ width: 720, height: 520 });
+  await embed.goto(`${base}?embed=type&kernel=${K61}&type=task_struct`);
+  await embed.locator('#embed #type-detail h1:text-is("task_struct")').waitFor({ timeout: TIMEOUT });
+  const header = await embed.locator("#embed thead").innerText();
+  assert(/offset\s+member\s+type/i.test(header), `pahole-like columns: ${header}`);
+  await embed.locator('#embed td.d-name:text-is("mm")').waitFor({ timeout: TIMEOUT });
+  assert((await embed.locator(".topbar").count()) === 0, "no top bar in an embed");
+  const open = await embed.locator(".embed-bar a").getAttribute("href");
+  assert(open.includes("type=task_struct") && !open.includes("embed"), open);
+  await shot("8-embed", embed);
+  await embed.close();
+});
+
+await test("phone-sized and dark layouts render", async () => {
+  const phone = await ctx.newPage();
+  await phone.setViewportSize({ width: 390, height: 844 });
+  await phone.emulateMedia({ colorScheme: "dark" });
+  await phone.goto(`${base}?kernel=${K61}&type=task_struct`);
+  await phone.locator('#type-detail h1:text-is("task_struct")').waitFor({ timeout: TIMEOUT });
+  const overflow = await phone.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+  assert(overflow <= 0, `page wider than the phone by ${overflow}px`);
+  await shot("9-phone-dark", phone);
+  await phone.emulateMedia({ colorScheme: "light" });
+  await phone.goto(`${base}?kernel=${K61}`);
+  await phone.locator("#summary").waitFor({ timeout: TIMEOUT });
+  await shot("10-phone-summary", phone);
+  await phone.close();
+});
+
+await test("nothing left localhost and the CSP held", async () => {
+  const foreign = requests.filter((u) => !u.startsWith(origin) && !u.startsWith("data:") && !u.startsWith("blob:"));
+  assert(requests.length > 10, `only ${requests.length} requests seen`);
+  assert(foreign.length === 0, `requests to other origins: ${foreign.join(", ")}`);
+  const csp = await page.evaluate(() => window.__csp);
+  assert(csp.length === 0, `CSP violations: ${csp.join("; ")}`);
+  const resp = await page.request.get(`${base}app_bg.wasm`);
+  assert(resp.headers()["content-type"] === "application/wasm", "wasm MIME type");
+  assert(/wasm-unsafe-eval/.test(resp.headers()["content-security-policy"] ?? ""), "CSP header served");
+  const bad = problems.filter((p) => !/notes\.txt/.test(p));
+  assert(bad.length === 0, bad.join("\n"));
+});
+
+await test("works offline once loaded (service worker)", async () => {
+  await page.goto(`${base}?kernel=${K61}`);
+  await page.evaluate(() => navigator.serviceWorker.ready);
+  // Load once more under the worker's control, so the kernel goes through its cache.
+  await page.reload();
+  await page.waitForFunction(() => navigator.serviceWorker.controller !== null, null, { timeout: TIMEOUT });
+  await page.locator("#summary").waitFor({ timeout: TIMEOUT });
+  srv.kill();
+  await new Promise((r) => setTimeout(r, 200));
+  await page.goto(`${base}?kernel=${K61}&type=mm_struct`);
+  await page.locator('#type-detail h1:text-is("mm_struct")').waitFor({ timeout: TIMEOUT });
+});
+
+console.log(`     bundled 6.1 kernel: click to summary ${loadMs} ms`);
+console.log(`     screenshots in ${out}`);
+await ctx.close();
+srv.kill();
+rmSync(profile, { recursive: true, force: true });
+console.log(`${passed} passed, ${failed} failed`);
+process.exit(failed ? 1 : 0);

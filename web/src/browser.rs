@@ -1,0 +1,126 @@
+//! The few browser facilities the app uses, behind plain functions: a clock, fetching with
+//! progress, reading a user's file, and the URL.
+//!
+//! Bulk bytes stay JS typed arrays here: they go from the network or the file straight to
+//! the worker without a copy through the app's wasm memory.
+
+use js_sys::{Reflect, Uint8Array};
+use wasm_bindgen::{JsCast, JsValue};
+use wasm_bindgen_futures::JsFuture;
+
+/// Milliseconds since the page (or worker) started, from `performance.now()`.
+pub fn now_ms() -> f64 {
+    let global = js_sys::global();
+    Reflect::get(&global, &"performance".into())
+        .ok()
+        .and_then(|p| {
+            let now = Reflect::get(&p, &"now".into()).ok()?;
+            now.dyn_ref::<js_sys::Function>()?.call0(&p).ok()
+        })
+        .and_then(|v| v.as_f64())
+        .unwrap_or_else(js_sys::Date::now)
+}
+
+fn describe(e: JsValue) -> String {
+    e.dyn_ref::<js_sys::Error>()
+        .map(|e| String::from(e.message()))
+        .or_else(|| e.as_string())
+        .unwrap_or_else(|| format!("{e:?}"))
+}
+
+/// Fetches `url` (same origin), calling `progress(done, total)` as chunks arrive.
+pub async fn fetch_bytes(
+    url: &str,
+    progress: impl Fn(u64, Option<u64>),
+) -> Result<Uint8Array, String> {
+    let window = web_sys::window().ok_or("no window")?;
+    let resp: web_sys::Response = JsFuture::from(window.fetch_with_str(url))
+        .await
+        .map_err(|e| format!("{url}: {}", describe(e)))?
+        .dyn_into()
+        .map_err(describe)?;
+    if !resp.ok() {
+        return Err(format!(
+            "{url}: HTTP {} {}",
+            resp.status(),
+            resp.status_text()
+        ));
+    }
+    let total = resp
+        .headers()
+        .get("content-length")
+        .ok()
+        .flatten()
+        .and_then(|v| v.parse::<u64>().ok());
+    let Some(body) = resp.body() else {
+        return Ok(Uint8Array::new_with_length(0));
+    };
+    let reader: web_sys::ReadableStreamDefaultReader = body
+        .get_reader()
+        .dyn_into()
+        .map_err(|o| describe(o.into()))?;
+    let mut chunks: Vec<Uint8Array> = Vec::new();
+    let mut done_bytes = 0u64;
+    progress(0, total);
+    loop {
+        let step = JsFuture::from(reader.read())
+            .await
+            .map_err(|e| format!("{url}: {}", describe(e)))?;
+        if Reflect::get(&step, &"done".into())
+            .ok()
+            .and_then(|d| d.as_bool())
+            .unwrap_or(true)
+        {
+            break;
+        }
+        let chunk: Uint8Array = Reflect::get(&step, &"value".into())
+            .map_err(describe)?
+            .dyn_into()
+            .map_err(describe)?;
+        done_bytes += u64::from(chunk.length());
+        chunks.push(chunk);
+        progress(done_bytes, total);
+    }
+    let all = Uint8Array::new_with_length(done_bytes as u32);
+    let mut at = 0u32;
+    for c in chunks {
+        all.set(&c, at);
+        at += c.length();
+    }
+    Ok(all)
+}
+
+/// Reads a file the user picked or dropped.
+pub async fn read_file(file: &web_sys::File) -> Result<Uint8Array, String> {
+    let buf = JsFuture::from(file.array_buffer())
+        .await
+        .map_err(|e| format!("{}: {}", file.name(), describe(e)))?;
+    Ok(Uint8Array::new(&buf))
+}
+
+/// The page's query string (`?…`).
+pub fn location_search() -> String {
+    web_sys::window()
+        .and_then(|w| w.location().search().ok())
+        .unwrap_or_default()
+}
+
+/// Writes `search` into the address bar: a new history entry when `push`, else in place.
+pub fn set_location_search(search: &str, push: bool) {
+    let Some(window) = web_sys::window() else {
+        return;
+    };
+    if window.location().search().ok().as_deref() == Some(search) {
+        return;
+    }
+    let Ok(history) = window.history() else {
+        return;
+    };
+    let path = window.location().pathname().unwrap_or_default();
+    let url = format!("{path}{search}");
+    let _ = if push {
+        history.push_state_with_url(&JsValue::NULL, "", Some(&url))
+    } else {
+        history.replace_state_with_url(&JsValue::NULL, "", Some(&url))
+    };
+}

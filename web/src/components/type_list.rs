@@ -1,0 +1,224 @@
+//! The type list: instant search over every named type, a kind filter, and a virtualised
+//! list (fixed row height; only the rows in view are in the DOM) driven by the keyboard.
+//!
+//! Keys in the search box: ↑/↓ move, PgUp/PgDn jump, Enter opens, Esc clears. `/` anywhere
+//! focuses the search box.
+
+use wasm_bindgen::closure::Closure;
+use wasm_bindgen::JsCast;
+use web_sys::{HtmlElement, HtmlInputElement};
+use yew::prelude::*;
+
+use crate::components::summary_view::group;
+use crate::document::window;
+use crate::search::{KindFilter, TypeIndex};
+use crate::shared::Shared;
+use crate::state::{Action, Search};
+
+/// Row height in px; must match `.trow` in style.css.
+const ROW: f64 = 24.0;
+/// Rows rendered beyond the visible ones on each side.
+const OVERSCAN: usize = 10;
+/// Rows PgUp/PgDn move.
+const PAGE: isize = 20;
+
+/// Props of [`TypeList`].
+#[derive(Properties, PartialEq, Debug)]
+pub struct TypeListProps {
+    /// The kernel's type index.
+    pub index: Shared<TypeIndex>,
+    /// Query, filter, hits, cursor.
+    pub search: Search,
+    /// The open type.
+    pub selected: Option<u32>,
+    /// Receives search and selection actions.
+    pub on_action: Callback<Action>,
+}
+
+/// bpftool's lowercase kind name for a kind number, as a badge.
+pub fn kind_badge(kind: u8) -> &'static str {
+    match kind {
+        1 => "int",
+        4 => "struct",
+        5 => "union",
+        6 => "enum",
+        7 => "fwd",
+        8 => "typedef",
+        12 => "func",
+        14 => "var",
+        15 => "datasec",
+        16 => "float",
+        17 => "decl_tag",
+        18 => "type_tag",
+        19 => "enum64",
+        _ => "type",
+    }
+}
+
+/// The searchable, keyboard-driven type list.
+#[component]
+pub fn TypeList(props: &TypeListProps) -> Html {
+    let list_ref = use_node_ref();
+    let input_ref = use_node_ref();
+    let scroll = use_state(|| (0.0f64, 600.0f64));
+
+    // Measure the viewport once mounted (the list fills the remaining height).
+    {
+        let (list_ref, scroll) = (list_ref.clone(), scroll.clone());
+        use_effect_with((), move |_| {
+            if let Some(el) = list_ref.cast::<HtmlElement>() {
+                scroll.set((el.scroll_top() as f64, el.client_height() as f64));
+            }
+        });
+    }
+
+    // `/` focuses the search box.
+    {
+        let input_ref = input_ref.clone();
+        use_effect_with((), move |_| {
+            let on_key = Closure::<dyn FnMut(KeyboardEvent)>::new(move |e: KeyboardEvent| {
+                let typing = e
+                    .target()
+                    .and_then(|t| t.dyn_into::<web_sys::Element>().ok())
+                    .is_some_and(|t| {
+                        matches!(t.tag_name().as_str(), "INPUT" | "SELECT" | "TEXTAREA")
+                    });
+                if e.key() == "/" && !typing {
+                    if let Some(i) = input_ref.cast::<HtmlInputElement>() {
+                        e.prevent_default();
+                        let _ = i.focus();
+                        i.select();
+                    }
+                }
+            });
+            let doc = web_sys::window().and_then(|w| w.document());
+            if let Some(d) = &doc {
+                let _ =
+                    d.add_event_listener_with_callback("keydown", on_key.as_ref().unchecked_ref());
+            }
+            move || {
+                if let Some(d) = &doc {
+                    let _ = d.remove_event_listener_with_callback(
+                        "keydown",
+                        on_key.as_ref().unchecked_ref(),
+                    );
+                }
+            }
+        });
+    }
+
+    // New hits start at the top.
+    {
+        let list_ref = list_ref.clone();
+        use_effect_with(props.search.hits.clone(), move |_| {
+            if let Some(el) = list_ref.cast::<HtmlElement>() {
+                el.set_scroll_top(0);
+            }
+        });
+    }
+
+    // Keep the keyboard cursor in view.
+    {
+        let list_ref = list_ref.clone();
+        let cursor = props.search.cursor;
+        use_effect_with(cursor, move |&cursor| {
+            if let Some(el) = list_ref.cast::<HtmlElement>() {
+                let top = cursor as f64 * ROW;
+                let view = el.client_height() as f64;
+                let st = el.scroll_top() as f64;
+                if top < st {
+                    el.set_scroll_top(top as i32);
+                } else if top + ROW > st + view {
+                    el.set_scroll_top((top + ROW - view) as i32);
+                }
+            }
+        });
+    }
+
+    let onscroll = {
+        let scroll = scroll.clone();
+        Callback::from(move |e: Event| {
+            let el: HtmlElement = e.target_unchecked_into();
+            scroll.set((el.scroll_top() as f64, el.client_height() as f64));
+        })
+    };
+    let oninput = props.on_action.reform(|e: InputEvent| {
+        let input: HtmlInputElement = e.target_unchecked_into();
+        Action::SetQuery(input.value())
+    });
+    let onkeydown = {
+        let on_action = props.on_action.clone();
+        Callback::from(move |e: KeyboardEvent| {
+            let action = match e.key().as_str() {
+                "ArrowDown" => Action::MoveCursor(1),
+                "ArrowUp" => Action::MoveCursor(-1),
+                "PageDown" => Action::MoveCursor(PAGE),
+                "PageUp" => Action::MoveCursor(-PAGE),
+                "Enter" => Action::OpenCursor,
+                "Escape" => Action::SetQuery(String::new()),
+                _ => return,
+            };
+            e.prevent_default();
+            on_action.emit(action);
+        })
+    };
+
+    let s = &props.search;
+    let index = &props.index;
+    let hits = &s.hits;
+    let id_row = usize::from(hits.id.is_some());
+    let total = hits.rows.len() + id_row;
+    let range = window(total, scroll.0, scroll.1, ROW, OVERSCAN);
+    let rows = range.clone().map(|r| {
+        let (id, name, kind) = if r < id_row {
+            let id = hits.id.unwrap_or_default();
+            (id, format!("type [{id}]"), "id")
+        } else {
+            let e = hits.rows[r - id_row] as usize;
+            (index.id(e), index.name(e).to_owned(), kind_badge(index.kind(e)))
+        };
+        let onclick = props.on_action.reform(move |_: MouseEvent| Action::Select(id));
+        let class = classes!(
+            "trow",
+            (r == s.cursor).then_some("cursor"),
+            (Some(id) == props.selected).then_some("selected")
+        );
+        html! {
+            <div key={r} {class} role="option" aria-selected={(Some(id) == props.selected).to_string()}
+                data-type-id={id.to_string()} {onclick}>
+                <span class={classes!("badge", format!("k-{kind}"))}>{ kind }</span>
+                <span class="tname">{ name }</span>
+                <span class="tid">{ id }</span>
+            </div>
+        }
+    });
+    let chips = KindFilter::ALL.iter().map(|&f| {
+        let onclick = props.on_action.reform(move |_: MouseEvent| Action::SetFilter(f));
+        let active = f == s.filter;
+        html! {
+            <button class={classes!("chip", active.then_some("active"))} aria-pressed={active.to_string()} {onclick}>
+                { f.label() }
+            </button>
+        }
+    });
+    html! {
+        <aside class="type-list">
+            <div class="search-box">
+                <input ref={input_ref} id="search" type="search" placeholder="Search types   ( / )"
+                    value={s.query.clone()} {oninput} {onkeydown} autocomplete="off" spellcheck="false"
+                    aria-label="Search types" aria-controls="type-rows" />
+                <div class="chips">{ for chips }</div>
+                <div class="count muted" id="hit-count">
+                    { format!("{} of {} named types", group(hits.rows.len() as u64), group(index.len() as u64)) }
+                </div>
+            </div>
+            <div class="rows" id="type-rows" ref={list_ref} {onscroll} role="listbox" tabindex="-1">
+                <div class="spacer" style={format!("height:{}px", total as f64 * ROW)}>
+                    <div class="window" style={format!("transform:translateY({}px)", range.start as f64 * ROW)}>
+                        { for rows }
+                    </div>
+                </div>
+            </div>
+        </aside>
+    }
+}

@@ -1,0 +1,59 @@
+//! The start page: the bundled kernels and a drop zone, before anything is loaded.
+
+use yew::prelude::*;
+
+use crate::bundled;
+use crate::components::file_button::FileButton;
+
+/// Props of [`Welcome`].
+#[derive(Properties, PartialEq, Debug)]
+pub struct WelcomeProps {
+    /// Receives a bundled kernel id.
+    pub on_pick: Callback<String>,
+    /// Receives an uploaded file.
+    pub on_file: Callback<web_sys::File>,
+    /// Whether a load is running.
+    pub busy: bool,
+}
+
+/// What to open first.
+#[component]
+pub fn Welcome(props: &WelcomeProps) -> Html {
+    let cards = bundled::KERNELS.iter().map(|k| {
+        let onclick = props.on_pick.reform(move |_: MouseEvent| k.id.to_owned());
+        html! {
+            <button class="kernel-card" data-kernel={k.id} {onclick} disabled={props.busy}>
+                <span class="kc-release">{ k.release }</span>
+                <span class="kc-meta">{ format!("{} · {}", k.distro, k.arch) }</span>
+                <span class="kc-note">{ k.note }</span>
+            </button>
+        }
+    });
+    html! {
+        <section class="welcome">
+            <h1>{ "Kernel BTF, in your browser" }</h1>
+            <p class="lede">
+                { "Load a kernel's type information to search its 100k+ types, follow every \
+                   reference, and read the raw listing exactly as " }
+                <code>{ "bpftool btf dump file" }</code>{ " prints it. The engine runs here, \
+                   in WebAssembly: files you open never leave this page." }
+            </p>
+            <h2>{ "Bundled kernels" }</h2>
+            <div class="kernel-cards">{ for cards }</div>
+            <h2>{ "Or your own file" }</h2>
+            <div class="drop-zone" id="drop">
+                <p>
+                    { "Drop a file anywhere on the page, or " }
+                    <FileButton on_file={props.on_file.clone()} id="file-start" label="choose one" class="inline" />
+                    { "." }
+                </p>
+                <p class="hint">
+                    { "Raw BTF (a copy of " }<code>{ "/sys/kernel/btf/vmlinux" }</code>
+                    { "), a vmlinux or BPF object ELF with " }<code>{ ".BTF" }</code>
+                    { ", the same gzip/xz/zstd-compressed, or a btfhub " }<code>{ ".btf.tar.xz" }</code>
+                    { ". Recognised by content, not by name." }
+                </p>
+            </div>
+        </section>
+    }
+}

@@ -1,0 +1,529 @@
+//! The one seam between the playground and the engine: every call into `corelab` is in this
+//! module. It runs wherever the engine runs (the worker, the JS API, native tests) and turns
+//! engine results into the playground's own shapes ([`crate::dto`]).
+//!
+//! A later view (header, layout, diff, relocations) is one more method on [`Kernel`] or
+//! [`Session`] returning one more DTO.
+
+use std::collections::BTreeMap;
+use std::fmt::Write as _;
+use std::sync::Arc;
+
+use corelab::btf::{Btf, Kind, Type, TypeId};
+use corelab::info::Summary;
+use corelab::input::{self, Content, ElfRole, ElfSummary};
+
+use crate::dto::{
+    DetailLine, DocumentData, FeatureRow, KernelSummary, KindCount, Minimum, Span, TypeDetail,
+    TypeIndexData,
+};
+
+/// Deepest nesting the C-like reading of a type follows before writing `…`.
+const MAX_EXPR_DEPTH: u32 = 12;
+/// Most parameters the C-like reading of a function prototype lists.
+const MAX_EXPR_PARAMS: usize = 12;
+
+/// A loaded kernel (or any BTF): the parsed blob, where it came from, and the name the user
+/// knows it by.
+#[derive(Debug)]
+pub struct Kernel {
+    label: String,
+    /// Shared so that a kernel module's split BTF can be layered over it.
+    btf: Arc<Btf>,
+    layers: Vec<String>,
+    content: Content,
+    elf: Option<ElfSummary>,
+    distilled_base: bool,
+    /// The label of the kernel this split BTF was layered over.
+    base_label: Option<String>,
+}
+
+impl Kernel {
+    /// Loads whatever `bytes` holds (raw BTF, ELF, compressed, btfhub archive), detected by
+    /// content; split BTF (a kernel module's) over `base` when given. The error is one line:
+    /// `label: offset 0x…: problem`.
+    pub fn load(label: &str, bytes: &[u8], base: Option<&Kernel>) -> Result<Kernel, String> {
+        match input::load_btf(bytes, base.map(|b| b.btf.clone())) {
+            Ok(l) => Ok(Kernel {
+                label: label.to_owned(),
+                btf: Arc::new(l.btf),
+                layers: l.layers,
+                content: l.content,
+                elf: l.elf,
+                distilled_base: l.distilled_base,
+                base_label: base.map(|b| b.label.clone()),
+            }),
+            Err(e) => Err(format!("{label}: {e}")),
+        }
+    }
+
+    /// The parsed BTF.
+    pub fn btf(&self) -> &Btf {
+        &self.btf
+    }
+
+    /// The label given at load time.
+    pub fn label(&self) -> &str {
+        &self.label
+    }
+
+    /// What `corelab info` says about it.
+    pub fn summary(&self) -> KernelSummary {
+        summarize(self)
+    }
+
+    /// Every named type, sorted for search.
+    pub fn type_index(&self) -> TypeIndexData {
+        type_index(self.btf())
+    }
+
+    /// One type as linked lines, or `None` for an id out of range.
+    pub fn type_detail(&self, id: u32) -> Option<TypeDetail> {
+        let btf = self.btf();
+        let t = btf.type_by_id(TypeId(id))?;
+        Some(type_detail(btf, &t))
+    }
+
+    /// Type ids named exactly `name`, in id order.
+    pub fn find(&self, name: &str) -> Vec<u32> {
+        self.btf().find_by_name(name).map(|id| id.0).collect()
+    }
+
+    /// The raw listing (`bpftool btf dump file`), as text.
+    pub fn raw_listing_text(&self) -> String {
+        let mut out = Vec::with_capacity(self.btf().raw_size() * 2);
+        // Writing to a Vec cannot fail.
+        let _ = corelab::dump::write_raw(self.btf(), &mut out);
+        String::from_utf8(out).unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into())
+    }
+
+    /// The raw listing with every `type_id=N` a link and every type's line an anchor.
+    pub fn raw_listing(&self) -> DocumentData {
+        raw_listing_document(self.raw_listing_text(), self.btf().type_cnt())
+    }
+}
+
+/// The kernels the worker holds, by the slot number the app gave each.
+#[derive(Debug, Default)]
+pub struct Session {
+    kernels: BTreeMap<u32, Kernel>,
+}
+
+impl Session {
+    /// An empty session.
+    pub fn new() -> Session {
+        Session::default()
+    }
+
+    /// Loads `bytes` into `slot`, replacing what was there. When they do not parse on their
+    /// own and `base` names a loaded kernel, they are tried as split BTF over it (a kernel
+    /// module over its vmlinux); the first error is the one reported.
+    pub fn load(
+        &mut self,
+        slot: u32,
+        label: &str,
+        bytes: &[u8],
+        base: Option<u32>,
+    ) -> Result<&Kernel, String> {
+        let kernel = match Kernel::load(label, bytes, None) {
+            Ok(k) => k,
+            Err(e) => match base.and_then(|b| self.kernels.get(&b)) {
+                Some(b) => Kernel::load(label, bytes, Some(b)).map_err(|_| e)?,
+                None => return Err(e),
+            },
+        };
+        self.kernels.insert(slot, kernel);
+        Ok(&self.kernels[&slot])
+    }
+
+    /// The kernel in `slot`.
+    pub fn kernel(&self, slot: u32) -> Option<&Kernel> {
+        self.kernels.get(&slot)
+    }
+
+    /// Forgets every kernel whose slot is not in `slots`.
+    pub fn retain(&mut self, slots: &[u32]) {
+        self.kernels.retain(|s, _| slots.contains(s));
+    }
+}
+
+fn summarize(l: &Kernel) -> KernelSummary {
+    let (label, btf) = (&l.label, &*l.btf);
+    let content = match (&l.content, &l.elf) {
+        (Content::RawBtf, _) => "raw BTF".to_owned(),
+        (Content::Elf(role), Some(e)) => {
+            let kind = match role {
+                ElfRole::BpfObject => "BPF object",
+                ElfRole::Relocatable => "relocatable ELF (kernel module)",
+                ElfRole::Executable => "executable ELF (vmlinux)",
+            };
+            format!(
+                "{kind}, ELF{} {} {}, .BTF at offset {:#x}{}",
+                if e.is_64 { "64" } else { "32" },
+                e.endian.describe(),
+                input::elf::machine_name(e.machine),
+                e.btf_offset,
+                if e.has_btf_ext { ", with .BTF.ext" } else { "" }
+            )
+        }
+        (Content::Elf(_), None) => "ELF".to_owned(),
+    };
+    let h = btf.header();
+    let mut header = format!(
+        "{} bytes (version {}, flags {:#x}); types {} bytes, strings {} bytes",
+        h.hdr_len, h.version, h.flags, h.type_len, h.str_len
+    );
+    if h.layout_len != 0 {
+        let _ = write!(header, ", layout {} bytes", h.layout_len);
+    }
+    let split = btf.base().map(|base| {
+        format!(
+            "ids {}..{} over a base of {} types{}",
+            btf.start_id().0,
+            btf.type_cnt() - 1,
+            base.type_cnt() - 1,
+            match (&l.base_label, l.distilled_base) {
+                (_, true) => " (the distilled .BTF.base in the file)".to_owned(),
+                (Some(b), false) => format!(" ({b})"),
+                (None, false) => String::new(),
+            }
+        )
+    });
+    let sum = Summary::of(btf);
+    let mut kinds: Vec<KindCount> = sum
+        .kind_counts
+        .iter()
+        .enumerate()
+        .filter(|&(_, &n)| n > 0)
+        .map(|(k, &n)| KindCount {
+            kind: Kind(k as u8).upper_name().to_owned(),
+            count: n,
+        })
+        .collect();
+    kinds.extend(sum.unknown_kinds.iter().map(|&(k, n)| KindCount {
+        kind: format!("kind {k}"),
+        count: n,
+    }));
+    let features = sum
+        .features
+        .iter()
+        .map(|f| {
+            let s = f.support();
+            FeatureRow {
+                feature: f.describe().to_owned(),
+                kernel: s.kernel.to_string(),
+                libbpf: s.libbpf.to_string(),
+                bpftool: s.bpftool.to_string(),
+            }
+        })
+        .collect();
+    let (min, why) = sum.minimum();
+    let minimum = [
+        ("kernel", min.kernel, why[0]),
+        ("libbpf", min.libbpf, why[1]),
+        ("bpftool", min.bpftool, why[2]),
+    ]
+    .into_iter()
+    .map(|(tool, v, f)| Minimum {
+        tool: tool.to_owned(),
+        version: v.to_string(),
+        because: f.describe().to_owned(),
+    })
+    .collect();
+    KernelSummary {
+        label: label.to_owned(),
+        content,
+        layers: l.layers.clone(),
+        byte_order: btf.endian().describe().to_owned(),
+        header,
+        btf_bytes: btf.raw_size() as u64,
+        pointer_size: btf.ptr_size(),
+        split,
+        types: sum.own_types,
+        kinds,
+        features,
+        minimum,
+    }
+}
+
+/// Order of kinds among types of the same name: the ones people look for first.
+fn kind_rank(k: Kind) -> u8 {
+    match k {
+        Kind::STRUCT => 0,
+        Kind::UNION => 1,
+        Kind::ENUM | Kind::ENUM64 => 2,
+        Kind::TYPEDEF => 3,
+        Kind::FUNC => 4,
+        Kind::VAR => 5,
+        _ => 6,
+    }
+}
+
+fn type_index(btf: &Btf) -> TypeIndexData {
+    // Sorting ids with a case-insensitive compare of borrowed names: no string per type.
+    let mut named: Vec<(&str, u8, u32, u8)> = btf
+        .own_ids()
+        .filter_map(|id| {
+            let t = btf.ty(id);
+            let name = t.name();
+            // Names with a newline would break the one-name-per-line encoding; BTF names
+            // never hold one, but the index must not trust that.
+            (!name.is_empty() && !name.contains('\n'))
+                .then(|| (name, kind_rank(t.kind()), id.0, t.kind().0))
+        })
+        .collect();
+    named.sort_unstable_by(|a, b| {
+        let la = a.0.bytes().map(|c| c.to_ascii_lowercase());
+        let lb = b.0.bytes().map(|c| c.to_ascii_lowercase());
+        la.cmp(lb).then(a.1.cmp(&b.1)).then(a.2.cmp(&b.2))
+    });
+    let mut out = TypeIndexData {
+        names: String::with_capacity(named.iter().map(|n| n.0.len() + 1).sum()),
+        ids: Vec::with_capacity(named.len()),
+        kinds: Vec::with_capacity(named.len()),
+    };
+    for (name, _, id, kind) in named {
+        out.names.push_str(name);
+        out.names.push('\n');
+        out.ids.push(id);
+        out.kinds.push(kind);
+    }
+    out
+}
+
+/// Appends `line` to `spans`, turning every `type_id=N` into a link to `N` (bpftool's raw
+/// listing spells every reference that way: `type_id`, `ret_type_id`, `index_type_id`),
+/// except `void` (0).
+fn linkify(line: &str, spans: &mut Vec<Span>) {
+    let mut rest = 0;
+    for (start, end, id) in type_id_refs(line) {
+        if start > rest {
+            spans.push(Span::plain(&line[rest..start]));
+        }
+        spans.push(Span::link(&line[start..end], id));
+        rest = end;
+    }
+    if rest < line.len() {
+        spans.push(Span::plain(&line[rest..]));
+    }
+}
+
+/// Byte ranges of the numbers of `type_id=N` in `line`, with their values.
+fn type_id_refs(line: &str) -> impl Iterator<Item = (usize, usize, u32)> + '_ {
+    const KEY: &str = "type_id=";
+    memchr::memmem::find_iter(line.as_bytes(), KEY).filter_map(move |pos| {
+        let start = pos + KEY.len();
+        let digits = line[start..].bytes().take_while(u8::is_ascii_digit).count();
+        let end = start + digits;
+        // `type_id=0` is void: nothing to link to.
+        let id = line[start..end].parse().ok().filter(|&id| id != 0)?;
+        Some((start, end, id))
+    })
+}
+
+fn type_detail(btf: &Btf, t: &Type<'_>) -> TypeDetail {
+    let text = corelab::dump::type_to_string(btf, t.id());
+    // The ids each line's C-like reading starts from: the type's own reference on its first
+    // line, then one per member, parameter or DATASEC entry.
+    let kind = t.kind();
+    let first: Option<TypeId> = match kind {
+        Kind::PTR
+        | Kind::CONST
+        | Kind::VOLATILE
+        | Kind::RESTRICT
+        | Kind::TYPEDEF
+        | Kind::TYPE_TAG
+        | Kind::VAR
+        | Kind::FUNC
+        | Kind::DECL_TAG => Some(t.type_id()),
+        Kind::ARRAY => Some(t.id()),
+        _ => None,
+    };
+    let rest: Vec<TypeId> = match kind {
+        Kind::STRUCT | Kind::UNION => t.members().map(|m| m.type_id).collect(),
+        Kind::FUNC_PROTO => t.params().map(|p| p.type_id).collect(),
+        Kind::DATASEC => t.datasec_vars().map(|v| v.type_id).collect(),
+        _ => Vec::new(),
+    };
+    let members: Vec<_> = t.members().collect();
+    let element_names: Vec<String> = match kind {
+        Kind::STRUCT | Kind::UNION => members.iter().map(|m| m.name.to_owned()).collect(),
+        Kind::FUNC_PROTO => t.params().map(|p| p.name.to_owned()).collect(),
+        Kind::ENUM | Kind::ENUM64 => t.enum_values().map(|v| v.name.to_owned()).collect(),
+        Kind::DATASEC => t
+            .datasec_vars()
+            .map(|v| btf.ty(v.type_id).name().to_owned())
+            .collect(),
+        _ => Vec::new(),
+    };
+    let mut lines = Vec::new();
+    for (i, line) in text.lines().enumerate() {
+        let mut raw = Vec::new();
+        linkify(line, &mut raw);
+        let target = if i == 0 {
+            first
+        } else {
+            rest.get(i - 1).copied()
+        };
+        let mut reading = Vec::new();
+        if let Some(target) = target {
+            type_expr(btf, target, 0, &mut reading);
+        }
+        let offset = match (
+            i.checked_sub(1).and_then(|m| members.get(m)),
+            kind.is_composite(),
+        ) {
+            (Some(m), true) if m.bitfield_size == 0 && m.bit_offset % 8 == 0 => {
+                Some((m.bit_offset / 8).to_string())
+            }
+            (Some(m), true) => Some(format!("{}:{}", m.bit_offset / 8, m.bit_offset % 8)),
+            _ => None,
+        };
+        let name = i
+            .checked_sub(1)
+            .and_then(|e| element_names.get(e))
+            .map(|n| {
+                if n.is_empty() {
+                    "(anon)".to_owned()
+                } else {
+                    n.clone()
+                }
+            });
+        lines.push(DetailLine {
+            raw,
+            name,
+            reading,
+            offset,
+        });
+    }
+    let size = match kind {
+        Kind::INT
+        | Kind::STRUCT
+        | Kind::UNION
+        | Kind::ENUM
+        | Kind::ENUM64
+        | Kind::DATASEC
+        | Kind::FLOAT => Some(t.size()),
+        _ => None,
+    };
+    TypeDetail {
+        id: t.id().0,
+        kind: kind.upper_name().to_owned(),
+        name: t.name().to_owned(),
+        size,
+        lines,
+    }
+}
+
+/// Appends a C-like reading of type `id` (`struct mm_struct *`, `const char[16]`), with named
+/// types as links. Not bpftool's C output: a reading aid next to the raw listing.
+fn type_expr(btf: &Btf, id: TypeId, depth: u32, out: &mut Vec<Span>) {
+    if depth > MAX_EXPR_DEPTH {
+        out.push(Span::plain("…"));
+        return;
+    }
+    let t = btf.ty(id);
+    let named = |prefix: &str, out: &mut Vec<Span>| {
+        let name = if t.is_named() { t.name() } else { "(anon)" };
+        if !prefix.is_empty() {
+            out.push(Span::plain(format!("{prefix} ")));
+        }
+        out.push(Span::link(name, id.0));
+    };
+    match t.kind() {
+        Kind::UNKN if t.is_void() => out.push(Span::plain("void")),
+        Kind::INT | Kind::FLOAT | Kind::TYPEDEF | Kind::FUNC | Kind::VAR => named("", out),
+        Kind::STRUCT => named("struct", out),
+        Kind::UNION => named("union", out),
+        Kind::ENUM | Kind::ENUM64 => named("enum", out),
+        Kind::FWD => named(if t.kflag() { "union" } else { "struct" }, out),
+        Kind::DATASEC => named("section", out),
+        Kind::PTR => {
+            let target = btf.ty(t.type_id());
+            if target.kind() == Kind::FUNC_PROTO {
+                proto_expr(btf, &target, " (*)", depth, out);
+            } else {
+                type_expr(btf, t.type_id(), depth + 1, out);
+                out.push(Span::plain(" *"));
+            }
+        }
+        Kind::CONST | Kind::VOLATILE => {
+            out.push(Span::plain(format!("{} ", t.kind().lower_name())));
+            type_expr(btf, t.type_id(), depth + 1, out);
+        }
+        Kind::RESTRICT => {
+            type_expr(btf, t.type_id(), depth + 1, out);
+            out.push(Span::plain(" restrict"));
+        }
+        Kind::TYPE_TAG => {
+            type_expr(btf, t.type_id(), depth + 1, out);
+            out.push(Span::plain(format!(" __tag(\"{}\")", t.name())));
+        }
+        Kind::ARRAY => {
+            let a = t.array();
+            type_expr(btf, a.elem, depth + 1, out);
+            out.push(Span::plain(format!("[{}]", a.nelems)));
+        }
+        Kind::FUNC_PROTO => proto_expr(btf, &t, "", depth, out),
+        Kind::DECL_TAG => {
+            out.push(Span::plain(format!("__decl_tag(\"{}\") on ", t.name())));
+            type_expr(btf, t.type_id(), depth + 1, out);
+        }
+        _ => out.push(Span::link(format!("{} [{}]", t.kind(), id.0), id.0)),
+    }
+}
+
+fn proto_expr(btf: &Btf, proto: &Type<'_>, declarator: &str, depth: u32, out: &mut Vec<Span>) {
+    type_expr(btf, proto.type_id(), depth + 1, out);
+    out.push(Span::plain(format!("{declarator}(")));
+    for (i, p) in proto.params().enumerate() {
+        if i > 0 {
+            out.push(Span::plain(", "));
+        }
+        if i >= MAX_EXPR_PARAMS {
+            out.push(Span::plain("…"));
+            break;
+        }
+        if p.type_id.is_void() {
+            out.push(Span::plain("..."));
+        } else {
+            type_expr(btf, p.type_id, depth + 1, out);
+        }
+    }
+    out.push(Span::plain(")"));
+}
+
+/// Indexes a raw listing: line starts, a link per `type_id=N`, and the line of each type.
+fn raw_listing_document(text: String, type_cnt: u32) -> DocumentData {
+    let mut line_starts = Vec::new();
+    let mut links = Vec::new();
+    let mut anchors = vec![u32::MAX; type_cnt as usize];
+    let mut pos = 0usize;
+    for line in text.split_inclusive('\n') {
+        let line_no = line_starts.len() as u32;
+        line_starts.push(pos as u32);
+        // A type's own line is `[id] KIND …`; its members follow, indented by a tab.
+        if let Some(id) = line
+            .strip_prefix('[')
+            .and_then(|l| l.split_once(']'))
+            .and_then(|(n, _)| n.parse::<usize>().ok())
+        {
+            if let Some(a) = anchors.get_mut(id) {
+                *a = line_no;
+            }
+        }
+        for (s, e, id) in type_id_refs(line) {
+            links.push([(pos + s) as u32, (pos + e) as u32, id]);
+        }
+        pos += line.len();
+    }
+    DocumentData {
+        text,
+        line_starts,
+        links,
+        anchors,
+    }
+}
+
+#[cfg(test)]
+mod tests;

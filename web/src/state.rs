@@ -1,0 +1,516 @@
+//! The app's state and every way it changes: one [`Workspace`] reduced by [`Action`]s.
+//!
+//! Pure: no browser, no engine, no clock. Effects (fetching, asking the worker, writing the
+//! URL) live in `app.rs` and report back with actions. Every load gets a new generation
+//! number, which is also the engine slot the kernel is kept in; replies carry it, so a reply
+//! about a kernel that has since been replaced is dropped.
+
+use crate::document::Document;
+use crate::dto::{KernelSummary, TypeDetail};
+use crate::search::{Hits, KindFilter, TypeIndex};
+use crate::shared::Shared;
+use crate::url::{Embed, TypeRef, UrlState, View};
+
+/// Where a loaded kernel came from.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Source {
+    /// A bundled kernel, by id.
+    Bundled(String),
+    /// A file the user uploaded or dropped, by name.
+    Upload(String),
+}
+
+impl Source {
+    /// The name to show.
+    pub fn label(&self) -> &str {
+        match self {
+            Source::Bundled(id) | Source::Upload(id) => id,
+        }
+    }
+}
+
+/// How far a load has got.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Phase {
+    /// Downloading or reading: bytes so far, and the total when known.
+    Fetching {
+        /// Bytes received.
+        done: u64,
+        /// Total bytes, if the server said.
+        total: Option<u64>,
+    },
+    /// The engine is unpacking and parsing.
+    Parsing,
+}
+
+/// A load in progress.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Loading {
+    /// What is being loaded.
+    pub source: Source,
+    /// How far it got.
+    pub phase: Phase,
+}
+
+/// The loaded kernel and what was derived from it on arrival.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Kernel {
+    /// The engine slot holding it (its load generation).
+    pub slot: u32,
+    /// For split BTF (a kernel module), the slot of the kernel it is layered over.
+    pub base_slot: Option<u32>,
+    /// Where it came from.
+    pub source: Source,
+    /// What `corelab info` says.
+    pub summary: Shared<KernelSummary>,
+    /// Named types, for search.
+    pub index: Shared<TypeIndex>,
+    /// Where the load's time went.
+    pub timings: LoadTimings,
+}
+
+/// Where a load's time went, in milliseconds.
+#[derive(Debug, Clone, Copy, PartialEq, Default)]
+pub struct LoadTimings {
+    /// Fetching or reading the file.
+    pub fetch_ms: f64,
+    /// Unpacking, parsing and summarising, in the engine.
+    pub parse_ms: f64,
+    /// Building the type index, in the engine.
+    pub index_ms: f64,
+    /// From the pick to the state update (fetch, transfers, parse, index, search setup).
+    pub total_ms: f64,
+}
+
+/// The type list's state.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Search {
+    /// The query as typed.
+    pub query: String,
+    /// The kind filter.
+    pub filter: KindFilter,
+    /// The current hits.
+    pub hits: Shared<Hits>,
+    /// The highlighted row (keyboard cursor) among the hits.
+    pub cursor: usize,
+}
+
+/// A request to scroll the listing: the line, and a counter so that asking for the same
+/// line twice scrolls twice.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct ScrollTarget {
+    /// 0-based line.
+    pub line: usize,
+    /// Bumped on every request.
+    pub nonce: u32,
+}
+
+/// The whole app state.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Workspace {
+    /// Bumped on every load; replies tagged with an older one are stale.
+    pub generation: u32,
+    /// The active kernel.
+    pub kernel: Option<Kernel>,
+    /// A load in progress.
+    pub loading: Option<Loading>,
+    /// The last error, shown until dismissed or the next load.
+    pub error: Option<String>,
+    /// The main view.
+    pub view: View,
+    /// The type list.
+    pub search: Search,
+    /// The selected type.
+    pub selected: Option<u32>,
+    /// Its detail, once the engine sent it.
+    pub detail: Option<Shared<TypeDetail>>,
+    /// The raw listing of the active kernel, once built.
+    pub listing: Option<Shared<Document>>,
+    /// Where the listing should scroll to.
+    pub scroll: Option<ScrollTarget>,
+    /// The listing line last scrolled to (0-based), kept for the URL.
+    pub line: Option<usize>,
+    /// A type named by the URL, waiting for the index of its kernel.
+    pub pending_type: Option<TypeRef>,
+    /// Embed mode.
+    pub embed: Option<Embed>,
+}
+
+/// Everything that changes the state.
+#[derive(Debug, Clone)]
+pub enum Action {
+    /// A load starts, under a new generation.
+    StartLoad {
+        /// What is loaded.
+        source: Source,
+        /// Its generation (and engine slot), higher than any before.
+        generation: u32,
+    },
+    /// Bytes arrived.
+    Progress {
+        /// The load this is about.
+        generation: u32,
+        /// Bytes so far.
+        done: u64,
+        /// Total, if known.
+        total: Option<u64>,
+    },
+    /// The bytes are with the engine.
+    Parsing {
+        /// The load this is about.
+        generation: u32,
+    },
+    /// The engine parsed the kernel.
+    Loaded {
+        /// The load this is about.
+        generation: u32,
+        /// Its summary.
+        summary: Shared<KernelSummary>,
+        /// Its type index.
+        index: Shared<TypeIndex>,
+        /// For split BTF, the slot of its base kernel.
+        base_slot: Option<u32>,
+        /// Where the time went.
+        timings: LoadTimings,
+    },
+    /// The load failed.
+    LoadFailed {
+        /// The load this is about.
+        generation: u32,
+        /// One line: file, offset, problem.
+        message: String,
+    },
+    /// The search text changed.
+    SetQuery(String),
+    /// The kind filter changed.
+    SetFilter(KindFilter),
+    /// Move the keyboard cursor by this many rows (clamped).
+    MoveCursor(isize),
+    /// Open the type under the keyboard cursor.
+    OpenCursor,
+    /// Show type `id`.
+    Select(u32),
+    /// The engine sent a type's detail.
+    DetailArrived {
+        /// The kernel it is about.
+        slot: u32,
+        /// The detail.
+        detail: Shared<TypeDetail>,
+    },
+    /// Switch the main view.
+    ShowView(View),
+    /// The engine sent the raw listing.
+    ListingArrived {
+        /// The kernel it is about.
+        slot: u32,
+        /// The listing.
+        document: Shared<Document>,
+    },
+    /// Scroll the listing to a 0-based line.
+    GoToLine(usize),
+    /// Scroll the listing to a type's definition.
+    GoToType(u32),
+    /// The listing was scrolled by the user to this top line.
+    Scrolled(usize),
+    /// The URL changed under us (back/forward).
+    ApplyUrl(UrlState),
+    /// Something failed outside a load (a request to the engine).
+    Failed(String),
+    /// Hide the error.
+    DismissError,
+}
+
+impl Workspace {
+    /// The state a URL describes before anything is loaded.
+    pub fn from_url(url: &UrlState) -> Workspace {
+        let mut w = Workspace {
+            view: url.view,
+            embed: url.embed,
+            pending_type: url.ty.clone(),
+            line: url.line.map(|l| l as usize - 1),
+            ..Workspace::default()
+        };
+        w.search.query = url.query.clone();
+        w.search.filter = url.filter;
+        w
+    }
+
+    /// The URL that describes this state.
+    pub fn url(&self) -> UrlState {
+        let kernel = match &self.kernel {
+            Some(Kernel {
+                source: Source::Bundled(id),
+                ..
+            }) => Some(id.clone()),
+            _ => match &self.loading {
+                Some(Loading {
+                    source: Source::Bundled(id),
+                    ..
+                }) => Some(id.clone()),
+                _ => None,
+            },
+        };
+        let ty = match (self.selected, &self.kernel) {
+            (Some(id), Some(k)) => Some(type_ref(&k.index, id)),
+            _ => self.pending_type.clone(),
+        };
+        UrlState {
+            kernel,
+            ty,
+            view: self.view,
+            query: self.search.query.clone(),
+            filter: self.search.filter,
+            line: match self.view {
+                View::Listing => self.line.map(|l| l as u32 + 1),
+                _ => None,
+            },
+            embed: self.embed,
+        }
+    }
+
+    /// The kernel a newly opened module's split BTF would be layered over: the active
+    /// kernel, or its base when it is itself a module.
+    pub fn base_for_split(&self) -> Option<u32> {
+        self.kernel.as_ref().map(|k| k.base_slot.unwrap_or(k.slot))
+    }
+
+    /// The engine slot of the active kernel.
+    pub fn kernel_slot(&self) -> Option<u32> {
+        self.kernel.as_ref().map(|k| k.slot)
+    }
+
+    /// The type id under the keyboard cursor.
+    pub fn cursor_id(&self) -> Option<u32> {
+        let k = self.kernel.as_ref()?;
+        let hits = &self.search.hits;
+        if let Some(id) = hits.id {
+            return (self.search.cursor == 0).then_some(id);
+        }
+        let entry = *hits.rows.get(self.search.cursor)?;
+        Some(k.index.id(entry as usize))
+    }
+
+    /// Number of rows the list shows (an id row first when the query names an id).
+    pub fn row_count(&self) -> usize {
+        self.search.hits.rows.len() + usize::from(self.search.hits.id.is_some())
+    }
+
+    fn research(&mut self) {
+        let Some(k) = &self.kernel else {
+            return;
+        };
+        let previous = Some(&*self.search.hits);
+        let hits = k
+            .index
+            .search(&self.search.query, self.search.filter, previous);
+        self.search.hits = Shared::new(hits);
+        self.search.cursor = 0;
+    }
+
+    fn select(&mut self, id: u32) {
+        if self.selected != Some(id) {
+            self.detail = None;
+        }
+        self.selected = Some(id);
+        if self.view == View::Summary {
+            self.view = View::Types;
+        }
+    }
+
+    fn go_to_line(&mut self, line: usize) {
+        let nonce = self.scroll.map_or(0, |s| s.nonce.wrapping_add(1));
+        self.scroll = Some(ScrollTarget { line, nonce });
+        self.line = Some(line);
+        self.view = View::Listing;
+    }
+
+    /// Applies one action.
+    pub fn apply(&mut self, action: Action) {
+        match action {
+            Action::StartLoad { source, generation } => {
+                self.generation = generation;
+                self.loading = Some(Loading {
+                    source,
+                    phase: Phase::Fetching {
+                        done: 0,
+                        total: None,
+                    },
+                });
+                self.error = None;
+            }
+            Action::Progress {
+                generation,
+                done,
+                total,
+            } => {
+                if let (true, Some(l)) = (generation == self.generation, &mut self.loading) {
+                    l.phase = Phase::Fetching { done, total };
+                }
+            }
+            Action::Parsing { generation } => {
+                if let (true, Some(l)) = (generation == self.generation, &mut self.loading) {
+                    l.phase = Phase::Parsing;
+                }
+            }
+            Action::Loaded {
+                generation,
+                summary,
+                index,
+                base_slot,
+                timings,
+            } => {
+                if generation != self.generation {
+                    return;
+                }
+                let Some(loading) = self.loading.take() else {
+                    return;
+                };
+                // A new kernel: what was selected or built for the old one no longer holds,
+                // except a type named by the URL or by name in the old kernel.
+                let wanted = self.pending_type.take().or_else(|| {
+                    let (id, k) = (self.selected?, self.kernel.as_ref()?);
+                    Some(type_ref(&k.index, id))
+                });
+                let carried = match wanted {
+                    Some(TypeRef::Id(id)) => Some(id),
+                    Some(TypeRef::Name(n)) => {
+                        let found = index.resolve(&n);
+                        // A module's index holds only its own types; the name may well be
+                        // in its base, so only a whole kernel can say it has no such type.
+                        if found.is_none() && summary.split.is_none() {
+                            self.error =
+                                Some(format!("{}: no type named {n}", loading.source.label()));
+                        }
+                        found
+                    }
+                    None => None,
+                };
+                self.kernel = Some(Kernel {
+                    slot: generation,
+                    base_slot,
+                    source: loading.source,
+                    summary,
+                    index,
+                    timings,
+                });
+                self.selected = None;
+                self.detail = None;
+                self.listing = None;
+                self.scroll = None;
+                self.search.hits = Shared::default();
+                self.research();
+                // The view stays: switching kernels on the summary keeps the summary.
+                self.selected = carried;
+                if let (View::Listing, Some(line)) = (self.view, self.line) {
+                    self.go_to_line(line);
+                }
+            }
+            Action::LoadFailed {
+                generation,
+                message,
+            } => {
+                if generation == self.generation {
+                    self.loading = None;
+                    self.error = Some(message);
+                }
+            }
+            Action::SetQuery(q) => {
+                self.search.query = q;
+                self.research();
+            }
+            Action::SetFilter(f) => {
+                self.search.filter = f;
+                self.research();
+            }
+            Action::MoveCursor(delta) => {
+                let n = self.row_count();
+                if n > 0 {
+                    let c = self.search.cursor as isize + delta;
+                    self.search.cursor = c.clamp(0, n as isize - 1) as usize;
+                }
+            }
+            Action::OpenCursor => {
+                if let Some(id) = self.cursor_id() {
+                    self.select(id);
+                    self.view = View::Types;
+                }
+            }
+            Action::Select(id) => self.select(id),
+            Action::DetailArrived { slot, detail } => {
+                if self.kernel_slot() == Some(slot) && self.selected == Some(detail.id) {
+                    self.detail = Some(detail);
+                }
+            }
+            Action::ShowView(v) => self.view = v,
+            Action::ListingArrived { slot, document } => {
+                if self.kernel_slot() == Some(slot) {
+                    self.listing = Some(document);
+                }
+            }
+            Action::GoToLine(line) => self.go_to_line(line),
+            Action::GoToType(id) => {
+                match self.listing.as_ref().and_then(|d| d.anchor(id)) {
+                    Some(line) => self.go_to_line(line),
+                    // Not in this listing (a base type under a module's split BTF): show
+                    // its detail instead.
+                    None => self.view = View::Types,
+                }
+                self.selected = Some(id);
+                if self.detail.as_ref().is_some_and(|d| d.id != id) {
+                    self.detail = None;
+                }
+            }
+            Action::Scrolled(line) => self.line = Some(line),
+            Action::ApplyUrl(url) => {
+                self.view = url.view;
+                self.embed = url.embed;
+                if url.query != self.search.query || url.filter != self.search.filter {
+                    self.search.query = url.query;
+                    self.search.filter = url.filter;
+                    self.research();
+                }
+                let id = match (&url.ty, &self.kernel) {
+                    (Some(TypeRef::Id(id)), _) => Some(*id),
+                    (Some(TypeRef::Name(n)), Some(k)) => k.index.resolve(n),
+                    _ => None,
+                };
+                match id {
+                    Some(id) => self.select(id),
+                    None => {
+                        self.selected = None;
+                        self.detail = None;
+                    }
+                }
+                self.view = url.view;
+                if let (View::Listing, Some(l)) = (url.view, url.line) {
+                    self.go_to_line(l as usize - 1);
+                }
+            }
+            Action::Failed(message) => self.error = Some(message),
+            Action::DismissError => self.error = None,
+        }
+    }
+}
+
+/// How a URL names type `id`: by name when the name means it, else by id.
+fn type_ref(index: &TypeIndex, id: u32) -> TypeRef {
+    let named = index.entry_of(id).map(|e| index.name(e).to_owned());
+    match named {
+        Some(n) if index.resolve(&n) == Some(id) => TypeRef::Name(n),
+        _ => TypeRef::Id(id),
+    }
+}
+
+#[cfg(target_arch = "wasm32")]
+impl yew::Reducible for Workspace {
+    type Action = Action;
+
+    fn reduce(self: std::rc::Rc<Self>, action: Action) -> std::rc::Rc<Self> {
+        let mut next = (*self).clone();
+        next.apply(action);
+        std::rc::Rc::new(next)
+    }
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,123 @@
+//! The JavaScript API, tested in headless Chromium through the same `#[wasm_bindgen]` exports
+//! documentation authors call (`--features api`), on real kernel BTF and crafted blobs.
+//!
+//! `make web-test` runs it: `cargo test -p corelab-web --target wasm32-unknown-unknown
+//! --features api --test api` with `wasm-bindgen-test-runner` as the runner.
+
+#![cfg(target_arch = "wasm32")]
+
+use corelab::builder::{BtfBuilder, EncodeOptions};
+use corelab::bytes::Endian;
+use corelab_web::api;
+use js_sys::{Array, Reflect};
+use wasm_bindgen::{JsCast, JsValue};
+use wasm_bindgen_test::*;
+
+wasm_bindgen_test_configure!(run_in_browser);
+
+const K510: &[u8] = include_bytes!("../../tests/data/btf/debian11-5.10.0-46-amd64.btf.gz");
+const K612: &[u8] = include_bytes!("../../tests/data/btf/debian13-6.12.107-s390x.btf.gz");
+
+fn get(v: &JsValue, key: &str) -> JsValue {
+    Reflect::get(v, &key.into()).unwrap()
+}
+
+fn error_message(e: JsValue) -> String {
+    e.dyn_into::<js_sys::Error>()
+        .map(|e| String::from(e.message()))
+        .unwrap_or_default()
+}
+
+#[wasm_bindgen_test]
+fn info_is_a_plain_object() {
+    let info = api::info(K510).map_err(JsValue::from).unwrap();
+    assert!(info.is_object());
+    assert_eq!(get(&info, "content").as_string().unwrap(), "raw BTF");
+    assert_eq!(
+        get(&info, "byteOrder").as_string().unwrap(),
+        "little-endian"
+    );
+    let types = get(&info, "types").as_f64().unwrap() as u32;
+    let kinds: Array = get(&info, "kinds").dyn_into().unwrap();
+    let sum: f64 = kinds
+        .iter()
+        .map(|k| get(&k, "count").as_f64().unwrap())
+        .sum();
+    assert_eq!(sum as u32, types);
+    let minimum: Array = get(&info, "minimum").dyn_into().unwrap();
+    let tools: Vec<String> = minimum
+        .iter()
+        .map(|m| get(&m, "tool").as_string().unwrap())
+        .collect();
+    assert_eq!(tools, ["kernel", "libbpf", "bpftool"]);
+    // JSON-compatible: survives JSON.stringify unchanged in shape.
+    let json = js_sys::JSON::stringify(&info).unwrap().as_string().unwrap();
+    assert!(json.contains("\"features\":[{\"feature\":"), "{json}");
+}
+
+#[wasm_bindgen_test]
+fn a_btf_handle_finds_types_and_links_them() {
+    let btf = api::parse(K612, Some("s390x".into()))
+        .map_err(JsValue::from)
+        .unwrap();
+    assert_eq!(btf.types(), 88_137);
+    let ids = btf.find("task_struct");
+    assert!(!ids.is_empty());
+    let ty = btf.type_detail(ids[0]).map_err(JsValue::from).unwrap();
+    assert_eq!(get(&ty, "name").as_string().unwrap(), "task_struct");
+    assert_eq!(get(&ty, "kind").as_string().unwrap(), "STRUCT");
+    let lines: Array = get(&ty, "lines").dyn_into().unwrap();
+    assert!(lines.length() > 100);
+    let member: Array = get(&lines.get(1), "raw").dyn_into().unwrap();
+    let linked = member.iter().any(|s| get(&s, "link").as_f64().is_some());
+    assert!(linked, "a member line links its type_id");
+    // Out of range: null, not an exception.
+    assert!(btf
+        .type_detail(u32::MAX)
+        .map_err(JsValue::from)
+        .unwrap()
+        .is_null());
+    let dumped = btf.dump_type(ids[0]).unwrap();
+    assert!(dumped.starts_with(&format!("[{}] STRUCT 'task_struct' size=", ids[0])));
+    assert!(btf.dump_type(u32::MAX).is_none());
+}
+
+#[wasm_bindgen_test]
+fn dump_matches_a_crafted_blob_in_both_byte_orders() {
+    for endian in [Endian::Little, Endian::Big] {
+        let mut b = BtfBuilder::new();
+        let int = b.int("int", 4, corelab::btf::IntEncoding::SIGNED);
+        let ptr = b.ptr(int);
+        b.struct_("pair", 16, &[("a", int, 0, 0), ("p", ptr, 64, 0)]);
+        let bytes = b.encode(&EncodeOptions {
+            endian,
+            ..EncodeOptions::default()
+        });
+        let text = api::dump(&bytes).map_err(JsValue::from).unwrap();
+        assert_eq!(
+            text,
+            "[1] INT 'int' size=4 bits_offset=0 nr_bits=32 encoding=SIGNED\n\
+             [2] PTR '(anon)' type_id=1\n\
+             [3] STRUCT 'pair' size=16 vlen=2\n\
+             \t'a' type_id=1 bits_offset=0\n\
+             \t'p' type_id=2 bits_offset=64\n"
+        );
+    }
+}
+
+#[wasm_bindgen_test]
+fn bad_input_throws_one_line_naming_the_file() {
+    let e = api::parse(b"\x9f\xeb\x01\x00garbage", Some("probe.btf".into()))
+        .map_err(JsValue::from)
+        .unwrap_err();
+    let msg = error_message(e);
+    assert!(msg.starts_with("probe.btf: offset 0x"), "{msg}");
+    assert!(!msg.contains('\n'));
+    let msg = error_message(api::info(b"").map_err(JsValue::from).unwrap_err());
+    assert!(msg.starts_with("input: "), "{msg}");
+}
+
+#[wasm_bindgen_test]
+fn version_is_the_crate_version() {
+    assert_eq!(api::version(), env!("CARGO_PKG_VERSION"));
+}
