@@ -25,6 +25,8 @@ enum Command {
     Dump(cmd::dump::Args),
     /// What a file holds: kinds, features, and the oldest kernel/libbpf/bpftool that reads it.
     Info(cmd::info::Args),
+    /// C header (vmlinux.h), byte-identical to `bpftool btf dump file FILE format c`.
+    Header(cmd::header::Args),
 }
 
 /// An error to report: the file it concerns and what went wrong.
@@ -44,6 +46,14 @@ impl Failure {
             message: message.to_string(),
         }
     }
+
+    /// A failure whose message was already printed (exit 1, nothing more on stderr).
+    pub fn silent() -> Self {
+        Failure {
+            file: String::new(),
+            message: String::new(),
+        }
+    }
 }
 
 fn main() -> ExitCode {
@@ -51,12 +61,15 @@ fn main() -> ExitCode {
     let result = match cli.command {
         Command::Dump(a) => cmd::dump::run(a),
         Command::Info(a) => cmd::info::run(a),
+        Command::Header(a) => cmd::header::run(a),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
         Err(f) => {
             let _ = std::io::stdout().flush();
-            if f.file.is_empty() {
+            if f.message.is_empty() {
+                // Already reported.
+            } else if f.file.is_empty() {
                 eprintln!("corelab: {}", f.message);
             } else {
                 eprintln!("corelab: {}: {}", f.file, f.message);

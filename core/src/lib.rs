@@ -15,6 +15,7 @@
 //!   [`btf::TypeId`]), split BTF over a base, libbpf's size/alignment rules.
 //! - [`dump`]: the raw listing (`bpftool btf dump file`).
 //! - [`info`]: what a BTF uses and which kernel/libbpf/bpftool can read it.
+//! - [`header`]: the C header (`vmlinux.h`), byte-identical to bpftool's, per bpftool profile.
 //! - [`builder`]: build BTF from scratch and encode it in either byte order (tests, fuzz seeds,
 //!   minimal BTF).
 //!
@@ -31,6 +32,7 @@ pub mod builder;
 pub mod bytes;
 pub mod dump;
 pub mod error;
+pub mod header;
 pub mod info;
 pub mod input;
 

@@ -1,4 +1,5 @@
 //! One module per verb: its clap arguments and its `run`.
 
 pub mod dump;
+pub mod header;
 pub mod info;

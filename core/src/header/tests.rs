@@ -1,0 +1,1 @@
+//! Unit tests of the header generator over small BTF built in memory.
