@@ -4,4 +4,5 @@
 
 pub mod data;
 pub mod golden;
+pub mod random_btf;
 pub mod tools;

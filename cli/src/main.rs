@@ -27,6 +27,8 @@ enum Command {
     Info(cmd::info::Args),
     /// C header (vmlinux.h), byte-identical to `bpftool btf dump file FILE format c`.
     Header(cmd::header::Args),
+    /// A struct's layout as pahole prints it: offsets, sizes, holes, padding, cache lines.
+    Layout(cmd::layout::Args),
 }
 
 /// An error to report: the file it concerns and what went wrong.
@@ -62,6 +64,7 @@ fn main() -> ExitCode {
         Command::Dump(a) => cmd::dump::run(a),
         Command::Info(a) => cmd::info::run(a),
         Command::Header(a) => cmd::header::run(a),
+        Command::Layout(a) => cmd::layout::run(a),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

@@ -16,6 +16,7 @@
 //! - [`dump`]: the raw listing (`bpftool btf dump file`).
 //! - [`info`]: what a BTF uses and which kernel/libbpf/bpftool can read it.
 //! - [`header`]: the C header (`vmlinux.h`), byte-identical to bpftool's, per bpftool profile.
+//! - [`layout`]: a struct's layout (offsets, holes, padding, cache lines) as pahole prints it.
 //! - [`builder`]: build BTF from scratch and encode it in either byte order (tests, fuzz seeds,
 //!   minimal BTF).
 //!
@@ -35,5 +36,6 @@ pub mod error;
 pub mod header;
 pub mod info;
 pub mod input;
+pub mod layout;
 
 pub use error::{Error, ErrorKind, Result};

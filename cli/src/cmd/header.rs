@@ -27,6 +27,9 @@ pub struct Args {
     /// Only this type and what it needs (repeatable): an id, a name, or `struct NAME` etc.
     #[arg(long, short = 'r', value_name = "TYPE")]
     root: Vec<String>,
+    /// With --root: also the typedefs <bpf/bpf_helpers.h> needs (__u32, __be16, __wsum, …).
+    #[arg(long, requires = "root")]
+    helper_types: bool,
 }
 
 /// Runs `corelab header`.
@@ -35,6 +38,9 @@ pub fn run(a: Args) -> Result<(), Failure> {
     let loaded = load::btf(&a.file, a.base.as_deref())?;
     let btf = loaded.btf;
     let mut roots = Vec::new();
+    if a.helper_types {
+        roots.extend(header::helper_roots(&btf));
+    }
     for spec in &a.root {
         roots.extend(header::find_roots(&btf, spec).map_err(|e| Failure::new(&name, e))?);
     }

@@ -3,3 +3,4 @@
 pub mod dump;
 pub mod header;
 pub mod info;
+pub mod layout;

@@ -135,6 +135,20 @@ impl<S: Sink> Dumper<'_, S> {
     }
 }
 
+/// The typedefs libbpf's `bpf_helper_defs.h` expects `vmlinux.h` to provide.
+pub const HELPER_TYPEDEFS: [&str; 8] = [
+    "__u16", "__u32", "__u64", "__s32", "__s64", "__be16", "__be32", "__wsum",
+];
+
+/// The typedefs of [`HELPER_TYPEDEFS`] that `btf` has, as roots: added to a minimal header,
+/// they let it compile together with `<bpf/bpf_helpers.h>`.
+pub fn helper_roots(btf: &Btf) -> Vec<TypeId> {
+    HELPER_TYPEDEFS
+        .iter()
+        .filter_map(|n| btf.find_by_name_kind(n, Kind::TYPEDEF))
+        .collect()
+}
+
 /// The types a `--root` argument names: a type id (decimal or `0x` hex), or a name with an
 /// optional `struct `/`union `/`enum `/`typedef ` prefix. A bare name gives every printable
 /// type of that name (struct, union, enum, typedef, or a FWD when nothing else matches).

@@ -29,51 +29,124 @@ fn is_ref(kind: Kind) -> bool {
     )
 }
 
-/// bpftool's `btf_type_rank`: enums first, then scalars, named aggregates, named prototypes.
-fn rank(btf: &Btf, id: TypeId) -> u8 {
-    let mut has_name = false;
-    let mut t = btf.ty(id);
-    for _ in 0..=btf.type_cnt() {
-        has_name |= t.name_off() != 0;
-        let kind = t.kind();
-        let next = match kind {
-            Kind::ENUM | Kind::ENUM64 => return u8::from(has_name),
-            Kind::INT | Kind::FLOAT => return 2,
-            Kind::STRUCT | Kind::UNION => return if has_name { 3 } else { MAX_RANK },
-            Kind::FUNC_PROTO => return if has_name { 4 } else { MAX_RANK },
-            Kind::ARRAY if has_name => t.array().elem,
-            k if is_ref(k) && has_name => t.type_id(),
-            _ => return MAX_RANK,
-        };
-        t = btf.ty(next);
-    }
-    MAX_RANK
+/// bpftool's `btf_type_rank` and `btf_type_sort_name`, memoized along reference chains so
+/// that long chains (typedef → pointer → typedef …) cost linear time, not quadratic.
+pub(super) struct Chains {
+    /// `btf_type_rank(id, has_name = true)`, or `UNKNOWN_RANK`.
+    rank_named: Vec<u8>,
+    /// `btf_type_sort_name(id, from_ref = true)` as a string offset, or `u32::MAX`.
+    sort_ref: Vec<u32>,
+    path: Vec<TypeId>,
 }
 
-/// bpftool's `btf_type_sort_name`: the name of what the chain leads to; an anonymous enum
-/// sorts under its first enumerator (only when it is the type itself, not a reference).
-/// Returned as a string offset.
-fn sort_name_off(btf: &Btf, id: TypeId) -> u32 {
-    let mut t = btf.ty(id);
-    let mut from_ref = false;
-    for _ in 0..=btf.type_cnt() {
-        let next = match t.kind() {
-            Kind::ENUM | Kind::ENUM64 => {
-                if !from_ref && t.name_off() == 0 {
-                    if let Some(first) = t.enum_value(0) {
-                        return first.name_off;
-                    }
-                }
-                return t.name_off();
-            }
-            Kind::ARRAY => t.array().elem,
-            k if is_ref(k) => t.type_id(),
-            _ => return t.name_off(),
-        };
-        from_ref = true;
-        t = btf.ty(next);
+const UNKNOWN_RANK: u8 = 0xff;
+
+impl Chains {
+    pub(super) fn new(btf: &Btf) -> Self {
+        let n = btf.type_cnt() as usize;
+        Chains {
+            rank_named: vec![UNKNOWN_RANK; n],
+            sort_ref: vec![u32::MAX; n],
+            path: Vec::new(),
+        }
     }
-    t.name_off()
+
+    /// bpftool's `btf_type_rank(id, false)`: enums first, then scalars, named aggregates,
+    /// named prototypes; anything anonymous that is not an enum or scalar last.
+    pub(super) fn rank(&mut self, btf: &Btf, id: TypeId) -> u8 {
+        let t = btf.ty(id);
+        if t.name_off() != 0 {
+            return self.rank_named(btf, id);
+        }
+        match t.kind() {
+            Kind::ENUM | Kind::ENUM64 => 0,
+            Kind::INT | Kind::FLOAT => 2,
+            _ => MAX_RANK,
+        }
+    }
+
+    /// The rank once a name was seen: arrays and references take their target's.
+    fn rank_named(&mut self, btf: &Btf, id: TypeId) -> u8 {
+        self.path.clear();
+        let mut cur = id;
+        let mut rank = MAX_RANK;
+        for _ in 0..=btf.type_cnt() {
+            let known = self
+                .rank_named
+                .get(cur.0 as usize)
+                .copied()
+                .unwrap_or(MAX_RANK);
+            if known != UNKNOWN_RANK {
+                rank = known;
+                break;
+            }
+            let t = btf.ty(cur);
+            let next = match t.kind() {
+                Kind::ENUM | Kind::ENUM64 => None,
+                Kind::ARRAY => Some(t.array().elem),
+                k if is_ref(k) => Some(t.type_id()),
+                _ => None,
+            };
+            self.path.push(cur);
+            match next {
+                Some(n) => cur = n,
+                None => {
+                    rank = match t.kind() {
+                        Kind::ENUM | Kind::ENUM64 => 1,
+                        Kind::INT | Kind::FLOAT => 2,
+                        Kind::STRUCT | Kind::UNION => 3,
+                        Kind::FUNC_PROTO => 4,
+                        _ => MAX_RANK,
+                    };
+                    break;
+                }
+            }
+        }
+        for &p in &self.path {
+            if let Some(r) = self.rank_named.get_mut(p.0 as usize) {
+                *r = rank;
+            }
+        }
+        rank
+    }
+
+    /// bpftool's `btf_type_sort_name(id, false)` as a string offset: the name of what the
+    /// chain leads to; an anonymous enum sorts under its first enumerator (only when it is
+    /// the type itself, not a reference).
+    pub(super) fn sort_name_off(&mut self, btf: &Btf, id: TypeId) -> u32 {
+        let t = btf.ty(id);
+        if t.kind().is_any_enum() && t.name_off() == 0 {
+            if let Some(first) = t.enum_value(0) {
+                return first.name_off;
+            }
+        }
+        self.path.clear();
+        let mut cur = id;
+        let mut off = 0;
+        for _ in 0..=btf.type_cnt() {
+            let known = self.sort_ref.get(cur.0 as usize).copied().unwrap_or(0);
+            if known != u32::MAX {
+                off = known;
+                break;
+            }
+            let t = btf.ty(cur);
+            self.path.push(cur);
+            match t.kind() {
+                Kind::ARRAY => cur = t.array().elem,
+                k if is_ref(k) => cur = t.type_id(),
+                _ => {
+                    off = t.name_off();
+                    break;
+                }
+            }
+        }
+        for &p in &self.path {
+            if let Some(o) = self.sort_ref.get_mut(p.0 as usize) {
+                *o = off;
+            }
+        }
+        off
+    }
 }
 
 /// libbpf's `str_hash` (`h * 31 + c` over C `char`s, which are signed on x86-64).
@@ -92,12 +165,22 @@ fn name_hash(h: u64, btf: &Btf, name_off: u32) -> u64 {
         .wrapping_add(str_hash(btf.name(name_off)))
 }
 
-/// Hashes of aggregates with their members, by type id.
-type Memo = HashMap<u32, u64, BuildHasherDefault<IdHasher>>;
+/// Memoized hashes: of aggregates with their members and of enums, by id; and of the links
+/// of long reference chains, by `id << 1 | members`.
+#[derive(Default)]
+pub(super) struct Memo {
+    terminals: HashMap<u32, u64, BuildHasherDefault<IdHasher>>,
+    chains: HashMap<u64, u64, BuildHasherDefault<IdHasher>>,
+}
+
+/// Chains at least this long have the hash of each of their links memoized: a long typedef
+/// chain is then hashed once, not once per link (quadratic on hostile input). Kernels have
+/// none.
+const LONG_CHAIN: usize = 16;
 
 /// A multiplicative hasher for type ids (the default SipHash costs more than the lookups save).
 #[derive(Default)]
-struct IdHasher(u64);
+pub(super) struct IdHasher(u64);
 
 impl Hasher for IdHasher {
     fn finish(&self) -> u64 {
@@ -113,6 +196,30 @@ impl Hasher for IdHasher {
     fn write_u32(&mut self, v: u32) {
         self.0 = u64::from(v).wrapping_mul(0x9e37_79b9_7f4a_7c15);
     }
+
+    fn write_u64(&mut self, v: u64) {
+        self.0 = v.wrapping_mul(0x9e37_79b9_7f4a_7c15);
+    }
+}
+
+/// What one link of a reference chain adds to the hash, and where it leads; `None` for a
+/// chain's terminal.
+fn link(btf: &Btf, t: &Type<'_>) -> Option<(u64, TypeId)> {
+    match t.kind() {
+        Kind::ARRAY => {
+            let a = t.array();
+            let add = name_hash(0, btf, t.name_off())
+                .wrapping_mul(31)
+                .wrapping_add(u64::from(a.nelems))
+                .wrapping_mul(31);
+            Some((add, a.elem))
+        }
+        k if is_ref(k) => Some((
+            name_hash(0, btf, t.name_off()).wrapping_mul(31),
+            t.type_id(),
+        )),
+        _ => None,
+    }
 }
 
 /// bpftool's `btf_type_disambig_hash(id, members)`.
@@ -121,32 +228,48 @@ impl Hasher for IdHasher {
 /// `(local * 31 + nelems) * 31 + hash(next)`), so the hash of a chain is the sum of its links'
 /// contributions plus the terminal's own hash: a loop, no recursion. Members of a struct are
 /// hashed with `members = false`, which never descends further into aggregates. The hashes
-/// of aggregates with their members are memoized in `memo` (many pointers lead to one struct).
+/// of aggregates with their members are memoized (many pointers lead to one struct), and so
+/// are the links of long chains.
 fn disambig_hash(btf: &Btf, id: TypeId, members: bool, memo: &mut Memo) -> u64 {
+    let chain_key = |id: TypeId| u64::from(id.0) << 1 | u64::from(members);
     let mut sum = 0u64;
+    let mut len = 0;
     let mut t = btf.ty(id);
+    let mut rest = 0;
     for _ in 0..=btf.type_cnt() {
-        let kind = t.kind();
-        let next = match kind {
-            Kind::ARRAY => {
-                let a = t.array();
-                let link = name_hash(0, btf, t.name_off())
-                    .wrapping_mul(31)
-                    .wrapping_add(u64::from(a.nelems))
-                    .wrapping_mul(31);
-                sum = sum.wrapping_add(link);
-                a.elem
+        if !memo.chains.is_empty() {
+            if let Some(&h) = memo.chains.get(&chain_key(t.id())) {
+                rest = h;
+                break;
             }
-            k if is_ref(k) => {
-                let own = name_hash(0, btf, t.name_off());
-                sum = sum.wrapping_add(own.wrapping_mul(31));
-                t.type_id()
+        }
+        match link(btf, &t) {
+            Some((add, next)) => {
+                sum = sum.wrapping_add(add);
+                len += 1;
+                t = btf.ty(next);
             }
-            _ => return sum.wrapping_add(terminal_hash(btf, &t, members, memo)),
-        };
-        t = btf.ty(next);
+            None => {
+                rest = terminal_hash(btf, &t, members, memo);
+                break;
+            }
+        }
     }
-    sum
+    let total = sum.wrapping_add(rest);
+    if len >= LONG_CHAIN {
+        // Walk the links again, recording each one's hash (the total minus what came before).
+        let mut h = total;
+        let mut t = btf.ty(id);
+        for _ in 0..len {
+            let Some((add, next)) = link(btf, &t) else {
+                break;
+            };
+            memo.chains.insert(chain_key(t.id()), h);
+            h = h.wrapping_sub(add);
+            t = btf.ty(next);
+        }
+    }
+    total
 }
 
 fn terminal_hash(btf: &Btf, t: &Type<'_>, members: bool, memo: &mut Memo) -> u64 {
@@ -155,7 +278,7 @@ fn terminal_hash(btf: &Btf, t: &Type<'_>, members: bool, memo: &mut Memo) -> u64
     let with_members = members && t.kind().is_composite();
     let memoized = with_members || t.kind().is_any_enum();
     if memoized {
-        if let Some(&h) = memo.get(&t.id().0) {
+        if let Some(&h) = memo.terminals.get(&t.id().0) {
             return h;
         }
     }
@@ -165,7 +288,7 @@ fn terminal_hash(btf: &Btf, t: &Type<'_>, members: bool, memo: &mut Memo) -> u64
             for e in t.enum_values().filter(|e| e.name_off != 0) {
                 h = h.wrapping_mul(31).wrapping_add(str_hash(e.name));
             }
-            memo.insert(t.id().0, h);
+            memo.terminals.insert(t.id().0, h);
         }
         Kind::STRUCT | Kind::UNION if with_members => {
             for m in t.member_layouts() {
@@ -174,7 +297,7 @@ fn terminal_hash(btf: &Btf, t: &Type<'_>, members: bool, memo: &mut Memo) -> u64
                     .wrapping_mul(31)
                     .wrapping_add(disambig_hash(btf, m.type_id, false, memo));
             }
-            memo.insert(t.id().0, h);
+            memo.terminals.insert(t.id().0, h);
         }
         _ => {}
     }
@@ -338,11 +461,13 @@ pub(super) fn sorted_roots(btf: &Btf, skip_first: bool) -> Vec<TypeId> {
     // Rank-10 types with an empty sort name (anonymous prototypes, pointers to them,
     // anonymous aggregates: a third of a kernel) all tie on the first two keys. They are
     // kept apart, in id order, and placed between the lower ranks and the other rank-10s.
+    let mut chains = Chains::new(btf);
     let mut keys: Vec<Key> = Vec::new();
     let mut nameless: Vec<Key> = Vec::new();
     for i in (0..btf.type_cnt()).filter(|&i| needed(i)) {
         let id = TypeId(i);
-        let k = key(rank(btf, id), btf.name(sort_name_off(btf, id)), i);
+        let rank = chains.rank(btf, id);
+        let k = key(rank, btf.name(chains.sort_name_off(btf, id)), i);
         if k[..4] == NAMELESS_MAX_RANK {
             nameless.push(k);
         } else {
@@ -353,7 +478,8 @@ pub(super) fn sorted_roots(btf: &Btf, skip_first: bool) -> Vec<TypeId> {
     // Before `order_runs`, which may overwrite prefix words of tied keys.
     let split = keys.partition_point(|k| k[0] >> 24 < u32::from(MAX_RANK));
     let mut ties = Ties::default();
-    order_runs(btf, &mut keys, &mut ties);
+    order_runs(btf, &mut keys, &mut ties, &mut chains);
+    drop(chains);
     ties.order(btf, &mut nameless);
     let mut roots: Vec<TypeId> = Vec::with_capacity(keys.len() + nameless.len());
     roots.extend(keys[..split].iter().map(|k| TypeId(k[4])));
@@ -364,9 +490,10 @@ pub(super) fn sorted_roots(btf: &Btf, skip_first: bool) -> Vec<TypeId> {
         if let Some(&first) = roots.first() {
             // Only if no left-out type sorts before it (skipping one of those changes nothing).
             let mut memo = Memo::default();
+            let mut chains = Chains::new(btf);
             let before = (0..btf.type_cnt())
                 .filter(|&i| !needed(i))
-                .any(|i| cmp_full(btf, TypeId(i), first, &mut memo).is_lt());
+                .any(|i| cmp_full(btf, TypeId(i), first, &mut memo, &mut chains).is_lt());
             if !before {
                 roots.remove(0);
             }
@@ -380,7 +507,7 @@ const NAMELESS_MAX_RANK: [u32; 4] = [(MAX_RANK as u32) << 24, 0, 0, 0];
 
 /// Finishes keys sorted on their prefix: runs that tie on it are ordered on the whole sort
 /// name (unless the prefix held all of it), then on own name and hash.
-fn order_runs<'a>(btf: &'a Btf, keys: &mut [Key], ties: &mut Ties<'a>) {
+fn order_runs<'a>(btf: &'a Btf, keys: &mut [Key], ties: &mut Ties<'a>, chains: &mut Chains) {
     let mut by_name: Vec<(&str, u32)> = Vec::new();
     for run in keys.chunk_by_mut(same_prefix) {
         if run.len() == 1 {
@@ -394,7 +521,7 @@ fn order_runs<'a>(btf: &'a Btf, keys: &mut [Key], ties: &mut Ties<'a>) {
         by_name.clear();
         by_name.extend(
             run.iter()
-                .map(|k| (btf.name(sort_name_off(btf, TypeId(k[4]))), k[4])),
+                .map(|k| (btf.name(chains.sort_name_off(btf, TypeId(k[4]))), k[4])),
         );
         by_name.sort_unstable();
         for (slot, &(_, id)) in run.iter_mut().zip(&by_name) {
@@ -412,12 +539,19 @@ fn order_runs<'a>(btf: &'a Btf, keys: &mut [Key], ties: &mut Ties<'a>) {
 }
 
 /// bpftool's comparator on two ids (for the few comparisons outside the staged sort).
-fn cmp_full(btf: &Btf, a: TypeId, b: TypeId, memo: &mut Memo) -> std::cmp::Ordering {
-    rank(btf, a)
-        .cmp(&rank(btf, b))
+pub(super) fn cmp_full(
+    btf: &Btf,
+    a: TypeId,
+    b: TypeId,
+    memo: &mut Memo,
+    chains: &mut Chains,
+) -> std::cmp::Ordering {
+    chains
+        .rank(btf, a)
+        .cmp(&chains.rank(btf, b))
         .then_with(|| {
-            btf.name(sort_name_off(btf, a))
-                .cmp(btf.name(sort_name_off(btf, b)))
+            btf.name(chains.sort_name_off(btf, a))
+                .cmp(btf.name(chains.sort_name_off(btf, b)))
         })
         .then_with(|| btf.ty(a).name().cmp(btf.ty(b).name()))
         .then_with(|| disambig_hash(btf, a, true, memo).cmp(&disambig_hash(btf, b, true, memo)))
