@@ -382,7 +382,7 @@ impl<'a, S: Sink> Dumper<'a, S> {
 
     fn pad(&mut self, cur: i32, next: i32, next_align: i32, in_bitfield: bool, lvl: usize) {
         let ptr_size = self.ptr_size;
-        let sink = &mut *self.sink;
+        let buf = &mut self.buf;
         padding(
             cur,
             next,
@@ -390,13 +390,13 @@ impl<'a, S: Sink> Dumper<'a, S> {
             in_bitfield,
             ptr_size,
             |unit, bits| {
-                sink.text(newline_indent(lvl));
-                sink.text(unit);
-                sink.text(": ");
+                buf.push_str(newline_indent(lvl));
+                buf.push_str(unit);
+                buf.push_str(": ");
                 let (sign, digits) = signed(bits);
-                sink.text(sign);
-                sink.text(digits.as_str());
-                sink.text(";");
+                buf.push_str(sign);
+                buf.push_str(digits.as_str());
+                buf.push(';');
             },
         );
     }

@@ -16,6 +16,9 @@ use super::profile::Features;
 use super::sink::{Mark, Sink};
 use super::text::Dec;
 
+/// Text is handed to the sink in chunks of about this size.
+const BUF_LEN: usize = 32 * 1024;
+
 /// Per-type flag bits.
 pub(super) mod flag {
     /// Ordering state (2 bits): none, ordering, ordered.
@@ -60,6 +63,10 @@ pub(super) struct Dumper<'a, S: Sink> {
     pub decl_stack: Vec<u32>,
     /// Current nesting of declarators and inline definitions (bounded by `MAX_NESTING`).
     pub depth: usize,
+    /// Text not yet handed to the sink: many small pieces become a few large chunks.
+    pub buf: String,
+    /// Whether the sink wants marks (then the text is handed over before each one).
+    marks: bool,
     /// Reused explicit stacks of the ordering and emission walks.
     pub order_stack: Vec<super::order::Frame>,
     pub emit_stack: Vec<super::emit::Frame>,
@@ -90,6 +97,8 @@ impl<'a, S: Sink> Dumper<'a, S> {
             depth: 0,
             order_stack: Vec::new(),
             emit_stack: Vec::new(),
+            buf: String::with_capacity(BUF_LEN),
+            marks: sink.wants_marks(),
             sink,
         })
     }
@@ -122,14 +131,42 @@ impl<'a, S: Sink> Dumper<'a, S> {
 
     #[inline]
     pub fn text(&mut self, s: &str) {
-        self.sink.text(s);
+        self.buf.push_str(s);
+        if self.buf.len() >= BUF_LEN {
+            self.flush();
+        }
     }
 
     pub fn num(&mut self, v: u64) {
-        self.sink.text(Dec::u64(v).as_str());
+        self.text(Dec::u64(v).as_str());
+    }
+
+    /// Hands the buffered text to the sink.
+    pub fn flush(&mut self) {
+        if !self.buf.is_empty() {
+            self.sink.text(&self.buf);
+            self.buf.clear();
+        }
+    }
+
+    /// Opens a marked stretch (a no-op for sinks without marks).
+    pub fn begin(&mut self, mark: Mark) {
+        if self.marks {
+            self.flush();
+            self.sink.begin(mark);
+        }
+    }
+
+    /// Closes the innermost marked stretch.
+    pub fn end(&mut self) {
+        if self.marks {
+            self.flush();
+            self.sink.end();
+        }
     }
 
     pub fn warn(&mut self, w: Warning) {
+        self.flush();
         self.sink.warning(&w);
     }
 
@@ -200,9 +237,9 @@ impl<'a, S: Sink> Dumper<'a, S> {
 
     /// Prints the name of `id` marked as a reference to it.
     pub fn put_ref(&mut self, id: TypeId, n: Name<'_>) {
-        self.sink.begin(Mark::Reference(id));
+        self.begin(Mark::Reference(id));
         self.put_name(n);
-        self.sink.end();
+        self.end();
     }
 }
 

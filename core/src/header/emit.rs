@@ -100,10 +100,10 @@ impl<S: Sink> Dumper<'_, S> {
                 }
                 Kind::ENUM | Kind::ENUM64 => {
                     if cont.is_void() {
-                        self.sink.begin(Mark::Definition { id, forward: false });
+                        self.begin(Mark::Definition { id, forward: false });
                         self.enum_def(id, 0);
                         self.text(";\n\n");
-                        self.sink.end();
+                        self.end();
                     }
                     self.set_emit(id, flag::EMITTED);
                 }
@@ -116,10 +116,10 @@ impl<S: Sink> Dumper<'_, S> {
                     continue;
                 }
                 Kind::FWD => {
-                    self.sink.begin(Mark::Definition { id, forward: true });
+                    self.begin(Mark::Definition { id, forward: true });
                     self.fwd_def(id);
                     self.text(";\n\n");
-                    self.sink.end();
+                    self.end();
                     self.set_emit(id, flag::EMITTED);
                 }
                 Kind::TYPEDEF => {
@@ -231,10 +231,10 @@ impl<S: Sink> Dumper<'_, S> {
     /// The end of step 4: the full definition at top level, else back to "not emitted".
     fn finish_composite(&mut self, id: TypeId, top: bool) -> Result<(), HeaderError> {
         if top {
-            self.sink.begin(Mark::Definition { id, forward: false });
+            self.begin(Mark::Definition { id, forward: false });
             self.struct_def(id, 0)?;
             self.text(";\n\n");
-            self.sink.end();
+            self.end();
             self.set_emit(id, flag::EMITTED);
         } else {
             self.set_emit(id, 0);
@@ -244,18 +244,18 @@ impl<S: Sink> Dumper<'_, S> {
 
     /// `struct X;` / `union X;` at top level, remembered so it is printed once.
     fn top_level_fwd(&mut self, id: TypeId) {
-        self.sink.begin(Mark::Definition { id, forward: true });
+        self.begin(Mark::Definition { id, forward: true });
         self.struct_fwd(id);
         self.text(";\n\n");
-        self.sink.end();
+        self.end();
         self.set(id, flag::FWD_EMITTED);
     }
 
     fn top_level_typedef(&mut self, id: TypeId) -> Result<(), HeaderError> {
-        self.sink.begin(Mark::Definition { id, forward: false });
+        self.begin(Mark::Definition { id, forward: false });
         self.typedef_def(id, 0)?;
         self.text(";\n\n");
-        self.sink.end();
+        self.end();
         Ok(())
     }
 
@@ -272,13 +272,13 @@ impl<S: Sink> Dumper<'_, S> {
             .iter()
             .find(|(poly, _)| name.dup <= 1 && *poly == name.raw)
         {
-            self.sink.begin(Mark::Definition { id, forward: false });
+            self.begin(Mark::Definition { id, forward: false });
             self.text("typedef ");
             self.text(base);
             self.text(" ");
             self.put_name(name);
             self.text(";\n\n");
-            self.sink.end();
+            self.end();
         }
     }
 }

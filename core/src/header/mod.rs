@@ -87,6 +87,19 @@ pub fn write<S: Sink>(btf: &Btf, opts: &Options, sink: &mut S) -> Result<(), Hea
     let sorted = (opts.roots.is_empty() && feat.sorted)
         .then(|| sort::sorted_roots(btf, feat.sort_skips_first));
     let mut d = Dumper::new(btf, feat, sink)?;
+    // On error the sink still gets what was printed before it (bpftool's partial stdout).
+    let result = dump_all(&mut d, btf, opts, feat, sorted);
+    d.flush();
+    result
+}
+
+fn dump_all<S: Sink>(
+    d: &mut Dumper<'_, S>,
+    btf: &Btf,
+    opts: &Options,
+    feat: Features,
+    sorted: Option<Vec<TypeId>>,
+) -> Result<(), HeaderError> {
     d.text(PROLOGUE);
     if feat.kfuncs {
         d.text(KFUNC_MACROS);

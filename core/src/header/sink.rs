@@ -47,6 +47,12 @@ pub trait Sink {
     fn warning(&mut self, w: &Warning) {
         let _ = w;
     }
+
+    /// Whether the sink uses [`Sink::begin`] and [`Sink::end`]. When it does not, text may
+    /// arrive in fewer, larger chunks.
+    fn wants_marks(&self) -> bool {
+        true
+    }
 }
 
 /// Plain bytes: text into one writer, warnings as `libbpf: …` lines into another.
@@ -94,6 +100,10 @@ impl<W: io::Write, E: io::Write> Sink for IoSink<W, E> {
     fn warning(&mut self, w: &Warning) {
         // Warnings are advisory: a failing stderr must not stop the header.
         let _ = writeln!(self.err, "libbpf: {w}");
+    }
+
+    fn wants_marks(&self) -> bool {
+        false
     }
 }
 

@@ -356,6 +356,9 @@ impl<'a> Ties<'a> {
     /// prefix words (equal across `slots`). Hash 0 (prototypes and pointers to them) sorts
     /// first and keeps the entry order, so only the others need sorting.
     fn by_hash(&mut self, btf: &Btf, slots: &mut [Key]) {
+        if same_hash(btf, slots) {
+            return;
+        }
         for k in slots.iter_mut() {
             let h = disambig_hash(btf, TypeId(k[4]), true, &mut self.memo);
             (k[0], k[1]) = ((h >> 32) as u32, h as u32);
@@ -370,6 +373,32 @@ impl<'a> Ties<'a> {
         }
         slots[zeros..].sort_unstable_by_key(wide);
     }
+}
+
+/// Whether every key of `slots` has the same hash without computing it: all are chains with
+/// the same link contributions to one terminal type (pointers and qualifiers of one struct,
+/// the common case), whose hash is then `links + hash(terminal)` for all of them.
+fn same_hash(btf: &Btf, slots: &[Key]) -> bool {
+    let mut common: Option<(TypeId, u64)> = None;
+    for k in slots {
+        let mut t = btf.ty(TypeId(k[4]));
+        let mut sum = 0u64;
+        let mut len = 0;
+        while let Some((add, next)) = link(btf, &t) {
+            sum = sum.wrapping_add(add);
+            t = btf.ty(next);
+            len += 1;
+            if len > LONG_CHAIN {
+                return false;
+            }
+        }
+        match common {
+            None => common = Some((t.id(), sum)),
+            Some(c) if c == (t.id(), sum) => {}
+            Some(_) => return false,
+        }
+    }
+    true
 }
 
 /// A sort key: the rank and the first fifteen bytes of the sort name, big-endian in four
