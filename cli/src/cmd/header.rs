@@ -5,7 +5,7 @@
 //! libbpf's warnings go to stderr as `libbpf: …` lines, as bpftool prints them. An
 //! unsatisfiable type cycle leaves stdout where bpftool leaves it (no footer) and exits 1.
 
-use std::io::{BufWriter, Write};
+use std::io::Write;
 use std::path::PathBuf;
 
 use corelab::header::{self, HeaderError, IoSink, Options, Profile};
@@ -50,10 +50,8 @@ pub fn run(a: Args) -> Result<(), Failure> {
     };
     let stdout = std::io::stdout();
     let stderr = std::io::stderr();
-    let mut sink = IoSink::new(
-        BufWriter::with_capacity(1 << 16, stdout.lock()),
-        stderr.lock(),
-    );
+    // The generator hands text over in 32 KiB chunks: no further buffering needed.
+    let mut sink = IoSink::new(stdout.lock(), stderr.lock());
     let result = header::write(&btf, &opts, &mut sink);
     load::stdout_result(sink.finish().and_then(|(mut out, _)| out.flush()))?;
     match result {

@@ -440,12 +440,25 @@ fn inert(kind: Kind) -> bool {
 /// Which inert types an ordering walk can reach (through a member, pointer, typedef,
 /// modifier, array or prototype): only there does the moment they were marked show (never in
 /// BTF from compilers). One bit per id.
+///
+/// Two sequential passes (the kinds first, then the edges) instead of looking up each edge's
+/// target record, which would touch the whole type section in random order.
 fn reachable_inert(btf: &Btf) -> Vec<u64> {
-    let mut bits = vec![0u64; (btf.type_cnt() as usize).div_ceil(64)];
-    let mut mark = |id: TypeId| {
+    let words = (btf.type_cnt() as usize).div_ceil(64);
+    let mut inert_ids = vec![0u64; words];
+    for id in btf.ids() {
         if inert(btf.ty(id).kind()) {
-            if let Some(w) = bits.get_mut(id.0 as usize / 64) {
+            if let Some(w) = inert_ids.get_mut(id.0 as usize / 64) {
                 *w |= 1 << (id.0 % 64);
+            }
+        }
+    }
+    let mut bits = vec![0u64; words];
+    let mut mark = |id: TypeId| {
+        let (w, b) = (id.0 as usize / 64, id.0 % 64);
+        if inert_ids.get(w).is_some_and(|x| x >> b & 1 != 0) {
+            if let Some(x) = bits.get_mut(w) {
+                *x |= 1 << b;
             }
         }
     };

@@ -3,7 +3,8 @@
 //!
 //! - `model`: what pahole's BTF loader makes of each member (byte offset, size, bitfield
 //!   position, inferred `__aligned__`), `class__find_holes`, and its `__packed__` inference.
-//! - `print`: the text, with pahole's column layout and statistics block.
+//! - `print`: the text, with pahole's column layout and statistics block; `types`: how it
+//!   names types (and prints anonymous ones inline).
 //!
 //! Invariants: output depends only on the BTF and the type; nothing recurses on type graph
 //! depth except the printing of inline anonymous aggregates, which BTF from a compiler nests
@@ -11,6 +12,7 @@
 
 mod model;
 mod print;
+mod types;
 
 #[cfg(test)]
 mod tests;
