@@ -54,9 +54,12 @@ impl Chains {
     /// bpftool's `btf_type_rank(id, false)`: enums first, then scalars, named aggregates,
     /// named prototypes; anything anonymous that is not an enum or scalar last.
     pub(super) fn rank(&mut self, btf: &Btf, id: TypeId) -> u8 {
-        let t = btf.ty(id);
+        self.rank_of(btf, btf.ty(id))
+    }
+
+    fn rank_of(&mut self, btf: &Btf, t: Type<'_>) -> u8 {
         if t.name_off() != 0 {
-            return self.rank_named(btf, id);
+            return self.rank_named(btf, t);
         }
         match t.kind() {
             Kind::ENUM | Kind::ENUM64 => 0,
@@ -66,30 +69,29 @@ impl Chains {
     }
 
     /// The rank once a name was seen: arrays and references take their target's.
-    fn rank_named(&mut self, btf: &Btf, id: TypeId) -> u8 {
+    fn rank_named(&mut self, btf: &Btf, first: Type<'_>) -> u8 {
         self.path.clear();
-        let mut cur = id;
+        let mut t = first;
         let mut rank = MAX_RANK;
         for _ in 0..=btf.type_cnt() {
             let known = self
                 .rank_named
-                .get(cur.0 as usize)
+                .get(t.id().0 as usize)
                 .copied()
                 .unwrap_or(MAX_RANK);
             if known != UNKNOWN_RANK {
                 rank = known;
                 break;
             }
-            let t = btf.ty(cur);
             let next = match t.kind() {
                 Kind::ENUM | Kind::ENUM64 => None,
                 Kind::ARRAY => Some(t.array().elem),
                 k if is_ref(k) => Some(t.type_id()),
                 _ => None,
             };
-            self.path.push(cur);
+            self.path.push(t.id());
             match next {
-                Some(n) => cur = n,
+                Some(n) => t = btf.ty(n),
                 None => {
                     rank = match t.kind() {
                         Kind::ENUM | Kind::ENUM64 => 1,
@@ -114,26 +116,28 @@ impl Chains {
     /// chain leads to; an anonymous enum sorts under its first enumerator (only when it is
     /// the type itself, not a reference).
     pub(super) fn sort_name_off(&mut self, btf: &Btf, id: TypeId) -> u32 {
-        let t = btf.ty(id);
-        if t.kind().is_any_enum() && t.name_off() == 0 {
-            if let Some(first) = t.enum_value(0) {
-                return first.name_off;
+        self.sort_name_of(btf, btf.ty(id))
+    }
+
+    fn sort_name_of(&mut self, btf: &Btf, first: Type<'_>) -> u32 {
+        if first.kind().is_any_enum() && first.name_off() == 0 {
+            if let Some(e) = first.enum_value(0) {
+                return e.name_off;
             }
         }
         self.path.clear();
-        let mut cur = id;
+        let mut t = first;
         let mut off = 0;
         for _ in 0..=btf.type_cnt() {
-            let known = self.sort_ref.get(cur.0 as usize).copied().unwrap_or(0);
+            let known = self.sort_ref.get(t.id().0 as usize).copied().unwrap_or(0);
             if known != u32::MAX {
                 off = known;
                 break;
             }
-            let t = btf.ty(cur);
-            self.path.push(cur);
+            self.path.push(t.id());
             match t.kind() {
-                Kind::ARRAY => cur = t.array().elem,
-                k if is_ref(k) => cur = t.type_id(),
+                Kind::ARRAY => t = btf.ty(t.array().elem),
+                k if is_ref(k) => t = btf.ty(t.type_id()),
                 _ => {
                     off = t.name_off();
                     break;
@@ -146,6 +150,13 @@ impl Chains {
             }
         }
         off
+    }
+
+    /// The sort key of `t` (rank, sort name prefix, id).
+    fn key(&mut self, btf: &Btf, t: Type<'_>) -> Key {
+        let rank = self.rank_of(btf, t);
+        let name = btf.name(self.sort_name_of(btf, t));
+        key(rank, name, t.id().0)
     }
 }
 
@@ -494,22 +505,24 @@ fn reachable_inert(btf: &Btf) -> Vec<u64> {
 /// still judged over all types.
 pub(super) fn sorted_roots(btf: &Btf, skip_first: bool) -> Vec<TypeId> {
     let reachable = reachable_inert(btf);
-    let needed = |i: u32| {
-        !inert(btf.ty(TypeId(i)).kind())
-            || reachable
-                .get(i as usize / 64)
-                .is_some_and(|w| w >> (i % 64) & 1 != 0)
+    let reachable_bit = |i: u32| {
+        reachable
+            .get(i as usize / 64)
+            .is_some_and(|w| w >> (i % 64) & 1 != 0)
     };
+    let needed = |i: u32| !inert(btf.ty(TypeId(i)).kind()) || reachable_bit(i);
     // Rank-10 types with an empty sort name (anonymous prototypes, pointers to them,
     // anonymous aggregates: a third of a kernel) all tie on the first two keys. They are
     // kept apart, in id order, and placed between the lower ranks and the other rank-10s.
     let mut chains = Chains::new(btf);
     let mut keys: Vec<Key> = Vec::new();
     let mut nameless: Vec<Key> = Vec::new();
-    for i in (0..btf.type_cnt()).filter(|&i| needed(i)) {
-        let id = TypeId(i);
-        let rank = chains.rank(btf, id);
-        let k = key(rank, btf.name(chains.sort_name_off(btf, id)), i);
+    for i in 0..btf.type_cnt() {
+        let t = btf.ty(TypeId(i));
+        if inert(t.kind()) && !reachable_bit(i) {
+            continue;
+        }
+        let k = chains.key(btf, t);
         if k[..4] == NAMELESS_MAX_RANK {
             nameless.push(k);
         } else {
