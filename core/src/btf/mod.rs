@@ -264,6 +264,7 @@ impl Btf {
     }
 
     /// The type with id `id`, or `None` if out of range. Id 0 gives the void type.
+    #[inline]
     pub fn type_by_id(&self, id: TypeId) -> Option<Type<'_>> {
         if id.0 == 0 {
             return Some(Type::void(self));
@@ -282,6 +283,7 @@ impl Btf {
 
     /// The type with id `id`. Validation guarantees that every id a record refers to is in
     /// range; an id that is not (e.g. computed by the caller) yields the void type.
+    #[inline]
     pub fn ty(&self, id: TypeId) -> Type<'_> {
         self.type_by_id(id).unwrap_or_else(|| Type::void(self))
     }
