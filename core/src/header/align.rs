@@ -8,10 +8,12 @@
 
 use crate::btf::{Btf, Kind, Type, TypeId};
 
-/// Memo states in `warn`: not yet computed, being computed (a by-value cycle), or done with
-/// warning code 0 (none) or `kind + 1`.
-const UNKNOWN: u8 = 0xff;
-const IN_PROGRESS: u8 = 0xfe;
+/// Memo states in `warn`: not yet computed (0, so the memo starts as zeroed memory), being
+/// computed (a by-value cycle), or done with no warning or a warning about `kind`
+/// (`DONE + 1 + kind`).
+const UNKNOWN: u8 = 0;
+const IN_PROGRESS: u8 = 1;
+const DONE: u8 = 2;
 
 /// An alignment in bytes and the kind libbpf would warn about (alignment 0).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -68,7 +70,7 @@ impl Alignments {
             IN_PROGRESS => Some(Align::of(0)),
             w => Some(Align {
                 bytes: self.align[i],
-                unsupported: w.checked_sub(1).map(Kind),
+                unsupported: (w > DONE).then(|| Kind(w - DONE - 1)),
             }),
         }
     }
@@ -77,7 +79,8 @@ impl Alignments {
         let i = id.0 as usize;
         if i < self.warn.len() {
             self.align[i] = a.bytes;
-            self.warn[i] = a.unsupported.map_or(0, |k| k.0.saturating_add(1).min(0xfd));
+            // Kinds are 7 bits: `DONE + 1 + kind` fits a byte.
+            self.warn[i] = a.unsupported.map_or(DONE, |k| DONE + 1 + (k.0 & 0x7f));
         }
     }
 

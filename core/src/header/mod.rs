@@ -139,6 +139,10 @@ pub fn render(btf: &Btf, opts: &Options) -> (MarkedText, Result<(), HeaderError>
 impl<S: Sink> Dumper<'_, S> {
     /// libbpf's `btf_dump__dump_type`: order one root, then emit its queue.
     fn dump(&mut self, root: TypeId) -> Result<(), HeaderError> {
+        // Already ordered: ordering answers at once and queues nothing (most sorted roots).
+        if self.flags(root) & dumper::flag::ORDER_MASK == dumper::flag::ORDERED {
+            return Ok(());
+        }
         self.queue.clear();
         self.order(root)?;
         let queue = std::mem::take(&mut self.queue);

@@ -32,21 +32,20 @@ fn is_ref(kind: Kind) -> bool {
 /// bpftool's `btf_type_rank` and `btf_type_sort_name`, memoized along reference chains so
 /// that long chains (typedef → pointer → typedef …) cost linear time, not quadratic.
 pub(super) struct Chains {
-    /// `btf_type_rank(id, has_name = true)`, or `UNKNOWN_RANK`.
+    /// `btf_type_rank(id, has_name = true)` plus one; 0: not known yet (zeroed memory needs
+    /// no initialising pass).
     rank_named: Vec<u8>,
-    /// `btf_type_sort_name(id, from_ref = true)` as a string offset, or `u32::MAX`.
+    /// `btf_type_sort_name(id, from_ref = true)` as a string offset plus one; 0: not known.
     sort_ref: Vec<u32>,
     path: Vec<TypeId>,
 }
-
-const UNKNOWN_RANK: u8 = 0xff;
 
 impl Chains {
     pub(super) fn new(btf: &Btf) -> Self {
         let n = btf.type_cnt() as usize;
         Chains {
-            rank_named: vec![UNKNOWN_RANK; n],
-            sort_ref: vec![u32::MAX; n],
+            rank_named: vec![0; n],
+            sort_ref: vec![0; n],
             path: Vec::new(),
         }
     }
@@ -78,9 +77,9 @@ impl Chains {
                 .rank_named
                 .get(t.id().0 as usize)
                 .copied()
-                .unwrap_or(MAX_RANK);
-            if known != UNKNOWN_RANK {
-                rank = known;
+                .unwrap_or(MAX_RANK + 1);
+            if known != 0 {
+                rank = known - 1;
                 break;
             }
             let next = match t.kind() {
@@ -106,7 +105,7 @@ impl Chains {
         }
         for &p in &self.path {
             if let Some(r) = self.rank_named.get_mut(p.0 as usize) {
-                *r = rank;
+                *r = rank + 1;
             }
         }
         rank
@@ -129,9 +128,9 @@ impl Chains {
         let mut t = first;
         let mut off = 0;
         for _ in 0..=btf.type_cnt() {
-            let known = self.sort_ref.get(t.id().0 as usize).copied().unwrap_or(0);
-            if known != u32::MAX {
-                off = known;
+            let known = self.sort_ref.get(t.id().0 as usize).copied().unwrap_or(1);
+            if known != 0 {
+                off = known - 1;
                 break;
             }
             self.path.push(t.id());
@@ -146,7 +145,7 @@ impl Chains {
         }
         for &p in &self.path {
             if let Some(o) = self.sort_ref.get_mut(p.0 as usize) {
-                *o = off;
+                *o = off.saturating_add(1);
             }
         }
         off
@@ -161,7 +160,7 @@ impl Chains {
 }
 
 /// libbpf's `str_hash` (`h * 31 + c` over C `char`s, which are signed on x86-64).
-fn str_hash(s: &str) -> u64 {
+pub(super) fn str_hash(s: &str) -> u64 {
     s.bytes().fold(0u64, |h, c| {
         h.wrapping_mul(31).wrapping_add(c as i8 as i64 as u64)
     })
@@ -611,18 +610,4 @@ pub(super) fn cmp_full(
         .then_with(|| btf.ty(a).name().cmp(btf.ty(b).name()))
         .then_with(|| disambig_hash(btf, a, true, memo).cmp(&disambig_hash(btf, b, true, memo)))
         .then(a.cmp(&b))
-}
-
-#[cfg(test)]
-mod tests {
-    use super::str_hash;
-
-    #[test]
-    fn str_hash_uses_signed_chars() {
-        assert_eq!(str_hash(""), 0);
-        assert_eq!(str_hash("ab"), 97 * 31 + 98);
-        // 'é' is 0xc3 0xa9: both bytes are negative as C chars on x86-64.
-        let want = ((0xc3u8 as i8 as i64) * 31 + (0xa9u8 as i8 as i64)) as u64;
-        assert_eq!(str_hash("é"), want);
-    }
 }

@@ -4,6 +4,8 @@
 use crate::btf::{Btf, IntEncoding, TypeId};
 use crate::builder::{BtfBuilder, EncodeOptions};
 
+use super::padding::padding;
+use super::sort::str_hash;
 use super::{render, HeaderError, Options, Profile, Warning, MAX_NESTING};
 
 fn parse(b: &BtfBuilder) -> Btf {
@@ -215,4 +217,48 @@ fn staged_sort_equals_bpftool_comparator() {
             "seed {seed}"
         );
     }
+}
+
+// Padding (§4.3): the spec's examples.
+fn pad_lines(cur: i32, next: i32, align: i32, in_bf: bool, ptr: u32) -> Vec<String> {
+    let mut v = Vec::new();
+    padding(cur, next, align, in_bf, ptr, |u, b| {
+        v.push(format!("{u}: {b}"))
+    });
+    v
+}
+
+#[test]
+fn padding_spec_examples() {
+    // char c; then int x aligned(8) at byte 8.
+    assert_eq!(pad_lines(8, 64, 4, false, 8), ["long: 0"]);
+    // a:3 b:5 c:7, then :0, then d:4 at bit 32 (inside a bitfield run).
+    assert_eq!(pad_lines(15, 32, 4, true, 8), ["int: 17"]);
+    // d ends at 36, e:40 at bit 64.
+    assert_eq!(pad_lines(36, 64, 8, true, 8), ["long: 28"]);
+    // A 3-byte struct with no members.
+    assert_eq!(pad_lines(0, 24, 1, false, 8), ["int: 24"]);
+    // A leading 4-byte gap.
+    assert_eq!(pad_lines(0, 32, 4, false, 8), ["int: 32"]);
+    // A 35-byte hole after a char.
+    assert_eq!(
+        pad_lines(8, 8 + 35 * 8, 1, false, 8),
+        ["long: 64", "long: 64", "long: 64", "int: 32"]
+    );
+    // 60 bytes of hole before a 64-byte aligned long.
+    assert_eq!(pad_lines(32, 512, 8, false, 8), vec!["long: 64"; 7]);
+    // 32-bit long.
+    assert_eq!(pad_lines(0, 64, 4, false, 4), ["long: 32", "long: 32"]);
+    // No gap, overlap.
+    assert!(pad_lines(64, 64, 8, false, 8).is_empty());
+    assert!(pad_lines(96, 64, 8, false, 8).is_empty());
+}
+
+#[test]
+fn str_hash_uses_signed_chars() {
+    assert_eq!(str_hash(""), 0);
+    assert_eq!(str_hash("ab"), 97 * 31 + 98);
+    // 'é' is 0xc3 0xa9: both bytes are negative as C chars on x86-64.
+    let want = ((0xc3u8 as i8 as i64) * 31 + (0xa9u8 as i8 as i64)) as u64;
+    assert_eq!(str_hash("é"), want);
 }
