@@ -5,4 +5,5 @@
 pub mod data;
 pub mod golden;
 pub mod oracle;
+pub mod random_btf;
 pub mod tools;

@@ -25,7 +25,7 @@ pub fn btf(path: &Path, base: Option<&Path>) -> Result<LoadedBtf, Failure> {
 /// Loads the BTF of `path` over an already loaded base.
 pub fn btf_over(path: &Path, base: Option<Arc<Btf>>) -> Result<LoadedBtf, Failure> {
     let data = read(path)?;
-    input::load_btf(&data, base).map_err(|e| Failure::new(path.display().to_string(), e))
+    input::load_btf_owned(data, base).map_err(|e| Failure::new(path.display().to_string(), e))
 }
 
 /// Writes `bytes` to stdout, treating a closed pipe as success.

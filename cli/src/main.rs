@@ -37,6 +37,10 @@ enum Command {
     Diff(cmd::diff::Args),
     /// One struct or union's fields across several BTFs, following renames.
     History(cmd::history::Args),
+    /// C header (vmlinux.h), byte-identical to `bpftool btf dump file FILE format c`.
+    Header(cmd::header::Args),
+    /// A struct's layout as pahole prints it: offsets, sizes, holes, padding, cache lines.
+    Layout(cmd::layout::Args),
 }
 
 /// An error to report: the file it concerns and what went wrong.
@@ -56,6 +60,14 @@ impl Failure {
             message: message.to_string(),
         }
     }
+
+    /// A failure whose message was already printed (exit 1, nothing more on stderr).
+    pub fn silent() -> Self {
+        Failure {
+            file: String::new(),
+            message: String::new(),
+        }
+    }
 }
 
 fn main() -> ExitCode {
@@ -69,12 +81,16 @@ fn main() -> ExitCode {
         Command::Minimize(a) => cmd::minimize::run(a),
         Command::Diff(a) => cmd::diff::run(a),
         Command::History(a) => cmd::history::run(a),
+        Command::Header(a) => cmd::header::run(a),
+        Command::Layout(a) => cmd::layout::run(a),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
         Err(f) => {
             let _ = std::io::stdout().flush();
-            if f.file.is_empty() {
+            if f.message.is_empty() {
+                // Already reported.
+            } else if f.file.is_empty() {
                 eprintln!("corelab: {}", f.message);
             } else {
                 eprintln!("corelab: {}: {}", f.file, f.message);

@@ -15,6 +15,8 @@
 //!   [`btf::TypeId`]), split BTF over a base, libbpf's size/alignment rules.
 //! - [`dump`]: the raw listing (`bpftool btf dump file`).
 //! - [`info`]: what a BTF uses and which kernel/libbpf/bpftool can read it.
+//! - [`header`]: the C header (`vmlinux.h`), byte-identical to bpftool's, per bpftool profile.
+//! - [`layout`]: a struct's layout (offsets, holes, padding, cache lines) as pahole prints it.
 //! - [`builder`]: build BTF from scratch and encode it in either byte order (tests, fuzz seeds,
 //!   minimal BTF).
 //! - [`btf_write`]: write a parsed [`btf::Btf`] (or a renumbered selection of its types) back
@@ -40,10 +42,12 @@ pub mod error;
 pub mod ext;
 #[doc(hidden)]
 pub mod fuzzing;
+pub mod header;
 pub mod info;
 pub mod input;
 pub mod insn;
 pub mod kconfig;
+pub mod layout;
 pub mod matrix;
 pub mod minimize;
 pub mod object;

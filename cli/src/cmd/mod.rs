@@ -3,8 +3,10 @@
 pub mod diff;
 pub mod dump;
 pub mod guard;
+pub mod header;
 pub mod history;
 pub mod info;
+pub mod layout;
 pub mod matrix;
 pub mod minimize;
 pub mod reloc;

@@ -29,7 +29,9 @@ pub use header::{Header, CLASSIC_HEADER_LEN, LAYOUT_HEADER_LEN, MAGIC};
 pub use kind::{Kind, KindLayout};
 pub use names::essential_name;
 pub use size::SizeError;
-pub use types::{ArrayInfo, EnumValue, IntEncoding, IntInfo, Member, Param, Type, VarSecinfo};
+pub use types::{
+    ArrayInfo, EnumValue, IntEncoding, IntInfo, Member, MemberLayout, Param, Type, VarSecinfo,
+};
 
 /// A BTF type id. Id 0 is `void`; split BTF continues the ids of its base.
 #[derive(Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Default)]
@@ -94,6 +96,44 @@ impl std::fmt::Debug for Btf {
     }
 }
 
+/// A blob parsed except for its string section.
+struct Parts {
+    header: Header,
+    words: Vec<u32>,
+    type_offs: Vec<u32>,
+    start_id: u32,
+    start_str_off: u32,
+    layout: Option<Vec<KindLayout>>,
+    raw_size: usize,
+}
+
+impl Parts {
+    /// Adds the strings and validates the whole.
+    fn finish(self, strings: Box<str>, base: Option<Arc<Btf>>) -> Result<Btf> {
+        let mut btf = Btf {
+            header: self.header,
+            words: self.words,
+            type_offs: self.type_offs,
+            strings,
+            start_id: self.start_id,
+            start_str_off: self.start_str_off,
+            base,
+            layout: self.layout,
+            ptr_size: 8,
+            raw_size: self.raw_size,
+            sorted_by_name: OnceLock::new(),
+            sorted_by_essential_name: OnceLock::new(),
+        };
+        validate::sanity_check(&btf)?;
+        validate::reference_loops(&btf)?;
+        btf.ptr_size = match &btf.base {
+            Some(base) => base.ptr_size,
+            None => size::guess_ptr_size(&btf),
+        };
+        Ok(btf)
+    }
+}
+
 impl Btf {
     /// Parses a standalone (base) BTF blob.
     pub fn parse(data: &[u8]) -> Result<Btf> {
@@ -105,10 +145,36 @@ impl Btf {
         Btf::parse_inner(data, Some(base))
     }
 
+    /// [`Btf::parse`] (or [`Btf::parse_split`] with a base) taking the blob by value: its
+    /// buffer is reused for the string section and the rest released, so peak memory is the
+    /// blob plus the type words instead of the blob plus a copy of both sections.
+    pub fn parse_owned(data: Vec<u8>, base: Option<Arc<Btf>>) -> Result<Btf> {
+        let (parts, strings) = Btf::parse_parts(&data, base.as_ref())?;
+        let strings = match strings {
+            Some(range) => owned_strings(data, range),
+            None => Box::from(""),
+        };
+        parts.finish(strings, base)
+    }
+
     fn parse_inner(data: &[u8], base: Option<Arc<Btf>>) -> Result<Btf> {
+        let (parts, strings) = Btf::parse_parts(data, base.as_ref())?;
+        let strings = match strings {
+            Some(range) => sanitize_utf8(data.get(range).unwrap_or_default()),
+            None => Box::from(""),
+        };
+        parts.finish(strings, base)
+    }
+
+    /// Everything but the string section, which is only validated: its byte range is
+    /// returned (`None`: the empty section of split BTF).
+    fn parse_parts(
+        data: &[u8],
+        base: Option<&Arc<Btf>>,
+    ) -> Result<(Parts, Option<std::ops::Range<usize>>)> {
         let header = Header::parse(data)?;
         let b = Bytes::new(data, header.endian);
-        let (start_id, start_str_off) = match &base {
+        let (start_id, start_str_off) = match base {
             Some(base) => (
                 base.type_cnt(),
                 base.start_str_off + base.strings.len() as u32,
@@ -117,31 +183,18 @@ impl Btf {
         };
         let strings = parse_strings(&b, &header, base.is_some())?;
         let layout = parse_layout(&b, &header)?;
-        let layout_for_types = layout
-            .as_deref()
-            .or_else(|| base.as_deref().and_then(Btf::layout));
+        let layout_for_types = layout.as_deref().or_else(|| base.and_then(|b| b.layout()));
         let (words, type_offs) = parse_types(&b, &header, start_id, layout_for_types)?;
-        let mut btf = Btf {
+        let parts = Parts {
             header,
             words,
             type_offs,
-            strings,
             start_id,
             start_str_off,
-            base,
             layout,
-            ptr_size: 8,
             raw_size: data.len(),
-            sorted_by_name: OnceLock::new(),
-            sorted_by_essential_name: OnceLock::new(),
         };
-        validate::sanity_check(&btf)?;
-        validate::reference_loops(&btf)?;
-        btf.ptr_size = match &btf.base {
-            Some(base) => base.ptr_size,
-            None => size::guess_ptr_size(&btf),
-        };
-        Ok(btf)
+        Ok((parts, strings))
     }
 
     /// The decoded header.
@@ -211,6 +264,7 @@ impl Btf {
     }
 
     /// The type with id `id`, or `None` if out of range. Id 0 gives the void type.
+    #[inline]
     pub fn type_by_id(&self, id: TypeId) -> Option<Type<'_>> {
         if id.0 == 0 {
             return Some(Type::void(self));
@@ -229,6 +283,7 @@ impl Btf {
 
     /// The type with id `id`. Validation guarantees that every id a record refers to is in
     /// range; an id that is not (e.g. computed by the caller) yields the void type.
+    #[inline]
     pub fn ty(&self, id: TypeId) -> Type<'_> {
         self.type_by_id(id).unwrap_or_else(|| Type::void(self))
     }
@@ -241,8 +296,18 @@ impl Btf {
         }
         let rel = (off - self.start_str_off) as usize;
         let rest = self.strings.get(rel..)?;
-        let end = memchr::memchr(0, rest.as_bytes())?;
+        let end = find_nul(rest.as_bytes())?;
         rest.get(..end)
+    }
+
+    /// Whether `off` names a string: libbpf's check that a name offset is in range (the
+    /// section ends in a NUL, so every in-range offset starts a terminated string).
+    pub fn str_valid(&self, off: u32) -> bool {
+        if off < self.start_str_off {
+            return self.base.as_deref().is_some_and(|b| b.str_valid(off));
+        }
+        let rel = (off - self.start_str_off) as usize;
+        rel < self.strings.len() && self.strings.is_char_boundary(rel)
     }
 
     /// The string at `off`, or `""` if out of range (validated records never are).
@@ -319,12 +384,35 @@ impl Btf {
     }
 }
 
-/// Reads the string section and applies libbpf's rules (§1.4).
-fn parse_strings(b: &Bytes<'_>, h: &Header, split: bool) -> Result<Box<str>> {
+/// The index of the first NUL byte. Most BTF names are short: the first 32 bytes are scanned
+/// eight at a time (a word has a zero byte iff `(w - 0x01…) & !w & 0x80…` is non-zero, and
+/// its lowest set bit marks the first one), which beats memchr's setup; longer strings go to
+/// memchr.
+fn find_nul(b: &[u8]) -> Option<usize> {
+    const LO: u64 = 0x0101_0101_0101_0101;
+    const HI: u64 = 0x8080_8080_8080_8080;
+    let mut i = 0;
+    while i < 32 {
+        let Some(c) = b.get(i..i + 8) else {
+            return b[i..].iter().position(|&x| x == 0).map(|p| i + p);
+        };
+        let w = u64::from_le_bytes([c[0], c[1], c[2], c[3], c[4], c[5], c[6], c[7]]);
+        let z = w.wrapping_sub(LO) & !w & HI;
+        if z != 0 {
+            return Some(i + (z.trailing_zeros() / 8) as usize);
+        }
+        i += 8;
+    }
+    memchr::memchr(0, &b[i..]).map(|p| i + p)
+}
+
+/// Checks the string section against libbpf's rules (§1.4); returns its byte range (`None`
+/// for the empty section split BTF may have).
+fn parse_strings(b: &Bytes<'_>, h: &Header, split: bool) -> Result<Option<std::ops::Range<usize>>> {
     let start = h.strings_start();
     let raw = b.slice(start, u64::from(h.str_len), "BTF string section")?;
     if split && raw.is_empty() {
-        return Ok(Box::from(""));
+        return Ok(None);
     }
     if raw.is_empty() || raw.len() - 1 > 0x7fff_ffff || raw.last() != Some(&0) {
         return Err(Error::malformed(
@@ -338,7 +426,30 @@ fn parse_strings(b: &Bytes<'_>, h: &Header, split: bool) -> Result<Box<str>> {
             "malformed BTF string section: it does not start with a NUL byte (split BTF needs its base: --base)",
         ));
     }
-    Ok(sanitize_utf8(raw))
+    let start = start as usize;
+    Ok(Some(start..start + raw.len()))
+}
+
+/// The string section `range` of `data` as a `str`, in `data`'s own buffer: the section is
+/// moved to the front, the rest released, invalid UTF-8 bytes replaced by `?` in place.
+fn owned_strings(mut data: Vec<u8>, range: std::ops::Range<usize>) -> Box<str> {
+    if range.end > data.len() {
+        return Box::from("");
+    }
+    let len = range.len();
+    data.copy_within(range, 0);
+    data.truncate(len);
+    let mut from = 0;
+    while let Err(e) = std::str::from_utf8(&data[from..]) {
+        let bad_at = from + e.valid_up_to();
+        let bad = e.error_len().unwrap_or(data.len() - bad_at);
+        data[bad_at..bad_at + bad].fill(b'?');
+        from = bad_at + bad;
+    }
+    // Valid now; `into_boxed_str` shrinks the buffer to the section.
+    String::from_utf8(data)
+        .map(String::into_boxed_str)
+        .unwrap_or_default()
 }
 
 /// A copy of `raw` as a `str`, with each byte of an invalid UTF-8 sequence replaced by `?`

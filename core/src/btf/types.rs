@@ -90,6 +90,38 @@ pub struct Member<'a> {
     pub raw_offset: u32,
 }
 
+/// A STRUCT/UNION member without its name: what layout computations need.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct MemberLayout {
+    /// Name string offset (0: anonymous).
+    pub name_off: u32,
+    /// Member type.
+    pub type_id: TypeId,
+    /// Bit offset from the start of the containing type (kind_flag-aware).
+    pub bit_offset: u32,
+    /// Bitfield size in bits, 0 if not a bitfield (only with the parent's kind_flag).
+    pub bitfield_size: u32,
+    /// The raw `offset` word.
+    pub raw_offset: u32,
+}
+
+impl MemberLayout {
+    fn decode(c: &[u32], kflag: bool) -> Self {
+        let (bit_offset, bitfield_size) = if kflag {
+            (c[2] & 0x00ff_ffff, c[2] >> 24)
+        } else {
+            (c[2], 0)
+        };
+        MemberLayout {
+            name_off: c[0],
+            type_id: TypeId(c[1]),
+            bit_offset,
+            bitfield_size,
+            raw_offset: c[2],
+        }
+    }
+}
+
 /// An ENUM or ENUM64 enumerator.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct EnumValue<'a> {
@@ -313,6 +345,34 @@ impl<'a> Type<'a> {
             bitfield_size,
             raw_offset: c[2],
         })
+    }
+
+    /// The members of a STRUCT/UNION without their names: for loops over a whole kernel that
+    /// only need types and offsets (looking a name up costs a string scan).
+    pub fn member_layouts(&self) -> impl ExactSizeIterator<Item = MemberLayout> + 'a {
+        let composite = self.kind().is_composite();
+        let kflag = self.kflag();
+        self.elems(3, 3)
+            .take(if composite { usize::MAX } else { 0 })
+            .map(move |(_, c)| MemberLayout::decode(c, kflag))
+    }
+
+    /// Member `i` of a STRUCT/UNION without its name (constant time).
+    pub fn member_layout(&self, i: u32) -> Option<MemberLayout> {
+        if !self.kind().is_composite() || i >= self.vlen() {
+            return None;
+        }
+        let start = 3 + 3 * i as usize;
+        let c = self.words.get(start..start + 3)?;
+        Some(MemberLayout::decode(c, self.kflag()))
+    }
+
+    /// The type of parameter `i` of a FUNC_PROTO, without its name (constant time).
+    pub fn param_type(&self, i: u32) -> Option<TypeId> {
+        if self.kind() != Kind::FUNC_PROTO || i >= self.vlen() {
+            return None;
+        }
+        self.words.get(3 + 2 * i as usize + 1).map(|&w| TypeId(w))
     }
 
     /// The enumerators of an ENUM or ENUM64 (empty for other kinds).

@@ -40,7 +40,7 @@ pub(super) fn sanity_check(btf: &Btf) -> Result<()> {
             }
             Ok(())
         };
-        if btf.str_at(t.name_off()).is_none() {
+        if !btf.str_valid(t.name_off()) {
             return Err(bad_name("type name", 0, t.name_off()));
         }
         match t.kind() {
@@ -58,9 +58,9 @@ pub(super) fn sanity_check(btf: &Btf) -> Result<()> {
                 check_id(a.index, 4)?;
             }
             Kind::STRUCT | Kind::UNION => {
-                for m in t.members() {
-                    let w = 3 + 3 * m.index as usize;
-                    if btf.str_at(m.name_off).is_none() {
+                for (i, m) in t.member_layouts().enumerate() {
+                    let w = 3 + 3 * i;
+                    if !btf.str_valid(m.name_off) {
                         return Err(bad_name("field name", w, m.name_off));
                     }
                     check_id(m.type_id, w + 1)?;
@@ -68,13 +68,15 @@ pub(super) fn sanity_check(btf: &Btf) -> Result<()> {
             }
             Kind::ENUM | Kind::ENUM64 => {
                 let stride = if t.kind() == Kind::ENUM { 2 } else { 3 };
-                for v in t.enum_values() {
-                    if btf.str_at(v.name_off).is_none() {
-                        return Err(bad_name(
-                            "enum name",
-                            3 + stride * v.index as usize,
-                            v.name_off,
-                        ));
+                // Name offsets straight from the record: decoding names costs a string scan.
+                let words = t.words().get(3..).unwrap_or(&[]);
+                for (i, v) in words
+                    .chunks_exact(stride)
+                    .take(t.vlen() as usize)
+                    .enumerate()
+                {
+                    if !btf.str_valid(v[0]) {
+                        return Err(bad_name("enum name", 3 + stride * i, v[0]));
                     }
                 }
             }
@@ -93,12 +95,13 @@ pub(super) fn sanity_check(btf: &Btf) -> Result<()> {
             }
             Kind::FUNC_PROTO => {
                 check_id(t.type_id(), 2)?;
-                for (i, p) in t.params().enumerate() {
+                let words = t.words().get(3..).unwrap_or(&[]);
+                for (i, p) in words.chunks_exact(2).take(t.vlen() as usize).enumerate() {
                     let w = 3 + 2 * i;
-                    if btf.str_at(p.name_off).is_none() {
-                        return Err(bad_name("param name", w, p.name_off));
+                    if !btf.str_valid(p[0]) {
+                        return Err(bad_name("param name", w, p[0]));
                     }
-                    check_id(p.type_id, w + 1)?;
+                    check_id(TypeId(p[1]), w + 1)?;
                 }
             }
             Kind::DATASEC => {
@@ -127,7 +130,7 @@ fn loop_edge(t: &Type<'_>, i: usize) -> Option<TypeId> {
         | Kind::FUNC => (i == 0).then(|| t.type_id()),
         Kind::ARRAY => (i == 0).then(|| t.array().elem),
         Kind::FUNC_PROTO if i == 0 => Some(t.type_id()),
-        Kind::FUNC_PROTO => t.param(i as u32 - 1).map(|p| p.type_id),
+        Kind::FUNC_PROTO => t.param_type(i as u32 - 1),
         _ => None,
     }
 }

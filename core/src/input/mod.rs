@@ -173,19 +173,42 @@ pub struct ElfSummary {
 /// Loads the BTF held by `data` (raw, ELF `.BTF`, compressed or archived), split over `base`
 /// when given.
 pub fn load_btf(data: &[u8], base: Option<Arc<Btf>>) -> Result<LoadedBtf> {
-    let un = unpack(data, Limits::default())?;
+    load_unpacked(unpack(data, Limits::default())?, base)
+}
+
+/// [`load_btf`] taking the file by value: raw BTF then lends its buffer to the parser
+/// ([`Btf::parse_owned`]), which keeps peak memory near the size of the file.
+pub fn load_btf_owned(data: Vec<u8>, base: Option<Arc<Btf>>) -> Result<LoadedBtf> {
+    if Header::sniff(&data).is_some() {
+        let btf = Btf::parse_owned(data, base)?;
+        return Ok(LoadedBtf {
+            btf,
+            layers: Vec::new(),
+            content: Content::RawBtf,
+            elf: None,
+            distilled_base: false,
+        });
+    }
+    load_btf(&data, base)
+}
+
+fn load_unpacked(un: Unpacked<'_>, base: Option<Arc<Btf>>) -> Result<LoadedBtf> {
     let layers = un.layers.clone();
     let wrap = |e: Error| in_layers(e, &layers);
     match &un.content {
         Content::RawBtf => {
-            let btf = match base {
-                Some(b) => Btf::parse_split(&un.data, b),
-                None => Btf::parse(&un.data),
+            let btf = match un.data {
+                // Decompressed: the parser may keep the buffer (less peak memory).
+                Cow::Owned(v) => Btf::parse_owned(v, base),
+                Cow::Borrowed(d) => match base {
+                    Some(b) => Btf::parse_split(d, b),
+                    None => Btf::parse(d),
+                },
             }
             .map_err(wrap)?;
             Ok(LoadedBtf {
                 btf,
-                layers: un.layers.clone(),
+                layers,
                 content: Content::RawBtf,
                 elf: None,
                 distilled_base: false,
