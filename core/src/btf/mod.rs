@@ -81,8 +81,8 @@ pub struct Btf {
     ptr_size: u32,
     /// Size of the raw blob this was parsed from.
     raw_size: usize,
-    sorted_by_name: OnceLock<Vec<TypeId>>,
-    sorted_by_essential_name: OnceLock<Vec<TypeId>>,
+    name_index: OnceLock<names::NameIndex>,
+    essential_index: OnceLock<names::NameIndex>,
 }
 
 impl std::fmt::Debug for Btf {
@@ -121,8 +121,8 @@ impl Parts {
             layout: self.layout,
             ptr_size: 8,
             raw_size: self.raw_size,
-            sorted_by_name: OnceLock::new(),
-            sorted_by_essential_name: OnceLock::new(),
+            name_index: OnceLock::new(),
+            essential_index: OnceLock::new(),
         };
         validate::sanity_check(&btf)?;
         validate::reference_loops(&btf)?;
@@ -331,9 +331,7 @@ impl Btf {
             Some(b) => Box::new(b.find_by_name(name)),
             None => Box::new(std::iter::empty()),
         };
-        base.chain(names::equal_range(self, self.sorted_by_name(), name, |t| {
-            t.name()
-        }))
+        base.chain(self.name_index().lookup(self, name, |t| t.name()))
     }
 
     /// The first type of kind `kind` named exactly `name`.
@@ -348,22 +346,20 @@ impl Btf {
             Some(b) => Box::new(b.find_by_essential_name(ess)),
             None => Box::new(std::iter::empty()),
         };
-        base.chain(names::equal_range(
-            self,
-            self.sorted_by_essential_name(),
-            ess,
-            |t| essential_name(t.name()),
-        ))
+        base.chain(
+            self.essential_index()
+                .lookup(self, ess, |t| essential_name(t.name())),
+        )
     }
 
-    fn sorted_by_name(&self) -> &[TypeId] {
-        self.sorted_by_name
-            .get_or_init(|| names::sort_ids(self, |t| t.name()))
+    fn name_index(&self) -> &names::NameIndex {
+        self.name_index
+            .get_or_init(|| names::NameIndex::build(self, |t| t.name()))
     }
 
-    fn sorted_by_essential_name(&self) -> &[TypeId] {
-        self.sorted_by_essential_name
-            .get_or_init(|| names::sort_ids(self, |t| essential_name(t.name())))
+    fn essential_index(&self) -> &names::NameIndex {
+        self.essential_index
+            .get_or_init(|| names::NameIndex::build(self, |t| essential_name(t.name())))
     }
 
     /// Follows modifiers and typedefs (VOLATILE, CONST, RESTRICT, TYPE_TAG, TYPEDEF) from `id`
