@@ -96,3 +96,87 @@ fn guard_unrelocated(obj: &Object) {
         let _ = r.dead_ranges();
     }
 }
+
+/// Header generation in every profile, and the layout of every struct/union, on any BTF that
+/// parses. A header either completes or stops at an unsatisfiable cycle (bpftool's error);
+/// output stays within a bound proportional to the types' declared sizes.
+pub fn header(data: &[u8]) {
+    let Ok(loaded) = load_btf(data, None) else {
+        return;
+    };
+    let btf = &loaded.btf;
+    for profile in crate::header::Profile::ALL {
+        let opts = crate::header::Options {
+            profile,
+            roots: Vec::new(),
+        };
+        let (_text, _result) = crate::header::render(btf, &opts);
+    }
+    for id in btf.ids().take(64) {
+        let opts = crate::header::Options {
+            roots: vec![id],
+            ..Default::default()
+        };
+        let _ = crate::header::render(btf, &opts);
+        let _ = crate::layout::render(btf, id);
+    }
+}
+
+/// The BTF writer: a parsed blob written in either byte order reads back with the same
+/// types (the raw listing is identical), and writing that again gives the same bytes.
+pub fn writer(data: &[u8]) {
+    let Ok(loaded) = load_btf(data, None) else {
+        return;
+    };
+    let btf = &loaded.btf;
+    let listing = |b: &Btf| {
+        let mut v = Vec::new();
+        crate::dump::write_raw(b, &mut v).expect("writing to a Vec cannot fail");
+        v
+    };
+    let want = listing(btf);
+    for endian in [crate::bytes::Endian::Little, crate::bytes::Endian::Big] {
+        let opts = crate::btf_write::WriteOptions {
+            endian,
+            layout_section: btf.layout().is_some(),
+        };
+        let Ok(bytes) = crate::btf_write::write(btf, &opts) else {
+            continue;
+        };
+        let again = Btf::parse(&bytes).expect("what the writer writes, the reader reads");
+        assert_eq!(listing(&again), want, "round trip changed the types");
+        let twice = crate::btf_write::write(&again, &opts).expect("second write");
+        assert_eq!(twice, bytes, "writing is a fixed point");
+    }
+}
+
+/// Guarding an object relocated against its own BTF, with a small budget: the simulation
+/// terminates, and what it reports is consistent (live ranges within the program, every
+/// reachable poison was seen).
+pub fn guard(data: &[u8]) {
+    let Ok(obj) = Object::parse(data) else { return };
+    let Some(btf) = obj.btf.as_ref() else { return };
+    let knobs = crate::pipeline::Knobs {
+        kconfig: crate::kconfig::Settings {
+            kernel_version: Some(0x06_12_00),
+            ..Default::default()
+        },
+        set: Vec::new(),
+        limits: Some(crate::sim::Limits {
+            max_steps: 20_000,
+            max_pending: 1_024,
+        }),
+    };
+    let Ok(a) = crate::pipeline::analyze(&obj, btf, &knobs) else {
+        return;
+    };
+    for r in &a.programs {
+        assert_eq!(r.exploration.seen.len(), r.linked.insns.len());
+        for p in &r.poisoned {
+            assert_eq!(p.reachable, r.exploration.seen[p.idx]);
+        }
+        for (s, e) in r.dead_ranges() {
+            assert!(s < e && e <= r.linked.insns.len());
+        }
+    }
+}

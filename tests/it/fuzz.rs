@@ -65,6 +65,9 @@ fn regressions_replay() {
     replay("btf", fuzzing::btf);
     replay("object", fuzzing::object);
     replay("btf_ext", fuzzing::btf_ext);
+    replay("header", fuzzing::header);
+    replay("writer", fuzzing::writer);
+    replay("guard", fuzzing::guard);
     replay("reloc", fuzzing::reloc);
 }
 
@@ -93,5 +96,23 @@ proptest! {
     fn reloc_target(seed in 0usize..64, edits in prop::collection::vec((any::<usize>(), any::<u8>()), 0..12), cut in any::<usize>()) {
         let seeds = seeds_object();
         fuzzing::reloc(&mutate(seeds[seed % seeds.len()].clone(), &edits, cut));
+    }
+
+    #[test]
+    fn header_target(seed in 0usize..64, edits in prop::collection::vec((any::<usize>(), any::<u8>()), 0..12), cut in any::<usize>()) {
+        let seeds = seeds_btf();
+        fuzzing::header(&mutate(seeds[seed % seeds.len()].clone(), &edits, cut));
+    }
+
+    #[test]
+    fn writer_target(seed in 0usize..64, edits in prop::collection::vec((any::<usize>(), any::<u8>()), 0..12), cut in any::<usize>()) {
+        let seeds = seeds_btf();
+        fuzzing::writer(&mutate(seeds[seed % seeds.len()].clone(), &edits, cut));
+    }
+
+    #[test]
+    fn guard_target(seed in 0usize..64, edits in prop::collection::vec((any::<usize>(), any::<u8>()), 0..12), cut in any::<usize>()) {
+        let seeds = seeds_object();
+        fuzzing::guard(&mutate(seeds[seed % seeds.len()].clone(), &edits, cut));
     }
 }
