@@ -363,8 +363,12 @@ impl Scalar {
     }
 
     /// Sign-extends the low `bits` bits (`MOVSX`, `MEMSX`): only constants are tracked here.
+    /// A width outside 1–64 (an invalid `MOVSX` offset, which the kernel rejects) is unknown.
     pub fn sign_extend(&self, bits: u32, to32: bool) -> Scalar {
-        match self.as_const() {
+        if bits == 64 && !to32 {
+            return *self;
+        }
+        match self.as_const().filter(|_| (1..64).contains(&bits)) {
             Some(c) => {
                 let shift = 64 - bits;
                 let v = (((c << shift) as i64) >> shift) as u64;

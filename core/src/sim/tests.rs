@@ -624,3 +624,36 @@ mod soundness {
         }
     }
 }
+
+#[test]
+fn invalid_movsx_widths_are_unknown_not_a_crash() {
+    // MOVSX takes off 8/16/32; the kernel rejects any other. Found by the object fuzz target.
+    for off in [0, 1, 63, 64, 100, -1] {
+        let x = run(vec![
+            mov(2, -1),
+            Insn {
+                code: 0xbf,
+                dst: 1,
+                src: 2,
+                off,
+                ..Default::default()
+            },
+            mov(0, 0),
+            exit(),
+        ]);
+        assert!(x.stops.is_empty());
+        let x = run(vec![
+            mov(2, -1),
+            Insn {
+                code: 0xbc,
+                dst: 1,
+                src: 2,
+                off,
+                ..Default::default()
+            },
+            mov(0, 0),
+            exit(),
+        ]);
+        assert!(x.stops.is_empty());
+    }
+}
