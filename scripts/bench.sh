@@ -52,6 +52,7 @@ print(f'{sys.argv[1]:<40} corelab {a*1000:8.1f} ms {ra/1024:7.1f} MiB | referenc
 " "$label" "$a" "$b" "$ra" "$rb"
 }
 echo "corelab $(git rev-parse --short HEAD) vs $(bpftool version | head -1), $(nproc) cores, load $(cut -d' ' -f1 /proc/loadavg)"
+compare "vmlinux.h 6.18 (default profile)" "$bin header $k618" "bpftool btf dump file $k618 format c"
 compare "vmlinux.h 6.18 (bpftool-7.1 profile)" "$bin header $k618 --profile bpftool-7.1" "bpftool btf dump file $k618 format c"
 compare "vmlinux.h 5.10 (bpftool-7.1 profile)" "$bin header $k510 --profile bpftool-7.1" "bpftool btf dump file $k510 format c"
 compare "raw listing 6.18" "$bin dump $k618" "bpftool btf dump file $k618"
