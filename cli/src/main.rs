@@ -3,8 +3,7 @@
 //! Exit status: 0 on success, 1 on bad input (a one-line message on stderr naming the file,
 //! the byte offset and the problem), 2 on usage errors (clap's own).
 
-mod cmd;
-mod load;
+use corelab_cli::cmd;
 
 use std::io::Write;
 use std::process::ExitCode;
@@ -41,33 +40,6 @@ enum Command {
     Header(cmd::header::Args),
     /// A struct's layout as pahole prints it: offsets, sizes, holes, padding, cache lines.
     Layout(cmd::layout::Args),
-}
-
-/// An error to report: the file it concerns and what went wrong.
-#[derive(Debug)]
-pub struct Failure {
-    /// The file the error is about (empty if none).
-    pub file: String,
-    /// The message.
-    pub message: String,
-}
-
-impl Failure {
-    /// A failure about `file`.
-    pub fn new(file: impl Into<String>, message: impl std::fmt::Display) -> Self {
-        Failure {
-            file: file.into(),
-            message: message.to_string(),
-        }
-    }
-
-    /// A failure whose message was already printed (exit 1, nothing more on stderr).
-    pub fn silent() -> Self {
-        Failure {
-            file: String::new(),
-            message: String::new(),
-        }
-    }
 }
 
 fn main() -> ExitCode {

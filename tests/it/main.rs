@@ -14,5 +14,4 @@ mod minimize;
 mod object;
 mod raw_dump;
 mod reader;
-mod reloc_oracle;
 mod reloc_props;

@@ -53,25 +53,7 @@ pub fn run(a: Args) -> Result<(), Failure> {
 
 fn describe(s: &mut String, name: &str, l: &LoadedBtf) {
     let btf = &l.btf;
-    let what = match (&l.content, &l.elf) {
-        (Content::RawBtf, _) => "raw BTF".to_string(),
-        (Content::Elf(role), Some(e)) => {
-            let kind = match role {
-                ElfRole::BpfObject => "BPF object",
-                ElfRole::Relocatable => "relocatable ELF (kernel module)",
-                ElfRole::Executable => "executable ELF (vmlinux)",
-            };
-            format!(
-                "{kind}, ELF{} {} {}, .BTF at offset {:#x}{}",
-                if e.is_64 { "64" } else { "32" },
-                e.endian.describe(),
-                input::elf::machine_name(e.machine),
-                e.btf_offset,
-                if e.has_btf_ext { ", with .BTF.ext" } else { "" }
-            )
-        }
-        (Content::Elf(_), None) => "ELF".to_string(),
-    };
+    let what = l.describe_content();
     let _ = writeln!(s, "file:          {name}");
     let _ = writeln!(s, "content:       {what}");
     if !l.layers.is_empty() {

@@ -155,6 +155,33 @@ pub struct LoadedBtf {
     pub distilled_base: bool,
 }
 
+impl LoadedBtf {
+    /// What held the BTF, in words: `raw BTF`, or the ELF's role, class, byte order, machine
+    /// and where `.BTF` sits (`relocatable ELF (kernel module), ELF64 little-endian x86-64,
+    /// .BTF at offset 0xd22f0`).
+    pub fn describe_content(&self) -> String {
+        match (&self.content, &self.elf) {
+            (Content::RawBtf, _) => "raw BTF".to_owned(),
+            (Content::Elf(role), Some(e)) => {
+                let kind = match role {
+                    ElfRole::BpfObject => "BPF object",
+                    ElfRole::Relocatable => "relocatable ELF (kernel module)",
+                    ElfRole::Executable => "executable ELF (vmlinux)",
+                };
+                format!(
+                    "{kind}, ELF{} {} {}, .BTF at offset {:#x}{}",
+                    if e.is_64 { "64" } else { "32" },
+                    e.endian.describe(),
+                    elf::machine_name(e.machine),
+                    e.btf_offset,
+                    if e.has_btf_ext { ", with .BTF.ext" } else { "" }
+                )
+            }
+            (Content::Elf(_), None) => "ELF".to_owned(),
+        }
+    }
+}
+
 /// The ELF facts worth reporting about a BTF's container.
 #[derive(Debug, Clone)]
 pub struct ElfSummary {

@@ -48,29 +48,67 @@ pub(crate) struct Input<'a> {
     pub kconfig: Option<Result<(kconfig::KconfigLayout, kconfig::Resolved), kconfig::KconfigError>>,
 }
 
+impl<'a> Input<'a> {
+    /// Relocates `obj` against `target` and resolves its externs (when Kconfig settings are
+    /// given: the CLI's `--kconfig` / `--kernel-release`).
+    pub(crate) fn new(
+        obj: &'a Object,
+        target: &'a Btf,
+        object_name: String,
+        target_name: String,
+        settings: Option<&kconfig::Settings>,
+    ) -> Self {
+        let kconfig = settings.map(|settings| {
+            let layout = kconfig::layout(obj)?;
+            kconfig::resolve(&layout, settings).map(|r| (layout, r))
+        });
+        Input {
+            obj,
+            target,
+            object_name,
+            target_name,
+            rel: reloc::relocate_object(obj, target),
+            kconfig,
+        }
+    }
+}
+
+/// `corelab reloc --json`: the JSON lines in the oracle's schema (`meta`, one `relo` per
+/// record, `kconfig` values when `settings` are given, `summary`).
+pub fn json_lines(
+    obj: &Object,
+    target: &Btf,
+    object_name: &str,
+    target_name: &str,
+    settings: Option<&kconfig::Settings>,
+) -> String {
+    json::render(&Input::new(
+        obj,
+        target,
+        object_name.to_owned(),
+        target_name.to_owned(),
+        settings,
+    ))
+}
+
 /// Runs `corelab reloc`.
 pub fn run(a: Args) -> Result<(), Failure> {
     let obj = load::object(&a.object)?;
     let target: Btf = load::btf(&a.target, None)?.btf;
     let settings = load::kconfig_settings(a.kconfig.as_deref(), a.kernel_release.as_deref())?;
-    let kconfig = (settings.config.is_some() || settings.kernel_version.is_some()).then(|| {
-        let layout = kconfig::layout(&obj)?;
-        kconfig::resolve(&layout, &settings).map(|r| (layout, r))
-    });
-
-    let rel = reloc::relocate_object(&obj, &target);
-    let input = Input {
-        obj: &obj,
-        target: &target,
-        object_name: file_name(&a.object),
-        target_name: target_name(&a.target),
-        rel,
-        kconfig,
-    };
+    let settings =
+        (settings.config.is_some() || settings.kernel_version.is_some()).then_some(settings);
+    let (object_name, target_name) = (file_name(&a.object), target_name(&a.target));
     let text = if a.json {
-        json::render(&input)
+        json_lines(&obj, &target, &object_name, &target_name, settings.as_ref())
     } else {
-        table::render(&input)
+        table::render(&Input::new(
+            &obj,
+            &target,
+            object_name,
+            target_name,
+            settings.as_ref(),
+        ))
     };
     let stdout = std::io::stdout();
     let mut out = stdout.lock();
