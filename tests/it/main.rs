@@ -15,3 +15,4 @@ mod object;
 mod raw_dump;
 mod reader;
 mod reloc_props;
+mod samples;

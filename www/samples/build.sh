@@ -13,14 +13,16 @@ if ! command -v "$clang" >/dev/null; then
   exit 0
 fi
 out=${1:-.}
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
+# A fixed include directory: its path ends up in the objects' BTF strings, so a temporary
+# one would make every rebuild differ.
+inc=.build
+mkdir -p "$inc"
 cargo build -q --release -p corelab-cli --manifest-path "$root/Cargo.toml"
 "$root/target/release/corelab" header "$root/tests/data/btf/host-6.18.44-fc-v657-amd64.btf.gz" \
-  --profile bpftool-7.1 > "$tmp/vmlinux.h"
+  --profile bpftool-7.1 > "$inc/vmlinux.h"
 for c in *.bpf.c; do
   o="$out/${c%.c}.o"
-  "$clang" -g -O2 -target bpf -D__TARGET_ARCH_x86 -I"$tmp" -c "$c" -o "$o"
+  "$clang" -g -O2 -target bpf -D__TARGET_ARCH_x86 -I"$inc" -c "$c" -o "$o"
   "$strip" -g "$o"
 done
 echo "build.sh: rebuilt $(ls *.bpf.c | wc -l) sample objects in $out"
