@@ -106,43 +106,104 @@ struct Explorer<'a> {
     states: HashMap<usize, HashSet<u64>>,
     next_id: u32,
     globals_called: Vec<usize>,
+    /// Instructions this `resume` may still process.
+    quota: u64,
 }
 
-/// Explores `prog`: its main function from the program entry, then every global function a
-/// path called (each on its own with unknown arguments), as the kernel verifies them.
-pub fn explore(prog: &LinkedProgram, env: &Env, limits: Limits) -> Exploration {
-    let mut x = Explorer {
-        prog,
-        env,
-        limits,
-        out: Exploration {
-            seen: vec![false; prog.insns.len()],
-            ..Default::default()
-        },
-        pending: Vec::new(),
-        states: HashMap::new(),
-        next_id: 1,
-        globals_called: Vec::new(),
-    };
-    let mut entry = State {
-        frames: vec![Frame::new(0)],
-    };
-    entry.cur().regs[1] = Value::Ptr(Ptr::new(PtrKind::Ctx));
-    x.run(0, entry);
-    let mut done = 0;
-    while done < x.globals_called.len() && !x.out.exhausted {
-        let start = x.globals_called[done];
-        done += 1;
-        x.out.globals.push(start);
-        let mut st = State {
+/// A resumable exploration of `prog`: its main function from the program entry, then every
+/// global function a path called (each on its own with unknown arguments), as the kernel
+/// verifies them. [`Walk::resume`] processes a bounded number of instructions and can be
+/// called again (a UI can animate it or stay responsive); the whole walk is bounded by
+/// [`Limits`].
+pub struct Walk<'a> {
+    x: Explorer<'a>,
+    globals_started: usize,
+}
+
+impl std::fmt::Debug for Walk<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Walk")
+            .field("steps", &self.x.out.steps)
+            .field("pending", &self.x.pending.len())
+            .finish()
+    }
+}
+
+impl<'a> Walk<'a> {
+    /// A walk from the program entry (`r1` = context, `r10` = frame pointer).
+    pub fn new(prog: &'a LinkedProgram, env: &'a Env, limits: Limits) -> Self {
+        let mut x = Explorer {
+            prog,
+            env,
+            limits,
+            out: Exploration {
+                seen: vec![false; prog.insns.len()],
+                ..Default::default()
+            },
+            pending: Vec::new(),
+            states: HashMap::new(),
+            next_id: 1,
+            globals_called: Vec::new(),
+            quota: 0,
+        };
+        let mut entry = State {
             frames: vec![Frame::new(0)],
         };
-        for r in 1..=5 {
-            st.cur().regs[r] = Value::UNKNOWN;
+        entry.cur().regs[1] = Value::Ptr(Ptr::new(PtrKind::Ctx));
+        x.pending.push((0, entry));
+        Walk {
+            x,
+            globals_started: 0,
         }
-        x.run(start, st);
     }
-    x.out
+
+    /// Processes at most `quota` more instructions; `true` when the walk is complete (every
+    /// path explored, or the budget of [`Limits`] exhausted).
+    pub fn resume(&mut self, quota: u64) -> bool {
+        let x = &mut self.x;
+        x.quota = quota;
+        loop {
+            while let Some((pc, st)) = x.pending.pop() {
+                if x.out.exhausted {
+                    return true;
+                }
+                x.path(pc, st);
+                if x.quota == 0 && !x.pending.is_empty() {
+                    return false;
+                }
+            }
+            if x.out.exhausted || self.globals_started >= x.globals_called.len() {
+                return true;
+            }
+            let start = x.globals_called[self.globals_started];
+            self.globals_started += 1;
+            x.out.globals.push(start);
+            let mut st = State {
+                frames: vec![Frame::new(0)],
+            };
+            for r in 1..=5 {
+                st.cur().regs[r] = Value::UNKNOWN;
+            }
+            x.pending.push((start, st));
+        }
+    }
+
+    /// What the walk has found so far.
+    pub fn progress(&self) -> &Exploration {
+        &self.x.out
+    }
+
+    /// The result (complete when the last `resume` returned `true`).
+    pub fn finish(self) -> Exploration {
+        self.x.out
+    }
+}
+
+/// Explores `prog` to the end (see [`Walk`]).
+pub fn explore(prog: &LinkedProgram, env: &Env, limits: Limits) -> Exploration {
+    let mut w = Walk::new(prog, env, limits);
+    while !w.resume(u64::MAX) {}
+    w.finish()
 }
 
 fn state_hash(pc: usize, s: &State) -> u64 {
@@ -153,16 +214,6 @@ fn state_hash(pc: usize, s: &State) -> u64 {
 }
 
 impl Explorer<'_> {
-    fn run(&mut self, pc: usize, state: State) {
-        self.pending.push((pc, state));
-        while let Some((pc, st)) = self.pending.pop() {
-            if self.out.exhausted {
-                return;
-            }
-            self.path(pc, st);
-        }
-    }
-
     /// Whether `st` at `pc` is new (else the path is pruned).
     fn fresh(&mut self, pc: usize, st: &State) -> bool {
         self.states
@@ -193,6 +244,12 @@ impl Explorer<'_> {
                 self.out.exhausted = true;
                 return;
             }
+            if self.quota == 0 {
+                // Paused: this path continues at the next `resume`.
+                self.pending.push((pc, st));
+                return;
+            }
+            self.quota -= 1;
             self.out.steps += 1;
             let Some(&insn) = insns.get(pc) else {
                 self.stop(pc, Stop::Other(format!("jump out of range to insn {pc}")));

@@ -26,7 +26,7 @@ use crate::insn::Insn;
 use crate::kconfig::{KcfgType, KconfigLayout};
 use crate::object::{MapKind, Object};
 
-pub use explore::{BranchSeen, Exploration, Limits, Stop};
+pub use explore::{BranchSeen, Exploration, Limits, Stop, Walk};
 pub use link::{LinkedFunc, LinkedProgram};
 pub use report::{ranges, FuncReport, PoisonKind, PoisonReport, ProgramReport, Verdict};
 pub use state::Origin;

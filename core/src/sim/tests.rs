@@ -657,3 +657,53 @@ fn invalid_movsx_widths_are_unknown_not_a_crash() {
         assert!(x.stops.is_empty());
     }
 }
+
+#[test]
+fn a_walk_resumed_in_small_steps_equals_one_run() {
+    let progs = [
+        vec![
+            call(7),
+            jmp(0x25, 0, 10, 2),
+            jmp(0x25, 0, 20, 1),
+            exit(),
+            exit(),
+            poison(),
+        ],
+        vec![
+            mov(1, 0),
+            alu(0x07, 1, 1),
+            jmp(0x35, 1, 100, 1),
+            jmp(0x05, 0, 0, -3),
+            mov(0, 0),
+            exit(),
+        ],
+        vec![
+            call(1),
+            movr(6, 0),
+            jmp(0x15, 0, 0, 3),
+            movr(1, 6),
+            jmp(0x15, 1, 0, 2),
+            exit(),
+            exit(),
+            poison(),
+        ],
+    ];
+    for insns in progs {
+        let p = program(insns);
+        let env = Env::default();
+        let whole = explore(&p, &env, Limits::default());
+        for quota in [1, 2, 7] {
+            let mut w = super::explore::Walk::new(&p, &env, Limits::default());
+            let mut rounds = 0;
+            while !w.resume(quota) {
+                rounds += 1;
+                assert!(w.progress().steps <= rounds * quota);
+            }
+            let x = w.finish();
+            assert_eq!(
+                (x.seen, x.stops, x.steps),
+                (whole.seen.clone(), whole.stops.clone(), whole.steps)
+            );
+        }
+    }
+}
