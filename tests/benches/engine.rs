@@ -52,5 +52,39 @@ fn objects(c: &mut Criterion) {
     });
 }
 
-criterion_group!(benches, parse, lookups, objects);
+/// Guarding: relocation plus the verifier simulation of every program, per object.
+fn guard(c: &mut Criterion) {
+    let target = Btf::parse(&unpacked("host-6.18.44-fc-v657-amd64")).unwrap();
+    let _ = target.find_by_essential_name("task_struct").count();
+    let mut g = c.benchmark_group("guard vs 6.18");
+    for name in ["kconfig", "task_state_flavor", "exectrace", "tcpstates"] {
+        let obj = Object::parse(&data::read(&format!("oracle/obj/{name}.o.gz"))).unwrap();
+        let knobs = corelab::pipeline::Knobs {
+            kconfig: corelab::kconfig::Settings {
+                kernel_version: Some(0x06_12_2c),
+                ..Default::default()
+            },
+            ..Default::default()
+        };
+        g.bench_function(name, |b| {
+            b.iter(|| corelab::pipeline::analyze(&obj, &target, &knobs).unwrap())
+        });
+    }
+    g.finish();
+}
+
+/// pahole-style layouts of big kernel structs.
+fn layout(c: &mut Criterion) {
+    let btf = Btf::parse(&unpacked("host-6.18.44-fc-v657-amd64")).unwrap();
+    let mut g = c.benchmark_group("layout 6.18");
+    for name in ["task_struct", "sk_buff", "inode"] {
+        let id = corelab::layout::find(&btf, name).unwrap();
+        g.bench_function(name, |b| {
+            b.iter(|| corelab::layout::render(&btf, id).unwrap())
+        });
+    }
+    g.finish();
+}
+
+criterion_group!(benches, parse, lookups, objects, guard, layout);
 criterion_main!(benches);
