@@ -16,7 +16,7 @@ use crate::dto::guard::{
 use crate::dto::object::SourceRef;
 
 use super::object::{
-    core_sites, jump_target, kcfg_type_name, source_ref, value_text, LoadedObject,
+    core_sites, jump_target, kcfg_type_name, settable_globals, source_ref, value_text, LoadedObject,
 };
 use super::reloc::{self, access_of};
 use super::whatif::Target;
@@ -152,29 +152,15 @@ pub fn knob_values(obj: &Object, a: &Analysis<'_>, whatif: &WhatIf) -> Vec<KnobV
         }
     }
     let Some(btf) = &obj.btf else { return out };
-    for g in &obj.globals {
-        let Some(d) = obj.data_section(&g.section) else {
-            continue;
-        };
-        if d.kind != corelab::object::SectionKind::Rodata {
-            continue;
-        }
-        let Some(var) = btf
-            .find_by_name(&g.name)
-            .map(|id| btf.ty(id))
-            .find(|t| t.kind() == corelab::btf::Kind::VAR)
-        else {
-            continue;
-        };
-        let is_str = btf.skip_mods_and_typedefs(var.type_id()).kind() == corelab::btf::Kind::ARRAY;
-        let bytes = d
-            .bytes
-            .get(g.offset as usize..(g.offset + g.size) as usize)
+    for (g, ty, is_str) in settable_globals(obj) {
+        let bytes = obj
+            .data_section(&g.section)
+            .and_then(|d| d.bytes.get(g.offset as usize..(g.offset + g.size) as usize))
             .unwrap_or(&[]);
         let over = set(&g.name);
         out.push(KnobValue {
             name: g.name.clone(),
-            kind: format!("rodata {}", corelab::diff::type_string(btf, var.type_id())),
+            kind: format!("rodata {}", corelab::diff::type_string(btf, ty)),
             overridden: over.is_some(),
             value: over.unwrap_or_else(|| value_text(bytes, obj.endian, is_str)),
         });

@@ -1,11 +1,12 @@
 //! A loaded BPF object: parsing (any compression), its summary, and its code interleaved with
 //! the source lines of line_info.
 
+use corelab::btf::{Kind, TypeId};
 use corelab::bytes::Endian;
 use corelab::input;
 use corelab::insn::{disassemble, Insn};
 use corelab::kconfig::{self, KcfgType};
-use corelab::object::{Object, SectionKind};
+use corelab::object::{GlobalVar, Object, SectionKind};
 
 use crate::dto::object::{CodeLine, CodeSection, KnobInfo, ObjectSummary, ProgramInfo, SourceRef};
 
@@ -189,36 +190,57 @@ fn knobs(obj: &Object) -> Vec<KnobInfo> {
     let Some(btf) = &obj.btf else {
         return out;
     };
-    for g in &obj.globals {
-        let Some(d) = obj.data_section(&g.section) else {
-            continue;
-        };
-        // Only `const volatile` globals are frozen constants; string literals have no VAR.
-        if d.kind != SectionKind::Rodata {
-            continue;
-        }
-        let Some(var) = btf
-            .find_by_name(&g.name)
-            .map(|id| btf.ty(id))
-            .find(|t| t.kind() == corelab::btf::Kind::VAR)
-        else {
-            continue;
-        };
-        let bytes = d
-            .bytes
-            .get(g.offset as usize..(g.offset + g.size) as usize)
+    for (g, ty, is_str) in settable_globals(obj) {
+        let bytes = obj
+            .data_section(&g.section)
+            .and_then(|d| d.bytes.get(g.offset as usize..(g.offset + g.size) as usize))
             .unwrap_or(&[]);
-        let is_str = btf.skip_mods_and_typedefs(var.type_id()).kind() == corelab::btf::Kind::ARRAY;
         out.push(KnobInfo {
             name: g.name.clone(),
             kind: "rodata".into(),
-            ty: corelab::diff::type_string(btf, var.type_id()),
+            ty: corelab::diff::type_string(btf, ty),
             size: g.size as u32,
             value: value_text(bytes, obj.endian, is_str),
             weak: false,
         });
     }
     out
+}
+
+/// The read-only globals a loader can set before loading (`const volatile` ones, the
+/// skeleton's `rodata` fields): their symbol, BTF type, and whether they hold a string.
+/// Function-static constants (`____prog.____fmt` of bpf_printk) are not among them.
+pub(crate) fn settable_globals(obj: &Object) -> Vec<(&GlobalVar, TypeId, bool)> {
+    let Some(btf) = &obj.btf else {
+        return Vec::new();
+    };
+    obj.globals
+        .iter()
+        .filter(|g| !g.name.contains('.'))
+        .filter(|g| {
+            obj.data_section(&g.section)
+                .is_some_and(|d| d.kind == SectionKind::Rodata)
+        })
+        .filter_map(|g| {
+            let var = btf
+                .find_by_name(&g.name)
+                .map(|id| btf.ty(id))
+                .find(|t| t.kind() == Kind::VAR)?;
+            // Only a volatile object is meant to be set: follow the modifiers.
+            let mut t = btf.ty(var.type_id());
+            let mut volatile = false;
+            for _ in 0..16 {
+                match t.kind() {
+                    Kind::VOLATILE => volatile = true,
+                    Kind::CONST | Kind::TYPEDEF | Kind::TYPE_TAG | Kind::RESTRICT => {}
+                    _ => break,
+                }
+                t = btf.ty(t.type_id());
+            }
+            let is_str = btf.skip_mods_and_typedefs(var.type_id()).kind() == Kind::ARRAY;
+            volatile.then_some((g, var.type_id(), is_str))
+        })
+        .collect()
 }
 
 /// How C spells a Kconfig extern's type.

@@ -633,3 +633,48 @@ fn compare_follows_a_struct_across_kernels() {
     );
     assert!(s.compare(&[1, 2], "no_such_struct").is_err());
 }
+
+#[test]
+fn const_volatile_globals_are_knobs_and_printk_formats_are_not() {
+    let mut s = Session::new();
+    let sum = s
+        .load_object(1, "opensnoop.o.gz", &data("oracle/obj/opensnoop.o.gz"))
+        .unwrap();
+    let names: Vec<&str> = sum.knobs.iter().map(|k| k.name.as_str()).collect();
+    assert_eq!(names, ["targ_tgid", "targ_uid", "targ_failed"]);
+    assert_eq!(sum.knobs[1].ty, "const volatile uid_t");
+    assert_eq!(sum.knobs[1].value, "4294967295");
+    // bpf_printk's format strings are read-only data too, but function-static: not knobs.
+    let mut s = session_with("07_kconfig", &[K510]);
+    let sum = s.load_object(101, "07", &sample("07_kconfig")).unwrap();
+    let names: Vec<&str> = sum.knobs.iter().map(|k| k.name.as_str()).collect();
+    // Externs in libbpf's .kconfig map order (alignment, size, name), then globals.
+    assert_eq!(
+        names,
+        [
+            "CONFIG_HZ",
+            "LINUX_KERNEL_VERSION",
+            "CONFIG_BPF_SYSCALL",
+            "verbose"
+        ]
+    );
+    // Setting the global revives the branch it guards.
+    let off = s.guard(101, 1, &whatif(), None).unwrap();
+    let on = WhatIf {
+        set: vec![("verbose".into(), "1".into())],
+        ..WhatIf::default()
+    };
+    let g = s.guard(101, 1, &on, None).unwrap();
+    assert!(g.programs[0].live > off.programs[0].live);
+    let knob = g.knobs.iter().find(|k| k.name == "verbose").unwrap();
+    assert!(knob.overridden && knob.value == "1" && knob.kind == "rodata const volatile bool");
+    let decided = off
+        .flow
+        .unwrap()
+        .branches
+        .into_iter()
+        .filter_map(|b| b.decided_by);
+    assert!(decided
+        .into_iter()
+        .any(|d| d == "the read-only global verbose"));
+}
