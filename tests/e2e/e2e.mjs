@@ -182,6 +182,9 @@ await test("the raw listing scrolls smoothly and jumps to a type", async () => {
   assert(/view=listing/.test(page.url()), `URL: ${page.url()}`);
   await shot("5-listing-task_struct");
   // A type link inside the listing jumps to that type's line.
+  // Let the jump's scroll settle (it is reported to the URL after a quiet time) before
+  // clicking inside the rows it rendered.
+  await page.waitForTimeout(400);
   await page.locator(".vrow.hl + .vrow a.tref").first().click();
   await page.waitForFunction(() => /^\[\d+\] /.test(document.querySelector(".vrow.hl .vcode")?.textContent ?? ""), null, { timeout: TIMEOUT });
   await page.locator("#goto").fill("1000");
@@ -274,6 +277,250 @@ await test("phone-sized and dark layouts render", async () => {
   await phone.close();
 });
 
+const K510 = "debian11-5.10.0-46-amd64";
+const K618 = "host-6.18.44-fc-v657-amd64";
+const SAMPLES = join(root, "www/samples");
+let relocMs = null;
+
+await test("a BPF object uploaded through the file input shows its relocations", async () => {
+  await page.goto(`${base}?kernel=${K510}`);
+  await page.locator("#summary").waitFor({ timeout: TIMEOUT });
+  await page.locator('button.area-tab[data-area="object"]').click();
+  await page.locator(".welcome .sample-cards").waitFor({ timeout: TIMEOUT });
+  await shot("11-object-welcome");
+  await page.locator("#object-file").setInputFiles(join(SAMPLES, "10_guarding.bpf.o"));
+  await page.locator("#code-listing").waitFor({ timeout: TIMEOUT });
+  const code = await text("#code-listing");
+  assert(code.includes("10_guarding.bpf.c:"), "source lines interleaved");
+  assert((await page.locator("#code-listing .relo-mark").count()) >= 7, "CO-RE marks in the code");
+  await shot("12-object-code");
+  await page.locator('button.tab[data-view="relocs"]').click();
+  await page.locator("tr.rrow").first().waitFor({ timeout: TIMEOUT });
+  assert((await page.locator("tr.rrow").count()) === 10, "ten relocation rows");
+  const row9 = await text('tr.rrow[data-relo="9"]');
+  assert(/inode\.i_atime_sec/.test(row9) && /poisoned/.test(row9), `row 9: ${row9}`);
+  // Expand it: the explanation says which candidate was tried and why it did not match.
+  await page.locator('tr.rrow[data-relo="9"]').click();
+  await page.locator("#explain .cand").first().waitFor({ timeout: TIMEOUT });
+  const ex = await text("#explain");
+  assert(ex.includes("struct inode has no field i_atime_sec"), `explanation: ${ex.slice(0, 500)}`);
+  assert(ex.includes("call 0xbad2310"), "patched instruction shown");
+  assert(ex.includes("libbpf: prog 'atime_unguarded': relo #9: non-matching candidate #0"), "libbpf's log verbatim");
+  assert(page.url().includes("relo=9") && page.url().includes("view=relocs"), `URL: ${page.url()}`);
+  assert(!page.url().includes("obj="), "an uploaded object is not in the URL");
+  await shot("13-relocs-explained");
+});
+
+await test("switching the target kernel changes the relocated values", async () => {
+  await page.goto(`${base}?obj=09_state_rename&kernel=${K510}&view=relocs`);
+  await page.locator('tr.rrow[data-relo="2"]').waitFor({ timeout: TIMEOUT });
+  const old = await text('tr.rrow[data-relo="2"]');
+  assert(/task_struct___old\.state/.test(old) && /→\s*16/.test(old), `5.10: ${old}`);
+  assert(/poisoned/.test(await text('tr.rrow[data-relo="1"]')), "__state is poisoned on 5.10");
+  const t0 = Date.now();
+  await page.locator("#kernel-select").selectOption(K618);
+  await page.waitForFunction(() => /poisoned/.test(document.querySelector('tr.rrow[data-relo="2"]')?.textContent ?? ""), null, { timeout: TIMEOUT });
+  const newer = await text('tr.rrow[data-relo="1"]');
+  assert(/task_struct___new\.__state/.test(newer) && /→\s*24/.test(newer), `6.18: ${newer}`);
+  console.log(`     switch to 6.18 and see the new values: ${Date.now() - t0} ms`);
+  assert(page.url().includes(`kernel=${K618}`), page.url());
+  // Back to 5.10: already in the worker, so no fetch or parse.
+  const t1 = Date.now();
+  await page.locator("#kernel-select").selectOption(K510);
+  await page.waitForFunction(() => /→\s*16/.test(document.querySelector('tr.rrow[data-relo="2"]')?.textContent ?? ""), null, { timeout: TIMEOUT });
+  console.log(`     back to 5.10 (cached kernel): ${Date.now() - t1} ms`);
+});
+
+await test("the largest corpus object relocates in the browser within budget", async () => {
+  await page.locator("#object-file").setInputFiles(join(root, "tests/data/oracle/obj/tcpstates.o.gz"));
+  await page.locator("#kernel-select").selectOption(K618);
+  await page.locator('button.tab[data-view="relocs"]').click();
+  await page.waitForFunction(() => document.querySelectorAll("tr.rrow").length === 59 && /host-6\.18/.test(document.querySelector("#relocs .panel-head")?.textContent ?? ""), null, { timeout: TIMEOUT });
+  // Once more against the same kernel: its name index is built, as it is after the first use.
+  await page.locator("#kernel-select").selectOption(K510);
+  await page.waitForFunction(() => /debian11/.test(document.querySelector("#relocs .panel-head")?.textContent ?? ""), null, { timeout: TIMEOUT });
+  await page.locator("#kernel-select").selectOption(K618);
+  await page.waitForFunction(() => /host-6\.18/.test(document.querySelector("#relocs .panel-head")?.textContent ?? ""), null, { timeout: TIMEOUT });
+  const timing = await text("#reloc-timing");
+  relocMs = Number(/in ([\d.]+) ms/.exec(timing)[1]);
+  console.log(`     tcpstates.o (59 relocations) against 6.18, in the worker: ${relocMs} ms`);
+  assert(relocMs < 50, `relocation took ${relocMs} ms (budget 50)`);
+});
+
+await test("the matrix shows every program and relocation on every bundled kernel", async () => {
+  await page.goto(`${base}?obj=10_guarding&view=matrix`);
+  await page.locator("#matrix-programs tbody tr").first().waitFor({ timeout: 60_000 });
+  const rows = await page.locator("#matrix-programs tbody tr").allInnerTexts();
+  assert(rows.length === 2, `${rows.length} program rows`);
+  const unguarded = rows.find((r) => r.startsWith("atime_unguarded"));
+  const verdicts = unguarded.split("\t").slice(1).map((c) => c.trim());
+  assert(verdicts.join("|") === "rejected: poison|rejected: poison|rejected: poison|loads", `atime_unguarded: ${verdicts.join("|")}`);
+  assert((await page.locator("#matrix-relocs tr.varies").count()) >= 5, "varying rows highlighted");
+  assert((await text("#matrix")).includes("poisoned insn 7 (atime_unguarded+7) reachable"), "the first reason is listed");
+  await shot("14-matrix");
+  // A cell opens that kernel's guarding view of the program.
+  await page.locator('#matrix-programs tr[data-prog="atime_unguarded"] td.mcell').first().click();
+  await page.locator("#verdict").waitFor({ timeout: TIMEOUT });
+  assert(page.url().includes(`kernel=${K510}`) && page.url().includes("view=flow"), page.url());
+});
+
+await test("guarding: a reachable poison rejects one program, dead blocks let the other load", async () => {
+  await page.goto(`${base}?obj=10_guarding&kernel=${K510}&view=flow&prog=atime_unguarded`);
+  await page.locator("#verdict .v-rejected_poison").waitFor({ timeout: TIMEOUT });
+  const v = await text("#verdict");
+  assert(v.includes("rejected: poisoned instruction 7 (atime_unguarded+7) is reachable"), v);
+  const poisonRow = page.locator(".frow.poison-live");
+  assert((await poisonRow.count()) === 1, "one reachable poisoned row");
+  assert((await poisonRow.innerText()).includes("call 0xbad2310"), "the poisoned call");
+  const card = await text("#poison-7");
+  assert(card.includes("invalid func unknown#195896080"), "kernel message");
+  assert(card.includes("failed to resolve CO-RE relocation <byte_off> [77] struct inode.i_atime_sec"), "libbpf message");
+  assert(card.includes("10_guarding.bpf.c:46"), "source line");
+  assert(card.includes("struct inode has no field i_atime_sec"), "the reason in words");
+  assert((await page.locator(".frow.dead").count()) > 5, "dead rows after the poison");
+  await shot("15-guard-rejected");
+  await page.locator('.prog-row[data-prog="atime_guarded"]').click();
+  await page.locator("#verdict .v-loaded").waitFor({ timeout: TIMEOUT });
+  assert((await page.locator(".frow.decided").count()) === 2, "two decided branches");
+  assert((await text(".flow-details")).includes("always jumps: decided by CO-RE relocation #2 (field_exists inode.i_atime_sec = 0)"), "what decided it");
+  assert((await page.locator("svg.gutter path.jarrow.live").count()) >= 2, "jump arrows");
+  await shot("16-guard-loads");
+  await page.locator('button.tab[data-view="graph"]').click();
+  await page.locator("#graph svg .gblock").first().waitFor({ timeout: TIMEOUT });
+  const dead = await page.locator("#graph .gblock.dead").count();
+  assert(dead === 4, `${dead} dead blocks`);
+  assert((await page.locator("#graph .gedge.dead").count()) >= 2, "edges never taken are dashed");
+  await shot("17-guard-graph");
+});
+
+await test("what-if: hiding a field and setting a global change the verdicts live", async () => {
+  await page.goto(`${base}?obj=10_guarding&kernel=${K618}&view=flow&prog=atime_unguarded`);
+  await page.locator("#verdict .v-loaded").waitFor({ timeout: TIMEOUT });
+  await page.locator("#whatif-hide").fill("inode.i_atime_sec");
+  await page.locator("#whatif-hide").press("Enter");
+  await page.locator("#verdict .v-rejected_poison").waitFor({ timeout: TIMEOUT });
+  assert(page.url().includes("hide=inode.i_atime_sec"), page.url());
+  assert((await text("#whatif")).includes("inode.i_atime_sec: removed from 1 type"), "what hiding did");
+  await shot("18-whatif-hidden");
+  await page.locator('.hide-chip[data-hide="inode.i_atime_sec"] button').click();
+  await page.locator("#verdict .v-loaded").waitFor({ timeout: TIMEOUT });
+  // A const volatile global and a Kconfig value decide branches of 07_kconfig.
+  await page.goto(`${base}?obj=07_kconfig&kernel=${K510}&view=flow`);
+  await page.locator("#verdict .v-loaded").waitFor({ timeout: TIMEOUT });
+  const live = async () => Number(/reaches (\d+) of/.exec(await text("#verdict"))[1]);
+  const before = await live();
+  await page.locator("#knob-verbose").fill("1");
+  await page.locator("#knob-verbose").press("Enter");
+  await page.waitForFunction((b) => { const m = /reaches (\d+) of/.exec(document.querySelector("#verdict")?.textContent ?? ""); return m && +m[1] > b; }, before, { timeout: TIMEOUT });
+  await page.locator("#knob-CONFIG_BPF_SYSCALL").selectOption("y");
+  await page.waitForFunction(() => /CONFIG_BPF_SYSCALL%3Dy/.test(location.search), null, { timeout: TIMEOUT });
+  await page.locator("#whatif-release").fill("6.1.0");
+  await page.locator("#whatif-release").press("Enter");
+  await page.waitForFunction(() => /LINUX_KERNEL_VERSION 6\.1\.0/.test(document.querySelector("#verdict")?.textContent ?? ""), null, { timeout: TIMEOUT });
+  assert(page.url().includes("kv=6.1.0") && page.url().includes("set=verbose%3D1"), page.url());
+  await shot("19-whatif-knobs");
+});
+
+await test("compare: a struct across kernels with changes highlighted", async () => {
+  await page.goto(`${base}?kernel=${K618}&view=compare&type=inode`);
+  await page.locator("#compare-table tbody tr").first().waitFor({ timeout: 60_000 });
+  const heads = await page.locator("#compare-table thead th").count();
+  assert(heads === 4, `${heads} kernel columns`);
+  assert((await page.locator("#compare-table .chg-added").count()) > 0, "added fields");
+  assert((await page.locator("#compare-table .chg-removed").count()) > 0, "removed fields");
+  const body = await text("#compare");
+  assert(body.includes("i_atime_sec") && body.includes("i_atime → i_atime_sec"), "the timestamp change");
+  await shot("20-compare");
+  await page.locator('.kbox input[data-kernel="debian13-6.12.107-s390x"]').uncheck();
+  await page.waitForFunction(() => document.querySelectorAll("#compare-table thead th").length === 3, null, { timeout: TIMEOUT });
+  assert(page.url().includes("cmp="), page.url());
+});
+
+await test("the Tour walks every step by button, keyboard and URL", async () => {
+  await page.goto(`${base}?kernel=${K618}`);
+  await page.locator("#summary").waitFor({ timeout: TIMEOUT });
+  await page.locator('button.area-tab[data-area="tour"]').click();
+  await page.locator("#tour").waitFor({ timeout: TIMEOUT });
+  const steps = Number(/Tour 1\/(\d+)/.exec(await text("#tour"))[1]);
+  assert(steps >= 12, `${steps} steps`);
+  // Each step opens its view with its sample; wait for that view's content.
+  const ready = {
+    relocs: "tr.rrow", matrix: "#matrix-programs tbody tr", flow: "#verdict", graph: "#graph .gblock", compare: "#compare-table tbody tr",
+  };
+  for (let i = 1; i <= steps; i++) {
+    await page.waitForFunction((i) => document.querySelector("#tour")?.dataset.step === String(i), i, { timeout: TIMEOUT });
+    const u = new URL(page.url());
+    assert(u.searchParams.get("tour") === String(i), `step ${i} URL: ${page.url()}`);
+    const view = u.searchParams.get("view");
+    await page.locator(ready[view]).first().waitFor({ timeout: 60_000 });
+    if (i === 10) await shot("21-tour-step10");
+    if (i < steps) {
+      if (i % 2) await page.locator("#tour-next").click();
+      else await page.keyboard.press("ArrowRight");
+    }
+  }
+  await page.keyboard.press("ArrowLeft");
+  await page.waitForFunction(() => document.querySelector("#tour")?.dataset.step !== undefined && new URL(location.href).searchParams.get("tour") !== null, null, { timeout: TIMEOUT });
+  // A step by URL.
+  await page.goto(`${base}?tour=10`);
+  await page.locator("#verdict .v-rejected_poison").waitFor({ timeout: TIMEOUT });
+  assert((await text("#tour")).includes("A reachable poison"), "step 10 by URL");
+});
+
+await test("embed URLs show one compact panel each", async () => {
+  const embed = await ctx.newPage();
+  await embed.setViewportSize({ width: 760, height: 560 });
+  const cases = [
+    [`?embed=relocs&obj=01_read_field&kernel=${K510}`, "#embed tr.rrow", "task_struct.pid"],
+    [`?embed=guard&obj=10_guarding&kernel=${K510}&prog=atime_unguarded`, "#embed #verdict", "rejected"],
+    [`?embed=matrix&obj=05_existence`, "#embed #matrix-programs tbody tr", "existence"],
+    [`?embed=compare&type=task_struct&cmp=${K510},${K618}`, "#embed #compare-table tbody tr", "__state"],
+  ];
+  for (const [i, [u, sel, want]] of cases.entries()) {
+    await embed.goto(`${base}${u}`);
+    await embed.locator(sel).first().waitFor({ timeout: 60_000 });
+    const body = await embed.locator("#embed").innerText();
+    assert(body.includes(want), `${u}: ${body.slice(0, 300)}`);
+    assert((await embed.locator(".topbar").count()) === 0, "no top bar");
+    const open = await embed.locator(".embed-bar a").getAttribute("href");
+    assert(!open.includes("embed"), open);
+    await shot(`22-embed-${i}`, embed);
+  }
+  await embed.close();
+});
+
+await test("share gives the view's link and an embed snippet", async () => {
+  await page.goto(`${base}?obj=10_guarding&kernel=${K510}&view=relocs&relo=3`);
+  await page.locator("tr.rrow").first().waitFor({ timeout: TIMEOUT });
+  await page.locator("#share").click();
+  const link = await page.locator("#share-link").inputValue();
+  assert(link.endsWith("?obj=10_guarding&kernel=debian11-5.10.0-46-amd64&view=relocs&relo=3"), link);
+  const snippet = await page.locator("#share-embed").inputValue();
+  assert(snippet.startsWith("<iframe src=") && snippet.includes("embed=relocs"), snippet);
+  await page.locator("#share").click();
+});
+
+await test("object areas on a phone, in the dark", async () => {
+  const phone = await ctx.newPage();
+  await phone.setViewportSize({ width: 390, height: 844 });
+  await phone.emulateMedia({ colorScheme: "dark" });
+  await phone.goto(`${base}?obj=10_guarding&kernel=${K510}&view=flow&prog=atime_unguarded`);
+  await phone.locator("#verdict .v-rejected_poison").waitFor({ timeout: TIMEOUT });
+  const overflow = await phone.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+  assert(overflow <= 0, `page wider than the phone by ${overflow}px`);
+  await shot("23-phone-guard-dark", phone);
+  await phone.goto(`${base}?obj=10_guarding&kernel=${K510}&view=relocs&relo=9`);
+  await phone.locator("#explain .cand").first().waitFor({ timeout: TIMEOUT });
+  await shot("24-phone-relocs-dark", phone);
+  await phone.emulateMedia({ colorScheme: "light" });
+  await phone.setViewportSize({ width: 1280, height: 800 });
+  await phone.emulateMedia({ colorScheme: "dark" });
+  await phone.goto(`${base}?obj=10_guarding&kernel=${K510}&view=graph&prog=atime_guarded`);
+  await phone.locator("#graph .gblock").first().waitFor({ timeout: TIMEOUT });
+  await shot("25-laptop-graph-dark", phone);
+  await phone.close();
+});
+
 await test("nothing left localhost and the CSP held", async () => {
   const foreign = requests.filter((u) => !u.startsWith(origin) && !u.startsWith("data:") && !u.startsWith("blob:"));
   assert(requests.length > 10, `only ${requests.length} requests seen`);
@@ -301,6 +548,7 @@ await test("works offline once loaded (service worker)", async () => {
 });
 
 console.log(`     bundled 6.1 kernel: click to summary ${loadMs} ms`);
+if (relocMs !== null) console.log(`     tcpstates.o against 6.18 in the worker: ${relocMs} ms`);
 console.log(`     screenshots in ${out}`);
 await ctx.close();
 srv.kill();

@@ -1,15 +1,26 @@
-//! The views, one component per file. Leaf components get data and `on_*` callbacks as
-//! props; none of them talks to the engine.
+//! The views, one component per file. Leaf components get data and `on_*` callbacks; the
+//! area views take the state handle and dispatch actions.
 
+pub mod badges;
+pub mod code_view;
+pub mod compare_view;
 pub mod embed_view;
 pub mod error_banner;
 pub mod file_button;
+pub mod graph_view;
+pub mod guard_view;
 pub mod listing_view;
 pub mod load_status;
+pub mod matrix_view;
+pub mod object_welcome;
+pub mod reloc_view;
+pub mod share_button;
 pub mod spans;
 pub mod summary_view;
 pub mod text_viewer;
 pub mod topbar;
+pub mod tour_bar;
 pub mod type_detail;
 pub mod type_list;
 pub mod welcome;
+pub mod whatif_panel;

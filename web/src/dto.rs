@@ -6,6 +6,12 @@
 
 use serde::{Deserialize, Serialize};
 
+pub mod compare;
+pub mod guard;
+pub mod matrix;
+pub mod object;
+pub mod reloc;
+
 /// What `corelab info` says about a loaded kernel BTF, ready to display.
 #[derive(Serialize, Deserialize, Clone, Debug, PartialEq, Default)]
 #[serde(rename_all = "camelCase")]

@@ -20,6 +20,11 @@ use wasm_bindgen::closure::Closure;
 use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_futures::JsFuture;
 
+use crate::dto::compare::CompareTable;
+use crate::dto::guard::{GuardReport, WhatIf};
+use crate::dto::matrix::MatrixTable;
+use crate::dto::object::ObjectSummary;
+use crate::dto::reloc::{RelocExplanation, RelocTable};
 use crate::dto::{DocumentData, LoadReport, TypeDetail, TypeIndexData};
 use crate::protocol::{self, Envelope, Reply, Request};
 
@@ -126,21 +131,137 @@ impl Engine {
     }
 
     /// Loads a kernel's bytes into `slot` (as split BTF over the kernel in `base` if they
-    /// need one): its summary and type index.
+    /// need one): its summary, and its type index when `index`.
     pub async fn load(
         &self,
         slot: u32,
         label: &str,
         bytes: Uint8Array,
         base: Option<u32>,
-    ) -> Result<(LoadReport, TypeIndexData), String> {
+        index: bool,
+    ) -> Result<(LoadReport, Option<TypeIndexData>), String> {
         let request = Request::Load {
             slot,
             label: label.to_owned(),
             base,
+            index,
         };
         match self.call(request, vec![bytes.into()]).await? {
-            (Reply::Loaded { report }, blobs) => Ok((report, protocol::index_from_blobs(&blobs))),
+            (Reply::Loaded { report }, blobs) => {
+                Ok((report, index.then(|| protocol::index_from_blobs(&blobs))))
+            }
+            (other, _) => Err(unexpected(&other)),
+        }
+    }
+
+    /// The type index of the kernel in `slot`.
+    pub async fn type_index(&self, slot: u32) -> Result<TypeIndexData, String> {
+        match self.call(Request::TypeIndex { slot }, Vec::new()).await? {
+            (Reply::Index, blobs) => Ok(protocol::index_from_blobs(&blobs)),
+            (other, _) => Err(unexpected(&other)),
+        }
+    }
+
+    /// Loads a BPF object's bytes into `slot`.
+    pub async fn load_object(
+        &self,
+        slot: u32,
+        label: &str,
+        bytes: Uint8Array,
+    ) -> Result<ObjectSummary, String> {
+        let request = Request::LoadObject {
+            slot,
+            label: label.to_owned(),
+        };
+        match self.call(request, vec![bytes.into()]).await? {
+            (Reply::ObjectLoaded { summary }, _) => Ok(summary),
+            (other, _) => Err(unexpected(&other)),
+        }
+    }
+
+    /// Every relocation of an object against a kernel.
+    pub async fn relocate(
+        &self,
+        object: u32,
+        kernel: u32,
+        whatif: WhatIf,
+    ) -> Result<RelocTable, String> {
+        let r = Request::Relocate {
+            object,
+            kernel,
+            whatif,
+        };
+        match self.call(r, Vec::new()).await? {
+            (Reply::Relocated { table }, _) => Ok(table),
+            (other, _) => Err(unexpected(&other)),
+        }
+    }
+
+    /// One relocation explained.
+    pub async fn explain(
+        &self,
+        object: u32,
+        kernel: u32,
+        whatif: WhatIf,
+        idx: u32,
+    ) -> Result<RelocExplanation, String> {
+        let r = Request::Explain {
+            object,
+            kernel,
+            whatif,
+            idx,
+        };
+        match self.call(r, Vec::new()).await? {
+            (Reply::Explained { explanation }, _) => Ok(explanation),
+            (other, _) => Err(unexpected(&other)),
+        }
+    }
+
+    /// The guard simulation with the flow of `prog`.
+    pub async fn guard(
+        &self,
+        object: u32,
+        kernel: u32,
+        whatif: WhatIf,
+        prog: Option<String>,
+    ) -> Result<GuardReport, String> {
+        let r = Request::Guard {
+            object,
+            kernel,
+            whatif,
+            prog,
+        };
+        match self.call(r, Vec::new()).await? {
+            (Reply::Guarded { report }, _) => Ok(report),
+            (other, _) => Err(unexpected(&other)),
+        }
+    }
+
+    /// An object against many kernels.
+    pub async fn matrix(
+        &self,
+        object: u32,
+        kernels: Vec<u32>,
+        whatif: WhatIf,
+    ) -> Result<MatrixTable, String> {
+        let r = Request::Matrix {
+            object,
+            kernels,
+            whatif,
+        };
+        match self.call(r, Vec::new()).await? {
+            (Reply::Matrix { table }, _) => Ok(table),
+            (other, _) => Err(unexpected(&other)),
+        }
+    }
+
+    /// A struct or union across kernels.
+    pub async fn compare(&self, kernels: Vec<u32>, name: String) -> Result<CompareTable, String> {
+        match self
+            .call(Request::Compare { kernels, name }, Vec::new())
+            .await?
+        {
+            (Reply::Compared { table }, _) => Ok(table),
             (other, _) => Err(unexpected(&other)),
         }
     }

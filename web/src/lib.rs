@@ -18,13 +18,17 @@
 //! `#[cfg(target_arch = "wasm32")]`, and so are the dependencies on Yew and web-sys.
 
 // The pure part: builds and is tested natively.
+pub mod arrows;
 pub mod bundled;
 pub mod document;
 pub mod dto;
+pub mod graph;
+pub mod samples;
 pub mod search;
 pub mod session;
 pub mod shared;
 pub mod state;
+pub mod tour;
 pub mod url;
 
 // The browser part: wasm only.
@@ -38,6 +42,8 @@ pub mod browser;
 pub mod components;
 #[cfg(target_arch = "wasm32")]
 pub mod engine;
+#[cfg(target_arch = "wasm32")]
+pub mod kernels;
 #[cfg(target_arch = "wasm32")]
 pub mod protocol;
 #[cfg(target_arch = "wasm32")]

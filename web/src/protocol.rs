@@ -10,6 +10,11 @@ use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 use wasm_bindgen::{JsCast, JsValue};
 
+use crate::dto::compare::CompareTable;
+use crate::dto::guard::{GuardReport, WhatIf};
+use crate::dto::matrix::MatrixTable;
+use crate::dto::object::ObjectSummary;
+use crate::dto::reloc::{RelocExplanation, RelocTable};
 use crate::dto::{DocumentData, LoadReport, TypeDetail, TypeIndexData};
 
 /// What the app asks the worker.
@@ -24,6 +29,67 @@ pub enum Request {
         label: String,
         /// A loaded kernel to layer the file over if it is split BTF (a module's).
         base: Option<u32>,
+        /// Send the type index with the reply (not needed for a matrix column).
+        index: bool,
+    },
+    /// The type index of the kernel in `slot`.
+    TypeIndex {
+        /// Which kernel.
+        slot: u32,
+    },
+    /// Load blob 0 (a BPF object's bytes) into `slot`.
+    LoadObject {
+        /// Where to keep it.
+        slot: u32,
+        /// The name to report errors under.
+        label: String,
+    },
+    /// Every CO-RE relocation of an object against a kernel.
+    Relocate {
+        /// The object's slot.
+        object: u32,
+        /// The kernel's slot.
+        kernel: u32,
+        /// What-if settings.
+        whatif: WhatIf,
+    },
+    /// The explanation of one relocation.
+    Explain {
+        /// The object's slot.
+        object: u32,
+        /// The kernel's slot.
+        kernel: u32,
+        /// What-if settings.
+        whatif: WhatIf,
+        /// The record (index over the `.BTF.ext`).
+        idx: u32,
+    },
+    /// The guard simulation, with the flow of one program.
+    Guard {
+        /// The object's slot.
+        object: u32,
+        /// The kernel's slot.
+        kernel: u32,
+        /// What-if settings.
+        whatif: WhatIf,
+        /// The program to show (default: the first).
+        prog: Option<String>,
+    },
+    /// An object against many kernels.
+    Matrix {
+        /// The object's slot.
+        object: u32,
+        /// The kernels' slots, in column order.
+        kernels: Vec<u32>,
+        /// What-if settings.
+        whatif: WhatIf,
+    },
+    /// A struct or union across kernels.
+    Compare {
+        /// The kernels' slots, in column order.
+        kernels: Vec<u32>,
+        /// The type's name.
+        name: String,
     },
     /// One type of the kernel in `slot`.
     TypeDetail {
@@ -52,6 +118,38 @@ pub enum Reply {
     Loaded {
         /// Summary and timing.
         report: LoadReport,
+    },
+    /// A type index; blobs: names, ids, kinds.
+    Index,
+    /// An object loaded.
+    ObjectLoaded {
+        /// What it holds.
+        summary: ObjectSummary,
+    },
+    /// Relocations.
+    Relocated {
+        /// The table.
+        table: RelocTable,
+    },
+    /// One relocation explained.
+    Explained {
+        /// The explanation.
+        explanation: RelocExplanation,
+    },
+    /// The guard simulation.
+    Guarded {
+        /// The report.
+        report: GuardReport,
+    },
+    /// The matrix.
+    Matrix {
+        /// The table.
+        table: MatrixTable,
+    },
+    /// The comparison.
+    Compared {
+        /// The table.
+        table: CompareTable,
     },
     /// A type's detail (`None`: no such id).
     TypeDetail {

@@ -2,8 +2,11 @@
 //! module. It runs wherever the engine runs (the worker, the JS API, native tests) and turns
 //! engine results into the playground's own shapes ([`crate::dto`]).
 //!
-//! A later view (header, layout, diff, relocations) is one more method on [`Kernel`] or
-//! [`Session`] returning one more DTO.
+//! Kernels and BPF objects are kept by the slot the app gives them, so that a kernel's
+//! essential-name index (built on its first relocation) serves every later one. Each view
+//! is one method on [`Kernel`] or [`Session`] returning one DTO; the submodules hold the
+//! engine-to-DTO code per area: [`object`] (code listing), `reloc` (rows and explanations),
+//! `guard` (flows), `matrix`, `compare`, [`whatif`] (hidden types, knobs).
 
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
@@ -13,10 +16,25 @@ use corelab::btf::{Btf, Kind, Type, TypeId};
 use corelab::info::Summary;
 use corelab::input::{self, Content, ElfRole, ElfSummary};
 
+use crate::dto::compare::CompareTable;
+use crate::dto::guard::{GuardReport, WhatIf};
+use crate::dto::matrix::MatrixTable;
+use crate::dto::object::ObjectSummary;
+use crate::dto::reloc::{RelocExplanation, RelocTable};
 use crate::dto::{
     DetailLine, DocumentData, FeatureRow, KernelSummary, KindCount, Minimum, Span, TypeDetail,
     TypeIndexData,
 };
+
+mod compare;
+mod guard;
+mod matrix;
+pub mod object;
+mod reloc;
+pub mod whatif;
+
+pub use object::LoadedObject;
+pub use whatif::Target;
 
 /// Deepest nesting the C-like reading of a type follows before writing `…`.
 const MAX_EXPR_DEPTH: u32 = 12;
@@ -62,6 +80,11 @@ impl Kernel {
         &self.btf
     }
 
+    /// The parsed BTF, shared (a relocation target, a module's base).
+    pub fn shared_btf(&self) -> Arc<Btf> {
+        self.btf.clone()
+    }
+
     /// The label given at load time.
     pub fn label(&self) -> &str {
         &self.label
@@ -103,16 +126,37 @@ impl Kernel {
     }
 }
 
-/// The kernels the worker holds, by the slot number the app gave each.
-#[derive(Debug, Default)]
+/// The kernels and objects the worker holds, by the slot number the app gave each.
+#[derive(Debug)]
 pub struct Session {
     kernels: BTreeMap<u32, Kernel>,
+    objects: BTreeMap<u32, LoadedObject>,
+    /// The last what-if copy of a kernel (hidden types or members).
+    hidden: Option<whatif::HiddenCopy>,
+    /// Milliseconds from some origin, for the timings reports carry.
+    clock: fn() -> f64,
+}
+
+impl Default for Session {
+    fn default() -> Session {
+        Session::with_clock(|| 0.0)
+    }
 }
 
 impl Session {
     /// An empty session.
     pub fn new() -> Session {
         Session::default()
+    }
+
+    /// An empty session whose reports time the engine with `clock` (milliseconds).
+    pub fn with_clock(clock: fn() -> f64) -> Session {
+        Session {
+            kernels: BTreeMap::new(),
+            objects: BTreeMap::new(),
+            hidden: None,
+            clock,
+        }
     }
 
     /// Loads `bytes` into `slot`, replacing what was there. When they do not parse on their
@@ -141,9 +185,177 @@ impl Session {
         self.kernels.get(&slot)
     }
 
-    /// Forgets every kernel whose slot is not in `slots`.
+    /// Loads a BPF object into `slot`: its summary and code.
+    pub fn load_object(
+        &mut self,
+        slot: u32,
+        label: &str,
+        bytes: &[u8],
+    ) -> Result<ObjectSummary, String> {
+        let o = LoadedObject::load(label, bytes)?;
+        let summary = o.summary();
+        self.objects.insert(slot, o);
+        Ok(summary)
+    }
+
+    /// The object in `slot`.
+    pub fn object(&self, slot: u32) -> Option<&LoadedObject> {
+        self.objects.get(&slot)
+    }
+
+    /// Forgets every kernel and object whose slot is not in `slots`.
     pub fn retain(&mut self, slots: &[u32]) {
         self.kernels.retain(|s, _| slots.contains(s));
+        self.objects.retain(|s, _| slots.contains(s));
+        if self
+            .hidden
+            .as_ref()
+            .is_some_and(|h| !slots.contains(&h.slot))
+        {
+            self.hidden = None;
+        }
+    }
+
+    fn kernel_or_err(&self, slot: u32) -> Result<&Kernel, String> {
+        self.kernels
+            .get(&slot)
+            .ok_or_else(|| format!("no kernel loaded in slot {slot}"))
+    }
+
+    fn object_or_err(&self, slot: u32) -> Result<&LoadedObject, String> {
+        self.objects
+            .get(&slot)
+            .ok_or_else(|| format!("no object loaded in slot {slot}"))
+    }
+
+    /// The kernel in `slot` as a relocation target, without what `hide` names (the copy is
+    /// kept for the next call with the same settings).
+    pub fn target(&mut self, slot: u32, hide: &[String]) -> Result<Target, String> {
+        if let Some(h) = &self.hidden {
+            if h.slot == slot && h.hide == hide {
+                return Ok(h.target.clone());
+            }
+        }
+        let target = whatif::hidden_copy(self.kernel_or_err(slot)?, hide)?;
+        if !hide.is_empty() {
+            self.hidden = Some(whatif::HiddenCopy {
+                slot,
+                hide: hide.to_vec(),
+                target: target.clone(),
+            });
+        }
+        Ok(target)
+    }
+
+    /// Every CO-RE relocation of the object in `object` against the kernel in `kernel`.
+    pub fn relocate(
+        &mut self,
+        object: u32,
+        kernel: u32,
+        whatif: &WhatIf,
+    ) -> Result<RelocTable, String> {
+        let target = self.target(kernel, &whatif.hide)?;
+        let obj = self.object_or_err(object)?;
+        let started = (self.clock)();
+        let rel = reloc::relocate(obj, &target);
+        let reloc_ms = (self.clock)() - started;
+        let mut table = reloc::table(obj, &target, &rel);
+        table.reloc_ms = reloc_ms;
+        Ok(table)
+    }
+
+    /// The explanation of record `idx` (index over the `.BTF.ext`).
+    pub fn explain(
+        &mut self,
+        object: u32,
+        kernel: u32,
+        whatif: &WhatIf,
+        idx: u32,
+    ) -> Result<RelocExplanation, String> {
+        let target = self.target(kernel, &whatif.hide)?;
+        let obj = self.object_or_err(object)?;
+        let rel = reloc::relocate(obj, &target);
+        reloc::explain(obj, &target, &rel, idx as usize)
+            .ok_or_else(|| format!("{}: no CO-RE relocation {idx}", obj.label()))
+    }
+
+    /// The guard simulation: every program's verdict, and the flow of `prog` (default: the
+    /// first program).
+    pub fn guard(
+        &mut self,
+        object: u32,
+        kernel: u32,
+        whatif: &WhatIf,
+        prog: Option<&str>,
+    ) -> Result<GuardReport, String> {
+        let kernel_label = self.kernel_or_err(kernel)?.label().to_owned();
+        let target = self.target(kernel, &whatif.hide)?;
+        let knobs = whatif::knobs(whatif, &kernel_label)?;
+        let obj = self.object_or_err(object)?;
+        let started = (self.clock)();
+        let a = corelab::pipeline::analyze(obj.object(), &target.btf, &knobs)
+            .map_err(|e| e.to_string())?;
+        let ms = (self.clock)() - started;
+        let programs = a
+            .programs
+            .iter()
+            .map(|r| guard::verdict(r, &a, obj.object()))
+            .collect();
+        let chosen = match prog {
+            Some(name) => a.programs.iter().find(|r| r.name == name),
+            None => a.programs.first(),
+        };
+        Ok(GuardReport {
+            object: obj.label().to_owned(),
+            kernel: target.label.clone(),
+            kernel_release: whatif::release_for(whatif, &kernel_label),
+            programs,
+            knobs: guard::knob_values(obj.object(), &a, whatif),
+            extern_error: a.kconfig.as_ref().err().map(|e| e.message.clone()),
+            hidden: target.hidden.clone(),
+            flow: chosen.map(|r| guard::flow(obj, &target, &a, r)),
+            ms,
+        })
+    }
+
+    /// The object in `object` against the kernels in `kernels`, in that order.
+    pub fn matrix(
+        &self,
+        object: u32,
+        kernels: &[u32],
+        whatif: &WhatIf,
+    ) -> Result<MatrixTable, String> {
+        let obj = self.object_or_err(object)?;
+        let ks = kernels
+            .iter()
+            .map(|&s| {
+                self.kernel_or_err(s)
+                    .map(|k| (k.label().to_owned(), k.shared_btf()))
+            })
+            .collect::<Result<Vec<_>, _>>()?;
+        let started = (self.clock)();
+        let mut m = matrix::build(obj, &ks, whatif)?;
+        m.ms = (self.clock)() - started;
+        Ok(m)
+    }
+
+    /// Struct or union `name` side by side in the kernels in `kernels`.
+    pub fn compare(&self, kernels: &[u32], name: &str) -> Result<CompareTable, String> {
+        let ks = kernels
+            .iter()
+            .map(|&s| {
+                self.kernel_or_err(s)
+                    .map(|k| (k.label().to_owned(), k.shared_btf()))
+            })
+            .collect::<Result<Vec<_>, _>>()?;
+        let t = compare::build(&ks, name);
+        if t.types.iter().all(Option::is_none) {
+            return Err(format!(
+                "no struct or union named {} in these kernels",
+                name.trim()
+            ));
+        }
+        Ok(t)
     }
 }
 

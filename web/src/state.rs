@@ -6,10 +6,15 @@
 //! about a kernel that has since been replaced is dropped.
 
 use crate::document::Document;
+use crate::dto::compare::CompareTable;
+use crate::dto::guard::{GuardReport, WhatIf};
+use crate::dto::matrix::MatrixTable;
+use crate::dto::object::ObjectSummary;
+use crate::dto::reloc::{RelocExplanation, RelocTable};
 use crate::dto::{KernelSummary, TypeDetail};
 use crate::search::{Hits, KindFilter, TypeIndex};
 use crate::shared::Shared;
-use crate::url::{Embed, TypeRef, UrlState, View};
+use crate::url::{Area, Embed, TypeRef, UrlState, View};
 
 /// Where a loaded kernel came from.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -105,6 +110,89 @@ pub struct ScrollTarget {
     pub nonce: u32,
 }
 
+/// The loaded BPF object.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ObjectState {
+    /// The engine slot holding it.
+    pub slot: u32,
+    /// Where it came from (a bundled sample or an upload).
+    pub source: Source,
+    /// What it holds.
+    pub summary: Shared<ObjectSummary>,
+}
+
+/// An object load in progress.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ObjectLoading {
+    /// What is being loaded.
+    pub source: Source,
+    /// Its generation (and engine slot).
+    pub generation: u32,
+}
+
+/// A result computed by the engine for a key (the inputs it was computed from); a view
+/// shows it only while its key is the one the state currently wants.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Fetched<K, T> {
+    /// The inputs.
+    pub key: K,
+    /// The result, or why there is none.
+    pub value: Result<Shared<T>, String>,
+}
+
+/// The inputs of a relocation table.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct RelocKey {
+    /// Object slot.
+    pub object: u32,
+    /// Kernel slot.
+    pub kernel: u32,
+    /// What-if settings.
+    pub whatif: WhatIf,
+}
+
+/// The inputs of one relocation's explanation.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct ExplainKey {
+    /// The table's inputs.
+    pub reloc: RelocKey,
+    /// The record.
+    pub idx: u32,
+}
+
+/// The inputs of a guard run.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct GuardKey {
+    /// Object slot.
+    pub object: u32,
+    /// Kernel slot.
+    pub kernel: u32,
+    /// What-if settings.
+    pub whatif: WhatIf,
+    /// The program asked for (`None`: the first).
+    pub prog: Option<String>,
+}
+
+/// The inputs of a matrix: every bundled kernel, plus the active kernel when it is an upload.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct MatrixKey {
+    /// Object slot.
+    pub object: u32,
+    /// An uploaded kernel's slot and label, as an extra column.
+    pub upload: Option<(u32, String)>,
+    /// What-if settings (release and overrides; hiding does not apply).
+    pub whatif: WhatIf,
+}
+
+/// The inputs of a comparison.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct CompareKey {
+    /// The struct or union.
+    pub name: String,
+    /// Bundled kernel ids, in column order.
+    pub kernels: Vec<String>,
+}
+
 /// The whole app state.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct Workspace {
@@ -134,6 +222,32 @@ pub struct Workspace {
     pub pending_type: Option<TypeRef>,
     /// Embed mode.
     pub embed: Option<Embed>,
+    /// The loaded BPF object.
+    pub object: Option<ObjectState>,
+    /// An object load in progress.
+    pub object_loading: Option<ObjectLoading>,
+    /// The program shown in the Guarding area (`None`: the first).
+    pub prog: Option<String>,
+    /// The relocation row expanded.
+    pub relo: Option<u32>,
+    /// What-if settings for relocation and guarding.
+    pub whatif: WhatIf,
+    /// Kernels to compare across (empty: every bundled kernel).
+    pub compare_kernels: Vec<String>,
+    /// The Tour step shown.
+    pub tour: Option<usize>,
+    /// The last view of each area (switching back returns to it).
+    pub area_views: [Option<View>; 3],
+    /// The relocation table.
+    pub reloc: Option<Fetched<RelocKey, RelocTable>>,
+    /// The expanded row's explanation.
+    pub explanation: Option<Fetched<ExplainKey, RelocExplanation>>,
+    /// The guard run.
+    pub guard: Option<Fetched<GuardKey, GuardReport>>,
+    /// The matrix.
+    pub matrix: Option<Fetched<MatrixKey, MatrixTable>>,
+    /// The comparison.
+    pub compare: Option<Fetched<CompareKey, CompareTable>>,
 }
 
 /// Everything that changes the state.
@@ -160,10 +274,12 @@ pub enum Action {
         /// The load this is about.
         generation: u32,
     },
-    /// The engine parsed the kernel.
+    /// The engine parsed the kernel (or a kernel already loaded was picked again).
     Loaded {
         /// The load this is about.
         generation: u32,
+        /// The engine slot holding it.
+        slot: u32,
         /// Its summary.
         summary: Shared<KernelSummary>,
         /// Its type index.
@@ -216,6 +332,51 @@ pub enum Action {
     ApplyUrl(UrlState),
     /// Something failed outside a load (a request to the engine).
     Failed(String),
+    /// Switch to an area (its last view).
+    ShowArea(Area),
+    /// An object load starts.
+    StartObject {
+        /// What is loaded.
+        source: Source,
+        /// Its generation (and engine slot).
+        generation: u32,
+    },
+    /// The engine parsed the object.
+    ObjectLoaded {
+        /// The load this is about.
+        generation: u32,
+        /// What it holds.
+        summary: Shared<ObjectSummary>,
+    },
+    /// The object load failed.
+    ObjectFailed {
+        /// The load this is about.
+        generation: u32,
+        /// One line.
+        message: String,
+    },
+    /// Show this program in the Guarding area.
+    SelectProgram(String),
+    /// Expand (or collapse, with `None`) a relocation row.
+    SelectRelo(Option<u32>),
+    /// New what-if settings.
+    SetWhatIf(WhatIf),
+    /// Kernels to compare across.
+    SetCompareKernels(Vec<String>),
+    /// Compare this type (by name) across kernels.
+    CompareType(String),
+    /// Open the Tour at a step, or close it.
+    Tour(Option<usize>),
+    /// The engine computed a relocation table.
+    RelocArrived(Fetched<RelocKey, RelocTable>),
+    /// The engine explained a relocation.
+    ExplanationArrived(Fetched<ExplainKey, RelocExplanation>),
+    /// The engine ran the guard simulation.
+    GuardArrived(Fetched<GuardKey, GuardReport>),
+    /// The engine built the matrix.
+    MatrixArrived(Fetched<MatrixKey, MatrixTable>),
+    /// The engine compared a type.
+    CompareArrived(Fetched<CompareKey, CompareTable>),
     /// Hide the error.
     DismissError,
 }
@@ -228,6 +389,11 @@ impl Workspace {
             embed: url.embed,
             pending_type: url.ty.clone(),
             line: url.line.map(|l| l as usize - 1),
+            prog: url.prog.clone(),
+            relo: url.relo,
+            whatif: url.whatif.clone(),
+            compare_kernels: url.compare.clone(),
+            tour: url.tour,
             ..Workspace::default()
         };
         w.search.query = url.query.clone();
@@ -254,6 +420,23 @@ impl Workspace {
             (Some(id), Some(k)) => Some(type_ref(&k.index, id)),
             _ => self.pending_type.clone(),
         };
+        let object = match (&self.object, &self.object_loading) {
+            (
+                _,
+                Some(ObjectLoading {
+                    source: Source::Bundled(id),
+                    ..
+                }),
+            ) => Some(id.clone()),
+            (
+                Some(ObjectState {
+                    source: Source::Bundled(id),
+                    ..
+                }),
+                None,
+            ) => Some(id.clone()),
+            _ => None,
+        };
         UrlState {
             kernel,
             ty,
@@ -265,7 +448,104 @@ impl Workspace {
                 _ => None,
             },
             embed: self.embed,
+            object,
+            prog: self.prog.clone(),
+            relo: self.relo,
+            whatif: self.whatif.clone(),
+            compare: self.compare_kernels.clone(),
+            tour: self.tour,
         }
+    }
+
+    /// The view the engine computes for: the embed's, else the main view.
+    pub fn effective_view(&self) -> View {
+        self.embed.map_or(self.view, Embed::view)
+    }
+
+    /// The engine slot of the loaded object.
+    pub fn object_slot(&self) -> Option<u32> {
+        self.object.as_ref().map(|o| o.slot)
+    }
+
+    /// The relocation table the view needs, if any.
+    pub fn reloc_wanted(&self) -> Option<RelocKey> {
+        (self.effective_view() == View::Relocs).then_some(())?;
+        Some(RelocKey {
+            object: self.object_slot()?,
+            kernel: self.kernel_slot()?,
+            whatif: self.whatif.clone(),
+        })
+    }
+
+    /// The explanation the view needs, if any.
+    pub fn explain_wanted(&self) -> Option<ExplainKey> {
+        Some(ExplainKey {
+            idx: self.relo?,
+            reloc: self.reloc_wanted()?,
+        })
+    }
+
+    /// The guard run the view needs, if any.
+    pub fn guard_wanted(&self) -> Option<GuardKey> {
+        matches!(self.effective_view(), View::Flow | View::Graph).then_some(())?;
+        Some(GuardKey {
+            object: self.object_slot()?,
+            kernel: self.kernel_slot()?,
+            whatif: self.whatif.clone(),
+            prog: self.prog.clone(),
+        })
+    }
+
+    /// The matrix the view needs, if any.
+    pub fn matrix_wanted(&self) -> Option<MatrixKey> {
+        (self.effective_view() == View::Matrix).then_some(())?;
+        let upload = match &self.kernel {
+            Some(Kernel {
+                slot,
+                source: Source::Upload(name),
+                ..
+            }) => Some((*slot, name.clone())),
+            _ => None,
+        };
+        Some(MatrixKey {
+            object: self.object_slot()?,
+            upload,
+            whatif: WhatIf {
+                hide: Vec::new(),
+                ..self.whatif.clone()
+            },
+        })
+    }
+
+    /// The type the Compare view is about: the selected type's name, or the one the URL
+    /// names.
+    pub fn compare_name(&self) -> Option<String> {
+        if let (Some(id), Some(k)) = (self.selected, &self.kernel) {
+            if let Some(e) = k.index.entry_of(id) {
+                return Some(k.index.name(e).to_owned());
+            }
+        }
+        match &self.pending_type {
+            Some(TypeRef::Name(n)) => Some(n.clone()),
+            _ => None,
+        }
+    }
+
+    /// The comparison the view needs, if any.
+    pub fn compare_wanted(&self) -> Option<CompareKey> {
+        (self.effective_view() == View::Compare).then_some(())?;
+        let kernels = if self.compare_kernels.is_empty() {
+            crate::bundled::KERNELS
+                .iter()
+                .map(|k| k.id.to_owned())
+                .collect()
+        } else {
+            self.compare_kernels.clone()
+        };
+        Some(CompareKey {
+            name: self.compare_name()?,
+            kernels,
+        })
     }
 
     /// The kernel a newly opened module's split BTF would be layered over: the active
@@ -354,6 +634,7 @@ impl Workspace {
             }
             Action::Loaded {
                 generation,
+                slot,
                 summary,
                 index,
                 base_slot,
@@ -386,7 +667,7 @@ impl Workspace {
                     None => None,
                 };
                 self.kernel = Some(Kernel {
-                    slot: generation,
+                    slot,
                     base_slot,
                     source: loading.source,
                     summary,
@@ -441,7 +722,7 @@ impl Workspace {
                     self.detail = Some(detail);
                 }
             }
-            Action::ShowView(v) => self.view = v,
+            Action::ShowView(v) => self.show_view(v),
             Action::ListingArrived { slot, document } => {
                 if self.kernel_slot() == Some(slot) {
                     self.listing = Some(document);
@@ -462,8 +743,12 @@ impl Workspace {
             }
             Action::Scrolled(line) => self.line = Some(line),
             Action::ApplyUrl(url) => {
-                self.view = url.view;
                 self.embed = url.embed;
+                self.prog = url.prog.clone();
+                self.relo = url.relo;
+                self.whatif = url.whatif.clone();
+                self.compare_kernels = url.compare.clone();
+                self.tour = url.tour;
                 if url.query != self.search.query || url.filter != self.search.filter {
                     self.search.query = url.query;
                     self.search.filter = url.filter;
@@ -479,16 +764,115 @@ impl Workspace {
                     None => {
                         self.selected = None;
                         self.detail = None;
+                        // Named but not here (yet): resolved when the next kernel is in.
+                        self.pending_type = url.ty.clone();
                     }
                 }
-                self.view = url.view;
+                self.show_view(url.view);
                 if let (View::Listing, Some(l)) = (url.view, url.line) {
                     self.go_to_line(l as usize - 1);
                 }
             }
             Action::Failed(message) => self.error = Some(message),
             Action::DismissError => self.error = None,
+            Action::ShowArea(a) => {
+                let v = self.area_views[area_index(a)].unwrap_or_else(|| a.first_view());
+                self.show_view(v);
+            }
+            Action::StartObject { source, generation } => {
+                self.object_loading = Some(ObjectLoading { source, generation });
+                self.error = None;
+            }
+            Action::ObjectLoaded {
+                generation,
+                summary,
+            } => {
+                let Some(l) = self.object_loading.take_if(|l| l.generation == generation) else {
+                    return;
+                };
+                // What named parts of the old object holds only if the new one has them.
+                if let Some(p) = &self.prog {
+                    if !summary.programs.iter().any(|q| &q.name == p && !q.subprog) {
+                        self.prog = None;
+                    }
+                }
+                if self.relo.is_some_and(|r| r >= summary.relocations) {
+                    self.relo = None;
+                }
+                self.object = Some(ObjectState {
+                    slot: generation,
+                    source: l.source,
+                    summary,
+                });
+            }
+            Action::ObjectFailed {
+                generation,
+                message,
+            } => {
+                if self
+                    .object_loading
+                    .take_if(|l| l.generation == generation)
+                    .is_some()
+                {
+                    self.error = Some(message);
+                }
+            }
+            Action::SelectProgram(p) => self.prog = Some(p),
+            Action::SelectRelo(r) => self.relo = r,
+            Action::SetWhatIf(w) => self.whatif = w,
+            Action::SetCompareKernels(k) => self.compare_kernels = k,
+            Action::CompareType(name) => {
+                let id = self.kernel.as_ref().and_then(|k| k.index.resolve(&name));
+                match id {
+                    Some(id) => self.select(id),
+                    None => {
+                        self.selected = None;
+                        self.detail = None;
+                        self.pending_type = Some(TypeRef::Name(name));
+                    }
+                }
+                self.show_view(View::Compare);
+            }
+            Action::Tour(t) => self.tour = t,
+            Action::RelocArrived(f) => {
+                if self.reloc_wanted().as_ref() == Some(&f.key) {
+                    self.reloc = Some(f);
+                }
+            }
+            Action::ExplanationArrived(f) => {
+                if self.explain_wanted().as_ref() == Some(&f.key) {
+                    self.explanation = Some(f);
+                }
+            }
+            Action::GuardArrived(f) => {
+                if self.guard_wanted().as_ref() == Some(&f.key) {
+                    self.guard = Some(f);
+                }
+            }
+            Action::MatrixArrived(f) => {
+                if self.matrix_wanted().as_ref() == Some(&f.key) {
+                    self.matrix = Some(f);
+                }
+            }
+            Action::CompareArrived(f) => {
+                if self.compare_wanted().as_ref() == Some(&f.key) {
+                    self.compare = Some(f);
+                }
+            }
         }
+    }
+
+    fn show_view(&mut self, v: View) {
+        self.view = v;
+        self.area_views[area_index(v.area())] = Some(v);
+    }
+}
+
+fn area_index(a: Area) -> usize {
+    match a {
+        Area::Kernel => 0,
+        Area::Object => 1,
+        Area::Guarding => 2,
     }
 }
 

@@ -1,9 +1,11 @@
 //! All view state lives in the query string, so any view can be shared or embedded:
 //! `?kernel=debian12-6.1.0-50-amd64&type=task_struct`, `?kernel=…&view=listing&line=1200`,
-//! `?embed=type&kernel=…&type=task_struct`.
+//! `?embed=type&kernel=…&type=task_struct`, `?obj=10_guarding&kernel=…&view=flow&prog=…`,
+//! `?obj=…&kernel=…&view=flow&hide=inode.i_atime_sec&set=CONFIG_HZ=250`, `?tour=3`.
 //!
 //! Pure parsing and formatting (with its own percent-coding), tested natively.
 
+use crate::dto::guard::WhatIf;
 use crate::search::KindFilter;
 
 /// A type named in a URL: by name (`type=task_struct`) or by id (`type=#123`).
@@ -35,7 +37,46 @@ impl TypeRef {
     }
 }
 
-/// The main view of the Kernel area.
+/// The three work areas; each has its own views (tabs).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Area {
+    /// A kernel's BTF: summary, types, listing, comparison.
+    Kernel,
+    /// A BPF object against a kernel: code, relocations, matrix.
+    Object,
+    /// The verifier's view of the relocated programs.
+    Guarding,
+}
+
+impl Area {
+    /// Every area, in the top bar's order.
+    pub const ALL: [Area; 3] = [Area::Kernel, Area::Object, Area::Guarding];
+
+    /// The name shown.
+    pub fn label(self) -> &'static str {
+        match self {
+            Area::Kernel => "Kernel",
+            Area::Object => "Object",
+            Area::Guarding => "Guarding",
+        }
+    }
+
+    /// The views of this area, in tab order.
+    pub fn views(self) -> &'static [View] {
+        match self {
+            Area::Kernel => &[View::Summary, View::Types, View::Listing, View::Compare],
+            Area::Object => &[View::Code, View::Relocs, View::Matrix],
+            Area::Guarding => &[View::Flow, View::Graph],
+        }
+    }
+
+    /// The view opened when switching to this area.
+    pub fn first_view(self) -> View {
+        self.views()[0]
+    }
+}
+
+/// The main view.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Hash)]
 pub enum View {
     /// What the BTF holds (`corelab info`).
@@ -45,18 +86,70 @@ pub enum View {
     Types,
     /// The whole raw listing in the big viewer.
     Listing,
+    /// One struct or union across kernels.
+    Compare,
+    /// The object's programs and code with source lines.
+    Code,
+    /// Every CO-RE relocation against the kernel.
+    Relocs,
+    /// The object against every bundled kernel.
+    Matrix,
+    /// One program's listing after relocation, as the verifier walks it.
+    Flow,
+    /// The same program as a graph of basic blocks.
+    Graph,
 }
 
 impl View {
-    /// Every view, in tab order.
-    pub const ALL: [View; 3] = [View::Summary, View::Types, View::Listing];
+    /// Every view.
+    pub const ALL: [View; 9] = [
+        View::Summary,
+        View::Types,
+        View::Listing,
+        View::Compare,
+        View::Code,
+        View::Relocs,
+        View::Matrix,
+        View::Flow,
+        View::Graph,
+    ];
 
-    /// The URL spelling and tab label.
+    /// The URL spelling.
     pub fn label(self) -> &'static str {
         match self {
             View::Summary => "summary",
             View::Types => "types",
             View::Listing => "listing",
+            View::Compare => "compare",
+            View::Code => "code",
+            View::Relocs => "relocs",
+            View::Matrix => "matrix",
+            View::Flow => "flow",
+            View::Graph => "graph",
+        }
+    }
+
+    /// The tab's text.
+    pub fn title(self) -> &'static str {
+        match self {
+            View::Summary => "Summary",
+            View::Types => "Types",
+            View::Listing => "Raw listing",
+            View::Compare => "Compare kernels",
+            View::Code => "Code",
+            View::Relocs => "Relocations",
+            View::Matrix => "Matrix",
+            View::Flow => "Flow",
+            View::Graph => "Graph",
+        }
+    }
+
+    /// The area it belongs to.
+    pub fn area(self) -> Area {
+        match self {
+            View::Summary | View::Types | View::Listing | View::Compare => Area::Kernel,
+            View::Code | View::Relocs | View::Matrix => Area::Object,
+            View::Flow | View::Graph => Area::Guarding,
         }
     }
 
@@ -66,27 +159,57 @@ impl View {
 }
 
 /// The compact panels an embed URL can show.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Embed {
     /// One type's detail (`embed=type`).
     Type,
     /// The summary (`embed=summary`).
     Summary,
+    /// An object's relocation table (`embed=relocs`).
+    Relocs,
+    /// One program's guarding view (`embed=guard`).
+    Guard,
+    /// The compatibility matrix (`embed=matrix`).
+    Matrix,
+    /// A type across kernels (`embed=compare`).
+    Compare,
 }
 
 impl Embed {
+    const ALL: [Embed; 6] = [
+        Embed::Type,
+        Embed::Summary,
+        Embed::Relocs,
+        Embed::Guard,
+        Embed::Matrix,
+        Embed::Compare,
+    ];
+
     fn parse(s: &str) -> Option<Embed> {
-        match s {
-            "type" => Some(Embed::Type),
-            "summary" => Some(Embed::Summary),
-            _ => None,
-        }
+        Embed::ALL.into_iter().find(|e| e.label() == s)
     }
 
-    fn label(self) -> &'static str {
+    /// The URL spelling.
+    pub fn label(self) -> &'static str {
         match self {
             Embed::Type => "type",
             Embed::Summary => "summary",
+            Embed::Relocs => "relocs",
+            Embed::Guard => "guard",
+            Embed::Matrix => "matrix",
+            Embed::Compare => "compare",
+        }
+    }
+
+    /// The view an embed shows (what the engine has to compute for it).
+    pub fn view(self) -> View {
+        match self {
+            Embed::Type => View::Types,
+            Embed::Summary => View::Summary,
+            Embed::Relocs => View::Relocs,
+            Embed::Guard => View::Flow,
+            Embed::Matrix => View::Matrix,
+            Embed::Compare => View::Compare,
         }
     }
 }
@@ -108,6 +231,18 @@ pub struct UrlState {
     pub line: Option<u32>,
     /// Embed mode.
     pub embed: Option<Embed>,
+    /// A bundled sample object's id (`obj=10_guarding`).
+    pub object: Option<String>,
+    /// The program shown in the Guarding area.
+    pub prog: Option<String>,
+    /// The relocation row expanded (index over the `.BTF.ext`).
+    pub relo: Option<u32>,
+    /// What-if settings (`kv=5.10.0`, `set=NAME=VALUE`…, `hide=task_struct.__state`…).
+    pub whatif: WhatIf,
+    /// Bundled kernels to compare a type across (`cmp=a,b`; empty: all bundled).
+    pub compare: Vec<String>,
+    /// The Tour step shown (0-based; `tour=1` in the URL is the first).
+    pub tour: Option<usize>,
 }
 
 impl UrlState {
@@ -127,37 +262,79 @@ impl UrlState {
                 "kind" => s.filter = KindFilter::parse(&v).unwrap_or_default(),
                 "line" => s.line = v.parse().ok().filter(|&l| l > 0),
                 "embed" => s.embed = Embed::parse(&v),
+                "obj" if !v.is_empty() => s.object = Some(v),
+                "prog" if !v.is_empty() => s.prog = Some(v),
+                "relo" => s.relo = v.parse().ok(),
+                "kv" if !v.is_empty() => s.whatif.kernel_release = Some(v),
+                "set" => {
+                    if let Some((n, val)) = v.split_once('=').filter(|(n, _)| !n.is_empty()) {
+                        s.whatif.set.push((n.to_owned(), val.to_owned()));
+                    }
+                }
+                "hide" if !v.is_empty() => s.whatif.hide.push(v),
+                "cmp" => {
+                    s.compare = v
+                        .split(',')
+                        .filter(|k| !k.is_empty())
+                        .map(str::to_owned)
+                        .collect()
+                }
+                "tour" => s.tour = v.parse::<usize>().ok().filter(|&t| t > 0).map(|t| t - 1),
                 _ => {}
             }
         }
-        // A type without an explicit view means the type view.
-        s.view = view.unwrap_or(if s.ty.is_some() {
-            View::Types
-        } else {
-            View::Summary
-        });
+        s.view = view.unwrap_or_else(|| s.implied_view());
         s
+    }
+
+    /// The view a URL without `view=` means: a type's detail, else an object's code, else
+    /// the summary.
+    fn implied_view(&self) -> View {
+        match (&self.ty, &self.object) {
+            (Some(_), _) => View::Types,
+            (None, Some(_)) => View::Code,
+            (None, None) => View::Summary,
+        }
     }
 
     /// The query string, `?`-prefixed (or empty), with default values left out.
     pub fn format(&self) -> String {
         let mut pairs: Vec<(&str, String)> = Vec::new();
+        if let Some(t) = self.tour {
+            pairs.push(("tour", (t + 1).to_string()));
+        }
         if let Some(e) = self.embed {
             pairs.push(("embed", e.label().to_owned()));
+        }
+        if let Some(o) = &self.object {
+            pairs.push(("obj", o.clone()));
         }
         if let Some(k) = &self.kernel {
             pairs.push(("kernel", k.clone()));
         }
-        let implied = if self.ty.is_some() {
-            View::Types
-        } else {
-            View::Summary
-        };
-        if self.view != implied {
+        if self.view != self.implied_view() {
             pairs.push(("view", self.view.label().to_owned()));
+        }
+        if let Some(p) = &self.prog {
+            pairs.push(("prog", p.clone()));
+        }
+        if let Some(r) = self.relo {
+            pairs.push(("relo", r.to_string()));
         }
         if let Some(t) = &self.ty {
             pairs.push(("type", t.format()));
+        }
+        if !self.compare.is_empty() {
+            pairs.push(("cmp", self.compare.join(",")));
+        }
+        if let Some(r) = &self.whatif.kernel_release {
+            pairs.push(("kv", r.clone()));
+        }
+        for (n, v) in &self.whatif.set {
+            pairs.push(("set", format!("{n}={v}")));
+        }
+        for h in &self.whatif.hide {
+            pairs.push(("hide", h.clone()));
         }
         if !self.query.is_empty() {
             pairs.push(("q", self.query.clone()));

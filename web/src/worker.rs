@@ -16,7 +16,7 @@ use crate::protocol::{self, Envelope, Reply, Request};
 use crate::session::Session;
 
 thread_local! {
-    static SESSION: RefCell<Session> = RefCell::new(Session::new());
+    static SESSION: RefCell<Session> = RefCell::new(Session::with_clock(now_ms));
 }
 
 /// Answers one request: the reply and its blobs.
@@ -25,24 +25,78 @@ pub fn handle(session: &mut Session, request: Request, blobs: &[JsValue]) -> (Re
         message: format!("no kernel loaded in slot {slot}"),
     };
     match request {
-        Request::Load { slot, label, base } => {
+        Request::Load {
+            slot,
+            label,
+            base,
+            index,
+        } => {
             let started = now_ms();
             let bytes = protocol::blob_bytes(blobs, 0);
             match session.load(slot, &label, &bytes, base) {
                 Ok(kernel) => {
                     let summary = kernel.summary();
                     let parsed = now_ms();
-                    let index = kernel.type_index();
+                    let blobs = if index {
+                        protocol::index_blobs(&kernel.type_index())
+                    } else {
+                        Vec::new()
+                    };
                     let report = LoadReport {
                         summary,
                         parse_ms: parsed - started,
                         index_ms: now_ms() - parsed,
                     };
-                    (Reply::Loaded { report }, protocol::index_blobs(&index))
+                    (Reply::Loaded { report }, blobs)
                 }
                 Err(message) => (Reply::Failed { message }, Vec::new()),
             }
         }
+        Request::TypeIndex { slot } => match session.kernel(slot) {
+            Some(k) => (Reply::Index, protocol::index_blobs(&k.type_index())),
+            None => (missing(slot), Vec::new()),
+        },
+        Request::LoadObject { slot, label } => {
+            let bytes = protocol::blob_bytes(blobs, 0);
+            answer(session.load_object(slot, &label, &bytes), |summary| {
+                Reply::ObjectLoaded { summary }
+            })
+        }
+        Request::Relocate {
+            object,
+            kernel,
+            whatif,
+        } => answer(session.relocate(object, kernel, &whatif), |table| {
+            Reply::Relocated { table }
+        }),
+        Request::Explain {
+            object,
+            kernel,
+            whatif,
+            idx,
+        } => answer(
+            session.explain(object, kernel, &whatif, idx),
+            |explanation| Reply::Explained { explanation },
+        ),
+        Request::Guard {
+            object,
+            kernel,
+            whatif,
+            prog,
+        } => answer(
+            session.guard(object, kernel, &whatif, prog.as_deref()),
+            |report| Reply::Guarded { report },
+        ),
+        Request::Matrix {
+            object,
+            kernels,
+            whatif,
+        } => answer(session.matrix(object, &kernels, &whatif), |table| {
+            Reply::Matrix { table }
+        }),
+        Request::Compare { kernels, name } => answer(session.compare(&kernels, &name), |table| {
+            Reply::Compared { table }
+        }),
         Request::TypeDetail { slot, id } => match session.kernel(slot) {
             Some(k) => (
                 Reply::TypeDetail {
@@ -60,6 +114,14 @@ pub fn handle(session: &mut Session, request: Request, blobs: &[JsValue]) -> (Re
             session.retain(&slots);
             (Reply::Done, Vec::new())
         }
+    }
+}
+
+/// A reply without blobs from a session result.
+fn answer<T>(r: Result<T, String>, ok: impl FnOnce(T) -> Reply) -> (Reply, Vec<JsValue>) {
+    match r {
+        Ok(v) => (ok(v), Vec::new()),
+        Err(message) => (Reply::Failed { message }, Vec::new()),
     }
 }
 

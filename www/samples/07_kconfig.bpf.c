@@ -6,6 +6,9 @@
  * a comparison with LINUX_KERNEL_VERSION or a CONFIG_ value is constant,
  * and the branch the kernel cannot take is removed. __weak externs default
  * to zero when the option is missing.
+ *
+ * A const volatile global is the loader's knob: set before load (through the
+ * skeleton's rodata), then frozen — a constant for the verifier too.
  */
 #include "vmlinux.h"
 #include <bpf/bpf_helpers.h>
@@ -13,6 +16,8 @@
 extern u32 LINUX_KERNEL_VERSION __kconfig;
 extern int CONFIG_HZ __kconfig __weak;
 extern bool CONFIG_BPF_SYSCALL __kconfig __weak;
+
+const volatile bool verbose = false;
 
 SEC("kprobe/do_nanosleep")
 int kconfig(void *ctx)
@@ -24,6 +29,8 @@ int kconfig(void *ctx)
 
 	if (!CONFIG_BPF_SYSCALL)
 		bpf_printk("never on a kernel running BPF");
+	if (verbose)
+		bpf_printk("verbose: the loader asked for it");
 	return 0;
 }
 

@@ -10,7 +10,11 @@
 //! Records are copied word by word; [`roles`](record_roles) says which words are string
 //! offsets and which are type ids, so that [`write_selected()`] can renumber them (minimal BTF
 //! keeps a subset of a kernel's types). Encoding itself is [`BtfBuilder::encode`].
+//!
+//! [`hide()`] writes a what-if copy: the same types under the same ids, minus chosen types
+//! (renamed out of reach) or struct/union members and enumerators (dropped).
 
+mod hide;
 mod roles;
 
 use crate::btf::{Btf, Kind, KindLayout, Type, TypeId};
@@ -18,6 +22,7 @@ use crate::builder::{BtfBuilder, EncodeOptions, RawType};
 use crate::bytes::Endian;
 use crate::error::{Error, ErrorKind, Result};
 
+pub use hide::{hide, Hidden, Hide, HIDDEN_SUFFIX};
 pub use roles::{record_roles, referenced_ids, word_role, Word};
 
 /// How to write a blob.
@@ -108,6 +113,17 @@ pub fn write(btf: &Btf, opts: &WriteOptions) -> Result<Vec<u8>> {
 /// - a kept type of an unknown kind when ids change (its words are opaque), or when neither
 ///   the output nor the base has a layout section to describe it.
 pub fn write_selected(btf: &Btf, keep: &[TypeId], opts: &WriteOptions) -> Result<Written> {
+    write_edited(btf, keep, opts, &mut |_, _, _| {})
+}
+
+/// [`write_selected`] with a hook that may change each copied record (ids already
+/// renumbered) before it is added: how [`hide()`] renames types and drops members.
+fn write_edited(
+    btf: &Btf,
+    keep: &[TypeId],
+    opts: &WriteOptions,
+    edit: &mut dyn FnMut(&Type<'_>, &mut RawType, &mut BtfBuilder),
+) -> Result<Written> {
     let start = btf.start_id().0;
     let mut new = vec![0u32; btf.own_type_count() as usize];
     for &id in keep {
@@ -148,7 +164,8 @@ pub fn write_selected(btf: &Btf, keep: &[TypeId], opts: &WriteOptions) -> Result
                 unknown_kinds.push(t.kind());
             }
         }
-        let raw = copy_record(btf, &t, &ids, &mut b)?;
+        let mut raw = copy_record(btf, &t, &ids, &mut b)?;
+        edit(&t, &mut raw, &mut b);
         b.push(raw);
     }
     let extra_layouts = layouts_for(btf, &unknown_kinds, opts)?;

@@ -15,6 +15,7 @@
 
 pub mod alu;
 pub mod branch;
+pub mod cfg;
 pub mod explore;
 pub mod link;
 mod report;

@@ -1,8 +1,12 @@
-//! Embed mode (`?embed=type|summary&kernel=…`): one compact panel for documentation pages,
-//! with a link to open the full playground.
+//! Embed mode (`?embed=type|summary|relocs|guard|matrix|compare&…`): one compact panel for
+//! documentation pages, all its state in the URL, with a link to open the full playground.
 
 use yew::prelude::*;
 
+use crate::components::compare_view::CompareView;
+use crate::components::guard_view::GuardView;
+use crate::components::matrix_view::MatrixView;
+use crate::components::reloc_view::RelocView;
 use crate::components::summary_view::SummaryView;
 use crate::components::type_detail::TypeDetailView;
 use crate::state::{Action, Workspace};
@@ -24,33 +28,52 @@ pub fn EmbedView(props: &EmbedViewProps) -> Html {
     let mut full = s.url();
     full.embed = None;
     let open = format!("./{}", full.format());
-    let body = match (&s.kernel, s.embed) {
-        (_, None) => html! {},
-        (None, _) => {
-            let text = match (&s.loading, &s.error) {
-                (_, Some(e)) => e.clone(),
-                (Some(l), _) => format!("Loading {}…", l.source.label()),
-                (None, None) => "No kernel: add kernel=… to the URL.".to_owned(),
-            };
-            html! { <p class="muted">{ text }</p> }
-        }
-        (Some(k), Some(Embed::Summary)) => {
+    let needs_object = matches!(s.embed, Some(Embed::Relocs | Embed::Guard | Embed::Matrix));
+    let waiting = |what: &str| {
+        let text = match (&s.error, s.loading.is_some() || s.object_loading.is_some()) {
+            (Some(e), _) => e.clone(),
+            (None, true) => "Loading…".to_owned(),
+            (None, false) => format!("Nothing to show: add {what} to the URL."),
+        };
+        html! { <p class="muted">{ text }</p> }
+    };
+    let on_action = props.on_action.clone();
+    let body = match (s.embed, &s.kernel) {
+        (None, _) => html! {},
+        (Some(_), _) if needs_object && s.object.is_none() => waiting("obj=…"),
+        (Some(Embed::Compare), _) => html! {
+            <CompareView state={props.state.clone()} {on_action} compact=true />
+        },
+        (Some(Embed::Matrix), _) => html! {
+            <MatrixView state={props.state.clone()} {on_action} on_navigate={Callback::noop()} compact=true />
+        },
+        (Some(_), None) => waiting("kernel=…"),
+        (Some(Embed::Summary), Some(k)) => {
             html! { <SummaryView kernel={k.clone()} compact=true /> }
         }
-        (Some(_), Some(Embed::Type)) => html! {
+        (Some(Embed::Type), Some(_)) => html! {
             <TypeDetailView detail={s.detail.clone()} selected={s.selected} url={s.url()}
-                on_action={props.on_action.clone()} compact=true />
+                {on_action} compact=true />
+        },
+        (Some(Embed::Relocs), Some(_)) => html! {
+            <RelocView state={props.state.clone()} {on_action} compact=true />
+        },
+        (Some(Embed::Guard), Some(_)) => html! {
+            <GuardView state={props.state.clone()} {on_action} graph=false compact=true />
         },
     };
-    let kernel = s
-        .kernel
-        .as_ref()
-        .map(|k| k.source.label().to_owned())
-        .unwrap_or_default();
+    let what = [
+        s.object.as_ref().map(|o| o.source.label().to_owned()),
+        s.kernel.as_ref().map(|k| k.source.label().to_owned()),
+    ]
+    .into_iter()
+    .flatten()
+    .collect::<Vec<_>>()
+    .join(" · ");
     html! {
         <div class="embed" id="embed">
             <div class="embed-bar">
-                <span class="mono muted">{ kernel }</span>
+                <span class="mono muted">{ what }</span>
                 <span class="grow" />
                 <a href={open} target="_blank" rel="noopener">{ "open in corelab ↗" }</a>
             </div>

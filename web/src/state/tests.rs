@@ -1,5 +1,6 @@
 use super::*;
 use crate::dto::{DocumentData, TypeIndexData};
+use crate::url::Area;
 
 /// Named types: 1 mm_struct (struct), 2 task_struct (struct), 3 task_struct (func),
 /// 4 task_struct_ext (struct).
@@ -15,6 +16,7 @@ fn loaded(w: &mut Workspace, generation: u32, source: Source) {
     w.apply(Action::StartLoad { source, generation });
     w.apply(Action::Loaded {
         generation,
+        slot: generation,
         summary: Shared::new(KernelSummary::default()),
         index: index(),
         base_slot: None,
@@ -78,6 +80,7 @@ fn progress_and_replies_of_a_replaced_load_are_dropped() {
     assert!(w.error.is_none() && w.loading.is_some());
     w.apply(Action::Loaded {
         generation: 1,
+        slot: 1,
         summary: Shared::new(KernelSummary::default()),
         index: index(),
         base_slot: None,
@@ -256,6 +259,7 @@ fn modules_layer_over_the_kernel_not_over_each_other() {
     });
     w.apply(Action::Loaded {
         generation: 2,
+        slot: 2,
         summary: Shared::new(KernelSummary::default()),
         index: index(),
         base_slot: Some(1),
@@ -272,4 +276,177 @@ fn switching_kernels_keeps_the_view() {
     w.apply(Action::ShowView(View::Summary));
     loaded(&mut w, 2, bundled("b"));
     assert_eq!((w.view, w.selected), (View::Summary, Some(4)));
+}
+
+fn object_summary(
+    programs: &[&str],
+    relocations: u32,
+) -> Shared<crate::dto::object::ObjectSummary> {
+    Shared::new(crate::dto::object::ObjectSummary {
+        programs: programs
+            .iter()
+            .map(|p| crate::dto::object::ProgramInfo {
+                name: (*p).to_owned(),
+                sec: "kprobe/x".into(),
+                subprog: false,
+                autoload: true,
+                code: 0,
+                start: 0,
+                len: 1,
+            })
+            .collect(),
+        relocations,
+        ..Default::default()
+    })
+}
+
+fn with_object(w: &mut Workspace, generation: u32, id: &str, programs: &[&str]) {
+    w.apply(Action::StartObject {
+        source: bundled(id),
+        generation,
+    });
+    w.apply(Action::ObjectLoaded {
+        generation,
+        summary: object_summary(programs, 10),
+    });
+}
+
+#[test]
+fn an_object_load_replaced_by_another_is_dropped() {
+    let mut w = Workspace::default();
+    w.apply(Action::StartObject {
+        source: bundled("a"),
+        generation: 5,
+    });
+    w.apply(Action::StartObject {
+        source: bundled("b"),
+        generation: 6,
+    });
+    assert_eq!(
+        w.url().object.as_deref(),
+        Some("b"),
+        "the URL names what is coming"
+    );
+    w.apply(Action::ObjectLoaded {
+        generation: 5,
+        summary: object_summary(&["x"], 1),
+    });
+    assert!(w.object.is_none());
+    w.apply(Action::ObjectFailed {
+        generation: 5,
+        message: "late".into(),
+    });
+    assert!(w.error.is_none());
+    w.apply(Action::ObjectLoaded {
+        generation: 6,
+        summary: object_summary(&["x"], 1),
+    });
+    assert_eq!(w.object_slot(), Some(6));
+    assert_eq!(w.url().object.as_deref(), Some("b"));
+    w.apply(Action::StartObject {
+        source: Source::Upload("mine.o".into()),
+        generation: 7,
+    });
+    w.apply(Action::ObjectFailed {
+        generation: 7,
+        message: "mine.o: not an ELF".into(),
+    });
+    assert_eq!(w.error.as_deref(), Some("mine.o: not an ELF"));
+    assert_eq!(w.object_slot(), Some(6), "the old object stays");
+}
+
+#[test]
+fn results_are_kept_only_for_the_inputs_the_view_wants() {
+    let mut w = Workspace::from_url(&UrlState::parse("?obj=o&kernel=k&view=relocs&relo=3"));
+    assert_eq!(w.reloc_wanted(), None, "nothing loaded yet");
+    loaded(&mut w, 1, bundled("k"));
+    with_object(&mut w, 2, "o", &["p"]);
+    let key = w.reloc_wanted().unwrap();
+    assert_eq!((key.object, key.kernel), (2, 1));
+    assert_eq!(w.explain_wanted().unwrap().idx, 3);
+    assert_eq!(w.guard_wanted(), None, "not the guarding view");
+    let table = |key: RelocKey| {
+        Action::RelocArrived(Fetched {
+            key,
+            value: Ok(Shared::new(crate::dto::reloc::RelocTable::default())),
+        })
+    };
+    // A reply for other what-if settings is stale.
+    let mut stale = key.clone();
+    stale.whatif.hide.push("task_struct".into());
+    w.apply(table(stale));
+    assert!(w.reloc.is_none());
+    w.apply(table(key.clone()));
+    assert!(w.reloc.is_some());
+    // New settings: the stored table no longer matches what is wanted.
+    w.apply(Action::SetWhatIf(WhatIf {
+        kernel_release: Some("6.1.0".into()),
+        ..WhatIf::default()
+    }));
+    assert_ne!(w.reloc.as_ref().map(|f| &f.key), w.reloc_wanted().as_ref());
+    assert_eq!(w.url().whatif.kernel_release.as_deref(), Some("6.1.0"));
+    // Guarding wants the program by name; the matrix ignores hiding.
+    w.apply(Action::ShowArea(Area::Guarding));
+    assert_eq!(w.view, View::Flow);
+    w.apply(Action::SelectProgram("p".into()));
+    assert_eq!(w.guard_wanted().unwrap().prog.as_deref(), Some("p"));
+    w.apply(Action::SetWhatIf(WhatIf {
+        hide: vec!["x".into()],
+        ..WhatIf::default()
+    }));
+    w.apply(Action::ShowView(View::Matrix));
+    assert!(w.matrix_wanted().unwrap().whatif.hide.is_empty());
+}
+
+#[test]
+fn a_new_object_keeps_the_program_only_if_it_has_it() {
+    let mut w = Workspace::from_url(&UrlState::parse("?obj=a&prog=p&relo=30"));
+    with_object(&mut w, 1, "a", &["p", "q"]);
+    assert_eq!(w.prog.as_deref(), Some("p"));
+    assert_eq!(w.relo, None, "only 10 relocations");
+    with_object(&mut w, 2, "b", &["q"]);
+    assert_eq!(w.prog, None);
+}
+
+#[test]
+fn areas_remember_their_last_view() {
+    let mut w = Workspace::default();
+    w.apply(Action::ShowView(View::Listing));
+    w.apply(Action::ShowArea(Area::Object));
+    assert_eq!(w.view, View::Code);
+    w.apply(Action::ShowView(View::Matrix));
+    w.apply(Action::ShowArea(Area::Kernel));
+    assert_eq!(w.view, View::Listing);
+    w.apply(Action::ShowArea(Area::Object));
+    assert_eq!(w.view, View::Matrix);
+}
+
+#[test]
+fn compare_names_a_type_before_and_after_the_kernel_arrives() {
+    let mut w = Workspace::default();
+    w.apply(Action::CompareType("task_struct".into()));
+    assert_eq!(w.view, View::Compare);
+    let key = w.compare_wanted().unwrap();
+    assert_eq!(key.name, "task_struct");
+    assert_eq!(key.kernels.len(), crate::bundled::KERNELS.len());
+    loaded(&mut w, 1, bundled("k"));
+    assert_eq!(w.selected, Some(2));
+    assert_eq!(w.compare_name().as_deref(), Some("task_struct"));
+    w.apply(Action::SetCompareKernels(vec!["a".into(), "b".into()]));
+    assert_eq!(w.compare_wanted().unwrap().kernels, ["a", "b"]);
+    assert_eq!(
+        w.url().format(),
+        "?kernel=k&view=compare&type=task_struct&cmp=a%2Cb"
+    );
+}
+
+#[test]
+fn the_url_of_a_tour_step_applies() {
+    let step = &crate::tour::STEPS[9];
+    let mut w = Workspace::default();
+    w.apply(Action::ApplyUrl(step.state(9)));
+    assert_eq!(w.tour, Some(9));
+    assert_eq!(w.view, View::Flow);
+    assert_eq!(w.prog.as_deref(), Some("atime_unguarded"));
+    assert_eq!(w.url().tour, Some(9));
 }

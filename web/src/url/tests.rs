@@ -22,6 +22,7 @@ fn everything_round_trips() {
         filter: KindFilter::Struct,
         line: Some(200_001),
         embed: Some(Embed::Type),
+        ..UrlState::default()
     };
     let s = u.format();
     assert_eq!(
@@ -54,4 +55,57 @@ fn summary_view_with_a_type_is_spelled_out() {
     };
     assert_eq!(u.format(), "?view=summary&type=mm_struct");
     assert_eq!(UrlState::parse(&u.format()), u);
+}
+
+#[test]
+fn object_views_and_what_ifs_round_trip() {
+    let s = "?tour=10&obj=10_guarding&kernel=debian11-5.10.0-46-amd64&view=flow&prog=atime_unguarded\
+             &relo=9&kv=6.1.0&set=CONFIG_HZ%3D250&set=min%3D-1&hide=inode.i_atime_sec&hide=bpf_dynptr";
+    let u = UrlState::parse(s);
+    assert_eq!(u.tour, Some(9), "1-based in the URL");
+    assert_eq!(u.object.as_deref(), Some("10_guarding"));
+    assert_eq!(u.view, View::Flow);
+    assert_eq!(u.view.area(), Area::Guarding);
+    assert_eq!(u.prog.as_deref(), Some("atime_unguarded"));
+    assert_eq!(u.relo, Some(9));
+    assert_eq!(u.whatif.kernel_release.as_deref(), Some("6.1.0"));
+    assert_eq!(
+        u.whatif.set,
+        [
+            ("CONFIG_HZ".to_owned(), "250".to_owned()),
+            ("min".to_owned(), "-1".to_owned())
+        ]
+    );
+    assert_eq!(u.whatif.hide, ["inode.i_atime_sec", "bpf_dynptr"]);
+    assert_eq!(u.format(), s);
+    assert_eq!(UrlState::parse(&u.format()), u);
+}
+
+#[test]
+fn an_object_implies_its_code_and_compare_lists_kernels() {
+    let u = UrlState::parse("?obj=01_read_field");
+    assert_eq!(u.view, View::Code);
+    assert_eq!(u.format(), "?obj=01_read_field");
+    let c = UrlState::parse("?type=inode&view=compare&cmp=a,b,");
+    assert_eq!(c.compare, ["a", "b"]);
+    assert_eq!(c.format(), "?view=compare&type=inode&cmp=a%2Cb");
+    let e = UrlState::parse("?embed=guard&obj=x&prog=p");
+    assert_eq!(e.embed, Some(Embed::Guard));
+    assert_eq!(Embed::Guard.view(), View::Flow);
+    // Bad values are dropped, not fatal.
+    let b = UrlState::parse("?set=novalue&set==x&relo=-1&tour=0&hide=");
+    assert!(b.whatif.set.is_empty() && b.whatif.hide.is_empty());
+    assert_eq!((b.relo, b.tour), (None, None));
+}
+
+#[test]
+fn every_view_belongs_to_one_area_and_round_trips() {
+    for v in View::ALL {
+        assert!(v.area().views().contains(&v), "{v:?}");
+        let u = UrlState {
+            view: v,
+            ..UrlState::default()
+        };
+        assert_eq!(UrlState::parse(&u.format()).view, v);
+    }
 }

@@ -1,0 +1,199 @@
+//! What-if controls: the kernel version (`LINUX_KERNEL_VERSION`), the object's `.kconfig`
+//! externs and read-only globals, and types or members hidden from the target. Every change
+//! goes into the URL and the views recompute.
+
+use web_sys::{HtmlInputElement, HtmlSelectElement};
+use yew::prelude::*;
+
+use crate::dto::guard::WhatIf;
+use crate::state::{Action, Workspace};
+
+/// Props of [`WhatIfPanel`].
+#[derive(Properties, PartialEq, Debug)]
+pub struct WhatIfPanelProps {
+    /// The state.
+    pub state: UseReducerHandle<Workspace>,
+    /// Receives the new settings.
+    pub on_action: Callback<Action>,
+}
+
+fn with_set(w: &WhatIf, name: &str, value: &str) -> WhatIf {
+    let mut w = w.clone();
+    w.set.retain(|(n, _)| n != name);
+    if !value.trim().is_empty() {
+        w.set.push((name.to_owned(), value.trim().to_owned()));
+    }
+    w
+}
+
+/// The panel.
+#[component]
+pub fn WhatIfPanel(props: &WhatIfPanelProps) -> Html {
+    let s = &*props.state;
+    let w = s.whatif.clone();
+    let report = s
+        .guard
+        .as_ref()
+        .and_then(|g| g.value.as_ref().ok())
+        .cloned();
+    let release_now = report.as_ref().and_then(|r| r.kernel_release.clone());
+    let on_release = {
+        let (w, on) = (w.clone(), props.on_action.clone());
+        Callback::from(move |e: Event| {
+            let v = e.target_unchecked_into::<HtmlInputElement>().value();
+            let mut next = w.clone();
+            next.kernel_release = Some(v.trim().to_owned()).filter(|v| !v.is_empty());
+            on.emit(Action::SetWhatIf(next));
+        })
+    };
+    let knobs = s
+        .object
+        .as_ref()
+        .map(|o| o.summary.knobs.clone())
+        .unwrap_or_default();
+    let knob_rows = knobs
+        .iter()
+        .filter(|k| k.name != "LINUX_KERNEL_VERSION")
+        .map(|k| {
+            let now = report
+                .as_ref()
+                .and_then(|r| r.knobs.iter().find(|v| v.name == k.name))
+                .map(|v| (v.value.clone(), v.overridden));
+            let (value, overridden) = now.unwrap_or_else(|| (k.value.clone(), false));
+            let name = k.name.clone();
+            let (w2, on) = (w.clone(), props.on_action.clone());
+            let id = format!("knob-{}", k.name);
+            let control = if matches!(k.ty.as_str(), "bool" | "tristate") {
+                let onchange = Callback::from(move |e: Event| {
+                    let v = e.target_unchecked_into::<HtmlSelectElement>().value();
+                    on.emit(Action::SetWhatIf(with_set(&w2, &name, &v)));
+                });
+                let opts = if k.ty == "bool" { &["n", "y"][..] } else { &["n", "m", "y"][..] };
+                html! {
+                    <select id={id.clone()} {onchange}>
+                        { for opts.iter().map(|o| html! { <option value={*o} selected={value == *o}>{ *o }</option> }) }
+                    </select>
+                }
+            } else {
+                let onchange = Callback::from(move |e: Event| {
+                    let v = e.target_unchecked_into::<HtmlInputElement>().value();
+                    on.emit(Action::SetWhatIf(with_set(&w2, &name, &v)));
+                });
+                html! { <input id={id.clone()} type="text" value={value.clone()} {onchange} spellcheck="false" /> }
+            };
+            html! {
+                <div class={classes!("knob", overridden.then_some("overridden"))}>
+                    <label for={id}>
+                        <span class="mono">{ &k.name }</span>
+                        <span class="muted small">{ format!(" {} · {}", k.ty, if k.kind == "kconfig" { ".kconfig" } else { ".rodata" }) }</span>
+                    </label>
+                    { control }
+                </div>
+            }
+        });
+    let hide_ref = use_node_ref();
+    let add_hide = {
+        let (w, on, r) = (w.clone(), props.on_action.clone(), hide_ref.clone());
+        move || {
+            if let Some(input) = r.cast::<HtmlInputElement>() {
+                let v = input.value().trim().to_owned();
+                if !v.is_empty() && !w.hide.contains(&v) {
+                    let mut next = w.clone();
+                    next.hide.push(v);
+                    on.emit(Action::SetWhatIf(next));
+                }
+                input.set_value("");
+            }
+        }
+    };
+    let on_hide_key = {
+        let add = add_hide.clone();
+        Callback::from(move |e: KeyboardEvent| {
+            if e.key() == "Enter" {
+                add();
+            }
+        })
+    };
+    let on_hide_click = Callback::from(move |_: MouseEvent| add_hide());
+    let chips = w.hide.iter().map(|h| {
+        let (w, on, h2) = (w.clone(), props.on_action.clone(), h.clone());
+        let onclick = Callback::from(move |_: MouseEvent| {
+            let mut next = w.clone();
+            next.hide.retain(|x| x != &h2);
+            on.emit(Action::SetWhatIf(next));
+        });
+        html! {
+            <span class="hide-chip" data-hide={h.clone()}>
+                <span class="mono">{ h }</span>
+                <button class="link-button" {onclick} aria-label={format!("Stop hiding {h}")}>{ "×" }</button>
+            </span>
+        }
+    });
+    let hidden_notes = report
+        .as_ref()
+        .map(|r| r.hidden.clone())
+        .unwrap_or_default();
+    let reset = props
+        .on_action
+        .reform(|_: MouseEvent| Action::SetWhatIf(WhatIf::default()));
+    html! {
+        <div class="whatif" id="whatif">
+            <h2>{ "What if…" }</h2>
+            <div class="knob">
+                <label for="whatif-release"><span class="mono">{ "LINUX_KERNEL_VERSION" }</span>
+                    <span class="muted small">{ " kernel release" }</span></label>
+                <input id="whatif-release" type="text" value={w.kernel_release.clone().unwrap_or_default()}
+                    placeholder={release_now.map_or_else(|| "X.Y.Z".to_owned(), |r| format!("{r} (from the kernel's name)"))}
+                    onchange={on_release} spellcheck="false" />
+            </div>
+            { for knob_rows }
+            <div class="knob">
+                <label for="whatif-hide">{ "Hide in the target" }
+                    <span class="muted small">{ " a type (bpf_dynptr) or member (task_struct.__state)" }</span></label>
+                <div class="hide-add">
+                    <input id="whatif-hide" ref={hide_ref} type="text" placeholder="inode.i_atime_sec"
+                        onkeydown={on_hide_key} spellcheck="false" />
+                    <button class="button small" id="whatif-hide-add" onclick={on_hide_click}>{ "Hide" }</button>
+                </div>
+                <div class="hide-chips">{ for chips }</div>
+                { for hidden_notes.iter().map(|n| html! { <p class="muted small">{ n }</p> }) }
+            </div>
+            if !w.is_empty() {
+                <button class="button small" id="whatif-reset" onclick={reset}>{ "Reset" }</button>
+            }
+        </div>
+    }
+}
+
+/// Props of [`WhatIfNotice`].
+#[derive(Properties, PartialEq, Debug)]
+pub struct WhatIfNoticeProps {
+    /// The settings.
+    pub whatif: WhatIf,
+    /// Receives a reset.
+    pub on_action: Callback<Action>,
+}
+
+/// One line saying that what-if settings are on (outside the Guarding area).
+#[component]
+pub fn WhatIfNotice(props: &WhatIfNoticeProps) -> Html {
+    let w = &props.whatif;
+    if w.is_empty() {
+        return html! {};
+    }
+    let mut parts = Vec::new();
+    if let Some(r) = &w.kernel_release {
+        parts.push(format!("LINUX_KERNEL_VERSION {r}"));
+    }
+    parts.extend(w.set.iter().map(|(n, v)| format!("{n}={v}")));
+    parts.extend(w.hide.iter().map(|h| format!("without {h}")));
+    let reset = props
+        .on_action
+        .reform(|_: MouseEvent| Action::SetWhatIf(WhatIf::default()));
+    html! {
+        <div class="whatif-notice">
+            <span>{ "What-if: " }<span class="mono">{ parts.join(", ") }</span></span>
+            <button class="button small" onclick={reset}>{ "Reset" }</button>
+        </div>
+    }
+}

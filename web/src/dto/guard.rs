@@ -1,0 +1,211 @@
+//! The guard simulation of an object against one kernel: a verdict per program, and for one
+//! program its flow (listing, blocks and edges, decided branches, poisoned instructions).
+
+use serde::{Deserialize, Serialize};
+
+use super::object::SourceRef;
+
+/// One main program's verdict.
+#[derive(Serialize, Deserialize, Clone, Debug, PartialEq, Eq)]
+#[serde(rename_all = "camelCase")]
+pub struct ProgramVerdict {
+    /// Program name.
+    pub name: String,
+    /// ELF section.
+    pub sec: String,
+    /// `loaded`, `rejected_poison`, `rejected`, `not_submitted`, `undecided`.
+    pub verdict: String,
+    /// The verdict in words, with the first reason.
+    pub text: String,
+    /// Instructions submitted (subprograms included).
+    pub insns: u32,
+    /// Instructions the verifier reaches.
+    pub live: u32,
+    /// Poisoned instructions it reaches.
+    pub reachable_poisons: u32,
+}
+
+/// A what-if knob's value in this run.
+#[derive(Serialize, Deserialize, Clone, Debug, PartialEq, Eq)]
+#[serde(rename_all = "camelCase")]
+pub struct KnobValue {
+    /// The symbol.
+    pub name: String,
+    /// `kconfig` or `rodata`.
+    pub kind: String,
+    /// The value used, as text.
+    pub value: String,
+    /// Set by the user (else the default).
+    pub overridden: bool,
+}
+
+/// One instruction of the program as submitted.
+#[derive(Serialize, Deserialize, Clone, Debug, PartialEq, Eq)]
+#[serde(rename_all = "camelCase")]
+pub struct FlowRow {
+    /// Linked instruction index.
+    pub idx: u32,
+    /// Disassembly.
+    pub text: String,
+    /// The verifier reaches it.
+    pub live: bool,
+    /// Its basic block.
+    pub block: u32,
+    /// The function starting here.
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub func: Option<String>,
+    /// The source line whose code starts here.
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub source: Option<SourceRef>,
+    /// A jump's target.
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub target: Option<u32>,
+    /// Index into [`ProgramFlow::branches`] for a conditional jump.
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub branch: Option<u32>,
+    /// Index into [`ProgramFlow::poisons`] for a poisoned instruction.
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub poison: Option<u32>,
+    /// The CO-RE record patched here (index over the whole `.BTF.ext`).
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub relo: Option<u32>,
+}
+
+/// A conditional jump and what the verifier knew there.
+#[derive(Serialize, Deserialize, Clone, Debug, PartialEq, Eq)]
+#[serde(rename_all = "camelCase")]
+pub struct BranchInfo {
+    /// The jump's linked index.
+    pub idx: u32,
+    /// Some path jumped.
+    pub taken: bool,
+    /// Some path fell through.
+    pub fallthrough: bool,
+    /// The verifier knew the outcome on some path (`always jumps` / `never jumps`).
+    pub decided: bool,
+    /// What decided it, in words.
+    pub decided_by: Option<String>,
+    /// The CO-RE record that decided it.
+    pub relo: Option<u32>,
+    /// The whole story in one sentence.
+    pub text: String,
+}
+
+/// A poisoned instruction.
+#[derive(Serialize, Deserialize, Clone, Debug, PartialEq, Eq)]
+#[serde(rename_all = "camelCase")]
+pub struct PoisonInfo {
+    /// Linked index.
+    pub idx: u32,
+    /// Function and index in it.
+    pub func: String,
+    /// Index in the function.
+    pub func_insn: u32,
+    /// Some path reaches it: the program is rejected.
+    pub reachable: bool,
+    /// The first one the verifier meets (the error is about it).
+    pub first: bool,
+    /// What the kernel prints.
+    pub kernel_message: String,
+    /// What libbpf rewrites the verifier log into.
+    pub libbpf_message: String,
+    /// The CO-RE record that poisoned it.
+    pub relo: Option<u32>,
+    /// What the record accesses.
+    pub access: Option<String>,
+    /// Its source line.
+    pub source: Option<SourceRef>,
+    /// Plain words: what happened and what to do.
+    pub explanation: String,
+}
+
+/// A basic block.
+#[derive(Serialize, Deserialize, Clone, Debug, PartialEq, Eq)]
+#[serde(rename_all = "camelCase")]
+pub struct FlowBlock {
+    /// First instruction.
+    pub start: u32,
+    /// One past the last.
+    pub end: u32,
+    /// Some instruction of it is reached.
+    pub live: bool,
+    /// Function index.
+    pub func: u32,
+}
+
+/// An edge between blocks.
+#[derive(Serialize, Deserialize, Clone, Debug, PartialEq, Eq)]
+#[serde(rename_all = "camelCase")]
+pub struct FlowEdge {
+    /// Source block.
+    pub from: u32,
+    /// Target block.
+    pub to: u32,
+    /// `fall`, `taken`, `jump`, `call`.
+    pub kind: String,
+    /// Some path of the verifier follows it.
+    pub live: bool,
+}
+
+/// One program's flow after relocation.
+#[derive(Serialize, Deserialize, Clone, Debug, PartialEq, Eq)]
+#[serde(rename_all = "camelCase")]
+pub struct ProgramFlow {
+    /// The verdict.
+    pub verdict: ProgramVerdict,
+    /// Functions (main first) as `(name, start, len)`.
+    pub funcs: Vec<(String, u32, u32)>,
+    /// Every instruction.
+    pub rows: Vec<FlowRow>,
+    /// Basic blocks.
+    pub blocks: Vec<FlowBlock>,
+    /// Edges.
+    pub edges: Vec<FlowEdge>,
+    /// Conditional jumps.
+    pub branches: Vec<BranchInfo>,
+    /// Poisoned instructions.
+    pub poisons: Vec<PoisonInfo>,
+}
+
+/// The guard simulation of an object against one kernel.
+#[derive(Serialize, Deserialize, Clone, Debug, PartialEq, Default)]
+#[serde(rename_all = "camelCase")]
+pub struct GuardReport {
+    /// The object's label.
+    pub object: String,
+    /// The kernel's label.
+    pub kernel: String,
+    /// `LINUX_KERNEL_VERSION` as used (`5.10.0`), if known.
+    pub kernel_release: Option<String>,
+    /// Every main program's verdict.
+    pub programs: Vec<ProgramVerdict>,
+    /// What-if knobs and the values used.
+    pub knobs: Vec<KnobValue>,
+    /// Why libbpf fails before relocating (externs), if it does.
+    pub extern_error: Option<String>,
+    /// What hiding did to the target.
+    pub hidden: Vec<String>,
+    /// The flow of the program asked for.
+    pub flow: Option<ProgramFlow>,
+    /// Milliseconds in the engine (relocation + simulation).
+    pub ms: f64,
+}
+
+/// What-if settings for a relocation or guard run (all from the URL).
+#[derive(Serialize, Deserialize, Clone, Debug, PartialEq, Eq, Default, Hash)]
+#[serde(rename_all = "camelCase")]
+pub struct WhatIf {
+    /// `LINUX_KERNEL_VERSION` as `X.Y.Z` (default: the release in the kernel's name).
+    pub kernel_release: Option<String>,
+    /// `NAME=VALUE` overrides of `.kconfig` externs and read-only globals.
+    pub set: Vec<(String, String)>,
+    /// Types (`bpf_dynptr`) and members (`task_struct.__state`) removed from the target.
+    pub hide: Vec<String>,
+}
+
+impl WhatIf {
+    /// Nothing changed.
+    pub fn is_empty(&self) -> bool {
+        self.kernel_release.is_none() && self.set.is_empty() && self.hide.is_empty()
+    }
+}

@@ -1,0 +1,135 @@
+//! The bundled kernels the worker holds, so that picking one again, or relocating against
+//! all of them (the matrix), never fetches or parses twice — and each keeps its
+//! essential-name index, built on its first relocation.
+//!
+//! Loads of the same kernel are not duplicated: a second caller waits for the first.
+
+use std::cell::RefCell;
+use std::collections::{BTreeMap, BTreeSet};
+use std::time::Duration;
+
+use yew::platform::time::sleep;
+
+use crate::browser;
+use crate::bundled;
+use crate::dto::KernelSummary;
+use crate::engine::Engine;
+use crate::search::TypeIndex;
+use crate::shared::Shared;
+use crate::state::LoadTimings;
+
+/// A bundled kernel in the worker.
+#[derive(Debug, Clone)]
+pub struct Entry {
+    /// Its slot.
+    pub slot: u32,
+    /// What `corelab info` says.
+    pub summary: Shared<KernelSummary>,
+    /// Its type index, once asked for.
+    pub index: Option<Shared<TypeIndex>>,
+    /// The first load's timings.
+    pub timings: LoadTimings,
+}
+
+/// Bundled kernels by id.
+#[derive(Debug, Default)]
+pub struct KernelCache {
+    entries: RefCell<BTreeMap<String, Entry>>,
+    /// Ids being loaded, with their slots.
+    pending: RefCell<BTreeMap<String, u32>>,
+}
+
+/// What a load reports while it runs.
+pub trait LoadProgress {
+    /// Bytes fetched so far.
+    fn fetched(&self, done: u64, total: Option<u64>);
+    /// The bytes are with the engine.
+    fn parsing(&self);
+}
+
+/// No progress reports.
+#[derive(Debug)]
+pub struct Quiet;
+
+impl LoadProgress for Quiet {
+    fn fetched(&self, _: u64, _: Option<u64>) {}
+    fn parsing(&self) {}
+}
+
+impl KernelCache {
+    /// Every slot the cache holds or is filling.
+    pub fn slots(&self) -> BTreeSet<u32> {
+        let mut s: BTreeSet<u32> = self.entries.borrow().values().map(|e| e.slot).collect();
+        s.extend(self.pending.borrow().values().copied());
+        s
+    }
+
+    /// The entry of a kernel already loaded.
+    pub fn get(&self, id: &str) -> Option<Entry> {
+        self.entries.borrow().get(id).cloned()
+    }
+
+    /// Bundled kernel `id`, loaded into a new slot `new_slot()` if it is not in the worker yet
+    /// (and with its type index when `with_index`).
+    pub async fn load(
+        &self,
+        engine: &Engine,
+        id: &str,
+        new_slot: impl FnOnce() -> u32,
+        with_index: bool,
+        progress: &dyn LoadProgress,
+    ) -> Result<Entry, String> {
+        // Someone else is loading it: wait for them.
+        while self.pending.borrow().contains_key(id) {
+            sleep(Duration::from_millis(25)).await;
+        }
+        if let Some(e) = self.get(id) {
+            if e.index.is_some() || !with_index {
+                return Ok(e);
+            }
+            let index = Shared::new(TypeIndex::new(engine.type_index(e.slot).await?));
+            let mut entries = self.entries.borrow_mut();
+            let e = entries
+                .get_mut(id)
+                .ok_or("kernel vanished from the cache")?;
+            e.index = Some(index);
+            return Ok(e.clone());
+        }
+        let k = bundled::find(id).ok_or_else(|| format!("no bundled kernel named {id}"))?;
+        let slot = new_slot();
+        self.pending.borrow_mut().insert(id.to_owned(), slot);
+        let r = self
+            .fetch_and_parse(engine, k, slot, with_index, progress)
+            .await;
+        self.pending.borrow_mut().remove(id);
+        let e = r?;
+        self.entries.borrow_mut().insert(id.to_owned(), e.clone());
+        Ok(e)
+    }
+
+    async fn fetch_and_parse(
+        &self,
+        engine: &Engine,
+        k: &bundled::BundledKernel,
+        slot: u32,
+        with_index: bool,
+        progress: &dyn LoadProgress,
+    ) -> Result<Entry, String> {
+        let started = browser::now_ms();
+        let bytes = browser::fetch_bytes(&k.url(), |d, t| progress.fetched(d, t)).await?;
+        let fetched = browser::now_ms();
+        progress.parsing();
+        let (report, index) = engine.load(slot, k.id, bytes, None, with_index).await?;
+        Ok(Entry {
+            slot,
+            summary: Shared::new(report.summary),
+            index: index.map(|i| Shared::new(TypeIndex::new(i))),
+            timings: LoadTimings {
+                fetch_ms: fetched - started,
+                parse_ms: report.parse_ms,
+                index_ms: report.index_ms,
+                total_ms: browser::now_ms() - started,
+            },
+        })
+    }
+}

@@ -1,0 +1,86 @@
+//! One object against many kernels: the compatibility matrix.
+
+use std::sync::Arc;
+
+use corelab::btf::Btf;
+use corelab::matrix;
+use corelab::pipeline;
+
+use crate::dto::guard::WhatIf;
+use crate::dto::matrix::{MatrixProgram, MatrixReloc, MatrixTable, ValueCell, VerdictCell};
+
+use super::object::LoadedObject;
+use super::whatif::{knobs, release_in};
+
+/// The matrix of `obj` against `kernels` (label, BTF), each with its own release; `whatif`'s
+/// overrides (`set`) apply to every column, its release only where a kernel's name has none.
+pub fn build(
+    obj: &LoadedObject,
+    kernels: &[(String, Arc<Btf>)],
+    whatif: &WhatIf,
+) -> Result<MatrixTable, String> {
+    let mut analyses = Vec::with_capacity(kernels.len());
+    for (label, btf) in kernels {
+        let w = WhatIf {
+            kernel_release: release_in(label).or_else(|| whatif.kernel_release.clone()),
+            set: whatif.set.clone(),
+            hide: Vec::new(),
+        };
+        let k = knobs(&w, label)?;
+        let a = pipeline::analyze(&obj.obj, btf, &k).map_err(|e| e.to_string())?;
+        analyses.push((label.clone(), a));
+    }
+    let m = matrix::build(&obj.obj, &analyses);
+    let programs = m
+        .programs
+        .iter()
+        .map(|p| MatrixProgram {
+            name: p.name.clone(),
+            sec: p.sec.clone(),
+            cells: p
+                .cells
+                .iter()
+                .map(|c| VerdictCell {
+                    verdict: c.verdict.to_owned(),
+                    reason: c.reason.clone(),
+                })
+                .collect(),
+        })
+        .collect();
+    let relocations = m
+        .relocations
+        .iter()
+        .enumerate()
+        .map(|(i, r)| {
+            let cells: Vec<ValueCell> = r
+                .cells
+                .iter()
+                .map(|c| ValueCell {
+                    outcome: c.outcome.to_owned(),
+                    value: c.value,
+                    reason: c.reason.clone(),
+                })
+                .collect();
+            let varies = cells
+                .windows(2)
+                .any(|w| w[0].outcome != w[1].outcome || w[0].value != w[1].value);
+            MatrixReloc {
+                idx: i as u32,
+                sec: r.sec.clone(),
+                sec_relo_idx: r.sec_relo_idx as u32,
+                kind: r.kind.to_owned(),
+                access: r.access.clone(),
+                prog: r.prog.clone(),
+                cells,
+                varies,
+            }
+        })
+        .collect();
+    Ok(MatrixTable {
+        object: obj.label.clone(),
+        kernels: m.kernels,
+        programs,
+        relocations,
+        ms: 0.0,
+    })
+}
