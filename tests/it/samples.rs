@@ -14,7 +14,12 @@ fn committed_sample_objects_rebuild_identically() {
     let (Some(clang), Some(strip)) = (tools::find("clang-19"), tools::find("llvm-strip-19")) else {
         return tools::skipped("sample rebuild", "clang-19");
     };
-    let samples = Path::new(env!("CARGO_MANIFEST_DIR")).join("../www/samples");
+    let samples = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../www/samples")
+        .canonicalize()
+        .unwrap();
+    // Where the checkout lives must not show in the objects (build.sh maps it the same way).
+    let prefix_map = format!("-ffile-prefix-map={}=.", samples.display());
     let inc = samples.join(".build");
     std::fs::create_dir_all(&inc).unwrap();
     let btf = load_btf(&data::read("btf/host-6.18.44-fc-v657-amd64.btf.gz"), None)
@@ -51,6 +56,7 @@ fn committed_sample_objects_rebuild_identically() {
                     "-target",
                     "bpf",
                     "-D__TARGET_ARCH_x86",
+                    &prefix_map,
                     "-I.build",
                     "-c",
                     &name,

@@ -14,7 +14,7 @@ use std::sync::Arc;
 
 use corelab::btf::{Btf, Kind, Type, TypeId};
 use corelab::info::Summary;
-use corelab::input::{self, Content, ElfRole, ElfSummary};
+use corelab::input;
 
 use crate::dto::compare::CompareTable;
 use crate::dto::guard::{GuardReport, WhatIf};
@@ -49,8 +49,8 @@ pub struct Kernel {
     /// Shared so that a kernel module's split BTF can be layered over it.
     btf: Arc<Btf>,
     layers: Vec<String>,
-    content: Content,
-    elf: Option<ElfSummary>,
+    /// What held the BTF, in words (core's `LoadedBtf::describe_content`).
+    content: String,
     distilled_base: bool,
     /// The label of the kernel this split BTF was layered over.
     base_label: Option<String>,
@@ -64,10 +64,9 @@ impl Kernel {
         match input::load_btf(bytes, base.map(|b| b.btf.clone())) {
             Ok(l) => Ok(Kernel {
                 label: label.to_owned(),
+                content: l.describe_content(),
                 btf: Arc::new(l.btf),
                 layers: l.layers,
-                content: l.content,
-                elf: l.elf,
                 distilled_base: l.distilled_base,
                 base_label: base.map(|b| b.label.clone()),
             }),
@@ -361,25 +360,7 @@ impl Session {
 
 fn summarize(l: &Kernel) -> KernelSummary {
     let (label, btf) = (&l.label, &*l.btf);
-    let content = match (&l.content, &l.elf) {
-        (Content::RawBtf, _) => "raw BTF".to_owned(),
-        (Content::Elf(role), Some(e)) => {
-            let kind = match role {
-                ElfRole::BpfObject => "BPF object",
-                ElfRole::Relocatable => "relocatable ELF (kernel module)",
-                ElfRole::Executable => "executable ELF (vmlinux)",
-            };
-            format!(
-                "{kind}, ELF{} {} {}, .BTF at offset {:#x}{}",
-                if e.is_64 { "64" } else { "32" },
-                e.endian.describe(),
-                input::elf::machine_name(e.machine),
-                e.btf_offset,
-                if e.has_btf_ext { ", with .BTF.ext" } else { "" }
-            )
-        }
-        (Content::Elf(_), None) => "ELF".to_owned(),
-    };
+    let content = l.content.clone();
     let h = btf.header();
     let mut header = format!(
         "{} bytes (version {}, flags {:#x}); types {} bytes, strings {} bytes",

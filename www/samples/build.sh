@@ -13,8 +13,8 @@ if ! command -v "$clang" >/dev/null; then
   exit 0
 fi
 out=${1:-.}
-# A fixed include directory: its path ends up in the objects' BTF strings, so a temporary
-# one would make every rebuild differ.
+# A fixed include directory, and the checkout's own path mapped to `.`: both end up in the
+# objects' BTF strings, so a temporary directory or another clone would make a rebuild differ.
 inc=.build
 mkdir -p "$inc"
 cargo build -q --release -p corelab-cli --manifest-path "$root/Cargo.toml"
@@ -22,7 +22,7 @@ cargo build -q --release -p corelab-cli --manifest-path "$root/Cargo.toml"
   --profile bpftool-7.1 > "$inc/vmlinux.h"
 for c in *.bpf.c; do
   o="$out/${c%.c}.o"
-  "$clang" -g -O2 -target bpf -D__TARGET_ARCH_x86 -I"$inc" -c "$c" -o "$o"
+  "$clang" -g -O2 -target bpf -D__TARGET_ARCH_x86 -ffile-prefix-map="$PWD=." -I"$inc" -c "$c" -o "$o"
   "$strip" -g "$o"
 done
 echo "build.sh: rebuilt $(ls *.bpf.c | wc -l) sample objects in $out"
