@@ -146,7 +146,18 @@ pub struct TypeIndexData {
     pub kinds: Vec<u8>,
 }
 
-/// A long text with type links and anchors: the raw listing now, the generated header later.
+/// The generated header as a document, with the profile used and libbpf's stderr lines.
+#[derive(Clone, Debug, PartialEq, Default)]
+pub struct HeaderDocument {
+    /// The header, its lines, type links and definition anchors.
+    pub document: DocumentData,
+    /// The profile's name (`bpftool-7.1`, …).
+    pub profile: String,
+    /// What libbpf would print on stderr (`libbpf: …`), in order.
+    pub warnings: Vec<String>,
+}
+
+/// A long text with type links and anchors: the raw listing or the generated header.
 #[derive(Clone, Debug, PartialEq, Default)]
 pub struct DocumentData {
     /// The text; every line ends with `\n`.

@@ -28,6 +28,7 @@ use crate::dto::{
 
 mod compare;
 mod guard;
+pub mod header;
 mod matrix;
 pub mod object;
 mod reloc;
