@@ -9,19 +9,19 @@ use corelab::header::{self, IoSink, Options, Profile};
 use corelab::input::load_btf;
 use corelab_tests::{data, tools};
 
+/// Where build.sh compiles: clang's output depends on the directory it compiles in, so both
+/// compile in this one fixed place.
+const WORK: &str = "/tmp/corelab-samples";
+
 #[test]
 fn committed_sample_objects_rebuild_identically() {
     let (Some(clang), Some(strip)) = (tools::find("clang-19"), tools::find("llvm-strip-19")) else {
         return tools::skipped("sample rebuild", "clang-19");
     };
-    let samples = Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("../www/samples")
-        .canonicalize()
-        .unwrap();
-    // Where the checkout lives must not show in the objects (build.sh maps it the same way).
-    let prefix_map = format!("-ffile-prefix-map={}=.", samples.display());
-    let inc = samples.join(".build");
-    std::fs::create_dir_all(&inc).unwrap();
+    let samples = Path::new(env!("CARGO_MANIFEST_DIR")).join("../www/samples");
+    let work = Path::new(WORK);
+    let _ = std::fs::remove_dir_all(work);
+    std::fs::create_dir_all(work.join(".build")).unwrap();
     let btf = load_btf(&data::read("btf/host-6.18.44-fc-v657-amd64.btf.gz"), None)
         .unwrap()
         .btf;
@@ -35,7 +35,8 @@ fn committed_sample_objects_rebuild_identically() {
         &mut IoSink::new(&mut h, std::io::sink()),
     )
     .unwrap();
-    std::fs::write(inc.join("vmlinux.h"), h).unwrap();
+    std::fs::write(work.join(".build/vmlinux.h"), h).unwrap();
+    let prefix_map = format!("-ffile-prefix-map={WORK}=.");
     let out = data::scratch("samples");
     let mut n = 0;
     for c in std::fs::read_dir(&samples)
@@ -46,10 +47,11 @@ fn committed_sample_objects_rebuild_identically() {
         let Some(stem) = name.strip_suffix(".bpf.c") else {
             continue;
         };
+        std::fs::copy(&c, work.join(&name)).unwrap();
         let obj = out.join(format!("{stem}.bpf.o"));
         let (code, _, err) = tools::run(
             Command::new(&clang)
-                .current_dir(&samples)
+                .current_dir(work)
                 .args([
                     "-g",
                     "-O2",

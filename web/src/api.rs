@@ -1,7 +1,7 @@
 //! The JavaScript API for documentation authors: `corelab.js` + `corelab_bg.wasm`.
 //!
 //! ```js
-//! import init, { parse, info, dump } from "./corelab.js";
+//! import init, { parse, info, dump, BpfObject, reloc, explain, guard } from "./corelab.js";
 //! await init();
 //! const btf = parse(bytes, "vmlinux");      // throws Error("vmlinux: offset 0x…: …")
 //! const ext4 = Btf.parseSplit(ko, btf, "ext4.ko");  // a module's split BTF over it
@@ -10,26 +10,76 @@
 //! btf.type(id);                             // { id, kind, name, size, lines: [[{text, link?}]] }
 //! btf.dumpType(id);                         // bpftool's raw listing of one type
 //! btf.dump();                               // the whole raw listing
-//! btf.free();
+//! btf.header();                             // vmlinux.h exactly as `bpftool btf dump file … format c`
+//! btf.header({ profile: "bpftool-7.1", roots: ["task_struct"], helperTypes: true });
+//! btf.layout("task_struct");                // pahole's layout text
+//!
+//! const obj = BpfObject.parse(objBytes, "prog.bpf.o");
+//! obj.summary();                            // { programs, knobs, … }
+//! reloc(obj, btf);                          // { rows: [{ index, program, insn, kind, access, outcome, before, after, … }], … }
+//! explain(obj, btf, 3);                     // record 3: specs, candidates, values, libbpf's log
+//! guard(obj, btf, { kernelRelease: "5.4.0", set: [["CONFIG_HZ", "250"]], hide: ["task_struct.__state"] });
+//!                                           // { programs: [{ name, verdict, … }], flow, … }
+//! btf.free(); obj.free();
 //! ```
 //!
-//! Results are plain JS objects (serde-wasm-bindgen of [`crate::dto`]). Later rounds add
-//! `header`, `reloc` and `guard` as more methods of [`Btf`] and more functions here.
+//! Results are plain JS objects (serde-wasm-bindgen of [`crate::dto`]); options objects are
+//! optional and their fields too. Errors are thrown as `Error` with a one-line message.
 //!
 //! The `#[wasm_bindgen]` exports exist only with the `api` feature, which the `corelab` bin
 //! is built with: the app's own wasm must not carry the engine.
 
 use serde::Serialize;
-use wasm_bindgen::{JsError, JsValue};
+use wasm_bindgen::{JsCast, JsError, JsValue};
 
 #[cfg(feature = "api")]
 use wasm_bindgen::prelude::wasm_bindgen;
 
-use crate::session::Kernel;
+use crate::browser::now_ms;
+use crate::dto::guard::WhatIf;
+use crate::session::header::HeaderRequest;
+use crate::session::{self, whatif, Kernel, LoadedObject};
 
 fn to_js<T: Serialize>(v: &T) -> Result<JsValue, JsError> {
     v.serialize(&serde_wasm_bindgen::Serializer::json_compatible())
         .map_err(|e| JsError::new(&e.to_string()))
+}
+
+/// Reads an optional options object of type `T`, whose fields (camelCase) are `known`: a
+/// misspelt option (`root` for `roots`) is an error, not silently ignored.
+fn from_js<T: serde::de::DeserializeOwned + Default>(
+    v: JsValue,
+    known: &[&str],
+) -> Result<T, JsError> {
+    if v.is_undefined() || v.is_null() {
+        return Ok(T::default());
+    }
+    if let Some(o) = v.dyn_ref::<js_sys::Object>() {
+        for key in js_sys::Object::keys(o).iter().filter_map(|k| k.as_string()) {
+            if !known.contains(&key.as_str()) {
+                return Err(JsError::new(&format!(
+                    "options: unknown field `{key}`, expected one of {}",
+                    known.join(", ")
+                )));
+            }
+        }
+    }
+    serde_wasm_bindgen::from_value(v).map_err(|e| JsError::new(&format!("options: {e}")))
+}
+
+/// The fields of [`WhatIf`] as JS spells them.
+const WHATIF_FIELDS: [&str; 3] = ["kernelRelease", "set", "hide"];
+
+/// Options of [`Btf::header`].
+#[derive(serde::Deserialize, Default, Debug)]
+#[serde(rename_all = "camelCase", default)]
+struct HeaderOptions {
+    /// `bpftool` (default), `bpftool-7.1`, `bpftool-7.8`, `unsorted`.
+    profile: Option<String>,
+    /// Only these types and what they need (names as `corelab header --root` takes them).
+    roots: Vec<String>,
+    /// With roots: also the typedefs `<bpf/bpf_helpers.h>` needs.
+    helper_types: bool,
 }
 
 /// A parsed BTF (raw, ELF, compressed: detected by content).
@@ -92,6 +142,105 @@ impl Btf {
     pub fn dump(&self) -> String {
         self.kernel.raw_listing_text()
     }
+
+    /// The C header (`vmlinux.h`): options `{ profile, roots, helperTypes }`. libbpf's
+    /// warnings, if any, go to the console as bpftool prints them on stderr.
+    pub fn header(&self, options: JsValue) -> Result<String, JsError> {
+        let o: HeaderOptions = from_js(options, &["profile", "roots", "helperTypes"])?;
+        let req = HeaderRequest {
+            profile: o.profile.as_deref().unwrap_or("bpftool"),
+            roots: &o.roots,
+            with_helpers: o.helper_types,
+        };
+        let (text, warnings) = self.kernel.header_text(req).map_err(|e| JsError::new(&e))?;
+        for w in warnings {
+            web_sys::console::warn_1(&w.into());
+        }
+        Ok(text)
+    }
+
+    /// The layout of a struct or union as pahole prints it (`pahole -C NAME`).
+    pub fn layout(&self, name: &str) -> Result<String, JsError> {
+        self.kernel.layout(name).map_err(|e| JsError::new(&e))
+    }
+}
+
+/// A parsed BPF object (ELF, possibly compressed).
+#[cfg_attr(feature = "api", wasm_bindgen)]
+#[derive(Debug)]
+pub struct BpfObject {
+    object: LoadedObject,
+}
+
+#[cfg_attr(feature = "api", wasm_bindgen)]
+impl BpfObject {
+    /// Parses `bytes`; `name` is used in error messages.
+    pub fn parse(bytes: &[u8], name: Option<String>) -> Result<BpfObject, JsError> {
+        let label = name.unwrap_or_else(|| "object".to_owned());
+        LoadedObject::load(&label, bytes)
+            .map(|object| BpfObject { object })
+            .map_err(|e| JsError::new(&e))
+    }
+
+    /// Its programs, sections, maps and what-if knobs.
+    pub fn summary(&self) -> Result<JsValue, JsError> {
+        to_js(&self.object.summary())
+    }
+}
+
+fn target(btf: &Btf, whatif: &WhatIf) -> Result<whatif::Target, JsError> {
+    whatif::hidden_copy(&btf.kernel, &whatif.hide).map_err(|e| JsError::new(&e))
+}
+
+/// Every CO-RE relocation of `object` against `btf`, as libbpf 1.5 resolves it. `whatif`:
+/// optional `{ hide: ["task_struct.__state", "bpf_dynptr"] }`.
+#[cfg_attr(feature = "api", wasm_bindgen)]
+pub fn reloc(object: &BpfObject, btf: &Btf, whatif: JsValue) -> Result<JsValue, JsError> {
+    let w: WhatIf = from_js(whatif, &WHATIF_FIELDS)?;
+    to_js(&session::relocation_table(
+        &object.object,
+        &target(btf, &w)?,
+        now_ms,
+    ))
+}
+
+/// The explanation of CO-RE record `index` (its position in `.BTF.ext`): local and target
+/// specs, every candidate and why it matched or not, values, the patched instruction,
+/// libbpf's log lines.
+#[cfg_attr(feature = "api", wasm_bindgen)]
+pub fn explain(
+    object: &BpfObject,
+    btf: &Btf,
+    index: u32,
+    whatif: JsValue,
+) -> Result<JsValue, JsError> {
+    let w: WhatIf = from_js(whatif, &WHATIF_FIELDS)?;
+    let e = session::explain_relocation(&object.object, &target(btf, &w)?, index)
+        .map_err(|e| JsError::new(&e))?;
+    to_js(&e)
+}
+
+/// The verifier's dead-code removal after relocation: every program's verdict (loads, or
+/// rejected with the reachable poisoned instruction), and the flow of `program` (default:
+/// the first). `whatif`: optional `{ kernelRelease, set: [[name, value]], hide }`.
+#[cfg_attr(feature = "api", wasm_bindgen)]
+pub fn guard(
+    object: &BpfObject,
+    btf: &Btf,
+    whatif: JsValue,
+    program: Option<String>,
+) -> Result<JsValue, JsError> {
+    let w: WhatIf = from_js(whatif, &WHATIF_FIELDS)?;
+    let report = session::guard_report(
+        &object.object,
+        btf.kernel.label(),
+        &target(btf, &w)?,
+        &w,
+        program.as_deref(),
+        now_ms,
+    )
+    .map_err(|e| JsError::new(&e))?;
+    to_js(&report)
 }
 
 /// Parses `bytes` (see [`Btf::parse`]).

@@ -255,13 +255,11 @@ impl Session {
         whatif: &WhatIf,
     ) -> Result<RelocTable, String> {
         let target = self.target(kernel, &whatif.hide)?;
-        let obj = self.object_or_err(object)?;
-        let started = (self.clock)();
-        let rel = reloc::relocate(obj, &target);
-        let reloc_ms = (self.clock)() - started;
-        let mut table = reloc::table(obj, &target, &rel);
-        table.reloc_ms = reloc_ms;
-        Ok(table)
+        Ok(relocation_table(
+            self.object_or_err(object)?,
+            &target,
+            self.clock,
+        ))
     }
 
     /// The explanation of record `idx` (index over the `.BTF.ext`).
@@ -273,10 +271,7 @@ impl Session {
         idx: u32,
     ) -> Result<RelocExplanation, String> {
         let target = self.target(kernel, &whatif.hide)?;
-        let obj = self.object_or_err(object)?;
-        let rel = reloc::relocate(obj, &target);
-        reloc::explain(obj, &target, &rel, idx as usize)
-            .ok_or_else(|| format!("{}: no CO-RE relocation {idx}", obj.label()))
+        explain_relocation(self.object_or_err(object)?, &target, idx)
     }
 
     /// The guard simulation: every program's verdict, and the flow of `prog` (default: the
@@ -290,32 +285,8 @@ impl Session {
     ) -> Result<GuardReport, String> {
         let kernel_label = self.kernel_or_err(kernel)?.label().to_owned();
         let target = self.target(kernel, &whatif.hide)?;
-        let knobs = whatif::knobs(whatif, &kernel_label)?;
         let obj = self.object_or_err(object)?;
-        let started = (self.clock)();
-        let a = corelab::pipeline::analyze(obj.object(), &target.btf, &knobs)
-            .map_err(|e| e.to_string())?;
-        let ms = (self.clock)() - started;
-        let programs = a
-            .programs
-            .iter()
-            .map(|r| guard::verdict(r, &a, obj.object()))
-            .collect();
-        let chosen = match prog {
-            Some(name) => a.programs.iter().find(|r| r.name == name),
-            None => a.programs.first(),
-        };
-        Ok(GuardReport {
-            object: obj.label().to_owned(),
-            kernel: target.label.clone(),
-            kernel_release: whatif::release_for(whatif, &kernel_label),
-            programs,
-            knobs: guard::knob_values(obj.object(), &a, whatif),
-            extern_error: a.kconfig.as_ref().err().map(|e| e.message.clone()),
-            hidden: target.hidden.clone(),
-            flow: chosen.map(|r| guard::flow(obj, &target, &a, r)),
-            ms,
-        })
+        guard_report(obj, &kernel_label, &target, whatif, prog, self.clock)
     }
 
     /// The object in `object` against the kernels in `kernels`, in that order.
@@ -357,6 +328,65 @@ impl Session {
         }
         Ok(t)
     }
+}
+
+/// Every CO-RE relocation of `obj` against `target`, the engine's time measured with `clock`.
+pub fn relocation_table(obj: &LoadedObject, target: &Target, clock: fn() -> f64) -> RelocTable {
+    let started = clock();
+    let rel = reloc::relocate(obj, target);
+    let reloc_ms = clock() - started;
+    let mut table = reloc::table(obj, target, &rel);
+    table.reloc_ms = reloc_ms;
+    table
+}
+
+/// The explanation of record `idx` (index over the `.BTF.ext`) of `obj` against `target`.
+pub fn explain_relocation(
+    obj: &LoadedObject,
+    target: &Target,
+    idx: u32,
+) -> Result<RelocExplanation, String> {
+    let rel = reloc::relocate(obj, target);
+    reloc::explain(obj, target, &rel, idx as usize)
+        .ok_or_else(|| format!("{}: no CO-RE relocation {idx}", obj.label()))
+}
+
+/// The guard simulation of `obj` against `target` (a copy of the kernel labelled
+/// `kernel_label`, whose name gives the default kernel release): every program's verdict,
+/// and the flow of `prog` (default: the first program).
+pub fn guard_report(
+    obj: &LoadedObject,
+    kernel_label: &str,
+    target: &Target,
+    whatif: &WhatIf,
+    prog: Option<&str>,
+    clock: fn() -> f64,
+) -> Result<GuardReport, String> {
+    let knobs = whatif::knobs(whatif, kernel_label)?;
+    let started = clock();
+    let a =
+        corelab::pipeline::analyze(obj.object(), &target.btf, &knobs).map_err(|e| e.to_string())?;
+    let ms = clock() - started;
+    let programs = a
+        .programs
+        .iter()
+        .map(|r| guard::verdict(r, &a, obj.object()))
+        .collect();
+    let chosen = match prog {
+        Some(name) => a.programs.iter().find(|r| r.name == name),
+        None => a.programs.first(),
+    };
+    Ok(GuardReport {
+        object: obj.label().to_owned(),
+        kernel: target.label.clone(),
+        kernel_release: whatif::release_for(whatif, kernel_label),
+        programs,
+        knobs: guard::knob_values(obj.object(), &a, whatif),
+        extern_error: a.kconfig.as_ref().err().map(|e| e.message.clone()),
+        hidden: target.hidden.clone(),
+        flow: chosen.map(|r| guard::flow(obj, target, &a, r)),
+        ms,
+    })
 }
 
 fn summarize(l: &Kernel) -> KernelSummary {

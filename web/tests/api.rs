@@ -121,3 +121,175 @@ fn bad_input_throws_one_line_naming_the_file() {
 fn version_is_the_crate_version() {
     assert_eq!(api::version(), env!("CARGO_PKG_VERSION"));
 }
+
+const K61: &[u8] = include_bytes!("../../tests/data/btf/debian12-6.1.0-50-amd64.btf.gz");
+const K510_HEADER_71: &[u8] =
+    include_bytes!("../../tests/data/headers/bpftool-7.1.0/debian11-5.10.0-46-amd64.h.gz");
+const GUARDING: &[u8] = include_bytes!("../../www/samples/10_guarding.bpf.o");
+const KCONFIG: &[u8] = include_bytes!("../../www/samples/07_kconfig.bpf.o");
+
+fn gunzip(b: &[u8]) -> String {
+    use std::io::Read;
+    let mut out = String::new();
+    flate2::read::GzDecoder::new(b)
+        .read_to_string(&mut out)
+        .unwrap();
+    out
+}
+
+fn options(json: &str) -> JsValue {
+    js_sys::JSON::parse(json).unwrap()
+}
+
+fn strings(v: &JsValue, key: &str, field: &str) -> Vec<String> {
+    let a: Array = get(v, key).dyn_into().unwrap();
+    a.iter()
+        .map(|r| get(&r, field).as_string().unwrap_or_default())
+        .collect()
+}
+
+#[wasm_bindgen_test]
+fn header_is_bpftools_and_roots_trim_it() {
+    let btf = api::parse(K510, Some("5.10".into()))
+        .map_err(JsValue::from)
+        .unwrap();
+    let h = btf
+        .header(options(r#"{"profile": "bpftool-7.1"}"#))
+        .map_err(JsValue::from)
+        .unwrap();
+    assert!(
+        h == gunzip(K510_HEADER_71),
+        "differs from bpftool 7.1's header"
+    );
+    let small = btf
+        .header(options(
+            r#"{"roots": ["task_struct"], "helperTypes": true}"#,
+        ))
+        .map_err(JsValue::from)
+        .unwrap();
+    assert!(small.contains("struct task_struct {\n") && small.len() < h.len() / 10);
+    assert!(small.contains("typedef unsigned int __u32;\n"));
+    let e = btf
+        .header(options(r#"{"profile": "bpftool-9"}"#))
+        .map_err(JsValue::from)
+        .unwrap_err();
+    assert!(error_message(e).starts_with("profile bpftool-9: "));
+    let e = btf
+        .header(options(r#"{"root": "task_struct"}"#))
+        .map_err(JsValue::from)
+        .unwrap_err();
+    assert!(error_message(e).contains("unknown field `root`"));
+    let layout = btf.layout("list_head").map_err(JsValue::from).unwrap();
+    assert!(
+        layout.contains("/* size: 16, cachelines: 1, members: 2 */"),
+        "{layout}"
+    );
+}
+
+#[wasm_bindgen_test]
+fn reloc_and_explain_say_what_libbpf_does() {
+    let btf = api::parse(K510, Some("5.10".into()))
+        .map_err(JsValue::from)
+        .unwrap();
+    let obj = api::BpfObject::parse(GUARDING, Some("10_guarding.bpf.o".into()))
+        .map_err(JsValue::from)
+        .unwrap();
+    let t = api::reloc(&obj, &btf, JsValue::UNDEFINED)
+        .map_err(JsValue::from)
+        .unwrap();
+    let outcomes = strings(&t, "rows", "outcome");
+    assert_eq!(outcomes.len(), 10);
+    assert_eq!(outcomes.iter().filter(|o| *o == "poisoned").count(), 3);
+    assert_eq!(outcomes[9], "poisoned");
+    assert_eq!(strings(&t, "rows", "access")[9], "inode.i_atime_sec");
+    let e = api::explain(&obj, &btf, 9, JsValue::UNDEFINED)
+        .map_err(JsValue::from)
+        .unwrap();
+    let log: Vec<String> = strings(&e, "log", "text");
+    assert!(
+        log.iter()
+            .any(|l| l.contains("struct inode.i_atime_sec (0:15 @ offset 88)")),
+        "{log:?}"
+    );
+    // Hiding the field the guard checks changes nothing on 5.10 (it is already absent there),
+    // but hiding `file.f_inode` poisons the reads through it.
+    let hidden = api::reloc(&obj, &btf, options(r#"{"hide": ["file.f_inode"]}"#))
+        .map_err(JsValue::from)
+        .unwrap();
+    let outcomes = strings(&hidden, "rows", "outcome");
+    assert_eq!(outcomes[1], "poisoned");
+    let e = api::explain(&obj, &btf, 99, JsValue::UNDEFINED)
+        .map_err(JsValue::from)
+        .unwrap_err();
+    assert_eq!(
+        error_message(e),
+        "10_guarding.bpf.o: no CO-RE relocation 99"
+    );
+}
+
+#[wasm_bindgen_test]
+fn guard_gives_verdicts_and_what_ifs_flip_them() {
+    let k61 = api::parse(K61, Some("debian12-6.1.0-50-amd64".into()))
+        .map_err(JsValue::from)
+        .unwrap();
+    let obj = api::BpfObject::parse(GUARDING, None)
+        .map_err(JsValue::from)
+        .unwrap();
+    let g = api::guard(&obj, &k61, JsValue::UNDEFINED, None)
+        .map_err(JsValue::from)
+        .unwrap();
+    let verdicts = strings(&g, "programs", "verdict");
+    assert_eq!(verdicts, ["loaded", "rejected_poison"]);
+    let flow = get(&g, "flow");
+    assert_eq!(
+        get(&get(&flow, "verdict"), "name").as_string().unwrap(),
+        "atime_guarded"
+    );
+    let g = api::guard(
+        &obj,
+        &k61,
+        JsValue::UNDEFINED,
+        Some("atime_unguarded".into()),
+    )
+    .map_err(JsValue::from)
+    .unwrap();
+    assert_eq!(
+        get(&get(&get(&g, "flow"), "verdict"), "verdict")
+            .as_string()
+            .unwrap(),
+        "rejected_poison"
+    );
+    // The kconfig sample's branches follow the kernel release.
+    let obj = api::BpfObject::parse(KCONFIG, Some("07_kconfig.bpf.o".into()))
+        .map_err(JsValue::from)
+        .unwrap();
+    let live = |release: &str| {
+        let g = api::guard(
+            &obj,
+            &k61,
+            options(&format!(r#"{{"kernelRelease": "{release}"}}"#)),
+            None,
+        )
+        .map_err(JsValue::from)
+        .unwrap();
+        let p: Array = get(&g, "programs").dyn_into().unwrap();
+        p.iter()
+            .map(|p| get(&p, "live").as_f64().unwrap() as u32)
+            .collect::<Vec<_>>()
+    };
+    assert_ne!(live("5.4.0"), live("6.18.0"));
+    let e = api::guard(&obj, &k61, options(r#"{"kernelRelease": "banana"}"#), None)
+        .map_err(JsValue::from)
+        .unwrap_err();
+    assert!(error_message(e).contains("banana"));
+}
+
+#[wasm_bindgen_test]
+fn a_bad_object_throws_one_line_naming_it() {
+    let e = api::BpfObject::parse(b"\x7fELF\x02\x01\x01", Some("broken.o".into()))
+        .map_err(JsValue::from)
+        .unwrap_err();
+    let msg = error_message(e);
+    assert!(msg.starts_with("broken.o: "), "{msg}");
+    assert!(!msg.contains('\n'), "{msg}");
+}

@@ -12,17 +12,22 @@ if ! command -v "$clang" >/dev/null; then
   echo "build.sh: $clang not installed, keeping the committed sample objects"
   exit 0
 fi
-out=${1:-.}
-# A fixed include directory, and the checkout's own path mapped to `.`: both end up in the
-# objects' BTF strings, so a temporary directory or another clone would make a rebuild differ.
-inc=.build
-mkdir -p "$inc"
+out=$(cd "${1:-.}" && pwd)
+# clang's output depends on the directory it compiles in (type order in the objects' BTF
+# changes with it, even with the path mapped out), so every build happens in one fixed
+# directory, with vmlinux.h in a fixed include directory under it; the path itself is mapped
+# to `.` so it does not show in the objects.
+work=/tmp/corelab-samples
+rm -rf "$work"
+mkdir -p "$work/.build"
+cp ./*.bpf.c "$work/"
 cargo build -q --release -p corelab-cli --manifest-path "$root/Cargo.toml"
 "$root/target/release/corelab" header "$root/tests/data/btf/host-6.18.44-fc-v657-amd64.btf.gz" \
-  --profile bpftool-7.1 > "$inc/vmlinux.h"
+  --profile bpftool-7.1 > "$work/.build/vmlinux.h"
 for c in *.bpf.c; do
   o="$out/${c%.c}.o"
-  "$clang" -g -O2 -target bpf -D__TARGET_ARCH_x86 -ffile-prefix-map="$PWD=." -I"$inc" -c "$c" -o "$o"
+  (cd "$work" && "$clang" -g -O2 -target bpf -D__TARGET_ARCH_x86 -ffile-prefix-map="$work=." \
+    -I.build -c "$c" -o "$o")
   "$strip" -g "$o"
 done
-echo "build.sh: rebuilt $(ls *.bpf.c | wc -l) sample objects in $out"
+echo "build.sh: rebuilt $(ls ./*.bpf.c | wc -l) sample objects in $out"

@@ -193,7 +193,7 @@ pub struct GuardReport {
 
 /// What-if settings for a relocation or guard run (all from the URL).
 #[derive(Serialize, Deserialize, Clone, Debug, PartialEq, Eq, Default, Hash)]
-#[serde(rename_all = "camelCase")]
+#[serde(rename_all = "camelCase", default)]
 pub struct WhatIf {
     /// `LINUX_KERNEL_VERSION` as `X.Y.Z` (default: the release in the kernel's name).
     pub kernel_release: Option<String>,
