@@ -287,5 +287,20 @@ impl Engine {
 }
 
 fn unexpected(r: &Reply) -> String {
-    format!("unexpected reply from the engine worker: {r:?}")
+    // The variant's name only: `{r:?}` would link every reply shape's Debug into the app.
+    let what = match r {
+        Reply::Loaded { .. } => "Loaded",
+        Reply::Index => "Index",
+        Reply::ObjectLoaded { .. } => "ObjectLoaded",
+        Reply::Relocated { .. } => "Relocated",
+        Reply::Explained { .. } => "Explained",
+        Reply::Guarded { .. } => "Guarded",
+        Reply::Matrix { .. } => "Matrix",
+        Reply::Compared { .. } => "Compared",
+        Reply::TypeDetail { .. } => "TypeDetail",
+        Reply::Document => "Document",
+        Reply::Done => "Done",
+        Reply::Failed { .. } => "Failed",
+    };
+    format!("unexpected reply from the engine worker: {what}")
 }
