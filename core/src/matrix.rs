@@ -88,28 +88,21 @@ fn program_cell(a: &Analysis<'_>, name: &str) -> ProgramCell {
     };
     let reason = match &r.verdict {
         Verdict::Loaded => None,
-        Verdict::RejectedPoison => {
-            let p = r
-                .poisoned
-                .iter()
-                .find(|p| p.first)
-                .or_else(|| r.poisoned.iter().find(|p| p.reachable));
-            Some(p.map_or_else(
-                || "a poisoned instruction is reachable".to_owned(),
-                |p| {
-                    let what = p
-                        .site
-                        .and_then(|s| a.sites.get(s as usize))
-                        .map_or_else(String::new, |s| {
-                            format!(": relo #{} {}", s.sec_relo_idx, s.local_spec)
-                        });
-                    format!(
-                        "poisoned insn {} ({}+{}) reachable{what}",
-                        p.idx, p.func, p.func_insn
-                    )
-                },
-            ))
-        }
+        Verdict::RejectedPoison => Some(r.rejecting_poison().map_or_else(
+            || "a poisoned instruction is reachable".to_owned(),
+            |p| {
+                let what = p
+                    .site
+                    .and_then(|s| a.sites.get(s as usize))
+                    .map_or_else(String::new, |s| {
+                        format!(": relo #{} {}", s.sec_relo_idx, s.local_spec)
+                    });
+                format!(
+                    "poisoned insn {} ({}+{}) reachable{what}",
+                    p.idx, p.func, p.func_insn
+                )
+            },
+        )),
         Verdict::Rejected(m) | Verdict::NotSubmitted(m) | Verdict::Undecided(m) => Some(m.clone()),
     };
     ProgramCell {

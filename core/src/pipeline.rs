@@ -33,6 +33,15 @@ pub struct Analysis<'a> {
     pub programs: Vec<ProgramReport>,
 }
 
+impl Analysis<'_> {
+    /// The name of `.kconfig` extern `i` (as the simulation's `Origin::Kconfig` numbers
+    /// them), when the externs resolved.
+    pub fn kconfig_name(&self, i: u32) -> Option<&str> {
+        let (layout, _) = self.kconfig.as_ref().ok()?;
+        layout.vars.get(i as usize).map(|v| v.name.as_str())
+    }
+}
+
 /// Why `analyze` cannot run at all.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum AnalyzeError {

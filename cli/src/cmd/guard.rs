@@ -130,14 +130,8 @@ fn origin_text(a: &Analysis<'_>, o: Origin) -> String {
             |s| format!("relo #{} of '{}': {}", s.sec_relo_idx, s.sec, s.local_spec),
         ),
         Origin::Kconfig(i) => a
-            .kconfig
-            .as_ref()
-            .ok()
-            .and_then(|(l, _)| l.vars.get(i as usize))
-            .map_or_else(
-                || format!("kconfig {i}"),
-                |v| format!("{} (.kconfig)", v.name),
-            ),
+            .kconfig_name(i)
+            .map_or_else(|| format!("kconfig {i}"), |n| format!("{n} (.kconfig)")),
         Origin::Rodata(m, off) => format!("read-only global at map {m} + {off}"),
     }
 }
@@ -167,22 +161,15 @@ fn table(obj: &Object, a: &Analysis<'_>) -> String {
     for r in &a.programs {
         let verdict = match &r.verdict {
             Verdict::Loaded => "loads".to_string(),
-            Verdict::RejectedPoison => {
-                let p = r
-                    .poisoned
-                    .iter()
-                    .find(|p| p.first)
-                    .or_else(|| r.poisoned.iter().find(|p| p.reachable));
-                p.map_or(
-                    "rejected: a poisoned instruction is reachable".into(),
-                    |p| {
-                        format!(
-                            "rejected: poisoned instruction {} ({}+{}) is reachable",
-                            p.idx, p.func, p.func_insn
-                        )
-                    },
-                )
-            }
+            Verdict::RejectedPoison => r.rejecting_poison().map_or(
+                "rejected: a poisoned instruction is reachable".into(),
+                |p| {
+                    format!(
+                        "rejected: poisoned instruction {} ({}+{}) is reachable",
+                        p.idx, p.func, p.func_insn
+                    )
+                },
+            ),
             Verdict::Rejected(m) => format!("rejected: {m}"),
             Verdict::NotSubmitted(m) => format!("not submitted: {m}"),
             Verdict::Undecided(m) => format!("undecided: {m}"),

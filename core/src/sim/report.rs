@@ -105,6 +105,15 @@ pub struct ProgramReport {
 }
 
 impl ProgramReport {
+    /// The poisoned instruction the kernel stops at: the one its walk meets first, or any
+    /// reachable one. `None` when no poison is reachable.
+    pub fn rejecting_poison(&self) -> Option<&PoisonReport> {
+        self.poisoned
+            .iter()
+            .find(|p| p.first)
+            .or_else(|| self.poisoned.iter().find(|p| p.reachable))
+    }
+
     /// Conditional jumps in instruction order with what was seen there.
     pub fn branches(&self) -> Vec<(usize, BranchSeen)> {
         let mut v: Vec<_> = self

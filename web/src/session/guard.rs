@@ -37,25 +37,18 @@ pub fn verdict(r: &ProgramReport, a: &Analysis<'_>, obj: &Object) -> ProgramVerd
                 )
             }
         }
-        Verdict::RejectedPoison => {
-            let p = r
-                .poisoned
-                .iter()
-                .find(|p| p.first)
-                .or_else(|| r.poisoned.iter().find(|p| p.reachable));
-            match p {
-                Some(p) => {
-                    let what = poison_record(p, a, obj)
-                        .map(|(_, access)| format!(" (relocation of {access} found nothing)"))
-                        .unwrap_or_default();
-                    format!(
-                        "rejected: poisoned instruction {} ({}+{}) is reachable{what}",
-                        p.idx, p.func, p.func_insn
-                    )
-                }
-                None => "rejected: a poisoned instruction is reachable".into(),
+        Verdict::RejectedPoison => match r.rejecting_poison() {
+            Some(p) => {
+                let what = poison_record(p, a, obj)
+                    .map(|(_, access)| format!(" (relocation of {access} found nothing)"))
+                    .unwrap_or_default();
+                format!(
+                    "rejected: poisoned instruction {} ({}+{}) is reachable{what}",
+                    p.idx, p.func, p.func_insn
+                )
             }
-        }
+            None => "rejected: a poisoned instruction is reachable".into(),
+        },
         Verdict::Rejected(m) => format!("rejected: {m}"),
         Verdict::NotSubmitted(m) => format!("not submitted by libbpf: {}", not_submitted(m)),
         Verdict::Undecided(m) => format!("undecided: {m}"),
@@ -195,15 +188,10 @@ fn origin_text(o: Origin, a: &Analysis<'_>, obj: &Object) -> (String, Option<u32
             )
         }
         Origin::Kconfig(i) => {
-            let name = a
-                .kconfig
-                .as_ref()
-                .ok()
-                .and_then(|(l, _)| l.vars.get(i as usize))
-                .map_or_else(
-                    || format!("kconfig extern {i}"),
-                    |v| format!("{} (.kconfig)", v.name),
-                );
+            let name = a.kconfig_name(i).map_or_else(
+                || format!("kconfig extern {i}"),
+                |n| format!("{n} (.kconfig)"),
+            );
             (name, None)
         }
         Origin::Rodata(m, off) => {
