@@ -590,6 +590,16 @@ await test("vmlinux.h: profiles, roots, download", async () => {
   assert(body.startsWith("#ifndef __VMLINUX_H__"), body.slice(0, 80));
   assert(body.split("\n").length - 1 === small, `downloaded ${body.split("\n").length - 1} lines, shown ${small}`);
   assert(body.includes("struct task_struct {"), "task_struct in the download");
+  // Copy puts the same text on the clipboard.
+  await ctx.grantPermissions(["clipboard-read", "clipboard-write"], { origin });
+  await page.locator("#header-copy").click();
+  await page.locator('#header-copy:text-is("Copied")').waitFor({ timeout: TIMEOUT });
+  const clip = await page.evaluate(() => navigator.clipboard.readText());
+  assert(clip === body, `clipboard holds ${clip.length} bytes, the download ${body.length}`);
+  // The bpf_helpers.h typedefs add a few lines to a rooted header.
+  await page.locator("#header-helpers").check();
+  await page.waitForFunction((n) => Number((document.querySelector("#header-stats")?.textContent ?? "").split(" lines")[0].replace(/\D/g, "")) > n, small, { timeout: TIMEOUT });
+  assert(/helpers=1/.test(page.url()), page.url());
   // Back to the whole header by clearing the roots; it was generated before: no wait.
   await page.locator("#header-roots").fill("");
   await page.locator("#header-roots").press("Enter");
@@ -611,6 +621,22 @@ await test("layout: task_struct as pahole prints it, and the detail leads into v
   await page.locator("#show-in-header").click();
   await page.locator("#header-view .vrow.hl").filter({ hasText: "struct task_struct {" }).waitFor({ timeout: TIMEOUT });
   assert(/view=header/.test(page.url()), page.url());
+});
+
+await test("vmlinux.h and layout on a phone, in the dark", async () => {
+  const phone = await ctx.newPage();
+  await phone.setViewportSize({ width: 390, height: 844 });
+  await phone.emulateMedia({ colorScheme: "dark" });
+  await phone.goto(`${base}?kernel=${K510}&view=header&type=task_struct&root=task_struct`);
+  await phone.locator("#header-view .vrow.hl").filter({ hasText: "struct task_struct {" }).waitFor({ timeout: TIMEOUT });
+  const overflow = await phone.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+  assert(overflow <= 0, `page wider than the phone by ${overflow}px`);
+  await shot("35-phone-header-dark", phone);
+  await phone.goto(`${base}?kernel=${K510}&view=layout&type=sk_buff`);
+  await phone.locator("#layout-text").waitFor({ timeout: TIMEOUT });
+  assert((await phone.locator("#layout-text").innerText()).includes("/* size: "), "sk_buff's layout");
+  await shot("36-phone-layout-dark", phone);
+  await phone.close();
 });
 
 await test("vmlinux.h of the 6.18 kernel: time from the tab to the first lines", async () => {

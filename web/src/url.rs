@@ -185,14 +185,14 @@ impl View {
 /// --profile`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Hash)]
 pub enum HeaderProfile {
-    /// The newest bpftool.
+    /// bpftool 7.8 without its sort bug (the CLI's default too).
     #[default]
     Bpftool,
     /// bpftool 7.1 (Debian 12's).
     Bpftool71,
     /// bpftool 7.8.
     Bpftool78,
-    /// Types in id order, as libbpf's dumper emits them without sorting.
+    /// bpftool 7.8's `format c unsorted`: types in id order.
     Unsorted,
 }
 

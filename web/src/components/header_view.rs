@@ -48,8 +48,14 @@ fn go_to(text: &str, index: &TypeIndex) -> Action {
 pub fn HeaderView(props: &HeaderViewProps) -> Html {
     let s = &*props.state;
     let on_action = props.on_action.clone();
-    let roots_text = s.header.roots.join(", ");
-    let roots_ref = use_node_ref();
+    // The roots as being typed: a draft of this component's own, so that a re-render while
+    // typing (a scroll settling, a reply arriving) does not put the applied roots back.
+    let applied = s.header.roots.join(", ");
+    let draft = use_state(|| applied.clone());
+    {
+        let draft = draft.clone();
+        use_effect_with(applied, move |applied| draft.set(applied.clone()));
+    }
     let copied = use_state(|| None::<Result<(), String>>);
 
     let on_profile = on_action.reform(|e: Event| {
@@ -57,30 +63,37 @@ pub fn HeaderView(props: &HeaderViewProps) -> Html {
         Action::SetHeaderProfile(HeaderProfile::parse(&v).unwrap_or_default())
     });
     let apply_roots = {
-        let (on_action, roots_ref) = (on_action.clone(), roots_ref.clone());
+        let (on_action, draft) = (on_action.clone(), draft.clone());
         let helpers = s.header.helpers;
-        Callback::from(move |helpers_now: Option<bool>| {
-            let text = roots_ref
-                .cast::<HtmlInputElement>()
-                .map(|i| i.value())
-                .unwrap_or_default();
+        // The text typed (read from the input on Enter), else the draft.
+        Callback::from(move |(text, helpers_now): (Option<String>, Option<bool>)| {
+            let text = text.unwrap_or_else(|| (*draft).clone());
             on_action.emit(Action::SetHeaderRoots {
                 roots: split_roots(&text),
                 helpers: helpers_now.unwrap_or(helpers),
             });
         })
     };
+    let on_roots_input = {
+        let draft = draft.clone();
+        Callback::from(move |e: InputEvent| {
+            draft.set(e.target_unchecked_into::<HtmlInputElement>().value());
+        })
+    };
     let on_roots_key = {
         let apply = apply_roots.clone();
         Callback::from(move |e: KeyboardEvent| {
             if e.key() == "Enter" {
-                apply.emit(None);
+                let input: HtmlInputElement = e.target_unchecked_into();
+                apply.emit((Some(input.value()), None));
             }
         })
     };
-    let on_roots_button = apply_roots.reform(|_: MouseEvent| None);
-    let on_helpers = apply_roots
-        .reform(|e: Event| Some(e.target_unchecked_into::<HtmlInputElement>().checked()));
+    let on_roots_button = apply_roots.reform(|_: MouseEvent| (None, None));
+    let on_helpers = apply_roots.reform(|e: Event| {
+        let checked = e.target_unchecked_into::<HtmlInputElement>().checked();
+        (None, Some(checked))
+    });
 
     let profiles = HeaderProfile::ALL.iter().map(|&p| {
         html! {
@@ -95,7 +108,7 @@ pub fn HeaderView(props: &HeaderViewProps) -> Html {
             </label>
             <label class="field grow">
                 <span class="muted">{ "roots" }</span>
-                <input id="header-roots" ref={roots_ref} type="text" value={roots_text}
+                <input id="header-roots" type="text" value={(*draft).clone()} oninput={on_roots_input}
                     placeholder="only these types and what they need (e.g. task_struct, sk_buff) ⏎"
                     aria-label="Roots" onkeydown={on_roots_key} autocomplete="off" spellcheck="false" />
             </label>
