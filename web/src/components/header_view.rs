@@ -203,12 +203,12 @@ fn shown(
     html! {
         <>
             <div class="listing-bar">
-                <input id="header-goto" type="search" placeholder="Go to type (name, #id) or line ⏎"
+                <input id="header-goto" type="search" placeholder="Go to type or line ⏎"
                     aria-label="Go to type or line" {onkeydown} autocomplete="off" spellcheck="false" />
                 <span class="muted" id="header-stats"
                     title={format!("{:.0} ms from asking the engine worker to having it here", h.total_ms)}>
-                    { format!("{} lines · {:.1} MB · generated in {:.0} ms · ",
-                        group(doc.line_count() as u64), doc.text_len() as f64 / 1e6, h.engine_ms) }
+                    { format!("{} lines · {} · generated in {:.0} ms · ",
+                        group(doc.line_count() as u64), size(doc.text_len()), h.engine_ms) }
                     <code>{ command }</code>
                 </span>
                 <span class="grow" />
@@ -223,5 +223,14 @@ fn shown(
             <TextViewer document={h.document.clone()} scroll={s.header.scroll} {highlight} {linker}
                 on_scrolled={props.on_action.reform(Action::HeaderScrolled)} />
         </>
+    }
+}
+
+/// A size for people: `2.8 MB`, `41 KB`.
+fn size(bytes: usize) -> String {
+    if bytes >= 1_000_000 {
+        format!("{:.1} MB", bytes as f64 / 1e6)
+    } else {
+        format!("{} KB", bytes.div_ceil(1000))
     }
 }
