@@ -521,6 +521,143 @@ await test("object areas on a phone, in the dark", async () => {
   await phone.close();
 });
 
+const headerLines = async () => Number((await text("#header-stats")).match(/^([\d\u2009 ]+) lines/)[1].replace(/\D/g, ""));
+let headerMs = null;
+
+await test("vmlinux.h: the whole header, type links jump to definitions", async () => {
+  await page.goto(`${base}?kernel=${K510}`);
+  await page.locator("#summary").waitFor({ timeout: TIMEOUT });
+  await page.locator('button.tab[data-view="header"]').click();
+  await page.locator("#header-view .vrow").first().waitFor({ timeout: TIMEOUT });
+  assert(/^#ifndef __VMLINUX_H__/.test(await text('#header-view .vrow[data-line="1"] .vcode')), "first line");
+  const lines = await headerLines();
+  assert(lines > 90_000, `header has ${lines} lines`);
+  assert((await page.locator("#header-view .vrow").count()) < 100, "virtualised");
+  assert(/generated in \d+ ms/.test(await text("#header-stats")), "generation time shown");
+  assert(/view=header/.test(page.url()), page.url());
+  await page.locator("#header-goto").fill("task_struct");
+  await page.locator("#header-goto").press("Enter");
+  await page.locator("#header-view .vrow.hl").filter({ hasText: "struct task_struct {" }).waitFor({ timeout: TIMEOUT });
+  await page.waitForTimeout(400); // the jump's scroll settles into the URL
+  assert(/type=task_struct/.test(page.url()) && /line=\d+/.test(page.url()), page.url());
+  await shot("30-header-task_struct");
+  // `struct mm_struct *mm;` a few dozen lines down: its link lands on mm_struct's definition.
+  await page.locator("#header-view .vrow", { hasText: "struct mm_struct *mm;" }).locator('a.tref:text-is("mm_struct")').first().click();
+  await page.locator("#header-view .vrow.hl").filter({ hasText: "struct mm_struct {" }).waitFor({ timeout: TIMEOUT });
+  assert(/type=mm_struct/.test(page.url()), page.url());
+  // Landed near the top (3 lines of context), not wherever the browser's scroll anchoring puts it.
+  const y = await page.evaluate(() => document.querySelector("#header-view .vrow.hl").getBoundingClientRect().top
+    - document.querySelector("#header-view .viewer").getBoundingClientRect().top);
+  assert(y >= 0 && y < 100, `definition at ${y}px from the top of the viewer`);
+  await shot("31-header-mm_struct");
+});
+
+await test("vmlinux.h: profiles, roots, download", async () => {
+  const whole = await headerLines();
+  const line8 = async () => (await page.evaluate(() => { const v = document.querySelector("#header-view .viewer"); v.scrollTop = 0; }),
+    await page.locator('#header-view .vrow[data-line="8"] .vcode').innerText({ timeout: TIMEOUT }));
+  const before = await line8();
+  const stats = (await text("#header-stats")).split(" lines")[0];
+  await page.locator("#header-profile").selectOption("bpftool-7.1");
+  await page.waitForFunction((n) => {
+    const s = document.querySelector("#header-stats");
+    return s && !s.textContent.startsWith(n);
+  }, stats, { timeout: TIMEOUT });
+  const lines71 = await headerLines();
+  assert(lines71 !== whole, `bpftool-7.1 has ${lines71} lines, bpftool ${whole}`);
+  const after = await line8();
+  assert(before.includes("__ksym") && !after.includes("__ksym"), `line 8: '${before}' then '${after}'`);
+  assert(/profile=bpftool-7\.1/.test(page.url()), page.url());
+  // Only task_struct and what it needs.
+  await page.locator("#header-roots").fill("task_struct");
+  await page.locator("#header-roots").press("Enter");
+  await page.waitForFunction(() => /^[\d\u2009 ]{1,6} lines/.test(document.querySelector("#header-stats")?.textContent ?? ""), null, { timeout: TIMEOUT });
+  const small = await headerLines();
+  assert(small < 5000, `roots header has ${small} lines`);
+  assert(/root=task_struct/.test(page.url()), page.url());
+  await page.locator("#header-goto").fill("task_struct");
+  await page.locator("#header-goto").press("Enter");
+  await page.locator("#header-view .vrow.hl").filter({ hasText: "struct task_struct {" }).waitFor({ timeout: TIMEOUT });
+  await shot("32-header-roots");
+  const [download] = await Promise.all([
+    page.waitForEvent("download", { timeout: TIMEOUT }),
+    page.locator("#header-download").click(),
+  ]);
+  assert(download.suggestedFilename() === "vmlinux.h", download.suggestedFilename());
+  const path = await download.path();
+  const { readFileSync } = await import("node:fs");
+  const body = readFileSync(path, "utf8");
+  assert(body.startsWith("#ifndef __VMLINUX_H__"), body.slice(0, 80));
+  assert(body.split("\n").length - 1 === small, `downloaded ${body.split("\n").length - 1} lines, shown ${small}`);
+  assert(body.includes("struct task_struct {"), "task_struct in the download");
+  // Copy puts the same text on the clipboard.
+  await ctx.grantPermissions(["clipboard-read", "clipboard-write"], { origin });
+  await page.locator("#header-copy").click();
+  await page.locator('#header-copy:text-is("Copied")').waitFor({ timeout: TIMEOUT });
+  const clip = await page.evaluate(() => navigator.clipboard.readText());
+  assert(clip === body, `clipboard holds ${clip.length} bytes, the download ${body.length}`);
+  // The bpf_helpers.h typedefs add a few lines to a rooted header.
+  await page.locator("#header-helpers").check();
+  await page.waitForFunction((n) => Number((document.querySelector("#header-stats")?.textContent ?? "").split(" lines")[0].replace(/\D/g, "")) > n, small, { timeout: TIMEOUT });
+  assert(/helpers=1/.test(page.url()), page.url());
+  // Back to the whole header by clearing the roots; it was generated before: no wait.
+  await page.locator("#header-roots").fill("");
+  await page.locator("#header-roots").press("Enter");
+  await page.waitForFunction((n) => (document.querySelector("#header-stats")?.textContent ?? "").replace(/\D/g, "").startsWith(String(n)), lines71, { timeout: TIMEOUT });
+});
+
+await test("layout: task_struct as pahole prints it, and the detail leads into vmlinux.h", async () => {
+  await page.goto(`${base}?kernel=${K510}&type=task_struct`);
+  await page.locator('#type-detail h1:text-is("task_struct")').waitFor({ timeout: TIMEOUT });
+  await page.locator("#show-layout").click();
+  await page.locator("#layout-text").waitFor({ timeout: TIMEOUT });
+  const lay = await text("#layout-text");
+  assert(lay.startsWith("struct task_struct {"), lay.slice(0, 60));
+  assert(lay.includes("/* size: "), "size line");
+  assert(lay.includes("/* XXX "), "holes shown");
+  assert(/view=layout/.test(page.url()) && /type=task_struct/.test(page.url()), page.url());
+  await shot("33-layout-task_struct");
+  await page.locator('button.tab[data-view="types"]').click();
+  await page.locator("#show-in-header").click();
+  await page.locator("#header-view .vrow.hl").filter({ hasText: "struct task_struct {" }).waitFor({ timeout: TIMEOUT });
+  assert(/view=header/.test(page.url()), page.url());
+});
+
+await test("vmlinux.h and layout on a phone, in the dark", async () => {
+  const phone = await ctx.newPage();
+  await phone.setViewportSize({ width: 390, height: 844 });
+  await phone.emulateMedia({ colorScheme: "dark" });
+  await phone.goto(`${base}?kernel=${K510}&view=header&type=task_struct&root=task_struct`);
+  await phone.locator("#header-view .vrow.hl").filter({ hasText: "struct task_struct {" }).waitFor({ timeout: TIMEOUT });
+  const overflow = await phone.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+  assert(overflow <= 0, `page wider than the phone by ${overflow}px`);
+  await shot("35-phone-header-dark", phone);
+  await phone.goto(`${base}?kernel=${K510}&view=layout&type=sk_buff`);
+  await phone.locator("#layout-text").waitFor({ timeout: TIMEOUT });
+  assert((await phone.locator("#layout-text").innerText()).includes("/* size: "), "sk_buff's layout");
+  await shot("36-phone-layout-dark", phone);
+  await phone.close();
+});
+
+await test("vmlinux.h of the 6.18 kernel: time from the tab to the first lines", async () => {
+  await page.goto(`${base}?kernel=${K618}`);
+  await page.locator("#summary").waitFor({ timeout: 60_000 });
+  const t0 = Date.now();
+  await page.locator('button.tab[data-view="header"]').click();
+  await page.locator("#header-view .vrow").first().waitFor({ timeout: 60_000 });
+  headerMs = Date.now() - t0;
+  const lines = await headerLines();
+  assert(lines > 130_000, `6.18 header has ${lines} lines`);
+  console.log(`     6.18 vmlinux.h (${lines} lines): header tab to first rendered lines ${headerMs} ms (${(await text("#header-stats")).match(/generated in [^·]+/)[0].trim()})`);
+  await shot("34-header-6.18");
+  // Another view and back: kept, not generated again.
+  await page.locator('button.tab[data-view="summary"]').click();
+  const t1 = Date.now();
+  await page.locator('button.tab[data-view="header"]').click();
+  await page.locator("#header-view .vrow").first().waitFor({ timeout: TIMEOUT });
+  console.log(`     back to the header tab: ${Date.now() - t1} ms`);
+});
+
 await test("nothing left localhost and the CSP held", async () => {
   const foreign = requests.filter((u) => !u.startsWith(origin) && !u.startsWith("data:") && !u.startsWith("blob:"));
   assert(requests.length > 10, `only ${requests.length} requests seen`);
@@ -549,6 +686,7 @@ await test("works offline once loaded (service worker)", async () => {
 
 console.log(`     bundled 6.1 kernel: click to summary ${loadMs} ms`);
 if (relocMs !== null) console.log(`     tcpstates.o against 6.18 in the worker: ${relocMs} ms`);
+if (headerMs !== null) console.log(`     6.18 vmlinux.h: header tab to first rendered lines ${headerMs} ms`);
 console.log(`     screenshots in ${out}`);
 await ctx.close();
 srv.kill();

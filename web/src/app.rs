@@ -22,6 +22,8 @@ use crate::components::compare_view::CompareView;
 use crate::components::embed_view::EmbedView;
 use crate::components::error_banner::ErrorBanner;
 use crate::components::guard_view::GuardView;
+use crate::components::header_view::HeaderView;
+use crate::components::layout_view::LayoutView;
 use crate::components::listing_view::ListingView;
 use crate::components::load_status::LoadStatus;
 use crate::components::matrix_view::MatrixView;
@@ -39,7 +41,7 @@ use crate::kernels::{KernelCache, LoadProgress, Quiet};
 use crate::samples;
 use crate::search::TypeIndex;
 use crate::shared::Shared;
-use crate::state::{Action, Fetched, LoadTimings, Source, Workspace};
+use crate::state::{Action, Fetched, GeneratedHeader, HeaderKey, LoadTimings, Source, Workspace};
 use crate::url::{Area, UrlState, View};
 
 /// Where the worker script is, relative to the page.
@@ -450,6 +452,61 @@ pub fn App() -> Html {
         });
     }
 
+    // The generated header, when the header view needs one it does not have. The last one
+    // stays in the state, so switching views and back does not generate it again; a request
+    // in flight is not repeated.
+    let header_asked = use_mut_ref(|| None::<HeaderKey>);
+    {
+        let (engine, dispatch) = (engine.clone(), dispatch.clone());
+        use_effect_with(state.header_wanted(), move |wanted| {
+            if let Some(key) = wanted.clone() {
+                if header_asked.borrow().as_ref() == Some(&key) {
+                    return;
+                }
+                header_asked.replace(Some(key.clone()));
+                spawn_local(async move {
+                    let Ok(e) = &*engine else { return };
+                    let started = browser::now_ms();
+                    let value = e
+                        .header(
+                            key.slot,
+                            key.profile.label(),
+                            key.roots.clone(),
+                            key.helpers,
+                        )
+                        .await
+                        .map(|(h, engine_ms)| {
+                            let document = Shared::new(Document::new(h.document));
+                            Shared::new(GeneratedHeader {
+                                document,
+                                warnings: h.warnings,
+                                engine_ms,
+                                total_ms: browser::now_ms() - started,
+                            })
+                        });
+                    header_asked.replace(None);
+                    dispatch.dispatch(Action::HeaderArrived(Fetched { key, value }));
+                });
+            }
+        });
+    }
+    {
+        let (engine, dispatch) = (engine.clone(), dispatch.clone());
+        let stale = state.layout.as_ref().map(|f| &f.key) != state.layout_wanted().as_ref();
+        use_effect_with(state.layout_wanted().filter(|_| stale), move |wanted| {
+            if let Some(key) = wanted.clone() {
+                spawn_local(async move {
+                    let Ok(e) = &*engine else { return };
+                    let value = e
+                        .layout(key.slot, key.id.to_string())
+                        .await
+                        .map(Shared::new);
+                    dispatch.dispatch(Action::LayoutArrived(Fetched { key, value }));
+                });
+            }
+        });
+    }
+
     // Relocations, explanations, guard runs: asked for when the view's inputs change.
     {
         let (engine, dispatch) = (engine.clone(), dispatch.clone());
@@ -561,6 +618,8 @@ pub fn App() -> Html {
                 && (prev.kernel != url.kernel
                     || prev.ty != url.ty
                     || prev.view != url.view
+                    || prev.profile != url.profile
+                    || prev.roots != url.roots
                     || prev.object != url.object
                     || prev.prog != url.prog
                     || prev.tour != url.tour);
@@ -659,6 +718,16 @@ pub fn App() -> Html {
                 <TypeDetailView detail={state.detail.clone()} selected={state.selected}
                     url={url.clone()} on_action={on_action.clone()} />
             </div>
+        },
+        (Area::Kernel, Some(k), View::Layout) => html! {
+            <div class="split">
+                <TypeList index={k.index.clone()} search={state.search.clone()}
+                    selected={state.selected} on_action={on_action.clone()} />
+                <LayoutView state={state.clone()} on_action={on_action.clone()} />
+            </div>
+        },
+        (Area::Kernel, Some(_), View::Header) => html! {
+            <HeaderView state={state.clone()} on_action={on_action.clone()} />
         },
         (Area::Kernel, Some(k), View::Listing) => html! {
             <ListingView document={state.listing.clone()} index={k.index.clone()}

@@ -124,3 +124,42 @@ pub fn set_location_search(search: &str, push: bool) {
         history.replace_state_with_url(&JsValue::NULL, "", Some(&url))
     };
 }
+
+/// Offers `text` as a file download named `file_name`: a Blob URL behind a transient
+/// `<a download>` (a download is not a fetch, so `connect-src 'self'` does not stand in the
+/// way; the URL is revoked once the click has been handled).
+pub fn download_text(file_name: &str, text: &str) -> Result<(), String> {
+    let window = web_sys::window().ok_or("no window")?;
+    let document = window.document().ok_or("no document")?;
+    let parts = js_sys::Array::of1(&JsValue::from_str(text));
+    let blob = web_sys::Blob::new_with_str_sequence(&parts).map_err(describe)?;
+    let url = web_sys::Url::create_object_url_with_blob(&blob).map_err(describe)?;
+    let a: web_sys::HtmlElement = document
+        .create_element("a")
+        .map_err(describe)?
+        .dyn_into()
+        .map_err(|e| describe(e.into()))?;
+    let set = |k: &str, v: &str| a.set_attribute(k, v).map_err(describe);
+    set("href", &url)?;
+    set("download", file_name)?;
+    set("hidden", "")?;
+    let body = document.body().ok_or("no body")?;
+    body.append_child(&a).map_err(describe)?;
+    a.click();
+    a.remove();
+    // Revoked after the click's navigation has started.
+    wasm_bindgen_futures::spawn_local(async move {
+        yew::platform::time::sleep(std::time::Duration::from_secs(10)).await;
+        let _ = web_sys::Url::revoke_object_url(&url);
+    });
+    Ok(())
+}
+
+/// Puts `text` on the clipboard.
+pub async fn copy_text(text: &str) -> Result<(), String> {
+    let window = web_sys::window().ok_or("no window")?;
+    JsFuture::from(window.navigator().clipboard().write_text(text))
+        .await
+        .map(|_| ())
+        .map_err(describe)
+}

@@ -9,6 +9,8 @@ pub mod error_banner;
 pub mod file_button;
 pub mod graph_view;
 pub mod guard_view;
+pub mod header_view;
+pub mod layout_view;
 pub mod listing_view;
 pub mod load_status;
 pub mod matrix_view;

@@ -108,6 +108,11 @@ impl Document {
             .map(|&l| l as usize)
     }
 
+    /// The whole text (for copying and downloading).
+    pub fn text(&self) -> &str {
+        &self.data.text
+    }
+
     /// Size of the text in bytes.
     pub fn text_len(&self) -> usize {
         self.data.text.len()

@@ -25,7 +25,7 @@ use crate::dto::guard::{GuardReport, WhatIf};
 use crate::dto::matrix::MatrixTable;
 use crate::dto::object::ObjectSummary;
 use crate::dto::reloc::{RelocExplanation, RelocTable};
-use crate::dto::{DocumentData, LoadReport, TypeDetail, TypeIndexData};
+use crate::dto::{DocumentData, HeaderDocument, LoadReport, TypeDetail, TypeIndexData};
 use crate::protocol::{self, Envelope, Reply, Request};
 
 type Pending = Rc<RefCell<HashMap<u32, (Function, Function)>>>;
@@ -281,6 +281,52 @@ impl Engine {
     pub async fn raw_listing(&self, slot: u32) -> Result<DocumentData, String> {
         match self.call(Request::RawListing { slot }, Vec::new()).await? {
             (Reply::Document, blobs) => Ok(protocol::document_from_blobs(&blobs)),
+            (other, _) => Err(unexpected(&other)),
+        }
+    }
+
+    /// The generated header of the kernel in `slot` (whole, or only what `roots` need), and
+    /// the time the worker spent on it in ms.
+    pub async fn header(
+        &self,
+        slot: u32,
+        profile: &str,
+        roots: Vec<String>,
+        helpers: bool,
+    ) -> Result<(HeaderDocument, f64), String> {
+        let r = Request::Header {
+            slot,
+            profile: profile.to_owned(),
+            roots,
+            helpers,
+        };
+        match self.call(r, Vec::new()).await? {
+            (
+                Reply::Header {
+                    profile,
+                    warnings,
+                    ms,
+                },
+                blobs,
+            ) => Ok((
+                HeaderDocument {
+                    document: protocol::document_from_blobs(&blobs),
+                    profile,
+                    warnings,
+                },
+                ms,
+            )),
+            (other, _) => Err(unexpected(&other)),
+        }
+    }
+
+    /// pahole's layout of struct or union `name` (or decimal id) in the kernel in `slot`.
+    pub async fn layout(&self, slot: u32, name: String) -> Result<String, String> {
+        match self
+            .call(Request::Layout { slot, name }, Vec::new())
+            .await?
+        {
+            (Reply::Layout { text }, _) => Ok(text),
             (other, _) => Err(unexpected(&other)),
         }
     }

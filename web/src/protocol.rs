@@ -103,6 +103,24 @@ pub enum Request {
         /// Which kernel.
         slot: u32,
     },
+    /// The generated header of the kernel in `slot`, as a linked document.
+    Header {
+        /// Which kernel.
+        slot: u32,
+        /// The profile's name (`bpftool-7.1`, …).
+        profile: String,
+        /// Only these types and what they need (empty: the whole kernel).
+        roots: Vec<String>,
+        /// With roots: also the typedefs `bpf_helpers.h` needs.
+        helpers: bool,
+    },
+    /// pahole's layout of a struct or union of the kernel in `slot`.
+    Layout {
+        /// Which kernel.
+        slot: u32,
+        /// A type id (decimal) or a name.
+        name: String,
+    },
     /// Forget every kernel but those in `slots`.
     Keep {
         /// The kernels still in use.
@@ -158,6 +176,20 @@ pub enum Reply {
     },
     /// A document; blobs: text, line starts, links, anchors.
     Document,
+    /// A generated header; blobs: its document's.
+    Header {
+        /// The profile it was generated with.
+        profile: String,
+        /// libbpf's stderr lines.
+        warnings: Vec<String>,
+        /// Time spent generating and indexing it in the worker, in ms.
+        ms: f64,
+    },
+    /// A struct's layout.
+    Layout {
+        /// pahole's text.
+        text: String,
+    },
     /// Done, nothing to say.
     Done,
     /// The request failed.

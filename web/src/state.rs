@@ -14,7 +14,7 @@ use crate::dto::reloc::{RelocExplanation, RelocTable};
 use crate::dto::{KernelSummary, TypeDetail};
 use crate::search::{Hits, KindFilter, TypeIndex};
 use crate::shared::Shared;
-use crate::url::{Area, Embed, TypeRef, UrlState, View};
+use crate::url::{Area, Embed, HeaderProfile, TypeRef, UrlState, View};
 
 /// Where a loaded kernel came from.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -193,6 +193,59 @@ pub struct CompareKey {
     pub kernels: Vec<String>,
 }
 
+/// The inputs of a generated header.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct HeaderKey {
+    /// Kernel slot.
+    pub slot: u32,
+    /// The bpftool build imitated.
+    pub profile: HeaderProfile,
+    /// Only these types and what they need (empty: the whole kernel).
+    pub roots: Vec<String>,
+    /// With roots: also the typedefs `bpf_helpers.h` needs.
+    pub helpers: bool,
+}
+
+/// A generated header, ready to show.
+#[derive(Debug, Clone, PartialEq)]
+pub struct GeneratedHeader {
+    /// The text, its type links and each type's definition line.
+    pub document: Shared<Document>,
+    /// libbpf's stderr lines (`libbpf: …`).
+    pub warnings: Vec<String>,
+    /// Time spent generating it in the engine worker, in ms.
+    pub engine_ms: f64,
+    /// From asking to having it on this side (generation, transfer, indexing), in ms.
+    pub total_ms: f64,
+}
+
+/// The inputs of a struct's layout.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct LayoutKey {
+    /// Kernel slot.
+    pub slot: u32,
+    /// The struct or union.
+    pub id: u32,
+}
+
+/// The header view's settings and position.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct HeaderState {
+    /// The bpftool build imitated.
+    pub profile: HeaderProfile,
+    /// Only these types and what they need (empty: the whole kernel).
+    pub roots: Vec<String>,
+    /// With roots: also the typedefs `bpf_helpers.h` needs.
+    pub helpers: bool,
+    /// Where the viewer should scroll.
+    pub scroll: Option<ScrollTarget>,
+    /// The line last scrolled to (0-based), kept for the URL.
+    pub line: Option<usize>,
+    /// The last header generated (kept while its inputs are still the wanted ones, so
+    /// switching views does not generate it again).
+    pub fetched: Option<Fetched<HeaderKey, GeneratedHeader>>,
+}
+
 /// The whole app state.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct Workspace {
@@ -248,6 +301,10 @@ pub struct Workspace {
     pub matrix: Option<Fetched<MatrixKey, MatrixTable>>,
     /// The comparison.
     pub compare: Option<Fetched<CompareKey, CompareTable>>,
+    /// The generated header view.
+    pub header: HeaderState,
+    /// The selected struct's layout.
+    pub layout: Option<Fetched<LayoutKey, String>>,
 }
 
 /// Everything that changes the state.
@@ -377,6 +434,26 @@ pub enum Action {
     MatrixArrived(Fetched<MatrixKey, MatrixTable>),
     /// The engine compared a type.
     CompareArrived(Fetched<CompareKey, CompareTable>),
+    /// Generate the header with this profile.
+    SetHeaderProfile(HeaderProfile),
+    /// Generate the header for these roots (empty: the whole kernel), with or without the
+    /// `bpf_helpers.h` typedefs.
+    SetHeaderRoots {
+        /// The roots.
+        roots: Vec<String>,
+        /// With the typedefs.
+        helpers: bool,
+    },
+    /// The engine generated a header.
+    HeaderArrived(Fetched<HeaderKey, GeneratedHeader>),
+    /// Show the header at a 0-based line.
+    HeaderGoToLine(usize),
+    /// Show the header at a type's definition (once the header is there).
+    HeaderGoToType(u32),
+    /// The header was scrolled by the user to this top line.
+    HeaderScrolled(usize),
+    /// The engine sent a struct's layout.
+    LayoutArrived(Fetched<LayoutKey, String>),
     /// Hide the error.
     DismissError,
 }
@@ -394,8 +471,21 @@ impl Workspace {
             whatif: url.whatif.clone(),
             compare_kernels: url.compare.clone(),
             tour: url.tour,
+            header: HeaderState {
+                profile: url.profile,
+                roots: url.roots.clone(),
+                helpers: url.helpers,
+                line: match url.view {
+                    View::Header => url.line.map(|l| l as usize - 1),
+                    _ => None,
+                },
+                ..HeaderState::default()
+            },
             ..Workspace::default()
         };
+        if url.view == View::Header {
+            w.line = None;
+        }
         w.search.query = url.query.clone();
         w.search.filter = url.filter;
         w
@@ -445,6 +535,7 @@ impl Workspace {
             filter: self.search.filter,
             line: match self.view {
                 View::Listing => self.line.map(|l| l as u32 + 1),
+                View::Header => self.header.line.map(|l| l as u32 + 1),
                 _ => None,
             },
             embed: self.embed,
@@ -454,6 +545,48 @@ impl Workspace {
             whatif: self.whatif.clone(),
             compare: self.compare_kernels.clone(),
             tour: self.tour,
+            profile: self.header.profile,
+            roots: self.header.roots.clone(),
+            helpers: self.header.helpers,
+        }
+    }
+
+    /// The inputs of the header for the active kernel and the current settings.
+    pub fn header_key(&self) -> Option<HeaderKey> {
+        Some(HeaderKey {
+            slot: self.kernel_slot()?,
+            profile: self.header.profile,
+            roots: self.header.roots.clone(),
+            helpers: self.header.helpers && !self.header.roots.is_empty(),
+        })
+    }
+
+    /// The header to show: the last one generated, if it is for the current inputs.
+    pub fn header_shown(&self) -> Option<&Fetched<HeaderKey, GeneratedHeader>> {
+        let f = self.header.fetched.as_ref()?;
+        (Some(&f.key) == self.header_key().as_ref()).then_some(f)
+    }
+
+    /// The header the view needs and does not have, if any.
+    pub fn header_wanted(&self) -> Option<HeaderKey> {
+        (self.effective_view() == View::Header && self.header_shown().is_none()).then_some(())?;
+        self.header_key()
+    }
+
+    /// The layout the view needs, if any.
+    pub fn layout_wanted(&self) -> Option<LayoutKey> {
+        (self.effective_view() == View::Layout).then_some(())?;
+        Some(LayoutKey {
+            slot: self.kernel_slot()?,
+            id: self.selected?,
+        })
+    }
+
+    /// The line the header view should show: a type jumped to, else the line it was at.
+    fn header_target(&self, doc: &Document) -> Option<usize> {
+        match self.header.line {
+            Some(l) => Some(l),
+            None => self.selected.and_then(|id| doc.anchor(id)),
         }
     }
 
@@ -597,6 +730,13 @@ impl Workspace {
         }
     }
 
+    fn header_go_to_line(&mut self, line: usize) {
+        let nonce = self.header.scroll.map_or(0, |s| s.nonce.wrapping_add(1));
+        self.header.scroll = Some(ScrollTarget { line, nonce });
+        self.header.line = Some(line);
+        self.show_view(View::Header);
+    }
+
     fn go_to_line(&mut self, line: usize) {
         let nonce = self.scroll.map_or(0, |s| s.nonce.wrapping_add(1));
         self.scroll = Some(ScrollTarget { line, nonce });
@@ -678,6 +818,9 @@ impl Workspace {
                 self.detail = None;
                 self.listing = None;
                 self.scroll = None;
+                self.header.fetched = None;
+                self.header.scroll = None;
+                self.layout = None;
                 self.search.hits = Shared::default();
                 self.research();
                 // The view stays: switching kernels on the summary keeps the summary.
@@ -749,6 +892,9 @@ impl Workspace {
                 self.whatif = url.whatif.clone();
                 self.compare_kernels = url.compare.clone();
                 self.tour = url.tour;
+                self.header.profile = url.profile;
+                self.header.roots = url.roots.clone();
+                self.header.helpers = url.helpers;
                 if url.query != self.search.query || url.filter != self.search.filter {
                     self.search.query = url.query;
                     self.search.filter = url.filter;
@@ -769,8 +915,14 @@ impl Workspace {
                     }
                 }
                 self.show_view(url.view);
-                if let (View::Listing, Some(l)) = (url.view, url.line) {
-                    self.go_to_line(l as usize - 1);
+                match (url.view, url.line) {
+                    (View::Listing, Some(l)) => self.go_to_line(l as usize - 1),
+                    (View::Header, Some(l)) => self.header_go_to_line(l as usize - 1),
+                    (View::Header, None) => {
+                        self.header.line = None;
+                        self.scroll_header_to_target();
+                    }
+                    _ => {}
                 }
             }
             Action::Failed(message) => self.error = Some(message),
@@ -859,6 +1011,58 @@ impl Workspace {
                     self.compare = Some(f);
                 }
             }
+            Action::SetHeaderProfile(p) => self.header.profile = p,
+            Action::SetHeaderRoots { roots, helpers } => {
+                if roots != self.header.roots {
+                    // Another header: its lines are not the old one's.
+                    self.header.line = None;
+                }
+                self.header.roots = roots;
+                self.header.helpers = helpers;
+            }
+            Action::HeaderArrived(f) => {
+                // Kept whatever the view: switching back finds it ready.
+                if self.header_key().as_ref() == Some(&f.key) {
+                    self.header.fetched = Some(f);
+                    self.scroll_header_to_target();
+                }
+            }
+            Action::HeaderGoToLine(line) => self.header_go_to_line(line),
+            Action::HeaderGoToType(id) => {
+                if self.selected != Some(id) {
+                    self.detail = None;
+                }
+                self.selected = Some(id);
+                self.show_view(View::Header);
+                let shown = self.header_shown().and_then(|f| f.value.as_ref().ok());
+                match shown.map(|h| h.document.anchor(id)) {
+                    Some(Some(line)) => self.header_go_to_line(line),
+                    Some(None) => {
+                        let name = self.compare_name().unwrap_or_else(|| format!("[{id}]"));
+                        self.error = Some(format!("{name} is not in this header"));
+                    }
+                    // Not generated yet: jump on arrival.
+                    None => self.header.line = None,
+                }
+            }
+            Action::HeaderScrolled(line) => self.header.line = Some(line),
+            Action::LayoutArrived(f) => {
+                if self.layout_wanted().as_ref() == Some(&f.key) {
+                    self.layout = Some(f);
+                }
+            }
+        }
+    }
+
+    /// Scrolls the header view (once the header is there) to where it should be.
+    fn scroll_header_to_target(&mut self) {
+        let Some(Ok(h)) = self.header_shown().map(|f| f.value.as_ref()) else {
+            return;
+        };
+        if let Some(line) = self.header_target(&h.document.clone()) {
+            let nonce = self.header.scroll.map_or(0, |s| s.nonce.wrapping_add(1));
+            self.header.scroll = Some(ScrollTarget { line, nonce });
+            self.header.line = Some(line);
         }
     }
 

@@ -1,7 +1,8 @@
 //! All view state lives in the query string, so any view can be shared or embedded:
 //! `?kernel=debian12-6.1.0-50-amd64&type=task_struct`, `?kernel=…&view=listing&line=1200`,
 //! `?embed=type&kernel=…&type=task_struct`, `?obj=10_guarding&kernel=…&view=flow&prog=…`,
-//! `?obj=…&kernel=…&view=flow&hide=inode.i_atime_sec&set=CONFIG_HZ=250`, `?tour=3`.
+//! `?obj=…&kernel=…&view=flow&hide=inode.i_atime_sec&set=CONFIG_HZ=250`, `?tour=3`,
+//! `?kernel=…&view=header&profile=bpftool-7.1&root=task_struct`, `?kernel=…&view=layout&type=…`.
 //!
 //! Pure parsing and formatting (with its own percent-coding), tested natively.
 
@@ -64,7 +65,14 @@ impl Area {
     /// The views of this area, in tab order.
     pub fn views(self) -> &'static [View] {
         match self {
-            Area::Kernel => &[View::Summary, View::Types, View::Listing, View::Compare],
+            Area::Kernel => &[
+                View::Summary,
+                View::Types,
+                View::Layout,
+                View::Header,
+                View::Listing,
+                View::Compare,
+            ],
             Area::Object => &[View::Code, View::Relocs, View::Matrix],
             Area::Guarding => &[View::Flow, View::Graph],
         }
@@ -84,6 +92,10 @@ pub enum View {
     Summary,
     /// The type list and one type's detail.
     Types,
+    /// The type list and the selected struct's layout (pahole).
+    Layout,
+    /// The generated `vmlinux.h` in the big viewer.
+    Header,
     /// The whole raw listing in the big viewer.
     Listing,
     /// One struct or union across kernels.
@@ -102,9 +114,11 @@ pub enum View {
 
 impl View {
     /// Every view.
-    pub const ALL: [View; 9] = [
+    pub const ALL: [View; 11] = [
         View::Summary,
         View::Types,
+        View::Layout,
+        View::Header,
         View::Listing,
         View::Compare,
         View::Code,
@@ -119,6 +133,8 @@ impl View {
         match self {
             View::Summary => "summary",
             View::Types => "types",
+            View::Layout => "layout",
+            View::Header => "header",
             View::Listing => "listing",
             View::Compare => "compare",
             View::Code => "code",
@@ -134,6 +150,8 @@ impl View {
         match self {
             View::Summary => "Summary",
             View::Types => "Types",
+            View::Layout => "Layout",
+            View::Header => "vmlinux.h",
             View::Listing => "Raw listing",
             View::Compare => "Compare kernels",
             View::Code => "Code",
@@ -147,7 +165,12 @@ impl View {
     /// The area it belongs to.
     pub fn area(self) -> Area {
         match self {
-            View::Summary | View::Types | View::Listing | View::Compare => Area::Kernel,
+            View::Summary
+            | View::Types
+            | View::Layout
+            | View::Header
+            | View::Listing
+            | View::Compare => Area::Kernel,
             View::Code | View::Relocs | View::Matrix => Area::Object,
             View::Flow | View::Graph => Area::Guarding,
         }
@@ -156,6 +179,54 @@ impl View {
     fn parse(s: &str) -> Option<View> {
         View::ALL.into_iter().find(|v| v.label() == s)
     }
+}
+
+/// The bpftool builds the header view imitates (`profile=` in the URL; `corelab header
+/// --profile`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Hash)]
+pub enum HeaderProfile {
+    /// bpftool 7.8 without its sort bug (the CLI's default too).
+    #[default]
+    Bpftool,
+    /// bpftool 7.1 (Debian 12's).
+    Bpftool71,
+    /// bpftool 7.8.
+    Bpftool78,
+    /// bpftool 7.8's `format c unsorted`: types in id order.
+    Unsorted,
+}
+
+impl HeaderProfile {
+    /// Every profile, in the switch's order.
+    pub const ALL: [HeaderProfile; 4] = [
+        HeaderProfile::Bpftool,
+        HeaderProfile::Bpftool71,
+        HeaderProfile::Bpftool78,
+        HeaderProfile::Unsorted,
+    ];
+
+    /// The name, as the engine and the URL spell it.
+    pub fn label(self) -> &'static str {
+        match self {
+            HeaderProfile::Bpftool => "bpftool",
+            HeaderProfile::Bpftool71 => "bpftool-7.1",
+            HeaderProfile::Bpftool78 => "bpftool-7.8",
+            HeaderProfile::Unsorted => "unsorted",
+        }
+    }
+
+    /// Reads a label.
+    pub fn parse(s: &str) -> Option<HeaderProfile> {
+        HeaderProfile::ALL.into_iter().find(|p| p.label() == s)
+    }
+}
+
+/// The header's roots as typed: names or ids separated by commas or spaces.
+pub fn split_roots(s: &str) -> Vec<String> {
+    s.split(|c: char| c == ',' || c.is_whitespace())
+        .filter(|r| !r.is_empty())
+        .map(str::to_owned)
+        .collect()
 }
 
 /// The compact panels an embed URL can show.
@@ -243,6 +314,12 @@ pub struct UrlState {
     pub compare: Vec<String>,
     /// The Tour step shown (0-based; `tour=1` in the URL is the first).
     pub tour: Option<usize>,
+    /// The header's profile (`profile=bpftool-7.1`).
+    pub profile: HeaderProfile,
+    /// The header's roots (`root=task_struct`…; empty: the whole kernel).
+    pub roots: Vec<String>,
+    /// With roots: also the typedefs `bpf_helpers.h` needs (`helpers=1`).
+    pub helpers: bool,
 }
 
 impl UrlState {
@@ -280,6 +357,9 @@ impl UrlState {
                         .collect()
                 }
                 "tour" => s.tour = v.parse::<usize>().ok().filter(|&t| t > 0).map(|t| t - 1),
+                "profile" => s.profile = HeaderProfile::parse(&v).unwrap_or_default(),
+                "root" => s.roots.extend(split_roots(&v)),
+                "helpers" => s.helpers = v == "1",
                 _ => {}
             }
         }
@@ -341,6 +421,15 @@ impl UrlState {
         }
         if self.filter != KindFilter::All {
             pairs.push(("kind", self.filter.label().to_owned()));
+        }
+        if self.profile != HeaderProfile::default() {
+            pairs.push(("profile", self.profile.label().to_owned()));
+        }
+        for r in &self.roots {
+            pairs.push(("root", r.clone()));
+        }
+        if self.helpers {
+            pairs.push(("helpers", "1".to_owned()));
         }
         if let Some(l) = self.line {
             pairs.push(("line", l.to_string()));

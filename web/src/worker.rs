@@ -13,6 +13,7 @@ use wasm_bindgen::{JsCast, JsValue};
 use crate::browser::now_ms;
 use crate::dto::LoadReport;
 use crate::protocol::{self, Envelope, Reply, Request};
+use crate::session::header::HeaderRequest;
 use crate::session::Session;
 
 thread_local! {
@@ -108,6 +109,39 @@ pub fn handle(session: &mut Session, request: Request, blobs: &[JsValue]) -> (Re
         },
         Request::RawListing { slot } => match session.kernel(slot) {
             Some(k) => (Reply::Document, protocol::document_blobs(&k.raw_listing())),
+            None => (missing(slot), Vec::new()),
+        },
+        Request::Header {
+            slot,
+            profile,
+            roots,
+            helpers,
+        } => match session.kernel(slot) {
+            Some(k) => {
+                let started = now_ms();
+                let req = HeaderRequest {
+                    profile: &profile,
+                    roots: &roots,
+                    with_helpers: helpers,
+                };
+                match k.header_document(req) {
+                    Ok(h) => {
+                        let ms = now_ms() - started;
+                        let blobs = protocol::document_blobs(&h.document);
+                        let reply = Reply::Header {
+                            profile: h.profile,
+                            warnings: h.warnings,
+                            ms,
+                        };
+                        (reply, blobs)
+                    }
+                    Err(message) => (Reply::Failed { message }, Vec::new()),
+                }
+            }
+            None => (missing(slot), Vec::new()),
+        },
+        Request::Layout { slot, name } => match session.kernel(slot) {
+            Some(k) => answer(k.layout(&name), |text| Reply::Layout { text }),
             None => (missing(slot), Vec::new()),
         },
         Request::Keep { slots } => {

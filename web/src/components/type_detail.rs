@@ -8,7 +8,7 @@ use crate::components::summary_view::group;
 use crate::dto::TypeDetail;
 use crate::shared::Shared;
 use crate::state::Action;
-use crate::url::UrlState;
+use crate::url::{UrlState, View};
 
 /// Props of [`TypeDetailView`].
 #[derive(Properties, PartialEq, Debug)]
@@ -44,6 +44,12 @@ pub fn TypeDetailView(props: &TypeDetailProps) -> Html {
     let show_in_listing = props
         .on_action
         .reform(move |_: MouseEvent| Action::GoToType(id));
+    let show_in_header = props
+        .on_action
+        .reform(move |_: MouseEvent| Action::HeaderGoToType(id));
+    let show_layout = props
+        .on_action
+        .reform(|_: MouseEvent| Action::ShowView(View::Layout));
     let name = if d.name.is_empty() {
         "(anon)"
     } else {
@@ -81,6 +87,10 @@ pub fn TypeDetailView(props: &TypeDetailProps) -> Html {
                 }
                 if !props.compact {
                     <span class="grow" />
+                    if composite {
+                        <button class="button small" id="show-layout" onclick={show_layout}>{ "Layout" }</button>
+                    }
+                    <button class="button small" id="show-in-header" onclick={show_in_header}>{ "See in vmlinux.h" }</button>
                     <button class="button small" onclick={show_in_listing}>{ "Show in raw listing" }</button>
                 }
             </header>

@@ -450,3 +450,171 @@ fn the_url_of_a_tour_step_applies() {
     assert_eq!(w.prog.as_deref(), Some("atime_unguarded"));
     assert_eq!(w.url().tour, Some(9));
 }
+
+/// A header defining type 2 on line 3 (0-based 2) and type 1 on line 1, type 4 not at all.
+fn header(key: HeaderKey) -> Action {
+    let document = Shared::new(Document::new(DocumentData {
+        text: "#ifndef X\nstruct mm_struct {};\n\nstruct task_struct {};\n".into(),
+        line_starts: vec![0, 10, 31, 32],
+        links: vec![],
+        anchors: vec![u32::MAX, 1, 3, u32::MAX, u32::MAX],
+    }));
+    Action::HeaderArrived(Fetched {
+        key,
+        value: Ok(Shared::new(GeneratedHeader {
+            document,
+            warnings: Vec::new(),
+            engine_ms: 1.0,
+            total_ms: 2.0,
+        })),
+    })
+}
+
+#[test]
+fn the_header_is_generated_once_per_inputs_and_kept_across_views() {
+    let mut w = Workspace::from_url(&UrlState::parse("?kernel=k&view=header"));
+    assert_eq!(w.header_wanted(), None, "no kernel yet");
+    loaded(&mut w, 1, bundled("k"));
+    let key = w.header_wanted().unwrap();
+    assert_eq!(
+        key,
+        HeaderKey {
+            slot: 1,
+            profile: HeaderProfile::Bpftool,
+            roots: Vec::new(),
+            helpers: false,
+        }
+    );
+    // Leaving the view while it is generated: it is kept anyway.
+    w.apply(Action::ShowView(View::Types));
+    assert_eq!(w.header_wanted(), None);
+    w.apply(header(key.clone()));
+    w.apply(Action::ShowView(View::Header));
+    assert_eq!(
+        w.header_wanted(),
+        None,
+        "switching back does not regenerate"
+    );
+    assert!(w.header_shown().is_some());
+    // Another profile wants another header; a late reply for the old one is dropped.
+    w.apply(Action::SetHeaderProfile(HeaderProfile::Bpftool71));
+    assert!(w.header_shown().is_none());
+    let k71 = w.header_wanted().unwrap();
+    assert_eq!(k71.profile, HeaderProfile::Bpftool71);
+    w.apply(header(key.clone()));
+    assert!(w.header_shown().is_none(), "stale profile dropped");
+    w.apply(header(k71));
+    assert!(w.header_shown().is_some());
+    assert_eq!(
+        w.url().format(),
+        "?kernel=k&view=header&profile=bpftool-7.1"
+    );
+    // Roots: helpers only count with roots, and are in the URL.
+    w.apply(Action::SetHeaderRoots {
+        roots: vec!["task_struct".into()],
+        helpers: true,
+    });
+    let rooted = w.header_wanted().unwrap();
+    assert_eq!((rooted.roots.len(), rooted.helpers), (1, true));
+    assert_eq!(
+        w.url().format(),
+        "?kernel=k&view=header&profile=bpftool-7.1&root=task_struct&helpers=1"
+    );
+    w.apply(Action::SetHeaderRoots {
+        roots: Vec::new(),
+        helpers: true,
+    });
+    assert!(!w.header_key().unwrap().helpers);
+    assert_eq!(
+        w.header_wanted(),
+        None,
+        "the same as the whole header generated before"
+    );
+    // A new kernel drops the old kernel's header.
+    loaded(&mut w, 2, bundled("k2"));
+    assert!(w.header.fetched.is_none());
+    assert_eq!(w.header_wanted().unwrap().slot, 2);
+}
+
+#[test]
+fn header_jumps_to_a_type_before_and_after_it_is_generated() {
+    let mut w = Workspace::default();
+    loaded(&mut w, 1, bundled("k"));
+    // "See in vmlinux.h" from the detail, before the header exists: jump on arrival.
+    w.apply(Action::Select(2));
+    w.apply(Action::HeaderGoToType(2));
+    assert_eq!(w.view, View::Header);
+    assert_eq!(w.header.scroll, None);
+    let key = w.header_wanted().unwrap();
+    w.apply(header(key));
+    assert_eq!(w.header.scroll.map(|s| s.line), Some(3));
+    assert_eq!(w.url().line, Some(4), "1-based in the URL");
+    assert_eq!(
+        w.url().format(),
+        "?kernel=k&view=header&type=task_struct&line=4"
+    );
+    // A link inside the header: jump at once, the type selected.
+    w.apply(Action::HeaderGoToType(1));
+    assert_eq!(w.header.scroll.map(|s| s.line), Some(1));
+    assert_eq!(w.selected, Some(1));
+    let nonce = w.header.scroll.unwrap().nonce;
+    w.apply(Action::HeaderGoToType(1));
+    assert_ne!(
+        w.header.scroll.unwrap().nonce,
+        nonce,
+        "the same jump scrolls again"
+    );
+    // A type the header does not define is said, and nothing moves.
+    w.apply(Action::HeaderGoToType(4));
+    assert_eq!(w.header.scroll.map(|s| s.line), Some(1));
+    assert!(w
+        .error
+        .as_deref()
+        .unwrap()
+        .contains("task_struct_ext is not in this header"));
+    w.apply(Action::HeaderGoToLine(0));
+    w.apply(Action::HeaderScrolled(2));
+    assert_eq!(w.url().line, Some(3));
+    // The listing keeps its own line.
+    w.apply(Action::ShowView(View::Listing));
+    assert_eq!(w.url().line, None);
+}
+
+#[test]
+fn a_header_url_scrolls_to_its_line_or_type_once_generated() {
+    let url = UrlState::parse("?kernel=k&view=header&line=3&profile=unsorted");
+    let mut w = Workspace::from_url(&url);
+    loaded(&mut w, 1, bundled("k"));
+    assert_eq!(w.url(), url);
+    let key = w.header_wanted().unwrap();
+    assert_eq!(key.profile, HeaderProfile::Unsorted);
+    w.apply(header(key));
+    assert_eq!(w.header.scroll.map(|s| s.line), Some(2));
+    // Back to a URL naming a type and no line: its definition.
+    w.apply(Action::ApplyUrl(UrlState::parse(
+        "?kernel=k&view=header&type=task_struct&profile=unsorted",
+    )));
+    assert_eq!(w.header.scroll.map(|s| s.line), Some(3));
+    assert_eq!(w.header.profile, HeaderProfile::Unsorted);
+}
+
+#[test]
+fn the_layout_view_wants_the_selected_struct() {
+    let mut w = Workspace::from_url(&UrlState::parse("?kernel=k&view=layout&type=task_struct"));
+    loaded(&mut w, 1, bundled("k"));
+    let key = w.layout_wanted().unwrap();
+    assert_eq!(key, LayoutKey { slot: 1, id: 2 });
+    let text = |key| {
+        Action::LayoutArrived(Fetched {
+            key,
+            value: Ok(Shared::new("struct task_struct {\n};\n".to_owned())),
+        })
+    };
+    w.apply(text(LayoutKey { slot: 1, id: 1 }));
+    assert!(w.layout.is_none(), "another type's");
+    w.apply(text(key));
+    assert!(w.layout.is_some());
+    assert_eq!(w.url().format(), "?kernel=k&view=layout&type=task_struct");
+    w.apply(Action::ShowView(View::Types));
+    assert_eq!(w.layout_wanted(), None);
+}

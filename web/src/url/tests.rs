@@ -109,3 +109,37 @@ fn every_view_belongs_to_one_area_and_round_trips() {
         assert_eq!(UrlState::parse(&u.format()).view, v);
     }
 }
+
+#[test]
+fn header_and_layout_views_round_trip() {
+    let s = "?kernel=debian11-5.10.0-46-amd64&view=header&type=task_struct\
+             &profile=bpftool-7.1&root=task_struct&root=mm_struct&helpers=1&line=120";
+    let u = UrlState::parse(s);
+    assert_eq!(u.view, View::Header);
+    assert_eq!(u.view.area(), Area::Kernel);
+    assert_eq!(u.profile, HeaderProfile::Bpftool71);
+    assert_eq!(u.roots, ["task_struct", "mm_struct"]);
+    assert!(u.helpers);
+    assert_eq!(u.line, Some(120));
+    assert_eq!(u.format(), s);
+    // Roots typed as one list split into one `root=` each; the default profile is left out.
+    let c = UrlState::parse("?view=header&root=a,%20b+c&profile=bpftool&helpers=0");
+    assert_eq!(c.roots, ["a", "b", "c"]);
+    assert_eq!(c.profile, HeaderProfile::Bpftool);
+    assert!(!c.helpers);
+    assert_eq!(c.format(), "?view=header&root=a&root=b&root=c");
+    assert_eq!(
+        UrlState::parse("?profile=nope").profile,
+        HeaderProfile::Bpftool
+    );
+    let l = UrlState::parse("?view=layout&type=task_struct");
+    assert_eq!(l.view, View::Layout);
+    assert_eq!(l.format(), "?view=layout&type=task_struct");
+    for p in HeaderProfile::ALL {
+        assert_eq!(HeaderProfile::parse(p.label()), Some(p));
+    }
+    assert_eq!(
+        split_roots(" task_struct,,mm_struct  file "),
+        ["task_struct", "mm_struct", "file"]
+    );
+}
