@@ -346,6 +346,8 @@ fn unexpected(r: &Reply) -> String {
         Reply::TypeDetail { .. } => "TypeDetail",
         Reply::Document => "Document",
         Reply::Done => "Done",
+        Reply::Header { .. } => "Header",
+        Reply::Layout { .. } => "Layout",
         Reply::Failed { .. } => "Failed",
     };
     format!("unexpected reply from the engine worker: {what}")
