@@ -1,6 +1,6 @@
 //! The compatibility matrix: one object against many kernels. Per program, whether it loads
 //! on each kernel (and the first reason where it does not); per relocation, its outcome and
-//! value on each kernel. Built from [`pipeline::analyze`] results, so every cell is exactly
+//! value on each kernel. Built from [`crate::pipeline::analyze`] results, so every cell is exactly
 //! what `corelab reloc` / `corelab guard` say for that kernel.
 
 use crate::object::Object;

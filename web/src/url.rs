@@ -221,12 +221,26 @@ impl HeaderProfile {
     }
 }
 
-/// The header's roots as typed: names or ids separated by commas or spaces.
+/// The header's roots as typed: names or ids separated by commas or spaces, where a kind
+/// keyword keeps the name after it (`struct file, union bpf_attr` → `struct file`,
+/// `union bpf_attr`), as `corelab header --root` takes them.
 pub fn split_roots(s: &str) -> Vec<String> {
-    s.split(|c: char| c == ',' || c.is_whitespace())
-        .filter(|r| !r.is_empty())
-        .map(str::to_owned)
-        .collect()
+    const KINDS: [&str; 4] = ["struct", "union", "enum", "typedef"];
+    let mut roots: Vec<String> = Vec::new();
+    let mut pending_kind: Option<&str> = None;
+    for word in s
+        .split(|c: char| c == ',' || c.is_whitespace())
+        .filter(|w| !w.is_empty())
+    {
+        match pending_kind.take() {
+            Some(kind) => roots.push(format!("{kind} {word}")),
+            None if KINDS.contains(&word) => pending_kind = Some(word),
+            None => roots.push(word.to_owned()),
+        }
+    }
+    // A keyword with nothing after it is kept as typed: the engine then says no such type.
+    roots.extend(pending_kind.map(str::to_owned));
+    roots
 }
 
 /// The compact panels an embed URL can show.

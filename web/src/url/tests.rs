@@ -142,4 +142,8 @@ fn header_and_layout_views_round_trip() {
         split_roots(" task_struct,,mm_struct  file "),
         ["task_struct", "mm_struct", "file"]
     );
+    assert_eq!(
+        split_roots("struct file, union  bpf_attr task_struct enum"),
+        ["struct file", "union bpf_attr", "task_struct", "enum"]
+    );
 }
