@@ -52,7 +52,10 @@ impl Kernel {
             .lines()
             .map(str::to_owned)
             .collect();
-        Ok((String::from_utf8_lossy(&out).into_owned(), warnings))
+        // The header is ASCII in practice; only invalid UTF-8 in type names costs a copy.
+        let text = String::from_utf8(out)
+            .unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned());
+        Ok((text, warnings))
     }
 
     /// The header as a document: every type name a link to the line defining that type, and
