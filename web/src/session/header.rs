@@ -15,8 +15,7 @@ use crate::dto::{DocumentData, HeaderDocument};
 pub struct HeaderRequest<'a> {
     /// The bpftool build to imitate.
     pub profile: &'a str,
-    /// Only these types and what they need; `with_helpers` adds the typedefs
-    /// `<bpf/bpf_helpers.h>` needs.
+    /// Only these types and what they need (empty: the whole kernel).
     pub roots: &'a [String],
     /// With roots: also the typedefs `bpf_helpers.h` needs (`__u32`, `__be16`, …).
     pub with_helpers: bool,
