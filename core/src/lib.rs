@@ -54,5 +54,6 @@ pub mod object;
 pub mod pipeline;
 pub mod reloc;
 pub mod sim;
+pub mod sorting;
 
 pub use error::{Error, ErrorKind, Result};

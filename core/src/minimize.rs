@@ -191,7 +191,7 @@ pub fn minimize(target: &Btf, objects: &[&Object], endian: Endian) -> Minimal {
     let records = objects.iter().map(|o| collect(&mut marks, target, o)).sum();
     marks.close(target);
     let mut kept: Vec<TypeId> = marks.level.keys().copied().collect();
-    kept.sort();
+    crate::sorting::sort_by(&mut kept, Ord::cmp);
     let id_map: BTreeMap<TypeId, TypeId> = kept
         .iter()
         .enumerate()

@@ -267,7 +267,7 @@ impl<'f> Pairing<'f> {
             if by.is_empty() {
                 continue;
             }
-            by.sort_unstable();
+            crate::sorting::sort_by(&mut by, Ord::cmp);
             for &j in &by {
                 let g = &new[j];
                 pending.remove(&(g.container(), g.leaf().trim_start_matches('_'), j));
@@ -329,7 +329,7 @@ fn field_changes(old: &[Field], new: &[Field]) -> Vec<FieldChange> {
             .iter()
             .map(|&j| (at_new(j), FieldChange::Added(new[j].clone()))),
     );
-    out.sort_by_key(|a| a.0);
+    crate::sorting::sort_by_key(&mut out, |a| a.0);
     out.into_iter().map(|(_, c)| c).collect()
 }
 

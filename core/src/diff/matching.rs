@@ -142,7 +142,9 @@ pub(crate) fn pair(
             .flat_map(|i| (0..n_new).map(move |j| (i, j)))
             .map(|(i, j)| (score(i, j), i, j))
             .collect();
-        cands.sort_by(|a, b| b.0.cmp(&a.0).then(a.1.cmp(&b.1)).then(a.2.cmp(&b.2)));
+        crate::sorting::sort_by(&mut cands, |a, b| {
+            b.0.cmp(&a.0).then(a.1.cmp(&b.1)).then(a.2.cmp(&b.2))
+        });
         for (_, i, j) in cands {
             if !old_used[i] && !new_used[j] {
                 old_used[i] = true;
@@ -154,6 +156,6 @@ pub(crate) fn pair(
         // Too many to score: pair in id order.
         out.extend((0..n_old.min(n_new)).map(|i| (i, i)));
     }
-    out.sort_unstable();
+    crate::sorting::sort_by(&mut out, Ord::cmp);
     out
 }

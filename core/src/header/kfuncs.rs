@@ -32,7 +32,7 @@ fn kfuncs(btf: &Btf) -> Vec<(TypeId, bool)> {
         }
     }
     // bpftool sorts with qsort_r; only duplicate names could tell a stable sort from another.
-    kfuncs.sort_by(|&a, &b| btf.ty(a).name().cmp(btf.ty(b).name()));
+    crate::sorting::sort_by(&mut kfuncs, |&a, &b| btf.ty(a).name().cmp(btf.ty(b).name()));
     fastcalls.sort_unstable();
     kfuncs
         .into_iter()

@@ -183,7 +183,7 @@ pub fn layout(obj: &Object) -> Result<KconfigLayout, KconfigError> {
             btf_var: var,
         });
     }
-    vars.sort_by(|a, b| {
+    crate::sorting::sort_by(&mut vars, |a, b| {
         b.align
             .cmp(&a.align)
             .then(a.size.cmp(&b.size))

@@ -37,6 +37,8 @@ pub(super) fn collect(file: &ElfFile64<'_, Endianness>, data: &[DataSection]) ->
             })
         })
         .collect();
-    out.sort_by(|a, b| (&a.section, a.offset).cmp(&(&b.section, b.offset)));
+    crate::sorting::sort_by(&mut out, |a, b| {
+        (&a.section, a.offset).cmp(&(&b.section, b.offset))
+    });
     out
 }

@@ -105,7 +105,7 @@ pub(super) fn collect(file: &ElfFile64<'_, Endianness>, obj: &Object) -> Vec<Map
             .filter(|s| s.kind() == SymbolKind::Data && s.is_global())
             .filter_map(|s| Some((s.address(), s.name().ok()?.to_owned())))
             .collect();
-        syms.sort();
+        crate::sorting::sort_by(&mut syms, Ord::cmp);
         for (offset, name) in syms {
             let kind = obj
                 .btf

@@ -78,7 +78,7 @@ pub(super) fn collect(
             global: sym.scope() != SymbolScope::Compilation,
         });
     }
-    progs.sort_by_key(|p| (code[p.section].elf_index, p.start));
+    crate::sorting::sort_by_key(&mut progs, |p| (code[p.section].elf_index, p.start));
     let many = progs.len() > 1;
     for p in &mut progs {
         if p.sec_name == TEXT && many {

@@ -102,7 +102,7 @@ pub(super) fn collect(file: &ElfFile64<'_, Endianness>, obj: &mut Object) -> Res
                 target,
             });
         }
-        out.sort_by_key(|r| r.insn);
+        crate::sorting::sort_by_key(&mut out, |r| r.insn);
         obj.code[ci].relocs = out;
     }
     Ok(())

@@ -216,7 +216,7 @@ pub fn build(p: &LinkedProgram) -> Cfg {
             }
         }
     }
-    edges.sort_by_key(|e| (e.from, e.kind as u8, e.to));
+    crate::sorting::sort_by_key(&mut edges, |e| (e.from, e.kind as u8, e.to));
     edges.dedup();
     cfg.edges = edges;
     cfg

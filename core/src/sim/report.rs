@@ -122,7 +122,7 @@ impl ProgramReport {
             .iter()
             .map(|(&k, &b)| (k, b))
             .collect();
-        v.sort_by_key(|&(k, _)| k);
+        crate::sorting::sort_by_key(&mut v, |&(k, _)| k);
         v
     }
 
