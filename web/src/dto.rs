@@ -81,7 +81,6 @@ pub struct Span {
     /// The text.
     pub text: String,
     /// The type id it links to.
-    #[serde(skip_serializing_if = "Option::is_none", default)]
     pub link: Option<u32>,
 }
 
@@ -125,12 +124,10 @@ pub struct DetailLine {
     /// bpftool's raw listing line, `type_id=N` linked.
     pub raw: Vec<Span>,
     /// The member, parameter or variable the line is about (`None` on the type's own line).
-    #[serde(skip_serializing_if = "Option::is_none", default)]
     pub name: Option<String>,
     /// A C-like reading of the type the line refers to (empty if none).
     pub reading: Vec<Span>,
     /// A note: a member's byte offset (`24`, or `24:3` for a bit offset).
-    #[serde(skip_serializing_if = "Option::is_none", default)]
     pub offset: Option<String>,
 }
 

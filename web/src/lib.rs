@@ -44,7 +44,6 @@ pub mod components;
 pub mod engine;
 #[cfg(target_arch = "wasm32")]
 pub mod kernels;
-#[cfg(target_arch = "wasm32")]
 pub mod protocol;
 #[cfg(target_arch = "wasm32")]
 pub mod worker;

@@ -1,21 +1,33 @@
 //! Messages between the app (main thread) and the engine worker.
 //!
 //! A message is a plain JS object `{ id, body, blobs }`: `body` is a [`Request`] or [`Reply`]
-//! converted by serde-wasm-bindgen, `blobs` are typed arrays whose buffers are *transferred*
-//! (not copied) by `postMessage` — the file bytes one way, the type index and documents the
-//! other. The app never links the engine; only these shapes cross.
+//! encoded by [`encode`] (postcard: compact, and only sequence-based serde code in the wasm),
+//! `blobs` are typed arrays. The body's buffer and the blobs' are *transferred* (not copied)
+//! by `postMessage` — the file bytes one way, the type index and documents the other. The app
+//! never links the engine; only these shapes cross.
+//!
+//! Postcard is not self-describing: a field is read because it comes next, not by its name.
+//! So no type that crosses may skip a field when serializing (`skip_serializing_if`), and both
+//! sides must be the same build — they are, the site ships them together. The round trip of
+//! every request and reply is tested natively.
 
-use js_sys::{Array, Object, Reflect, Uint32Array, Uint8Array};
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
-use wasm_bindgen::{JsCast, JsValue};
 
 use crate::dto::compare::CompareTable;
 use crate::dto::guard::{GuardReport, WhatIf};
 use crate::dto::matrix::MatrixTable;
 use crate::dto::object::ObjectSummary;
 use crate::dto::reloc::{RelocExplanation, RelocTable};
-use crate::dto::{DocumentData, LoadReport, TypeDetail, TypeIndexData};
+use crate::dto::{LoadReport, TypeDetail};
+
+#[cfg(target_arch = "wasm32")]
+mod envelope;
+#[cfg(test)]
+mod tests;
+
+#[cfg(target_arch = "wasm32")]
+pub use envelope::*;
 
 /// What the app asks the worker.
 ///
@@ -203,121 +215,12 @@ pub enum Reply {
     },
 }
 
-/// A message as it crosses `postMessage`.
-#[derive(Debug)]
-pub struct Envelope<T> {
-    /// Pairs a reply with its request.
-    pub id: u32,
-    /// The request or reply.
-    pub body: T,
-    /// Bulk data (typed arrays).
-    pub blobs: Vec<JsValue>,
+/// A request or reply as bytes.
+pub fn encode<T: Serialize>(body: &T) -> Result<Vec<u8>, String> {
+    postcard::to_allocvec(body).map_err(|e| format!("cannot encode a message: {e}"))
 }
 
-impl<T: Serialize> Envelope<T> {
-    /// The JS message and the list of buffers to transfer with it.
-    pub fn pack(&self) -> Result<(JsValue, Array), String> {
-        let msg = Object::new();
-        let body = serde_wasm_bindgen::to_value(&self.body).map_err(|e| e.to_string())?;
-        let blobs = Array::new();
-        let transfer = Array::new();
-        for b in &self.blobs {
-            blobs.push(b);
-            if let Ok(buf) = Reflect::get(b, &"buffer".into()) {
-                transfer.push(&buf);
-            }
-        }
-        let set = |k: &str, v: &JsValue| Reflect::set(&msg, &k.into(), v).map(|_| ());
-        set("id", &self.id.into())
-            .and_then(|()| set("body", &body))
-            .and_then(|()| set("blobs", &blobs))
-            .map_err(|e| format!("{e:?}"))?;
-        Ok((msg.into(), transfer))
-    }
-}
-
-impl<T: DeserializeOwned> Envelope<T> {
-    /// Reads a message that arrived.
-    pub fn unpack(msg: &JsValue) -> Result<Envelope<T>, String> {
-        let get = |k: &str| Reflect::get(msg, &k.into()).map_err(|e| format!("{e:?}"));
-        let id = get("id")?.as_f64().ok_or("message without id")? as u32;
-        let body = serde_wasm_bindgen::from_value(get("body")?).map_err(|e| e.to_string())?;
-        let blobs = get("blobs")?
-            .dyn_into::<Array>()
-            .map(|a| a.iter().collect())
-            .unwrap_or_default();
-        Ok(Envelope { id, body, blobs })
-    }
-}
-
-/// A blob of bytes.
-pub fn bytes_blob(b: &[u8]) -> JsValue {
-    Uint8Array::from(b).into()
-}
-
-/// A blob of 32-bit words.
-pub fn words_blob(w: &[u32]) -> JsValue {
-    Uint32Array::from(w).into()
-}
-
-/// Blob `i` as bytes (empty if missing or of the wrong type).
-pub fn blob_bytes(blobs: &[JsValue], i: usize) -> Vec<u8> {
-    blobs
-        .get(i)
-        .and_then(|b| b.dyn_ref::<Uint8Array>())
-        .map(Uint8Array::to_vec)
-        .unwrap_or_default()
-}
-
-/// Blob `i` as 32-bit words (empty if missing or of the wrong type).
-pub fn blob_words(blobs: &[JsValue], i: usize) -> Vec<u32> {
-    blobs
-        .get(i)
-        .and_then(|b| b.dyn_ref::<Uint32Array>())
-        .map(Uint32Array::to_vec)
-        .unwrap_or_default()
-}
-
-fn blob_string(blobs: &[JsValue], i: usize) -> String {
-    String::from_utf8(blob_bytes(blobs, i))
-        .unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned())
-}
-
-/// The blobs of a type index.
-pub fn index_blobs(d: &TypeIndexData) -> Vec<JsValue> {
-    vec![
-        bytes_blob(d.names.as_bytes()),
-        words_blob(&d.ids),
-        bytes_blob(&d.kinds),
-    ]
-}
-
-/// A type index from its blobs.
-pub fn index_from_blobs(blobs: &[JsValue]) -> TypeIndexData {
-    TypeIndexData {
-        names: blob_string(blobs, 0),
-        ids: blob_words(blobs, 1),
-        kinds: blob_bytes(blobs, 2),
-    }
-}
-
-/// The blobs of a document.
-pub fn document_blobs(d: &DocumentData) -> Vec<JsValue> {
-    vec![
-        bytes_blob(d.text.as_bytes()),
-        words_blob(&d.line_starts),
-        words_blob(d.links.as_flattened()),
-        words_blob(&d.anchors),
-    ]
-}
-
-/// A document from its blobs.
-pub fn document_from_blobs(blobs: &[JsValue]) -> DocumentData {
-    let flat = blob_words(blobs, 2);
-    DocumentData {
-        text: blob_string(blobs, 0),
-        line_starts: blob_words(blobs, 1),
-        links: flat.chunks_exact(3).map(|c| [c[0], c[1], c[2]]).collect(),
-        anchors: blob_words(blobs, 3),
-    }
+/// A request or reply from its bytes.
+pub fn decode<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, String> {
+    postcard::from_bytes(bytes).map_err(|e| format!("cannot decode a message: {e}"))
 }

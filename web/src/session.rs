@@ -750,4 +750,4 @@ fn raw_listing_document(text: String, type_cnt: u32) -> DocumentData {
 }
 
 #[cfg(test)]
-mod tests;
+pub(crate) mod tests;

@@ -52,22 +52,16 @@ pub struct FlowRow {
     /// Its basic block.
     pub block: u32,
     /// The function starting here.
-    #[serde(skip_serializing_if = "Option::is_none", default)]
     pub func: Option<String>,
     /// The source line whose code starts here.
-    #[serde(skip_serializing_if = "Option::is_none", default)]
     pub source: Option<SourceRef>,
     /// A jump's target.
-    #[serde(skip_serializing_if = "Option::is_none", default)]
     pub target: Option<u32>,
     /// Index into [`ProgramFlow::branches`] for a conditional jump.
-    #[serde(skip_serializing_if = "Option::is_none", default)]
     pub branch: Option<u32>,
     /// Index into [`ProgramFlow::poisons`] for a poisoned instruction.
-    #[serde(skip_serializing_if = "Option::is_none", default)]
     pub poison: Option<u32>,
     /// The CO-RE record patched here (index over the whole `.BTF.ext`).
-    #[serde(skip_serializing_if = "Option::is_none", default)]
     pub relo: Option<u32>,
 }
 

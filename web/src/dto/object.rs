@@ -65,16 +65,12 @@ pub struct CodeLine {
     /// llvm-objdump's text of it.
     pub text: String,
     /// The program or subprogram starting here.
-    #[serde(skip_serializing_if = "Option::is_none", default)]
     pub func: Option<String>,
     /// The source line whose code starts here (line_info).
-    #[serde(skip_serializing_if = "Option::is_none", default)]
     pub source: Option<SourceRef>,
     /// CO-RE records at this instruction (indices over the whole `.BTF.ext`).
-    #[serde(skip_serializing_if = "Vec::is_empty", default)]
     pub relos: Vec<u32>,
     /// A jump's target instruction.
-    #[serde(skip_serializing_if = "Option::is_none", default)]
     pub target: Option<u32>,
 }
 

@@ -4,7 +4,7 @@ use std::path::PathBuf;
 use super::*;
 use crate::dto::guard::{GuardReport, WhatIf};
 
-fn data(rel: &str) -> Vec<u8> {
+pub(crate) fn data(rel: &str) -> Vec<u8> {
     let p = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
         .join("../tests/data")
         .join(rel);
@@ -19,14 +19,14 @@ fn gunzip(b: &[u8]) -> Vec<u8> {
     out
 }
 
-fn kernel(name: &str) -> Kernel {
+pub(crate) fn kernel(name: &str) -> Kernel {
     Kernel::load(name, &data(&format!("btf/{name}.btf.gz")), None).unwrap()
 }
 
-const K510: &str = "debian11-5.10.0-46-amd64";
+pub(crate) const K510: &str = "debian11-5.10.0-46-amd64";
 const K61: &str = "debian12-6.1.0-50-amd64";
 const K612: &str = "debian13-6.12.107-s390x";
-const K618: &str = "host-6.18.44-fc-v657-amd64";
+pub(crate) const K618: &str = "host-6.18.44-fc-v657-amd64";
 
 #[test]
 fn summary_says_what_corelab_info_says() {
@@ -264,7 +264,7 @@ fn a_bpf_object_shows_its_own_btf() {
 
 // ---- objects: code, relocations, guard, matrix, compare (the Tour's samples) ----
 
-fn sample(name: &str) -> Vec<u8> {
+pub(crate) fn sample(name: &str) -> Vec<u8> {
     let p = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
         .join("../www/samples")
         .join(format!("{name}.bpf.o"));
@@ -272,7 +272,7 @@ fn sample(name: &str) -> Vec<u8> {
 }
 
 /// A session with `object` in slot 100 and the kernels in slots 1, 2, ….
-fn session_with(object: &str, kernels: &[&str]) -> Session {
+pub(crate) fn session_with(object: &str, kernels: &[&str]) -> Session {
     let mut s = Session::new();
     for (i, k) in kernels.iter().enumerate() {
         s.load(i as u32 + 1, k, &data(&format!("btf/{k}.btf.gz")), None)
@@ -283,7 +283,7 @@ fn session_with(object: &str, kernels: &[&str]) -> Session {
     s
 }
 
-fn whatif() -> WhatIf {
+pub(crate) fn whatif() -> WhatIf {
     WhatIf::default()
 }
 
