@@ -7,7 +7,6 @@
 //! the reply comes back tagged with its inputs and is kept only if they are still wanted.
 
 use std::cell::{Cell, RefCell};
-use std::collections::BTreeSet;
 use std::rc::Rc;
 
 use wasm_bindgen::closure::Closure;
@@ -75,19 +74,18 @@ impl Ctx {
     /// kernel (and its base), the object, and loads in flight.
     async fn keep(&self) {
         let Ok(engine) = &*self.engine else { return };
-        let mut slots: BTreeSet<u32> = self.cache.slots();
+        // Duplicates are harmless: the worker keeps what the list contains.
+        let mut slots: Vec<u32> = self.cache.slots();
         if let Some(s) = self.latest.borrow().as_ref() {
             slots.extend(s.kernel.as_ref().map(|k| k.slot));
             slots.extend(s.kernel.as_ref().and_then(|k| k.base_slot));
             slots.extend(s.object_slot());
             slots.extend(s.object_loading.as_ref().map(|l| l.generation));
             if s.loading.is_some() {
-                slots.insert(s.generation);
+                slots.push(s.generation);
             }
         }
-        let keep = crate::protocol::Request::Keep {
-            slots: slots.into_iter().collect(),
-        };
+        let keep = crate::protocol::Request::Keep { slots };
         let _ = engine.call(keep, Vec::new()).await;
     }
 }

@@ -5,7 +5,6 @@
 //! Loads of the same kernel are not duplicated: a second caller waits for the first.
 
 use std::cell::RefCell;
-use std::collections::{BTreeMap, BTreeSet};
 use std::time::Duration;
 
 use yew::platform::time::sleep;
@@ -32,11 +31,14 @@ pub struct Entry {
 }
 
 /// Bundled kernels by id.
+///
+/// A handful of entries at most (one per bundled kernel), so plain lists: a map's code would
+/// outweigh them in the wasm.
 #[derive(Debug, Default)]
 pub struct KernelCache {
-    entries: RefCell<BTreeMap<String, Entry>>,
+    entries: RefCell<Vec<(String, Entry)>>,
     /// Ids being loaded, with their slots.
-    pending: RefCell<BTreeMap<String, u32>>,
+    pending: RefCell<Vec<(String, u32)>>,
 }
 
 /// What a load reports while it runs.
@@ -58,15 +60,20 @@ impl LoadProgress for Quiet {
 
 impl KernelCache {
     /// Every slot the cache holds or is filling.
-    pub fn slots(&self) -> BTreeSet<u32> {
-        let mut s: BTreeSet<u32> = self.entries.borrow().values().map(|e| e.slot).collect();
-        s.extend(self.pending.borrow().values().copied());
-        s
+    pub fn slots(&self) -> Vec<u32> {
+        let entries = self.entries.borrow();
+        let pending = self.pending.borrow();
+        let held = entries.iter().map(|(_, e)| e.slot);
+        held.chain(pending.iter().map(|&(_, slot)| slot)).collect()
     }
 
     /// The entry of a kernel already loaded.
     pub fn get(&self, id: &str) -> Option<Entry> {
-        self.entries.borrow().get(id).cloned()
+        let entries = self.entries.borrow();
+        entries
+            .iter()
+            .find(|(k, _)| k == id)
+            .map(|(_, e)| e.clone())
     }
 
     /// Bundled kernel `id`, loaded into a new slot `new_slot()` if it is not in the worker yet
@@ -80,7 +87,7 @@ impl KernelCache {
         progress: &dyn LoadProgress,
     ) -> Result<Entry, String> {
         // Someone else is loading it: wait for them.
-        while self.pending.borrow().contains_key(id) {
+        while self.pending.borrow().iter().any(|(k, _)| k == id) {
             sleep(Duration::from_millis(25)).await;
         }
         if let Some(e) = self.get(id) {
@@ -89,21 +96,23 @@ impl KernelCache {
             }
             let index = Shared::new(TypeIndex::new(engine.type_index(e.slot).await?));
             let mut entries = self.entries.borrow_mut();
-            let e = entries
-                .get_mut(id)
+            let (_, e) = entries
+                .iter_mut()
+                .find(|(k, _)| k == id)
                 .ok_or("kernel vanished from the cache")?;
             e.index = Some(index);
             return Ok(e.clone());
         }
         let k = bundled::find(id).ok_or_else(|| format!("no bundled kernel named {id}"))?;
         let slot = new_slot();
-        self.pending.borrow_mut().insert(id.to_owned(), slot);
+        self.pending.borrow_mut().push((id.to_owned(), slot));
         let r = self
             .fetch_and_parse(engine, k, slot, with_index, progress)
             .await;
-        self.pending.borrow_mut().remove(id);
+        self.pending.borrow_mut().retain(|(k, _)| k != id);
         let e = r?;
-        self.entries.borrow_mut().insert(id.to_owned(), e.clone());
+        // Not there yet: `get` above found nothing and concurrent loads waited on `pending`.
+        self.entries.borrow_mut().push((id.to_owned(), e.clone()));
         Ok(e)
     }
 

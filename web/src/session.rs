@@ -8,7 +8,6 @@
 //! engine-to-DTO code per area: [`object`] (code listing), `reloc` (rows and explanations),
 //! `guard` (flows), `matrix`, `compare`, [`whatif`] (hidden types, knobs).
 
-use std::collections::BTreeMap;
 use std::fmt::Write as _;
 use std::sync::Arc;
 
@@ -16,6 +15,7 @@ use corelab::btf::{Btf, Kind, Type, TypeId};
 use corelab::info::Summary;
 use corelab::input;
 
+use self::slots::Slots;
 use crate::dto::compare::CompareTable;
 use crate::dto::guard::{GuardReport, WhatIf};
 use crate::dto::matrix::MatrixTable;
@@ -32,6 +32,7 @@ pub mod header;
 mod matrix;
 pub mod object;
 mod reloc;
+mod slots;
 pub mod whatif;
 
 pub use object::LoadedObject;
@@ -129,8 +130,8 @@ impl Kernel {
 /// The kernels and objects the worker holds, by the slot number the app gave each.
 #[derive(Debug)]
 pub struct Session {
-    kernels: BTreeMap<u32, Kernel>,
-    objects: BTreeMap<u32, LoadedObject>,
+    kernels: Slots<Kernel>,
+    objects: Slots<LoadedObject>,
     /// The last what-if copy of a kernel (hidden types or members).
     hidden: Option<whatif::HiddenCopy>,
     /// Milliseconds from some origin, for the timings reports carry.
@@ -152,8 +153,8 @@ impl Session {
     /// An empty session whose reports time the engine with `clock` (milliseconds).
     pub fn with_clock(clock: fn() -> f64) -> Session {
         Session {
-            kernels: BTreeMap::new(),
-            objects: BTreeMap::new(),
+            kernels: Slots::default(),
+            objects: Slots::default(),
             hidden: None,
             clock,
         }
@@ -171,18 +172,17 @@ impl Session {
     ) -> Result<&Kernel, String> {
         let kernel = match Kernel::load(label, bytes, None) {
             Ok(k) => k,
-            Err(e) => match base.and_then(|b| self.kernels.get(&b)) {
+            Err(e) => match base.and_then(|b| self.kernels.get(b)) {
                 Some(b) => Kernel::load(label, bytes, Some(b)).map_err(|_| e)?,
                 None => return Err(e),
             },
         };
-        self.kernels.insert(slot, kernel);
-        Ok(&self.kernels[&slot])
+        Ok(self.kernels.insert(slot, kernel))
     }
 
     /// The kernel in `slot`.
     pub fn kernel(&self, slot: u32) -> Option<&Kernel> {
-        self.kernels.get(&slot)
+        self.kernels.get(slot)
     }
 
     /// Loads a BPF object into `slot`: its summary and code.
@@ -200,13 +200,13 @@ impl Session {
 
     /// The object in `slot`.
     pub fn object(&self, slot: u32) -> Option<&LoadedObject> {
-        self.objects.get(&slot)
+        self.objects.get(slot)
     }
 
     /// Forgets every kernel and object whose slot is not in `slots`.
     pub fn retain(&mut self, slots: &[u32]) {
-        self.kernels.retain(|s, _| slots.contains(s));
-        self.objects.retain(|s, _| slots.contains(s));
+        self.kernels.retain(slots);
+        self.objects.retain(slots);
         if self
             .hidden
             .as_ref()
@@ -218,13 +218,13 @@ impl Session {
 
     fn kernel_or_err(&self, slot: u32) -> Result<&Kernel, String> {
         self.kernels
-            .get(&slot)
+            .get(slot)
             .ok_or_else(|| format!("no kernel loaded in slot {slot}"))
     }
 
     fn object_or_err(&self, slot: u32) -> Result<&LoadedObject, String> {
         self.objects
-            .get(&slot)
+            .get(slot)
             .ok_or_else(|| format!("no object loaded in slot {slot}"))
     }
 
