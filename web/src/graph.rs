@@ -10,6 +10,8 @@
 //!
 //! Pure and tested natively.
 
+use crate::decimal::fixed;
+
 /// Sizes in pixels.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Metrics {
@@ -182,11 +184,12 @@ pub fn layout(nodes: &[Node], edges: &[(usize, usize)], m: &Metrics) -> Layout {
                 Path {
                     from: a,
                     to: b,
-                    d: format!(
-                        "M{sx:.1} {sy:.1} C{sx:.1} {:.1} {tx:.1} {:.1} {tx:.1} {ty:.1}",
-                        sy + k,
-                        ty - k
-                    ),
+                    d: {
+                        let (c1, c2) = (fixed(sy + k, 1), fixed(ty - k, 1));
+                        let (sx, sy, tx, ty) =
+                            (fixed(sx, 1), fixed(sy, 1), fixed(tx, 1), fixed(ty, 1));
+                        format!("M{sx} {sy} C{sx} {c1} {tx} {c2} {tx} {ty}")
+                    },
                     back: false,
                 }
             } else {
@@ -197,7 +200,14 @@ pub fn layout(nodes: &[Node], edges: &[(usize, usize)], m: &Metrics) -> Layout {
                 Path {
                     from: a,
                     to: b,
-                    d: format!("M{sx:.1} {sy:.1} H{out:.1} V{ty:.1} H{tx:.1}"),
+                    d: format!(
+                        "M{} {} H{} V{} H{}",
+                        fixed(sx, 1),
+                        fixed(sy, 1),
+                        fixed(out, 1),
+                        fixed(ty, 1),
+                        fixed(tx, 1)
+                    ),
                     back: true,
                 }
             }

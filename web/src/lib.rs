@@ -20,6 +20,7 @@
 // The pure part: builds and is tested natively.
 pub mod arrows;
 pub mod bundled;
+pub mod decimal;
 pub mod document;
 pub mod dto;
 pub mod graph;

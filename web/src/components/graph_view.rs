@@ -3,6 +3,7 @@
 
 use yew::prelude::*;
 
+use crate::decimal::fixed;
 use crate::dto::guard::GuardReport;
 use crate::graph::{self, Metrics, Node};
 use crate::shared::Shared;
@@ -87,13 +88,13 @@ pub fn GraphView(props: &GraphViewProps) -> Html {
                 row.branch.and_then(|k| f.branches.get(k as usize)).filter(|b| b.decided).map(|_| "decided")
             );
             let y = r.y + m.pad + (i as f64 + 2.0) * m.line_h - 4.0;
-            html! { <text {class} x={format!("{:.1}", r.x + m.pad)} y={format!("{y:.1}")}>{ cut(label(row)) }</text> }
+            html! { <text {class} x={fixed(r.x + m.pad, 1).to_string()} y={fixed(y, 1).to_string()}>{ cut(label(row)) }</text> }
         });
         html! {
             <g class={classes!("gblock", if blk.live { "live" } else { "dead" })} data-block={b.to_string()}>
-                <rect x={format!("{:.1}", r.x)} y={format!("{:.1}", r.y)} width={format!("{:.1}", r.w)}
-                    height={format!("{:.1}", r.h)} rx="4" />
-                <text class="gtitle" x={format!("{:.1}", r.x + m.pad)} y={format!("{:.1}", r.y + m.pad + m.line_h - 4.0)}>{ title }</text>
+                <rect x={fixed(r.x, 1).to_string()} y={fixed(r.y, 1).to_string()} width={fixed(r.w, 1).to_string()}
+                    height={fixed(r.h, 1).to_string()} rx="4" />
+                <text class="gtitle" x={fixed(r.x + m.pad, 1).to_string()} y={fixed(r.y + m.pad + m.line_h - 4.0, 1).to_string()}>{ title }</text>
                 { for lines }
             </g>
         }
@@ -102,10 +103,10 @@ pub fn GraphView(props: &GraphViewProps) -> Html {
         let class = classes!("gedge", format!("e-{}", e.kind), if e.live { "live" } else { "dead" }, p.back.then_some("back"));
         html! { <path {class} d={p.d.clone()} marker-end={if e.live { "url(#gh-live)" } else { "url(#gh-dead)" }} /> }
     });
-    let (w, h) = (l.width.max(200.0), l.height.max(60.0));
+    let (w, h) = (fixed(l.width.max(200.0), 0), fixed(l.height.max(60.0), 0));
     html! {
         <div class="graph-wrap" id="graph">
-            <svg class="graph mono" width={format!("{w:.0}")} height={format!("{h:.0}")} viewBox={format!("0 0 {w:.0} {h:.0}")}
+            <svg class="graph mono" width={w.to_string()} height={h.to_string()} viewBox={format!("0 0 {w} {h}")}
                 role="img" aria-label="Basic blocks of the program">
                 <defs>
                     <marker id="gh-live" viewBox="0 0 8 8" refX="7" refY="4" markerWidth="7" markerHeight="7" orient="auto">

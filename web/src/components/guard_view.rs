@@ -12,6 +12,7 @@ use crate::arrows::{self, Jump};
 use crate::components::badges::{source_line, verdict_badge};
 use crate::components::graph_view::GraphView;
 use crate::components::whatif_panel::WhatIfPanel;
+use crate::decimal::fixed;
 use crate::dto::guard::{FlowRow, GuardReport, ProgramFlow};
 use crate::dto::object::SourceRef;
 use crate::shared::Shared;
@@ -113,7 +114,7 @@ fn flow_panel(r: &Shared<GuardReport>, f: &ProgramFlow, props: &GuardViewProps) 
                 <span class="muted mono">{ &v.sec }</span>
                 <span class="muted small">{ format!("on {}", r.kernel) }
                     { for r.kernel_release.as_ref().map(|k| format!(" · LINUX_KERNEL_VERSION {k}")) }
-                    if !props.compact { { format!(" · {:.1} ms", r.ms) } }
+                    if !props.compact { { format!(" · {} ms", fixed(r.ms, 1)) } }
                 </span>
                 <p class="verdict-text">{ &v.text }</p>
                 if let Some(e) = &r.extern_error {
@@ -164,10 +165,12 @@ fn listing(f: &ProgramFlow, on_action: &Callback<Action>) -> Html {
     let gutter = lanes as f64 * LANE + 14.0;
     let height = lines.len() as f64 * ROW;
     let y = |row: usize| row as f64 * ROW + ROW / 2.0;
+    let (gutter_px, height_px) = (fixed(gutter, 0), fixed(height, 0));
     let paths = arrows.iter().zip(&jumps).map(|(a, &(_, live, call))| {
         let x = gutter - 8.0 - (a.lane as f64 + 1.0) * LANE;
         let (y0, y1) = (y(a.jump.from), y(a.jump.to));
-        let d = format!("M{:.1} {y0:.1} H{x:.1} V{y1:.1} H{:.1}", gutter - 3.0, gutter - 3.0);
+        let end = fixed(gutter - 3.0, 1);
+        let d = format!("M{end} {} H{} V{} H{end}", fixed(y0, 1), fixed(x, 1), fixed(y1, 1));
         let class = classes!("jarrow", if live { "live" } else { "dead" }, call.then_some("call"));
         html! { <path {class} {d} marker-end={if live { "url(#ah-live)" } else { "url(#ah-dead)" }} /> }
     });
@@ -182,8 +185,8 @@ fn listing(f: &ProgramFlow, on_action: &Callback<Action>) -> Html {
     });
     html! {
         <div class="flow-listing mono" id="flow-listing">
-            <svg class="gutter" width={format!("{gutter:.0}")} height={format!("{height:.0}")}
-                viewBox={format!("0 0 {gutter:.0} {height:.0}")} aria-hidden="true">
+            <svg class="gutter" width={gutter_px.to_string()} height={height_px.to_string()}
+                viewBox={format!("0 0 {gutter_px} {height_px}")} aria-hidden="true">
                 <defs>
                     <marker id="ah-live" viewBox="0 0 6 6" refX="5" refY="3" markerWidth="6" markerHeight="6" orient="auto">
                         <path d="M0 0 L6 3 L0 6 z" class="ah live" />
@@ -194,7 +197,7 @@ fn listing(f: &ProgramFlow, on_action: &Callback<Action>) -> Html {
                 </defs>
                 { for paths }
             </svg>
-            <div class="frows" style={format!("margin-left:{gutter:.0}px")}>{ for rows }</div>
+            <div class="frows" style={format!("margin-left:{gutter_px}px")}>{ for rows }</div>
         </div>
     }
 }

@@ -10,6 +10,7 @@ use crate::browser;
 use crate::components::spans::Linker;
 use crate::components::summary_view::group;
 use crate::components::text_viewer::TextViewer;
+use crate::decimal::fixed;
 use crate::document::Document;
 use crate::search::TypeIndex;
 use crate::state::{Action, GeneratedHeader, Workspace};
@@ -206,9 +207,9 @@ fn shown(
                 <input id="header-goto" type="search" placeholder="Go to type or line ⏎"
                     aria-label="Go to type or line" {onkeydown} autocomplete="off" spellcheck="false" />
                 <span class="muted" id="header-stats"
-                    title={format!("{:.0} ms from asking the engine worker to having it here", h.total_ms)}>
-                    { format!("{} lines · {} · generated in {:.0} ms · ",
-                        group(doc.line_count() as u64), size(doc.text_len()), h.engine_ms) }
+                    title={format!("{} ms from asking the engine worker to having it here", fixed(h.total_ms, 0))}>
+                    { format!("{} lines · {} · generated in {} ms · ",
+                        group(doc.line_count() as u64), size(doc.text_len()), fixed(h.engine_ms, 0)) }
                     <code>{ command }</code>
                 </span>
                 <span class="grow" />
@@ -229,7 +230,7 @@ fn shown(
 /// A size for people: `2.8 MB`, `41 KB`.
 fn size(bytes: usize) -> String {
     if bytes >= 1_000_000 {
-        format!("{:.1} MB", bytes as f64 / 1e6)
+        format!("{} MB", fixed(bytes as f64 / 1e6, 1))
     } else {
         format!("{} KB", bytes.div_ceil(1000))
     }

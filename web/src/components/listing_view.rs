@@ -7,6 +7,7 @@ use yew::prelude::*;
 use crate::components::spans::Linker;
 use crate::components::summary_view::group;
 use crate::components::text_viewer::TextViewer;
+use crate::decimal::fixed;
 use crate::document::Document;
 use crate::search::TypeIndex;
 use crate::shared::Shared;
@@ -80,7 +81,7 @@ pub fn ListingView(props: &ListingViewProps) -> Html {
                 <input id="goto" type="search" placeholder="Go to line, #id or type name ⏎"
                     aria-label="Go to line or type" {onkeydown} autocomplete="off" spellcheck="false" />
                 <span class="muted">
-                    { format!("{} lines · {:.1} MB · ", group(doc.line_count() as u64), doc.text_len() as f64 / 1e6) }
+                    { format!("{} lines · {} MB · ", group(doc.line_count() as u64), fixed(doc.text_len() as f64 / 1e6, 1)) }
                     <code>{ "bpftool btf dump file" }</code>
                 </span>
             </div>

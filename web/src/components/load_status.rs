@@ -2,6 +2,7 @@
 
 use yew::prelude::*;
 
+use crate::decimal::fixed;
 use crate::state::{Loading, Phase};
 
 /// Props of [`LoadStatus`].
@@ -12,7 +13,7 @@ pub struct LoadStatusProps {
 }
 
 fn mb(bytes: u64) -> String {
-    format!("{:.1} MB", bytes as f64 / 1e6)
+    format!("{} MB", fixed(bytes as f64 / 1e6, 1))
 }
 
 /// A thin progress bar with a caption.
@@ -36,7 +37,7 @@ pub fn LoadStatus(props: &LoadStatusProps) -> Html {
     };
     let bar = match fraction {
         Some(f) => html! {
-            <progress class="load-bar" max="1" value={format!("{:.3}", f.clamp(0.0, 1.0))} />
+            <progress class="load-bar" max="1" value={fixed(f.clamp(0.0, 1.0), 3).to_string()} />
         },
         None => html! { <progress class="load-bar" /> },
     };

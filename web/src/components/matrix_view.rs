@@ -5,6 +5,7 @@ use yew::prelude::*;
 
 use crate::bundled;
 use crate::components::badges::{short_kernel, verdict_badge};
+use crate::decimal::fixed;
 use crate::dto::matrix::{MatrixTable, ValueCell};
 use crate::state::{Action, Workspace};
 use crate::url::{UrlState, View};
@@ -124,7 +125,7 @@ pub fn MatrixView(props: &MatrixViewProps) -> Html {
             <header class="panel-head">
                 <h1 class="mono">{ &m.object }</h1>
                 <span class="muted">{ format!("against {} kernels", m.kernels.len()) }</span>
-                if !props.compact { <span class="muted small">{ format!("{:.0} ms (engine)", m.ms) }</span> }
+                if !props.compact { <span class="muted small">{ format!("{} ms (engine)", fixed(m.ms, 0)) }</span> }
             </header>
             <div class="table-wrap">
                 <h2>{ "Programs" }</h2>

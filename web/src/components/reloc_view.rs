@@ -6,6 +6,7 @@ use yew::prelude::*;
 
 use crate::components::badges::{outcome_badge, source_line};
 use crate::components::whatif_panel::WhatIfNotice;
+use crate::decimal::fixed;
 use crate::dto::reloc::{RelocExplanation, RelocRow, RelocTable};
 use crate::state::{Action, Workspace};
 use crate::url::View;
@@ -107,7 +108,7 @@ fn head(t: &RelocTable, compact: bool) -> Html {
             <span class="mono">{ &t.kernel }</span>
             <span class="counts">{ for counts }</span>
             if !compact {
-                <span class="muted small" id="reloc-timing">{ format!("{} relocations in {:.1} ms (engine)", t.rows.len(), t.reloc_ms) }</span>
+                <span class="muted small" id="reloc-timing">{ format!("{} relocations in {} ms (engine)", t.rows.len(), fixed(t.reloc_ms, 1)) }</span>
             }
             if let Some(f) = &t.failure {
                 <p class="warn full">{ f }</p>

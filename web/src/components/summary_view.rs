@@ -3,6 +3,7 @@
 
 use yew::prelude::*;
 
+use crate::decimal::fixed;
 use crate::dto::KernelSummary;
 use crate::state::{Kernel, LoadTimings};
 
@@ -51,8 +52,11 @@ fn facts(s: &KernelSummary) -> Html {
 
 fn timing(t: &LoadTimings) -> String {
     format!(
-        "loaded in {:.0} ms in this browser: fetch {:.0}, parse {:.0}, index {:.0} ms",
-        t.total_ms, t.fetch_ms, t.parse_ms, t.index_ms
+        "loaded in {} ms in this browser: fetch {}, parse {}, index {} ms",
+        fixed(t.total_ms, 0),
+        fixed(t.fetch_ms, 0),
+        fixed(t.parse_ms, 0),
+        fixed(t.index_ms, 0)
     )
 }
 
@@ -63,12 +67,12 @@ pub fn SummaryView(props: &SummaryViewProps) -> Html {
     let s = &*k.summary;
     let max = s.kinds.iter().map(|c| c.count).max().unwrap_or(1).max(1);
     let kinds = s.kinds.iter().map(|c| {
-        let pct = f64::from(c.count) * 100.0 / f64::from(max);
+        let pct = fixed(f64::from(c.count) * 100.0 / f64::from(max), 1);
         html! {
             <tr>
                 <td class="mono">{ &c.kind }</td>
                 <td class="num">{ group(u64::from(c.count)) }</td>
-                <td class="bar-cell"><span class="bar" style={format!("width:{pct:.1}%")}></span></td>
+                <td class="bar-cell"><span class="bar" style={format!("width:{pct}%")}></span></td>
             </tr>
         }
     });

@@ -15,6 +15,7 @@ use yew::platform::time::sleep;
 use yew::prelude::*;
 
 use crate::components::spans::Linker;
+use crate::decimal::fixed;
 use crate::document::{window, Document};
 use crate::shared::Shared;
 use crate::state::ScrollTarget;
@@ -103,8 +104,8 @@ pub fn TextViewer(props: &TextViewerProps) -> Html {
     });
     html! {
         <div class="viewer mono" ref={node} {onscroll} tabindex="0" role="region" aria-label="Text viewer">
-            <div class="spacer" style={format!("height:{}px", lines as f64 * ROW)}>
-                <div class="window" style={format!("transform:translateY({}px)", range.start as f64 * ROW)}>
+            <div class="spacer" style={format!("height:{}px", fixed(lines as f64 * ROW, 0))}>
+                <div class="window" style={format!("transform:translateY({}px)", fixed(range.start as f64 * ROW, 0))}>
                     { for rows }
                 </div>
             </div>

@@ -10,6 +10,7 @@ use web_sys::{HtmlElement, HtmlInputElement};
 use yew::prelude::*;
 
 use crate::components::summary_view::group;
+use crate::decimal::fixed;
 use crate::document::window;
 use crate::search::{KindFilter, TypeIndex};
 use crate::shared::Shared;
@@ -213,8 +214,8 @@ pub fn TypeList(props: &TypeListProps) -> Html {
                 </div>
             </div>
             <div class="rows" id="type-rows" ref={list_ref} {onscroll} role="listbox" tabindex="-1">
-                <div class="spacer" style={format!("height:{}px", total as f64 * ROW)}>
-                    <div class="window" style={format!("transform:translateY({}px)", range.start as f64 * ROW)}>
+                <div class="spacer" style={format!("height:{}px", fixed(total as f64 * ROW, 0))}>
+                    <div class="window" style={format!("transform:translateY({}px)", fixed(range.start as f64 * ROW, 0))}>
                         { for rows }
                     </div>
                 </div>
