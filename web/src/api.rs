@@ -29,57 +29,21 @@
 //! The `#[wasm_bindgen]` exports exist only with the `api` feature, which the `corelab` bin
 //! is built with: the app's own wasm must not carry the engine.
 
+mod options;
+
 use serde::Serialize;
-use wasm_bindgen::{JsCast, JsError, JsValue};
+use wasm_bindgen::{JsError, JsValue};
 
 #[cfg(feature = "api")]
 use wasm_bindgen::prelude::wasm_bindgen;
 
 use crate::browser::now_ms;
-use crate::dto::guard::WhatIf;
 use crate::session::header::HeaderRequest;
 use crate::session::{self, whatif, Kernel, LoadedObject};
 
 fn to_js<T: Serialize>(v: &T) -> Result<JsValue, JsError> {
     v.serialize(&serde_wasm_bindgen::Serializer::json_compatible())
         .map_err(|e| JsError::new(&e.to_string()))
-}
-
-/// Reads an optional options object of type `T`, whose fields (camelCase) are `known`: a
-/// misspelt option (`root` for `roots`) is an error, not silently ignored.
-fn from_js<T: serde::de::DeserializeOwned + Default>(
-    v: JsValue,
-    known: &[&str],
-) -> Result<T, JsError> {
-    if v.is_undefined() || v.is_null() {
-        return Ok(T::default());
-    }
-    if let Some(o) = v.dyn_ref::<js_sys::Object>() {
-        for key in js_sys::Object::keys(o).iter().filter_map(|k| k.as_string()) {
-            if !known.contains(&key.as_str()) {
-                return Err(JsError::new(&format!(
-                    "options: unknown field `{key}`, expected one of {}",
-                    known.join(", ")
-                )));
-            }
-        }
-    }
-    serde_wasm_bindgen::from_value(v).map_err(|e| JsError::new(&format!("options: {e}")))
-}
-
-/// The fields of [`WhatIf`] as JS spells them.
-const WHATIF_FIELDS: [&str; 3] = ["kernelRelease", "set", "hide"];
-
-/// Options of [`Btf::header`].
-#[derive(serde::Deserialize, Default, Debug)]
-#[serde(rename_all = "camelCase", default)]
-struct HeaderOptions {
-    /// `bpftool` (default), `bpftool-7.1`, `bpftool-7.8`, `unsorted`.
-    profile: Option<String>,
-    /// Only these types and what they need (names as `corelab header --root` takes them).
-    roots: Vec<String>,
-    /// With roots: also the typedefs `<bpf/bpf_helpers.h>` needs.
-    helper_types: bool,
 }
 
 /// A parsed BTF (raw, ELF, compressed: detected by content).
@@ -146,11 +110,13 @@ impl Btf {
     /// The C header (`vmlinux.h`): options `{ profile, roots, helperTypes }`. libbpf's
     /// warnings, if any, go to the console as bpftool prints them on stderr.
     pub fn header(&self, options: JsValue) -> Result<String, JsError> {
-        let o: HeaderOptions = from_js(options, &["profile", "roots", "helperTypes"])?;
+        let o = options::Options::new(options, &["profile", "roots", "helperTypes"])?;
+        let profile = o.string("profile")?;
+        let roots = o.strings("roots")?;
         let req = HeaderRequest {
-            profile: o.profile.as_deref().unwrap_or("bpftool"),
-            roots: &o.roots,
-            with_helpers: o.helper_types,
+            profile: profile.as_deref().unwrap_or("bpftool"),
+            roots: &roots,
+            with_helpers: o.flag("helperTypes")?,
         };
         let (text, warnings) = self.kernel.header_text(req).map_err(|e| JsError::new(&e))?;
         for w in warnings {
@@ -188,7 +154,7 @@ impl BpfObject {
     }
 }
 
-fn target(btf: &Btf, whatif: &WhatIf) -> Result<whatif::Target, JsError> {
+fn target(btf: &Btf, whatif: &crate::dto::guard::WhatIf) -> Result<whatif::Target, JsError> {
     whatif::hidden_copy(&btf.kernel, &whatif.hide).map_err(|e| JsError::new(&e))
 }
 
@@ -196,7 +162,7 @@ fn target(btf: &Btf, whatif: &WhatIf) -> Result<whatif::Target, JsError> {
 /// optional `{ hide: ["task_struct.__state", "bpf_dynptr"] }`.
 #[cfg_attr(feature = "api", wasm_bindgen)]
 pub fn reloc(object: &BpfObject, btf: &Btf, whatif: JsValue) -> Result<JsValue, JsError> {
-    let w: WhatIf = from_js(whatif, &WHATIF_FIELDS)?;
+    let w = options::whatif(whatif)?;
     to_js(&session::relocation_table(
         &object.object,
         &target(btf, &w)?,
@@ -214,7 +180,7 @@ pub fn explain(
     index: u32,
     whatif: JsValue,
 ) -> Result<JsValue, JsError> {
-    let w: WhatIf = from_js(whatif, &WHATIF_FIELDS)?;
+    let w = options::whatif(whatif)?;
     let e = session::explain_relocation(&object.object, &target(btf, &w)?, index)
         .map_err(|e| JsError::new(&e))?;
     to_js(&e)
@@ -230,7 +196,7 @@ pub fn guard(
     whatif: JsValue,
     program: Option<String>,
 ) -> Result<JsValue, JsError> {
-    let w: WhatIf = from_js(whatif, &WHATIF_FIELDS)?;
+    let w = options::whatif(whatif)?;
     let report = session::guard_report(
         &object.object,
         btf.kernel.label(),

@@ -179,6 +179,15 @@ fn header_is_bpftools_and_roots_trim_it() {
         .map_err(JsValue::from)
         .unwrap_err();
     assert!(error_message(e).contains("unknown field `root`"));
+    // A field of the wrong shape names the field and the shape.
+    let e = btf
+        .header(options(r#"{"roots": "task_struct"}"#))
+        .map_err(JsValue::from)
+        .unwrap_err();
+    assert_eq!(
+        error_message(e),
+        "options: `roots` must be an array of strings"
+    );
     let layout = btf.layout("list_head").map_err(JsValue::from).unwrap();
     assert!(
         layout.contains("/* size: 16, cachelines: 1, members: 2 */"),
@@ -282,6 +291,25 @@ fn guard_gives_verdicts_and_what_ifs_flip_them() {
         .map_err(JsValue::from)
         .unwrap_err();
     assert!(error_message(e).contains("banana"));
+    // `set` takes [name, value] pairs: the loader's knob `verbose` keeps its branch.
+    let verbose = api::guard(&obj, &k61, options(r#"{"set": [["verbose", "1"]]}"#), None)
+        .map_err(JsValue::from)
+        .unwrap();
+    let quiet = api::guard(&obj, &k61, JsValue::UNDEFINED, None)
+        .map_err(JsValue::from)
+        .unwrap();
+    let live = |g: &JsValue| {
+        let p: Array = get(g, "programs").dyn_into().unwrap();
+        get(&p.get(0), "live").as_f64().unwrap()
+    };
+    assert!(live(&verbose) > live(&quiet));
+    let e = api::guard(&obj, &k61, options(r#"{"set": ["CONFIG_HZ=250"]}"#), None)
+        .map_err(JsValue::from)
+        .unwrap_err();
+    assert_eq!(
+        error_message(e),
+        "options: `set` must be an array of [name, value] string pairs"
+    );
 }
 
 #[wasm_bindgen_test]
