@@ -129,9 +129,23 @@ fn dump_all<S: Sink>(
     Ok(())
 }
 
+// `render` and `render_text` are not generic on purpose: a generic function is compiled in
+// (and with the optimisation level of) the crate that instantiates it, so the web crate,
+// built for size, calling `write::<its sink>` got a slow header (6.18's whole vmlinux.h in
+// wasm: 62 ms, against 45 ms through these with this crate at opt-level 3). Both go through
+// one sink type, so the generator is compiled once.
+
 /// The header as a string with its marks, plus the error that stopped it, if any.
 pub fn render(btf: &Btf, opts: &Options) -> (MarkedText, Result<(), HeaderError>) {
     let mut out = MarkedText::new();
+    let r = write(btf, opts, &mut out);
+    (out, r)
+}
+
+/// The header as a string without marks (only the text and the warnings are filled in), plus
+/// the error that stopped it, if any.
+pub fn render_text(btf: &Btf, opts: &Options) -> (MarkedText, Result<(), HeaderError>) {
+    let mut out = MarkedText::plain();
     let r = write(btf, opts, &mut out);
     (out, r)
 }

@@ -131,12 +131,24 @@ pub struct MarkedText {
     /// Warnings in the order they were raised.
     pub warnings: Vec<Warning>,
     open: Vec<usize>,
+    /// Text and warnings only, no spans.
+    plain: bool,
 }
 
 impl MarkedText {
     /// An empty recorder.
     pub fn new() -> Self {
         Self::default()
+    }
+
+    /// An empty recorder of the text and warnings only: `spans` stays empty and the text
+    /// arrives in fewer, larger chunks. (One sink type for both uses means one compiled
+    /// copy of the generator.)
+    pub fn plain() -> Self {
+        MarkedText {
+            plain: true,
+            ..Self::default()
+        }
     }
 }
 
@@ -162,5 +174,9 @@ impl Sink for MarkedText {
 
     fn warning(&mut self, w: &Warning) {
         self.warnings.push(w.clone());
+    }
+
+    fn wants_marks(&self) -> bool {
+        !self.plain
     }
 }

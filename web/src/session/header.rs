@@ -3,7 +3,7 @@
 //! download) and as a document whose type names link to their definitions (the header view).
 
 use corelab::btf::TypeId;
-use corelab::header::{self, Mark, MarkedText, Options, Profile};
+use corelab::header::{self, Mark, MarkedText, Options, Profile, Warning};
 use corelab::layout;
 
 use super::Kernel;
@@ -41,34 +41,18 @@ impl Kernel {
     /// The header as bpftool prints it on stdout, and libbpf's stderr lines.
     pub fn header_text(&self, req: HeaderRequest<'_>) -> Result<(String, Vec<String>), String> {
         let opts = self.header_options(req)?;
-        let mut out = Vec::new();
-        let mut err = Vec::new();
-        let mut sink = header::IoSink::new(&mut out, &mut err);
-        let done = header::write(self.btf(), &opts, &mut sink);
-        drop(sink);
+        let (header, done) = header::render_text(self.btf(), &opts);
         done.map_err(|e| format!("{}: {e}", self.label()))?;
-        let warnings = String::from_utf8_lossy(&err)
-            .lines()
-            .map(str::to_owned)
-            .collect();
-        // The header is ASCII in practice; only invalid UTF-8 in type names costs a copy.
-        let text = String::from_utf8(out)
-            .unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned());
-        Ok((text, warnings))
+        Ok((header.text, stderr_lines(&header.warnings)))
     }
 
     /// The header as a document: every type name a link to the line defining that type, and
     /// every type's full definition an anchor.
     pub fn header_document(&self, req: HeaderRequest<'_>) -> Result<HeaderDocument, String> {
         let opts = self.header_options(req)?;
-        let mut marked = MarkedText::new();
-        header::write(self.btf(), &opts, &mut marked)
-            .map_err(|e| format!("{}: {e}", self.label()))?;
-        let warnings = marked
-            .warnings
-            .iter()
-            .map(|w| format!("libbpf: {w}"))
-            .collect();
+        let (marked, done) = header::render(self.btf(), &opts);
+        done.map_err(|e| format!("{}: {e}", self.label()))?;
+        let warnings = stderr_lines(&marked.warnings);
         Ok(HeaderDocument {
             document: marked_document(marked, self.btf().type_cnt()),
             profile: opts.profile.name().to_owned(),
@@ -83,6 +67,11 @@ impl Kernel {
             .ok_or_else(|| format!("no struct or union '{}'", name.trim()))?;
         layout::render(btf, id).ok_or_else(|| format!("type [{}] is not a struct or union", id.0))
     }
+}
+
+/// libbpf's warnings as bpftool prints them on stderr.
+fn stderr_lines(warnings: &[Warning]) -> Vec<String> {
+    warnings.iter().map(|w| format!("libbpf: {w}")).collect()
 }
 
 /// Lines, links and anchors of a marked header. A type's anchor is the first line of its full
