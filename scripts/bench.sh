@@ -5,7 +5,7 @@
 #   - relocation (corelab minimize vs bpftool gen min_core_btf: both relocate every CO-RE
 #     record of the objects with their CO-RE engine — libbpf's, linked into bpftool — and
 #     write the minimal BTF), and corelab reloc / guard of the largest object
-# Prints wall-time means (hyperfine), ratios, and peak RSS (GNU time). Needs bpftool and
+# Prints wall-time means (hyperfine), ratios, and peak RSS (GNU time, median of 9 runs). Needs bpftool and
 # hyperfine (scripts/setup.sh tools); the figures in README.md come from this script.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -31,8 +31,10 @@ k510=$tmp/debian11-5.10.0-46-amd64.btf
 mean() { # hyperfine JSON → mean seconds of command $2
   python3 -c "import json,sys; r=json.load(open(sys.argv[1]))['results']; print(r[int(sys.argv[2])]['mean'])" "$1" "$2"
 }
-rss() { # peak RSS in KiB of a command
-  /usr/bin/time -f %M "$@" 2>&1 >/dev/null | tail -1
+rss() { # peak RSS in KiB of a command: the median of 9 runs (one run varies by ±2%)
+  for _ in 1 2 3 4 5 6 7 8 9; do
+    /usr/bin/time -f %M "$@" 2>&1 >/dev/null | tail -1
+  done | sort -n | sed -n 5p
 }
 compare() { # label, ours, theirs
   local label=$1 ours=$2 theirs=$3
