@@ -169,6 +169,19 @@ pub fn write_type(btf: &Btf, t: &Type<'_>, out: &mut impl Write) -> io::Result<(
     out.write_all(b"\n")
 }
 
+/// The raw listing of every own type of `btf` as a string.
+///
+/// Not generic, unlike [`write_raw`], so that callers in other crates use this crate's
+/// compiled copy (a generic instance is compiled with the optimisation level of the crate that
+/// instantiates it: the web crate's, built for size).
+pub fn raw_text(btf: &Btf) -> String {
+    // bpftool's listing is about twice the size of the blob.
+    let mut v = Vec::with_capacity(btf.raw_size() * 2);
+    // Writing to a Vec cannot fail.
+    let _ = write_raw(btf, &mut v);
+    String::from_utf8(v).unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned())
+}
+
 /// The listing of one type as a string (for views and error messages).
 pub fn type_to_string(btf: &Btf, id: TypeId) -> String {
     let mut v = Vec::new();

@@ -115,10 +115,7 @@ impl Kernel {
 
     /// The raw listing (`bpftool btf dump file`), as text.
     pub fn raw_listing_text(&self) -> String {
-        let mut out = Vec::with_capacity(self.btf().raw_size() * 2);
-        // Writing to a Vec cannot fail.
-        let _ = corelab::dump::write_raw(self.btf(), &mut out);
-        String::from_utf8(out).unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into())
+        corelab::dump::raw_text(self.btf())
     }
 
     /// The raw listing with every `type_id=N` a link and every type's line an anchor.
