@@ -69,6 +69,18 @@ impl Outcome {
             Outcome::NotReached => "not_reached",
         }
     }
+
+    /// Why no pass processed the record, in a few words (`None` if one did).
+    pub fn unprocessed_reason(self) -> Option<&'static str> {
+        match self {
+            Outcome::SkippedAutoload => Some("program not loaded (SEC(\"?...\"))"),
+            Outcome::Eliminated => {
+                Some("no program holds the instruction (eliminated __weak copy)")
+            }
+            Outcome::NotReached => Some("not reached: the object failed earlier"),
+            Outcome::Patched | Outcome::Poisoned(_) | Outcome::Error(..) => None,
+        }
+    }
 }
 
 /// What the driver did with a record it processed.

@@ -189,14 +189,11 @@ fn slot_value(slots: &[Insn]) -> String {
 
 /// One line for the table's last column.
 fn detail(r: &RecordReport<'_>) -> String {
-    let p = match (&r.outcome, &r.processed) {
-        (Outcome::SkippedAutoload, _) => return "program not loaded (SEC(\"?…\"))".into(),
-        (Outcome::Eliminated, _) => {
-            return "no program holds the instruction (an eliminated __weak copy)".into()
-        }
-        (Outcome::NotReached, _) => return "not reached: the object failed earlier".into(),
-        (_, Some(p)) => p,
-        _ => return String::new(),
+    if let Some(reason) = r.outcome.unprocessed_reason() {
+        return reason.into();
+    }
+    let Some(p) = &r.processed else {
+        return String::new();
     };
     match p.outcome {
         Outcome::Patched => match &p.patch {

@@ -139,14 +139,11 @@ fn spec_complete(spec: &Spec<'_>) -> bool {
 /// What the relocation accesses, in C terms: `task_struct.mm`, `bpf_attr.link_create.
 /// perf_event.bpf_cookie`, `struct bpf_ringbuf`, `bpf_func_id::BPF_FUNC_ringbuf_output`.
 fn detail(r: &RecordReport<'_>) -> String {
-    let p = match (&r.outcome, &r.processed) {
-        (Outcome::SkippedAutoload, _) => return "program not loaded (SEC(\"?...\"))".into(),
-        (Outcome::Eliminated, _) => {
-            return "no program holds the instruction (eliminated __weak copy)".into()
-        }
-        (Outcome::NotReached, _) => return "not reached: the object failed earlier".into(),
-        (_, Some(p)) => p,
-        _ => return String::new(),
+    if let Some(reason) = r.outcome.unprocessed_reason() {
+        return reason.into();
+    }
+    let Some(p) = &r.processed else {
+        return String::new();
     };
     match p.outcome {
         Outcome::Patched => patched_detail(p),
