@@ -219,6 +219,17 @@ impl Session {
             .ok_or_else(|| format!("no kernel loaded in slot {slot}"))
     }
 
+    /// The kernels in `slots`, in that order, with their labels.
+    fn labelled_kernels(&self, slots: &[u32]) -> Result<Vec<(String, Arc<Btf>)>, String> {
+        slots
+            .iter()
+            .map(|&s| {
+                self.kernel_or_err(s)
+                    .map(|k| (k.label().to_owned(), k.shared_btf()))
+            })
+            .collect()
+    }
+
     fn object_or_err(&self, slot: u32) -> Result<&LoadedObject, String> {
         self.objects
             .get(slot)
@@ -294,13 +305,7 @@ impl Session {
         whatif: &WhatIf,
     ) -> Result<MatrixTable, String> {
         let obj = self.object_or_err(object)?;
-        let ks = kernels
-            .iter()
-            .map(|&s| {
-                self.kernel_or_err(s)
-                    .map(|k| (k.label().to_owned(), k.shared_btf()))
-            })
-            .collect::<Result<Vec<_>, _>>()?;
+        let ks = self.labelled_kernels(kernels)?;
         let started = (self.clock)();
         let mut m = matrix::build(obj, &ks, whatif)?;
         m.ms = (self.clock)() - started;
@@ -309,13 +314,7 @@ impl Session {
 
     /// Struct or union `name` side by side in the kernels in `kernels`.
     pub fn compare(&self, kernels: &[u32], name: &str) -> Result<CompareTable, String> {
-        let ks = kernels
-            .iter()
-            .map(|&s| {
-                self.kernel_or_err(s)
-                    .map(|k| (k.label().to_owned(), k.shared_btf()))
-            })
-            .collect::<Result<Vec<_>, _>>()?;
+        let ks = self.labelled_kernels(kernels)?;
         let t = compare::build(&ks, name);
         if t.types.iter().all(Option::is_none) {
             return Err(format!(
