@@ -1,12 +1,14 @@
 //! The few browser facilities the app uses, behind plain functions: a clock, fetching with
-//! progress, reading a user's file, and the URL.
+//! progress, reading a user's file, the URL, and page-wide keyboard shortcuts.
 //!
 //! Bulk bytes stay JS typed arrays here: they go from the network or the file straight to
 //! the worker without a copy through the app's wasm memory.
 
 use js_sys::{Reflect, Uint8Array};
+use wasm_bindgen::closure::Closure;
 use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_futures::JsFuture;
+use web_sys::KeyboardEvent;
 
 /// Milliseconds since the page (or worker) started, from `performance.now()`.
 pub fn now_ms() -> f64 {
@@ -162,4 +164,28 @@ pub async fn copy_text(text: &str) -> Result<(), String> {
         .await
         .map(|_| ())
         .map_err(describe)
+}
+
+/// Calls `handler` with every key pressed on the page, except keys typed into a form field.
+/// Returns the function that stops listening (a `use_effect` cleanup).
+pub fn on_page_key(mut handler: impl FnMut(&KeyboardEvent) + 'static) -> impl FnOnce() {
+    let on_key = Closure::<dyn FnMut(KeyboardEvent)>::new(move |e: KeyboardEvent| {
+        let typing = e
+            .target()
+            .and_then(|t| t.dyn_into::<web_sys::Element>().ok())
+            .is_some_and(|el| matches!(el.tag_name().as_str(), "INPUT" | "SELECT" | "TEXTAREA"));
+        if !typing {
+            handler(&e);
+        }
+    });
+    let doc = web_sys::window().and_then(|w| w.document());
+    if let Some(d) = &doc {
+        let _ = d.add_event_listener_with_callback("keydown", on_key.as_ref().unchecked_ref());
+    }
+    move || {
+        if let Some(d) = &doc {
+            let _ =
+                d.remove_event_listener_with_callback("keydown", on_key.as_ref().unchecked_ref());
+        }
+    }
 }

@@ -1,8 +1,6 @@
 //! The Tour: a bar under the top bar with the current step's text, and previous/next (also
 //! ← and → anywhere outside a text field). Each step opens its view through its URL.
 
-use wasm_bindgen::closure::Closure;
-use wasm_bindgen::JsCast;
 use yew::prelude::*;
 
 use crate::state::Action;
@@ -48,14 +46,8 @@ pub fn TourBar(props: &TourBarProps) -> Html {
     {
         let nav = props.on_navigate.clone();
         use_effect_with(n, move |&n| {
-            let on_key = Closure::<dyn FnMut(KeyboardEvent)>::new(move |e: KeyboardEvent| {
-                let typing = e
-                    .target()
-                    .and_then(|t| t.dyn_into::<web_sys::Element>().ok())
-                    .is_some_and(|el| {
-                        matches!(el.tag_name().as_str(), "INPUT" | "SELECT" | "TEXTAREA")
-                    });
-                if typing || e.ctrl_key() || e.meta_key() || e.alt_key() {
+            crate::browser::on_page_key(move |e| {
+                if e.ctrl_key() || e.meta_key() || e.alt_key() {
                     return;
                 }
                 let to = match e.key().as_str() {
@@ -65,20 +57,7 @@ pub fn TourBar(props: &TourBarProps) -> Html {
                 };
                 e.prevent_default();
                 nav.emit(STEPS[to].state(to));
-            });
-            let doc = web_sys::window().and_then(|w| w.document());
-            if let Some(d) = &doc {
-                let _ =
-                    d.add_event_listener_with_callback("keydown", on_key.as_ref().unchecked_ref());
-            }
-            move || {
-                if let Some(d) = &doc {
-                    let _ = d.remove_event_listener_with_callback(
-                        "keydown",
-                        on_key.as_ref().unchecked_ref(),
-                    );
-                }
-            }
+            })
         });
     }
     let step = &STEPS[n];

@@ -4,8 +4,6 @@
 //! Keys in the search box: ↑/↓ move, PgUp/PgDn jump, Enter opens, Esc clears. `/` anywhere
 //! focuses the search box.
 
-use wasm_bindgen::closure::Closure;
-use wasm_bindgen::JsCast;
 use web_sys::{HtmlElement, HtmlInputElement};
 use yew::prelude::*;
 
@@ -77,34 +75,15 @@ pub fn TypeList(props: &TypeListProps) -> Html {
     {
         let input_ref = input_ref.clone();
         use_effect_with((), move |_| {
-            let on_key = Closure::<dyn FnMut(KeyboardEvent)>::new(move |e: KeyboardEvent| {
-                let typing = e
-                    .target()
-                    .and_then(|t| t.dyn_into::<web_sys::Element>().ok())
-                    .is_some_and(|t| {
-                        matches!(t.tag_name().as_str(), "INPUT" | "SELECT" | "TEXTAREA")
-                    });
-                if e.key() == "/" && !typing {
+            crate::browser::on_page_key(move |e| {
+                if e.key() == "/" {
                     if let Some(i) = input_ref.cast::<HtmlInputElement>() {
                         e.prevent_default();
                         let _ = i.focus();
                         i.select();
                     }
                 }
-            });
-            let doc = web_sys::window().and_then(|w| w.document());
-            if let Some(d) = &doc {
-                let _ =
-                    d.add_event_listener_with_callback("keydown", on_key.as_ref().unchecked_ref());
-            }
-            move || {
-                if let Some(d) = &doc {
-                    let _ = d.remove_event_listener_with_callback(
-                        "keydown",
-                        on_key.as_ref().unchecked_ref(),
-                    );
-                }
-            }
+            })
         });
     }
 
