@@ -79,6 +79,19 @@ const EPILOGUE: &str =
 /// On [`HeaderError::Cycle`] the sink holds what bpftool prints before it gives up (no footer)
 /// and has received the cycle warning, as bpftool prints it on stderr.
 pub fn write<S: Sink>(btf: &Btf, opts: &Options, sink: &mut S) -> Result<(), HeaderError> {
+    write_watched(btf, opts, sink, None)
+}
+
+/// Looks at the sink between two roots (every mark closed, all text handed over) until it
+/// returns `true`.
+type Watch<'w, S> = Option<&'w mut dyn FnMut(&S) -> bool>;
+
+fn write_watched<S: Sink>(
+    btf: &Btf,
+    opts: &Options,
+    sink: &mut S,
+    mut watch: Watch<'_, S>,
+) -> Result<(), HeaderError> {
     let feat = opts.profile.features();
     if let Some(&bad) = opts.roots.iter().find(|r| r.0 >= btf.type_cnt()) {
         return Err(HeaderError::NoSuchRoot(bad.to_string()));
@@ -88,7 +101,7 @@ pub fn write<S: Sink>(btf: &Btf, opts: &Options, sink: &mut S) -> Result<(), Hea
         .then(|| sort::sorted_roots(btf, feat.sort_skips_first));
     let mut d = Dumper::new(btf, feat, sink)?;
     // On error the sink still gets what was printed before it (bpftool's partial stdout).
-    let result = dump_all(&mut d, btf, opts, feat, sorted);
+    let result = dump_all(&mut d, btf, opts, feat, sorted, &mut watch);
     d.flush();
     result
 }
@@ -99,25 +112,36 @@ fn dump_all<S: Sink>(
     opts: &Options,
     feat: Features,
     sorted: Option<Vec<TypeId>>,
+    watch: &mut Watch<'_, S>,
 ) -> Result<(), HeaderError> {
     d.text(PROLOGUE);
     if feat.kfuncs {
         d.text(KFUNC_MACROS);
     }
+    let mut root = |d: &mut Dumper<'_, S>, id: TypeId| {
+        d.dump(id)?;
+        if let Some(w) = watch {
+            d.flush();
+            if w(&*d.sink) {
+                *watch = None;
+            }
+        }
+        Ok(())
+    };
     if !opts.roots.is_empty() {
-        for &root in &opts.roots {
-            d.dump(root)?;
+        for &id in &opts.roots {
+            root(d, id)?;
         }
     } else {
         match sorted {
             Some(ids) => {
                 for &id in &ids {
-                    d.dump(id)?;
+                    root(d, id)?;
                 }
             }
             None => {
                 for id in btf.ids() {
-                    d.dump(id)?;
+                    root(d, id)?;
                 }
             }
         }
@@ -139,6 +163,41 @@ fn dump_all<S: Sink>(
 pub fn render(btf: &Btf, opts: &Options) -> (MarkedText, Result<(), HeaderError>) {
     let mut out = MarkedText::new();
     let r = write(btf, opts, &mut out);
+    (out, r)
+}
+
+/// [`render`], handing the header so far to `first` once, as soon as it has `lines` lines
+/// (between two roots, so every mark in it is closed), or at the end if it is shorter: a
+/// viewer can show the first screen before the whole header is done.
+pub fn render_streaming(
+    btf: &Btf,
+    opts: &Options,
+    lines: usize,
+    first: &mut dyn FnMut(&MarkedText),
+) -> (MarkedText, Result<(), HeaderError>) {
+    let mut out = MarkedText::new();
+    let mut watch = |m: &MarkedText| {
+        // Only the first screen's worth of text is ever counted.
+        let enough = memchr::memchr_iter(b'\n', m.text.as_bytes())
+            .nth(lines.saturating_sub(1))
+            .is_some();
+        if enough {
+            first(m);
+        }
+        enough
+    };
+    let mut called = false;
+    let mut once = |m: &MarkedText| {
+        if called {
+            return true;
+        }
+        called = watch(m);
+        called
+    };
+    let r = write_watched(btf, opts, &mut out, Some(&mut once));
+    if !called {
+        first(&out);
+    }
     (out, r)
 }
 
