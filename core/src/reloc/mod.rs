@@ -29,6 +29,7 @@
 mod calc;
 mod cands;
 mod compat;
+mod describe;
 mod driver;
 mod format;
 mod kind;
@@ -43,6 +44,7 @@ pub use calc::{
     calc_relo_insn, CalcContext, CalcError, CandidateTrial, RelocRequest, RelocResult, Resolution,
 };
 pub use cands::{find_candidates, CandidateCache, CandidateSearch};
+pub use describe::OutcomeCounts;
 pub use driver::{
     relocate_object, FirstError, ObjectRelocation, Outcome, Phase, Processed, RecordReport,
     MAX_PASSES,
