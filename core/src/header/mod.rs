@@ -1,6 +1,6 @@
 //! The C header generator: `bpftool btf dump file FILE format c` byte for byte.
 //!
-//! Reference: spec/header-spec.md (the behaviour of libbpf's `btf_dump.c` and bpftool's
+//! Reference: ../shared/spec/header-spec.md (the behaviour of libbpf's `btf_dump.c` and bpftool's
 //! `dump_btf_c`, per version). The pipeline:
 //!
 //! - [`profile`](Profile): which bpftool build to imitate, as feature switches.

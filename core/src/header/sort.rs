@@ -1,4 +1,4 @@
-//! bpftool 7.5+'s sorted root order (`sort_btf_c`, spec/header-spec.md §1.3).
+//! bpftool 7.5+'s sorted root order (`sort_btf_c`, ../shared/spec/header-spec.md §1.3).
 //!
 //! Every id, void included, is sorted by: rank, then sort name, then own name (both byte-wise),
 //! then a 64-bit "disambiguation" hash, then id. All four keys follow reference chains; the

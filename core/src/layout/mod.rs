@@ -1,5 +1,5 @@
 //! Struct layouts as pahole prints them: offsets, sizes, bitfields, holes, padding, cache
-//! lines (spec/header-spec.md §9; `pahole -F btf -C NAME FILE`, pahole 1.24).
+//! lines (../shared/spec/header-spec.md §9; `pahole -F btf -C NAME FILE`, pahole 1.24).
 //!
 //! - `model`: what pahole's BTF loader makes of each member (byte offset, size, bitfield
 //!   position, inferred `__aligned__`), `class__find_holes`, and its `__packed__` inference.

@@ -11,7 +11,7 @@
 //! Soundness with respect to the kernel is the invariant: the abstract domain never knows
 //! more than the verifier's, so an instruction reported dead is dead for the kernel too.
 //! Where the simulation cannot tell (the step budget ran out), the verdict is `undecided`.
-//! Reference: spec/core-spec.md §5.
+//! Reference: ../shared/spec/core-spec.md §5.
 
 pub mod alu;
 pub mod branch;
