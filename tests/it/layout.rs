@@ -12,6 +12,21 @@ fn layout(btf: &Btf, name: &str) -> String {
     corelab::layout::render(btf, id).unwrap()
 }
 
+/// The installed pahole, if it is 1.24 (the version the layouts follow); else `what` is
+/// skipped, and said so.
+fn pahole_1_24(what: &str) -> Option<std::path::PathBuf> {
+    let Some(pahole) = tools::find("pahole") else {
+        tools::skipped(what, "pahole");
+        return None;
+    };
+    let (_, version, _) = tools::run(Command::new(&pahole).arg("--version"));
+    if !String::from_utf8_lossy(&version).starts_with("v1.24") {
+        tools::skipped(what, "pahole 1.24");
+        return None;
+    }
+    Some(pahole)
+}
+
 /// Every struct and union pahole printed for the probes (`.pahole.txt`, pahole 1.24).
 #[test]
 fn probes_match_pahole_1_24() {
@@ -57,13 +72,9 @@ fn task_struct_golden() {
 /// `CORELAB_LAYOUT_STEP=N` compares every N-th named type (default 150).
 #[test]
 fn kernel_types_match_installed_pahole() {
-    let Some(pahole) = tools::find("pahole") else {
-        return tools::skipped("layout differential", "pahole");
+    let Some(pahole) = pahole_1_24("layout differential") else {
+        return;
     };
-    let (_, version, _) = tools::run(Command::new(&pahole).arg("--version"));
-    if !String::from_utf8_lossy(&version).starts_with("v1.24") {
-        return tools::skipped("layout differential", "pahole 1.24");
-    }
     let step: usize = std::env::var("CORELAB_LAYOUT_STEP")
         .ok()
         .and_then(|v| v.parse().ok())
@@ -108,13 +119,9 @@ fn kernel_types_match_installed_pahole() {
 /// `type__compare`); the comparison drops the same repeats.
 #[test]
 fn sizes_match_installed_pahole() {
-    let Some(pahole) = tools::find("pahole") else {
-        return tools::skipped("pahole --sizes differential", "pahole");
+    let Some(pahole) = pahole_1_24("pahole --sizes differential") else {
+        return;
     };
-    let (_, version, _) = tools::run(Command::new(&pahole).arg("--version"));
-    if !String::from_utf8_lossy(&version).starts_with("v1.24") {
-        return tools::skipped("pahole --sizes differential", "pahole 1.24");
-    }
     let dir = data::scratch("layout-sizes");
     for (name, path) in data::kernels() {
         let bytes = data::read_path(&path);

@@ -24,9 +24,8 @@ fn start(w: &mut Workspace, generation: u32, source: Source) {
     }));
 }
 
-/// A kernel loaded under `generation` (its slot), its index arriving afterwards.
-fn loaded(w: &mut Workspace, generation: u32, source: Source) {
-    start(w, generation, source);
+/// The engine parsed the kernel of load `generation` (its slot): the summary, no index yet.
+fn parsed(w: &mut Workspace, generation: u32) {
     w.apply(Action::Kernel(KernelAction::Loaded {
         generation,
         slot: generation,
@@ -35,6 +34,12 @@ fn loaded(w: &mut Workspace, generation: u32, source: Source) {
         base_slot: None,
         timings: LoadTimings::default(),
     }));
+}
+
+/// A kernel loaded under `generation` (its slot), its index arriving afterwards.
+fn loaded(w: &mut Workspace, generation: u32, source: Source) {
+    start(w, generation, source);
+    parsed(w, generation);
     w.apply(Action::Kernel(KernelAction::IndexArrived {
         slot: generation,
         index: index(),
@@ -63,14 +68,7 @@ fn a_shared_link_opens_its_type_once_the_index_is_in() {
     let mut w = Workspace::from_url(&url);
     assert_eq!(w.url().ty, Some(TypeRef::Name("task_struct".into())));
     start(&mut w, 1, bundled("k61"));
-    w.apply(k(KernelAction::Loaded {
-        generation: 1,
-        slot: 1,
-        summary: Shared::new(KernelSummary::default()),
-        index: None,
-        base_slot: None,
-        timings: LoadTimings::default(),
-    }));
+    parsed(&mut w, 1);
     // The summary is shown before the index exists; the URL keeps naming the type.
     assert_eq!(w.kernel.selected, None);
     assert_eq!(w.url(), url);
@@ -107,14 +105,7 @@ fn progress_and_reports_of_a_replaced_load_are_dropped() {
         message: "late".into(),
     }));
     assert!(w.error.is_none() && w.kernel.loading.is_some());
-    w.apply(k(KernelAction::Loaded {
-        generation: 1,
-        slot: 1,
-        summary: Shared::new(KernelSummary::default()),
-        index: None,
-        base_slot: None,
-        timings: LoadTimings::default(),
-    }));
+    parsed(&mut w, 1);
     assert!(w.kernel.kernel.is_none());
     w.apply(k(KernelAction::Parsing { generation: 2 }));
     assert_eq!(phase(&w), Phase::Parsing);
@@ -131,14 +122,7 @@ fn an_index_for_another_kernel_is_dropped() {
     let mut w = Workspace::default();
     loaded(&mut w, 1, bundled("a"));
     start(&mut w, 2, bundled("b"));
-    w.apply(k(KernelAction::Loaded {
-        generation: 2,
-        slot: 2,
-        summary: Shared::new(KernelSummary::default()),
-        index: None,
-        base_slot: None,
-        timings: LoadTimings::default(),
-    }));
+    parsed(&mut w, 2);
     w.apply(k(KernelAction::IndexArrived {
         slot: 1,
         index: index(),
@@ -560,14 +544,7 @@ fn a_header_url_scrolls_to_its_line_or_type_once_generated() {
 fn a_header_link_naming_a_type_jumps_once_the_index_names_it() {
     let mut w = Workspace::from_url(&UrlState::parse("?kernel=k&view=header&type=task_struct"));
     start(&mut w, 1, bundled("k"));
-    w.apply(k(KernelAction::Loaded {
-        generation: 1,
-        slot: 1,
-        summary: Shared::new(KernelSummary::default()),
-        index: None,
-        base_slot: None,
-        timings: LoadTimings::default(),
-    }));
+    parsed(&mut w, 1);
     // The header is there before the index: no type to show yet.
     header_arrives(&mut w);
     assert_eq!(w.header.position.scroll, None);
