@@ -96,14 +96,36 @@ fn write_watched<S: Sink>(
     if let Some(&bad) = opts.roots.iter().find(|r| r.0 >= btf.type_cnt()) {
         return Err(HeaderError::NoSuchRoot(bad.to_string()));
     }
-    // Sort first: the sort keys are freed before the dumper's state is allocated.
-    let sorted = (opts.roots.is_empty() && feat.sorted)
-        .then(|| sort::sorted_roots(btf, feat.sort_skips_first));
+    let order = match (opts.roots.is_empty() && feat.sorted, watch.is_some()) {
+        (false, _) => Order::Given,
+        // Watched (a first screen wanted early): only the first roots are sorted before
+        // dumping starts.
+        (true, true) => {
+            let mut staged = sort::Staged::new(btf, feat.sort_skips_first);
+            Order::Staged(staged.head(HEAD_ROOTS), staged)
+        }
+        // Sort first: the sort keys are freed before the dumper's state is allocated.
+        (true, false) => Order::Sorted(sort::sorted_roots(btf, feat.sort_skips_first)),
+    };
     let mut d = Dumper::new(btf, feat, sink)?;
     // On error the sink still gets what was printed before it (bpftool's partial stdout).
-    let result = dump_all(&mut d, btf, opts, feat, sorted, &mut watch);
+    let result = dump_all(&mut d, btf, opts, feat, order, &mut watch);
     d.flush();
     result
+}
+
+/// Roots sorted before a watched header starts: a first screen's worth and more (the first
+/// roots of a kernel are enums, often dozens of lines each).
+const HEAD_ROOTS: usize = 64;
+
+/// The order roots are dumped in.
+enum Order<'a> {
+    /// The caller's roots, or every type in id order.
+    Given,
+    /// bpftool's sorted order.
+    Sorted(Vec<TypeId>),
+    /// bpftool's sorted order: its first roots, and the rest still to sort.
+    Staged(Vec<TypeId>, sort::Staged<'a>),
 }
 
 fn dump_all<S: Sink>(
@@ -111,7 +133,7 @@ fn dump_all<S: Sink>(
     btf: &Btf,
     opts: &Options,
     feat: Features,
-    sorted: Option<Vec<TypeId>>,
+    order: Order<'_>,
     watch: &mut Watch<'_, S>,
 ) -> Result<(), HeaderError> {
     d.text(PROLOGUE);
@@ -133,13 +155,21 @@ fn dump_all<S: Sink>(
             root(d, id)?;
         }
     } else {
-        match sorted {
-            Some(ids) => {
+        match order {
+            Order::Sorted(ids) => {
                 for &id in &ids {
                     root(d, id)?;
                 }
             }
-            None => {
+            Order::Staged(head, rest) => {
+                for &id in &head {
+                    root(d, id)?;
+                }
+                for id in rest.rest() {
+                    root(d, id)?;
+                }
+            }
+            Order::Given => {
                 for id in btf.ids() {
                     root(d, id)?;
                 }
