@@ -88,10 +88,59 @@ fn decode_error(layer: Layer, w: &Bounded, e: &dyn std::fmt::Display) -> Error {
     }
 }
 
+/// A gzip stream unpacked piece by piece as it arrives (a download), producing at most
+/// `limit` bytes; the same inflate, limit and errors as a whole gzip layer.
+pub struct Gunzip {
+    dec: flate2::write::MultiGzDecoder<Bounded>,
+}
+
+impl std::fmt::Debug for Gunzip {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Gunzip")
+            .field("out", &self.dec.get_ref().out.len())
+            .finish()
+    }
+}
+
+impl Gunzip {
+    /// A stream that may unpack to `limit` bytes.
+    pub fn new(limit: usize) -> Gunzip {
+        Gunzip {
+            dec: flate2::write::MultiGzDecoder::new(Bounded {
+                out: Vec::new(),
+                limit,
+            }),
+        }
+    }
+
+    /// Unpacks the next piece.
+    pub fn push(&mut self, piece: &[u8]) -> Result<()> {
+        self.dec
+            .write_all(piece)
+            .map_err(|e| decode_error(Layer::Gzip, self.dec.get_ref(), &e))
+    }
+
+    /// The unpacked bytes, once the stream is complete.
+    pub fn finish(mut self) -> Result<Vec<u8>> {
+        self.dec
+            .try_finish()
+            .map_err(|e| decode_error(Layer::Gzip, self.dec.get_ref(), &e))?;
+        let out = self
+            .dec
+            .finish()
+            .map_err(|e| Error::malformed(0, format!("corrupt gzip data: {e}")))?;
+        Ok(out.out)
+    }
+}
+
 /// Decompresses one gzip/xz/zstd layer, producing at most `limit` bytes.
 pub fn decompress(layer: Layer, data: &[u8], limit: usize) -> Result<Vec<u8>> {
     match layer {
-        Layer::Gzip => read_bounded(flate2::read::MultiGzDecoder::new(data), limit, layer),
+        Layer::Gzip => {
+            let mut g = Gunzip::new(limit);
+            g.push(data)?;
+            g.finish()
+        }
         Layer::Zstd => {
             let dec = ruzstd::decoding::StreamingDecoder::new(data)
                 .map_err(|e| Error::malformed(0, format!("corrupt zstd data: {e}")))?;
