@@ -102,7 +102,7 @@ fn write_watched<S: Sink>(
         // dumping starts.
         (true, true) => {
             let mut staged = sort::Staged::new(btf, feat.sort_skips_first);
-            Order::Staged(staged.head(HEAD_ROOTS), staged)
+            Order::Staged(staged.head(HEAD_ROOTS), Box::new(staged))
         }
         // Sort first: the sort keys are freed before the dumper's state is allocated.
         (true, false) => Order::Sorted(sort::sorted_roots(btf, feat.sort_skips_first)),
@@ -125,7 +125,7 @@ enum Order<'a> {
     /// bpftool's sorted order.
     Sorted(Vec<TypeId>),
     /// bpftool's sorted order: its first roots, and the rest still to sort.
-    Staged(Vec<TypeId>, sort::Staged<'a>),
+    Staged(Vec<TypeId>, Box<sort::Staged<'a>>),
 }
 
 fn dump_all<S: Sink>(
