@@ -22,8 +22,9 @@ use wasm_bindgen_futures::JsFuture;
 
 use crate::dto::object::ObjectSummary;
 use crate::dto::{LoadReport, TypeIndexData};
+use crate::kernels::LoadStep;
 use crate::protocol::{self, blobs_from_js, Envelope, Reply, Request};
-use crate::query::{Blob, Registered};
+use crate::query::{AnyQuery, AnyReply, Blob};
 
 /// A call's early parts go here.
 type OnPart = Rc<dyn Fn(Reply)>;
@@ -168,26 +169,25 @@ impl Engine {
         }
     }
 
-    /// Asks query `q`; early parts of the answer go to `on_part`.
-    pub async fn ask<Q: Registered>(
+    /// Asks query `q`; early parts of the answer go to `on_part`. (Not generic: one copy
+    /// serves every kind of query.)
+    pub async fn ask(
         &self,
-        q: Q,
-        on_part: impl Fn(Q::Reply) + 'static,
-    ) -> Result<Q::Reply, String> {
+        q: AnyQuery,
+        on_part: Rc<dyn Fn(AnyReply)>,
+    ) -> Result<AnyReply, String> {
         let on_part: OnPart = Rc::new(move |r| {
             if let Reply::Answer(a) = r {
-                if let Some(v) = Q::unwrap(*a) {
-                    on_part(v);
-                }
+                on_part(*a);
             }
         });
         match self
-            .call(Request::Query(q.wrap()), Vec::new(), Some(on_part))
+            .call(Request::Query(q), Vec::new(), Some(on_part))
             .await?
         {
             (Reply::Answer(mut a), blobs) => {
                 crate::query::Payload::put_blobs(&mut *a, blobs);
-                Q::unwrap(*a).ok_or_else(|| "the engine answered another question".to_owned())
+                Ok(*a)
             }
             (other, _) => Err(unexpected(&other)),
         }
@@ -210,6 +210,31 @@ impl Engine {
             unpacked,
         };
         match self.call(request, vec![bytes.into()], None).await? {
+            (Reply::Loaded { report }, _) => Ok(report),
+            (other, _) => Err(unexpected(&other)),
+        }
+    }
+
+    /// Has the worker download the gzip'd kernel at `url` into `slot` (gunzipping it as it
+    /// arrives); `progress` hears how far the download got, then that parsing started.
+    pub async fn load_url(
+        &self,
+        slot: u32,
+        label: &str,
+        url: &str,
+        progress: impl Fn(LoadStep) + 'static,
+    ) -> Result<LoadReport, String> {
+        let request = Request::LoadUrl {
+            slot,
+            label: label.to_owned(),
+            url: url.to_owned(),
+        };
+        let on_part: OnPart = Rc::new(move |r| match r {
+            Reply::Progress { done, total } => progress(LoadStep::Fetched { done, total }),
+            Reply::Parsing => progress(LoadStep::Parsing),
+            _ => {}
+        });
+        match self.call(request, Vec::new(), Some(on_part)).await? {
             (Reply::Loaded { report }, _) => Ok(report),
             (other, _) => Err(unexpected(&other)),
         }
@@ -254,6 +279,8 @@ fn unexpected(r: &Reply) -> String {
     let what = match r {
         Reply::Loaded { .. } => "Loaded",
         Reply::Index => "Index",
+        Reply::Progress { .. } => "Progress",
+        Reply::Parsing => "Parsing",
         Reply::ObjectLoaded { .. } => "ObjectLoaded",
         Reply::Answer(_) => "Answer",
         Reply::Done => "Done",

@@ -56,8 +56,6 @@ pub trait Registered: Query {
     fn wrap(self) -> AnyQuery;
     /// This query's answer, if `reply` is one.
     fn unwrap(reply: AnyReply) -> Option<Self::Reply>;
-    /// The kind's name (cache limits are per kind).
-    const KIND: &'static str;
 }
 
 /// Bulk data that crosses to the app as a typed array whose buffer is transferred, not
@@ -153,6 +151,6 @@ impl<T: 'static> Fetch<T> {
 }
 
 /// The key bytes of a query: its protocol encoding (the variant tag keeps kinds apart).
-pub fn key_of<Q: Registered>(q: &Q) -> Vec<u8> {
-    crate::protocol::encode(&q.clone().wrap()).unwrap_or_default()
+pub fn key(q: &AnyQuery) -> Vec<u8> {
+    crate::protocol::encode(q).unwrap_or_default()
 }

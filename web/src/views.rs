@@ -146,6 +146,16 @@ macro_rules! queries {
         }
 
         impl AnyQuery {
+            /// The kind's name (cache limits are per kind).
+            pub fn kind(&self) -> &'static str {
+                match self { $(AnyQuery::$name(_) => stringify!($name),)* }
+            }
+
+            /// How many answers of this kind the app keeps.
+            pub fn keep(&self) -> usize {
+                match self { $(AnyQuery::$name(_) => <$q as Query>::KEEP,)* }
+            }
+
             /// Answers it in the engine; early parts go to `partial`.
             pub fn run(
                 &self,
@@ -160,6 +170,13 @@ macro_rules! queries {
             }
         }
 
+        impl AnyReply {
+            /// The answer itself, for the cache (which gives it back as its own type).
+            pub fn into_any(self) -> std::rc::Rc<dyn std::any::Any> {
+                match self { $(AnyReply::$name(r) => std::rc::Rc::new(r),)* }
+            }
+        }
+
         impl Payload for AnyReply {
             fn take_blobs(&mut self) -> Vec<Blob> {
                 match self { $(AnyReply::$name(r) => r.take_blobs(),)* }
@@ -171,7 +188,6 @@ macro_rules! queries {
 
         $(
             impl Registered for $q {
-                const KIND: &'static str = stringify!($name);
                 fn wrap(self) -> AnyQuery {
                     AnyQuery::$name(self)
                 }

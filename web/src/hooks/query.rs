@@ -2,7 +2,6 @@
 //! `None`); the hook asks the worker once per key, keeps the answer in the [`Queries`]
 //! cache, and returns what there is to show.
 
-use std::any::Any;
 use std::cell::RefCell;
 use std::rc::Rc;
 
@@ -10,7 +9,7 @@ use yew::platform::spawn_local;
 use yew::prelude::*;
 
 use crate::engine::Engine;
-use crate::query::{key_of, Fetch, QueryCache, Registered};
+use crate::query::{Answer, AnyQuery, AnyReply, Fetch, QueryCache, Registered};
 use crate::shared::Shared;
 
 /// The engine and the answers it gave, for every view (a context).
@@ -41,13 +40,14 @@ impl PartialEq for Queries {
 }
 
 impl Queries {
-    /// Asks `q` unless it was asked before (answered, or on its way).
-    fn ask<Q: Registered>(&self, q: Q) {
-        let key = key_of(&q);
+    /// Asks `q` (whose key is `key`) unless it was asked before (answered, or on its way).
+    fn ask(&self, q: AnyQuery, key: Vec<u8>) {
         if !self.cache.borrow().needs_asking(&key) {
             return;
         }
-        self.cache.borrow_mut().asked(key.clone(), Q::KIND, Q::KEEP);
+        self.cache
+            .borrow_mut()
+            .asked(key.clone(), q.kind(), q.keep());
         let (engine, cache, changed) = (
             self.engine.clone(),
             self.cache.clone(),
@@ -56,19 +56,20 @@ impl Queries {
         spawn_local(async move {
             let answer = match &*engine {
                 Ok(e) => {
-                    let on_part = {
+                    let on_part: Rc<dyn Fn(AnyReply)> = {
                         let (cache, changed, key) = (cache.clone(), changed.clone(), key.clone());
-                        move |part: Q::Reply| {
-                            cache.borrow_mut().part(&key, Rc::new(part));
+                        Rc::new(move |part: AnyReply| {
+                            cache.borrow_mut().part(&key, part.into_any());
                             changed.emit(());
-                        }
+                        })
                     };
                     e.ask(q, on_part).await
                 }
                 Err(e) => Err(e.clone()),
             };
-            let answer = answer.map(|v| Rc::new(v) as Rc<dyn Any>);
-            cache.borrow_mut().answered(&key, answer);
+            cache
+                .borrow_mut()
+                .answered(&key, answer.map(AnyReply::into_any));
             changed.emit(());
         });
     }
@@ -122,32 +123,41 @@ pub fn QueryProvider(props: &QueryProviderProps) -> Html {
 /// ([`Fetch::Waiting`]).
 #[hook]
 pub fn use_query<Q: Registered>(query: Option<Q>) -> Fetch<Q::Reply> {
+    let answer = use_answer(query.map(Registered::wrap));
+    let last = use_mut_ref(|| None::<Shared<Q::Reply>>);
+    match answer.map(|a| Fetch::<Q::Reply>::from_answer(a.as_ref())) {
+        None => Fetch::Idle,
+        Some(Some(Fetch::Ready(v))) => {
+            *last.borrow_mut() = Some(v.clone());
+            Fetch::Ready(v)
+        }
+        Some(Some(f)) => f,
+        Some(None) => Fetch::Waiting(last.borrow().clone()),
+    }
+}
+
+/// What the cache holds for `query` (`None`: no query; `Some(None)`: nothing yet), asking
+/// the worker when nothing is there. The part of [`use_query`] that does not depend on the
+/// query's type: one copy of it serves every kind.
+#[hook]
+fn use_answer(query: Option<AnyQuery>) -> Option<Option<Answer>> {
     let queries = use_context::<Queries>().expect("use_query needs a QueryProvider");
-    let key = use_memo(query.clone(), |q| q.as_ref().map(key_of));
+    let key = use_memo(query.clone(), |q| q.as_ref().map(crate::query::key));
     let found = key
         .as_ref()
         .as_ref()
-        .and_then(|k| Fetch::<Q::Reply>::from_answer(queries.cache.borrow_mut().get(k)));
+        .map(|k| queries.cache.borrow_mut().get(k).cloned());
     let missing = key
         .as_ref()
         .as_ref()
         .is_some_and(|k| queries.cache.borrow().needs_asking(k));
     {
-        let queries = queries.clone();
-        use_effect_with((query.clone(), missing), move |(query, missing)| {
-            if let (Some(q), true) = (query, missing) {
-                queries.ask(q.clone());
+        let (queries, key) = (queries.clone(), key.clone());
+        use_effect_with((query, missing), move |(query, missing)| {
+            if let (Some(q), Some(k), true) = (query, key.as_ref(), missing) {
+                queries.ask(q.clone(), k.clone());
             }
         });
     }
-    let last = use_mut_ref(|| None::<Shared<Q::Reply>>);
-    match found {
-        Some(Fetch::Ready(v)) => {
-            *last.borrow_mut() = Some(v.clone());
-            Fetch::Ready(v)
-        }
-        Some(f) => f,
-        None if query.is_none() => Fetch::Idle,
-        None => Fetch::Waiting(last.borrow().clone()),
-    }
+    found
 }

@@ -92,12 +92,14 @@ fn fetch_reads_the_cache() {
 
 #[test]
 fn keys_tell_kinds_and_inputs_apart() {
-    let a = key_of(&LayoutQuery { slot: 1, id: 2 });
-    let b = key_of(&TypeDetailQuery { slot: 1, id: 2 });
+    let k = |q: AnyQuery| key(&q);
+    let a = k(LayoutQuery { slot: 1, id: 2 }.wrap());
+    let b = k(TypeDetailQuery { slot: 1, id: 2 }.wrap());
     assert_ne!(a, b, "same fields, different kinds");
-    assert_ne!(a, key_of(&LayoutQuery { slot: 1, id: 3 }));
-    assert_eq!(a, key_of(&LayoutQuery { slot: 1, id: 2 }));
-    assert_eq!(<LayoutQuery as Registered>::KIND, "Layout");
+    assert_ne!(a, k(LayoutQuery { slot: 1, id: 3 }.wrap()));
+    assert_eq!(a, k(LayoutQuery { slot: 1, id: 2 }.wrap()));
+    let q = LayoutQuery { slot: 1, id: 2 }.wrap();
+    assert_eq!((q.kind(), q.keep()), ("Layout", LayoutQuery::KEEP));
 }
 
 #[test]
