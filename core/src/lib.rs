@@ -33,6 +33,7 @@
 #![warn(missing_docs)]
 
 pub mod btf;
+pub mod btf_dedup;
 pub mod btf_write;
 pub mod builder;
 pub mod bytes;

@@ -1,0 +1,1 @@
+//! Unit tests of the deduplication on crafted BTF.
