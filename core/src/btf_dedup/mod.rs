@@ -213,7 +213,12 @@ pub fn merge_module_blobs(base: &Arc<Btf>, blobs: &[&[u8]]) -> Result<Btf, Dedup
 }
 
 /// Appends the own types of every part (each split over `base`, or standalone when `base` is
-/// `None`) in order, as `btf__add_btf` does, and deduplicates them as `btf__dedup` does.
+/// `None`) in order to a new, empty BTF, as `btf__add_btf` does, and deduplicates them as
+/// `btf__dedup` does.
+///
+/// The result's pointer size is 8 whatever the base's `long`: libbpf gives a new, empty BTF
+/// the host's pointer size, and bpftool builds the merge in one (a lone module over a base
+/// with a 4-byte `long` would be dumped with 4).
 ///
 /// # Errors
 ///
@@ -226,19 +231,32 @@ pub fn merge(
     if parts.is_empty() {
         return Err(DedupError::Empty);
     }
-    let store = store::Store::append(base.map(|b| &**b), parts)?;
-    let mut d = passes::Dedup::new(store, limits);
-    d.run()?;
-    d.finish(base)
+    run(base, parts, limits, HOST_PTR_SIZE)
 }
 
-/// Deduplicates one BTF (its own types; a split BTF's base stays as it is), as `btf__dedup`.
+/// libbpf's `sizeof(void *)` on every host bpftool runs on.
+const HOST_PTR_SIZE: u32 = 8;
+
+/// Deduplicates one BTF in place, as `btf__dedup` does (its own types; a split BTF's base
+/// stays as it is). The result keeps `btf`'s pointer size.
 ///
 /// # Errors
 ///
 /// See [`DedupError`].
 pub fn dedup(btf: &Btf, limits: &Limits) -> Result<Merged, DedupError> {
-    merge(btf.base(), &[btf], limits)
+    run(btf.base(), &[btf], limits, btf.ptr_size())
+}
+
+fn run(
+    base: Option<&Arc<Btf>>,
+    parts: &[&Btf],
+    limits: &Limits,
+    ptr_size: u32,
+) -> Result<Merged, DedupError> {
+    let store = store::Store::append(base.map(|b| &**b), parts)?;
+    let mut d = passes::Dedup::new(store, limits);
+    d.run()?;
+    d.finish(base, ptr_size)
 }
 
 #[cfg(test)]

@@ -73,7 +73,12 @@ impl Merged {
 
 impl Dedup<'_> {
     /// Compacts, remaps and encodes.
-    pub(super) fn finish(mut self, base: Option<&Arc<Btf>>) -> Result<Merged, DedupError> {
+    /// `ptr_size`: the result's pointer size.
+    pub(super) fn finish(
+        mut self,
+        base: Option<&Arc<Btf>>,
+        ptr_size: u32,
+    ) -> Result<Merged, DedupError> {
         let start = self.s.start;
         let end = self.s.type_cnt();
         let mut compact = vec![UNPROCESSED; (end - start) as usize];
@@ -132,11 +137,12 @@ impl Dedup<'_> {
             endian: base.map_or(Endian::Little, |b| b.endian()),
             ..EncodeOptions::default()
         });
-        let btf = match base {
+        let mut btf = match base {
             Some(base) => Btf::parse_owned(bytes, Some(base.clone())),
             None => Btf::parse_owned(bytes, None),
         }
         .map_err(DedupError::Output)?;
+        btf.set_ptr_size(ptr_size);
         Ok(Merged {
             btf,
             stats: DedupStats {
