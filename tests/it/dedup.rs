@@ -13,6 +13,7 @@ use corelab::btf_dedup::{self, DedupError, Limits, Merged};
 use corelab::btf_write::{word_role, write, Word, WriteOptions};
 use corelab::builder::BtfBuilder;
 use corelab::header::{self, IoSink, Options, Profile};
+use corelab::input::load_btf;
 use corelab_tests::random_split::{random_split, SplitCase};
 use corelab_tests::{data, golden, tools};
 
@@ -26,6 +27,54 @@ fn header_78(btf: &Btf) -> (Vec<u8>, bool) {
     let r = header::write(btf, &opts, &mut sink);
     let (out, _) = sink.finish().unwrap();
     (out, r.is_ok())
+}
+
+/// The cases of `tests/data/modules/merged/cases.txt`: (name, kernel, module files).
+fn debian_cases() -> Vec<(String, String, Vec<String>)> {
+    let list = String::from_utf8(data::read("modules/merged/cases.txt")).unwrap();
+    list.lines()
+        .filter(|l| !l.starts_with('#') && !l.trim().is_empty())
+        .map(|l| {
+            let mut w = l.split_whitespace().map(str::to_owned);
+            let name = w.next().unwrap();
+            let kernel = w.next().unwrap();
+            (name, kernel, w.collect())
+        })
+        .collect()
+}
+
+/// Real Debian modules (6.1 amd64, 6.12 s390x big-endian; three, seven, the same twice, an
+/// order swapped, one alone, one as the `.ko.xz` Debian ships) merged over their kernel:
+/// the listing and the header are bpftool 7.8.0's, byte for byte. The references are
+/// bpftool's output (scripts/merged-references.sh), never rewritten by UPDATE_GOLDEN.
+#[test]
+fn debian_module_merges_match_bpftool_7_8() {
+    let cases = debian_cases();
+    for (name, kernel, files) in &cases {
+        let base = Arc::new(
+            load_btf(&data::read(&format!("btf/{kernel}.btf.gz")), None)
+                .unwrap()
+                .btf,
+        );
+        let modules: Vec<Btf> = files
+            .iter()
+            .map(|f| {
+                load_btf(&data::read(&format!("modules/{f}")), Some(base.clone()))
+                    .unwrap_or_else(|e| panic!("{f}: {e}"))
+                    .btf
+            })
+            .collect();
+        let merged = btf_dedup::merge_modules(&base, modules).unwrap();
+        let want = data::read(&format!("modules/merged/{name}.raw.txt.gz"));
+        golden::assert_same(&want, corelab::dump::raw_text(&merged).as_bytes(), name);
+        let kernel_h = data::read(&format!("headers/bpftool-7.8.0/{kernel}.h.gz"));
+        let diff = data::read(&format!("modules/merged/{name}.h.diff.gz"));
+        let want = data::apply_unified_diff(&kernel_h, &diff);
+        let (ours, ok) = header_78(&merged);
+        assert!(ok, "{name}");
+        golden::assert_same(&want, &ours, &format!("{name} header"));
+    }
+    assert_eq!(cases.len(), 8);
 }
 
 /// A random case parsed: the base and its pieces over it.
