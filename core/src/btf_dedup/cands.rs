@@ -10,40 +10,19 @@
 //!   chain: every growth reverses the order of the entries of each key.
 //!
 //! So each key keeps a doubly linked list and the table one orientation bit, flipped on each
-//! growth. Entries that only share a key by a hash collision are never both equal to a type
+//! growth (the table itself never needs libbpf's growth: it is open addressing, sized once). Entries that only share a key by a hash collision are never both equal to a type
 //! (every equality test compares what the signature hashes), so the signature used here need
 //! not be libbpf's numeric hash: the relative order of the entries that can match is the same.
 
-use std::collections::HashMap;
-use std::hash::{BuildHasherDefault, Hasher};
-
 const NIL: u32 = u32::MAX;
-
-/// Passes a signature (already mixed) through as its own hash.
-#[derive(Default)]
-pub(super) struct Prehashed(u64);
-
-impl Hasher for Prehashed {
-    fn finish(&self) -> u64 {
-        self.0
-    }
-
-    fn write(&mut self, bytes: &[u8]) {
-        for &b in bytes {
-            self.0 = (self.0 << 8) | u64::from(b);
-        }
-    }
-
-    fn write_u64(&mut self, v: u64) {
-        self.0 = v;
-    }
-}
 
 /// Canonical type ids by signature.
 #[derive(Default)]
 pub(super) struct CandTable {
-    /// Physical first and last entry of each key's list.
-    ends: HashMap<u64, (u32, u32), BuildHasherDefault<Prehashed>>,
+    /// Open addressing over signatures (linear probing, at most half full): each key's
+    /// physical first and last entry, `NIL` in an empty slot.
+    keys: Vec<u64>,
+    ends: Vec<(u32, u32)>,
     value: Vec<u32>,
     next: Vec<u32>,
     prev: Vec<u32>,
@@ -58,6 +37,38 @@ pub(super) struct CandTable {
 pub(super) struct Cursor(u32);
 
 impl CandTable {
+    /// Room for `n` entries (a kernel's worth, at once, instead of growing step by step).
+    pub(super) fn reserve(&mut self, n: usize) {
+        self.value.reserve(n);
+        self.next.reserve(n);
+        self.prev.reserve(n);
+        if self.keys.len() < 2 * n {
+            self.rehash((2 * n).next_power_of_two());
+        }
+    }
+
+    fn rehash(&mut self, slots: usize) {
+        let old_keys = std::mem::replace(&mut self.keys, vec![0; slots]);
+        let old_ends = std::mem::replace(&mut self.ends, vec![(NIL, NIL); slots]);
+        for (k, e) in old_keys.into_iter().zip(old_ends) {
+            if e.0 != NIL {
+                let i = self.slot(k);
+                self.keys[i] = k;
+                self.ends[i] = e;
+            }
+        }
+    }
+
+    /// The slot of `key`: where it is, or the empty one where it would go.
+    fn slot(&self, key: u64) -> usize {
+        let mask = self.keys.len() - 1;
+        let mut i = (key as usize) & mask;
+        while self.ends[i].0 != NIL && self.keys[i] != key {
+            i = (i + 1) & mask;
+        }
+        i
+    }
+
     /// `hashmap__append(key, id)`.
     pub(super) fn add(&mut self, key: u64, id: u32) {
         let len = self.value.len();
@@ -65,36 +76,38 @@ impl CandTable {
             self.cap = (self.cap * 2).max(4);
             self.reversed = !self.reversed;
         }
+        if 2 * (len + 1) > self.keys.len() {
+            self.rehash((2 * (len + 1)).next_power_of_two().max(16));
+        }
         let e = len as u32;
         self.value.push(id);
         self.next.push(NIL);
         self.prev.push(NIL);
-        let reversed = self.reversed;
-        match self.ends.get_mut(&key) {
-            None => {
-                self.ends.insert(key, (e, e));
-            }
+        let i = self.slot(key);
+        let (first, last) = &mut self.ends[i];
+        if *first == NIL {
+            self.keys[i] = key;
+            (*first, *last) = (e, e);
+        } else if !self.reversed {
             // The logical head is the physical first entry...
-            Some((first, _)) if !reversed => {
-                self.next[e as usize] = *first;
-                self.prev[*first as usize] = e;
-                *first = e;
-            }
+            self.next[e as usize] = *first;
+            self.prev[*first as usize] = e;
+            *first = e;
+        } else {
             // ... or, reversed, the physical last one.
-            Some((_, last)) => {
-                self.prev[e as usize] = *last;
-                self.next[*last as usize] = e;
-                *last = e;
-            }
+            self.prev[e as usize] = *last;
+            self.next[*last as usize] = e;
+            *last = e;
         }
     }
 
     /// The first candidate of `key`.
     pub(super) fn first(&self, key: u64) -> Cursor {
-        match self.ends.get(&key) {
-            None => Cursor(NIL),
-            Some(&(first, last)) => Cursor(if self.reversed { last } else { first }),
+        if self.keys.is_empty() {
+            return Cursor(NIL);
         }
+        let (first, last) = self.ends[self.slot(key)];
+        Cursor(if self.reversed { last } else { first })
     }
 
     /// The candidate at `c`, moving `c` to the next one.

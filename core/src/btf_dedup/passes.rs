@@ -76,13 +76,15 @@ impl<'a> Dedup<'a> {
                 map[id as usize] = id;
             }
         }
+        let mut table = CandTable::default();
+        table.reserve(cnt);
         Dedup {
             s,
             map,
             hypot_map: vec![UNPROCESSED; cnt],
             hypot_list: Vec::new(),
             hypot_adjust_canon: false,
-            table: CandTable::default(),
+            table,
             budget: Budget {
                 used: 0,
                 max: limits.max_work,

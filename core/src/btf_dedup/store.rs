@@ -11,6 +11,10 @@ use crate::btf_write::{word_role, Word};
 
 const VOID: [u32; 3] = [0; 3];
 
+/// Marks a string word that holds a provisional id until the strings are keyed (string
+/// offsets are below 2^31: libbpf's `BTF_MAX_STR_OFFSET`).
+const PROVISIONAL: u32 = 1 << 31;
+
 /// Where one part's own types went.
 #[derive(Debug, Clone, Copy)]
 pub(super) struct Part {
@@ -65,7 +69,22 @@ impl<'a> Store<'a> {
             s.add_part(index, part)?;
         }
         s.offs.push(s.words.len() as u32);
+        s.key_strings();
         Ok(s)
+    }
+
+    /// Replaces the provisional string ids `add_part` wrote with string keys.
+    fn key_strings(&mut self) {
+        let keys = self.strings.resolve();
+        for i in 0..self.own_count() as usize {
+            let (from, to) = (self.offs[i] as usize, self.offs[i + 1] as usize);
+            let kind = super::shape::kind(&self.words[from..to]);
+            for (j, w) in self.words[from..to].iter_mut().enumerate() {
+                if word_role(kind, j) == Some(Word::Str) && *w & PROVISIONAL != 0 {
+                    *w = keys[(*w & !PROVISIONAL) as usize];
+                }
+            }
+        }
     }
 
     fn add_part(&mut self, index: usize, part: &'a Btf) -> Result<(), DedupError> {
@@ -86,7 +105,9 @@ impl<'a> Store<'a> {
             self.offs.push(self.words.len() as u32);
             for (i, &w) in t.words().iter().enumerate() {
                 let w = match word_role(kind, i) {
-                    Some(Word::Str) if w >= str_start => self.strings.key(part.name(w)),
+                    Some(Word::Str) if w >= str_start => {
+                        PROVISIONAL | self.strings.intern(part.name(w))
+                    }
                     Some(Word::Type) if w >= pstart && w != 0 => w - pstart + first,
                     _ => w,
                 };

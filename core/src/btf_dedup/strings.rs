@@ -5,8 +5,14 @@
 //! of its first occurrence in the base (`btf__find_str` indexes the base's strings from its
 //! start, one after another, the first copy of a duplicate winning), else one offset per
 //! distinct string in the new section. Keys here follow the same rule: a base offset as it
-//! is, or `base_end + n` for the n-th distinct string of the parts. Offsets into the middle
-//! of a base string (suffix sharing) stay distinct from every part's string, as in libbpf.
+//! is, or `base_end + n` for the n-th distinct string of the parts not in the base. Offsets
+//! into the middle of a base string (suffix sharing) stay distinct from every part's string,
+//! as in libbpf.
+//!
+//! The parts' strings are gathered first ([`Strings::intern`]) and then looked up in the base
+//! in one pass over its section ([`Strings::resolve`]): a kernel has some 150 000 strings and
+//! a few modules a few thousand, so the pass only hashes the base strings a cheap filter
+//! (length and end bytes) lets through.
 
 use std::collections::HashMap;
 use std::hash::{BuildHasherDefault, Hasher};
@@ -42,42 +48,102 @@ pub(super) struct Strings<'a> {
     base: Option<&'a Btf>,
     /// One past the base's last string offset; own keys start here.
     base_end: u32,
-    /// First offset of each string the base starts somewhere (built on first use).
-    base_index: Option<FnvMap<&'a str, u32>>,
+    /// The parts' distinct strings, by provisional id (`intern`).
+    interned: Vec<&'a str>,
+    index: FnvMap<&'a str, u32>,
+    /// The parts' strings the base does not have, by `key - base_end`.
     own: Vec<&'a str>,
-    own_index: FnvMap<&'a str, u32>,
+}
+
+/// Bits of the filter that lets a base string through to a full lookup.
+const FILTER_BITS: u32 = 16;
+
+/// A cheap fingerprint of a string: its length and its first and last bytes.
+fn quick(s: &[u8]) -> usize {
+    let (first, last) = match s {
+        [] => (0, 0),
+        [a, .., b] => (*a, *b),
+        [a] => (*a, *a),
+    };
+    let x = (s.len() as u32)
+        .wrapping_mul(0x9e37_79b1)
+        .wrapping_add(u32::from(first) << 8 | u32::from(last))
+        .wrapping_mul(0x85eb_ca6b);
+    (x >> (32 - FILTER_BITS)) as usize
 }
 
 impl<'a> Strings<'a> {
     pub(super) fn new(base: Option<&'a Btf>) -> Self {
-        let mut s = Strings {
+        Strings {
             base,
             base_end: base.map_or(0, |b| b.start_str_off() + b.own_strings_len()),
-            base_index: None,
+            interned: Vec::new(),
+            index: FnvMap::default(),
             own: Vec::new(),
-            own_index: FnvMap::default(),
-        };
-        if base.is_none() {
-            // Standalone BTF: "" is offset 0, as libbpf's string dedup puts it first.
-            s.own.push("");
-            s.own_index.insert("", 0);
         }
-        s
     }
 
-    /// The key of `text`, a string of one of the parts.
-    pub(super) fn key(&mut self, text: &'a str) -> u32 {
-        if let Some(base) = self.base {
-            let index = self.base_index.get_or_insert_with(|| index_chain(base));
-            if let Some(&off) = index.get(text) {
-                return off;
-            }
-        }
-        let next = self.base_end + self.own.len() as u32;
-        *self.own_index.entry(text).or_insert_with(|| {
-            self.own.push(text);
+    /// A provisional id for `text`, a string of one of the parts (turned into its key by
+    /// [`Strings::resolve`]).
+    pub(super) fn intern(&mut self, text: &'a str) -> u32 {
+        let next = self.interned.len() as u32;
+        *self.index.entry(text).or_insert_with(|| {
+            self.interned.push(text);
             next
         })
+    }
+
+    /// The key of every interned string, by provisional id.
+    pub(super) fn resolve(&mut self) -> Vec<u32> {
+        let mut keys = vec![u32::MAX; self.interned.len()];
+        match self.base {
+            Some(base) => self.find_in_base(base, &mut keys),
+            // Standalone: "" is offset 0, as libbpf's string dedup puts it first.
+            None => self.own.push(""),
+        }
+        for (key, text) in keys.iter_mut().zip(&self.interned) {
+            if *key == u32::MAX {
+                *key = if text.is_empty() && self.base.is_none() {
+                    0
+                } else {
+                    self.own.push(text);
+                    self.base_end + self.own.len() as u32 - 1
+                };
+            }
+        }
+        keys
+    }
+
+    /// Sets `keys[id]` to the first base offset of each interned string the base has, the
+    /// base's base first (libbpf's `btf__find_str` asks the base before the split part).
+    fn find_in_base(&self, base: &'a Btf, keys: &mut [u32]) {
+        let mut filter = vec![0u64; 1 << (FILTER_BITS - 6)];
+        for t in &self.interned {
+            let q = quick(t.as_bytes());
+            filter[q >> 6] |= 1 << (q & 63);
+        }
+        let mut chain = vec![base];
+        while let Some(b) = chain.last().and_then(|b| b.base()) {
+            chain.push(b);
+        }
+        for b in chain.into_iter().rev() {
+            let section = b.own_strings();
+            let bytes = section.as_bytes();
+            let mut at = 0usize;
+            for nul in memchr::memchr_iter(0, bytes) {
+                let q = quick(&bytes[at..nul]);
+                if filter[q >> 6] & (1 << (q & 63)) != 0 {
+                    let s = section.get(at..nul).unwrap_or_default();
+                    if let Some(&id) = self.index.get(s) {
+                        let key = &mut keys[id as usize];
+                        if *key == u32::MAX {
+                            *key = b.start_str_off() + at as u32;
+                        }
+                    }
+                }
+                at = nul + 1;
+            }
+        }
     }
 
     /// Whether `key` is a base offset (kept as it is in the output).
@@ -98,28 +164,6 @@ impl<'a> Strings<'a> {
     }
 }
 
-/// The first offset of every string that starts a string in `btf`'s sections, the base's
-/// base first (libbpf's `btf__find_str` asks the base before the split part).
-fn index_chain(btf: &Btf) -> FnvMap<&str, u32> {
-    let mut chain = vec![btf];
-    while let Some(b) = chain.last().and_then(|b| b.base()) {
-        chain.push(b);
-    }
-    let mut index = FnvMap::default();
-    for b in chain.into_iter().rev() {
-        let section = b.own_strings();
-        let mut at = 0usize;
-        for s in section.split('\0') {
-            if at >= section.len() {
-                break;
-            }
-            index.entry(s).or_insert(b.start_str_off() + at as u32);
-            at += s.len() + 1;
-        }
-    }
-    index
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -133,24 +177,29 @@ mod tests {
         let dup = b.push_raw_str_bytes(b"int\0");
         let base = Arc::new(Btf::parse(&b.encode(&Default::default())).unwrap());
         let mut s = Strings::new(Some(&base));
-        assert_eq!(s.key("int"), 1);
+        let ids = ["int", "", "fresh", "nt", "fresh"].map(|t| s.intern(t));
+        assert_eq!(ids[2], ids[4]);
+        let keys = s.resolve();
+        let key = |i: usize| keys[ids[i] as usize];
+        assert_eq!(key(0), 1);
         assert_ne!(dup, 1);
-        assert_eq!(s.key(""), 0);
-        let k = s.key("fresh");
-        assert!(!s.is_base(k));
-        assert_eq!(s.key("fresh"), k);
-        assert_eq!(s.text(k), "fresh");
+        assert_eq!(key(1), 0);
+        assert!(!s.is_base(key(2)));
+        assert_eq!(s.text(key(2)), "fresh");
         assert_eq!(s.text(1), "int");
         // A suffix of a base string is not a string of the base.
-        let suffix = s.key("nt");
-        assert!(!s.is_base(suffix));
+        assert!(!s.is_base(key(3)));
+        assert_eq!(s.text(key(3)), "nt");
     }
 
     #[test]
     fn standalone_empty_string_is_zero() {
         let mut s = Strings::new(None);
-        assert_eq!(s.key(""), 0);
-        assert_eq!(s.key("a"), 1);
+        let ids = ["a", ""].map(|t| s.intern(t));
+        let keys = s.resolve();
+        assert_eq!(keys[ids[1] as usize], 0);
+        assert_eq!(keys[ids[0] as usize], 1);
         assert_eq!(s.text(1), "a");
+        assert_eq!(s.text(0), "");
     }
 }
