@@ -263,12 +263,17 @@ fn check_merge_properties(seed: u64) -> Outcome {
     Outcome::SecondPass
 }
 
-#[test]
-fn random_merges_keep_every_type_and_are_fixed_points() {
-    let count: u64 = std::env::var("CORELAB_DEDUP_SEEDS")
+/// How many random merges to check: `CORELAB_DEDUP_SEEDS`, 300 by default.
+fn seed_count() -> u64 {
+    std::env::var("CORELAB_DEDUP_SEEDS")
         .ok()
         .and_then(|v| v.parse().ok())
-        .unwrap_or(300);
+        .unwrap_or(300)
+}
+
+#[test]
+fn random_merges_keep_every_type_and_are_fixed_points() {
+    let count = seed_count();
     let outcomes: Vec<Outcome> = (0..count).map(check_merge_properties).collect();
     let n = |o: Outcome| outcomes.iter().filter(|&&x| x == o).count() as u64;
     let rejected = n(Outcome::Rejected) + n(Outcome::RejectedAgain);
@@ -295,10 +300,7 @@ fn random_merges_match_installed_bpftool() {
             "bpftool >= 7.7",
         );
     };
-    let count: u64 = std::env::var("CORELAB_DEDUP_SEEDS")
-        .ok()
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(300);
+    let count = seed_count();
     let dir = data::scratch("random-merge");
     let (mut deduplicated, mut rejected) = (0, 0);
     for seed in 0..count {
@@ -393,4 +395,72 @@ fn random_merges_match_installed_bpftool() {
         deduplicated > count / 2 && rejected < count / 20,
         "{deduplicated} of {count} cases had something to deduplicate, {rejected} rejected"
     );
+}
+
+/// A merge is a kernel like any other: its module structs lay out as in the module alone,
+/// and CO-RE relocation against it agrees with relocation against the kernel alone for every
+/// record whose candidates are all kernel types.
+#[test]
+fn merge_is_a_kernel() {
+    let kernel = "debian12-6.1.0-50-amd64";
+    let base = Arc::new(
+        load_btf(&data::read(&format!("btf/{kernel}.btf.gz")), None)
+            .unwrap()
+            .btf,
+    );
+    let module = |m: &str| {
+        let blob = data::read(&format!("modules/{kernel}-{m}.btf.gz"));
+        load_btf(&blob, Some(base.clone())).unwrap().btf
+    };
+    let merged = btf_dedup::merge_modules(
+        &base,
+        vec![
+            module("nf_conntrack"),
+            module("nf_nat"),
+            module("nf_tables"),
+        ],
+    )
+    .unwrap();
+    let alone = module("nf_tables");
+    let mut laid_out = 0;
+    for id in alone.own_ids() {
+        let t = alone.ty(id);
+        if t.kind() != Kind::STRUCT || !t.is_named() {
+            continue;
+        }
+        let same: Vec<TypeId> = merged
+            .find_by_name(t.name())
+            .filter(|&m| merged.ty(m).kind() == Kind::STRUCT)
+            .collect();
+        if let [m] = same[..] {
+            assert_eq!(
+                corelab::layout::render(&merged, m),
+                corelab::layout::render(&alone, id),
+                "{}",
+                t.name()
+            );
+            laid_out += 1;
+        }
+    }
+    assert!(laid_out > 100, "{laid_out}");
+
+    let mut compared = 0;
+    for path in data::list("oracle/obj", ".o.gz") {
+        let obj = corelab::object::Object::parse(&data::read_path(&path)).unwrap();
+        let on_kernel = corelab::reloc::relocate_object(&obj, &base);
+        let on_merge = corelab::reloc::relocate_object(&obj, &merged);
+        assert_eq!(on_kernel.records.len(), on_merge.records.len());
+        for (k, m) in on_kernel.records.iter().zip(&on_merge.records) {
+            let kernel_only = m
+                .processed
+                .as_ref()
+                .and_then(|p| p.cands.as_ref())
+                .is_some_and(|c| c.iter().all(|id| id.0 < base.type_cnt()));
+            if kernel_only {
+                assert_eq!(k.outcome, m.outcome, "{}", path.display());
+                compared += 1;
+            }
+        }
+    }
+    assert!(compared > 300, "{compared}");
 }

@@ -9,19 +9,19 @@
 //! notion of equivalence:
 //!
 //! 1. strings: one key per distinct string; a string the base has takes the offset of its
-//!    first occurrence there ([`strings`]);
+//!    first occurrence there (`strings.rs`);
 //! 2. the base's types become candidates, in id order (split BTF only);
 //! 3. primitive types (INT, FLOAT, FWD, ENUM/ENUM64, with enum forward declarations resolved
 //!    both ways);
-//! 4. structs, unions and typedefs by type-graph equivalence ([`equiv`]): a side-by-side walk
+//! 4. structs, unions and typedefs by type-graph equivalence (`equiv.rs`): a side-by-side walk
 //!    of the candidate's and the canonical type's graphs that records a hypothetical mapping,
 //!    resolves FWDs, and merges what it proved into the canonical map;
 //! 5. FWDs left alone resolved to the only struct/union of their name;
 //! 6. reference types (pointers, modifiers, arrays, prototypes, functions, tags) bottom-up,
 //!    their targets rewritten in place before they are compared;
-//! 7. compaction (canonical own types keep their order) and remapping ([`output`]).
+//! 7. compaction (canonical own types keep their order) and remapping (`output.rs`).
 //!
-//! Candidates are looked up in a table ([`cands`]) that reproduces the order in which libbpf's
+//! Candidates are looked up in a table (`cands.rs`) that reproduces the order in which libbpf's
 //! hash map yields entries of one key — it decides which of several equivalent types wins.
 //!
 //! Hostile input costs bounded work: no recursion but libbpf's own depth-16 structural
@@ -125,7 +125,7 @@ impl DedupError {
     }
 }
 
-fn where_(part: &Option<usize>) -> String {
+fn place(part: &Option<usize>) -> String {
     match part {
         Some(p) => format!("module #{}", p + 1),
         None => "the base".to_owned(),
@@ -153,12 +153,12 @@ impl fmt::Display for DedupError {
             } => write!(
                 f,
                 "type [{id}] of {} is a {kind}, which libbpf's deduplication rejects {during} (EINVAL)",
-                where_(part)
+                place(part)
             ),
             DedupError::ReferenceLoop { part, id } => write!(
                 f,
                 "type [{id}] of {} is on a reference loop that passes through no struct, union or typedef (libbpf: ELOOP)",
-                where_(part)
+                place(part)
             ),
             DedupError::WorkLimit { max_work } => write!(
                 f,
