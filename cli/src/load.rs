@@ -1,6 +1,6 @@
 //! Reading input files and turning engine errors into one-line failures.
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use corelab::btf::Btf;
@@ -26,6 +26,41 @@ pub fn btf(path: &Path, base: Option<&Path>) -> Result<LoadedBtf, Failure> {
 pub fn btf_over(path: &Path, base: Option<Arc<Btf>>) -> Result<LoadedBtf, Failure> {
     let data = read(path)?;
     input::load_btf_owned(data, base).map_err(|e| Failure::new(path.display().to_string(), e))
+}
+
+/// The BTF a verb works on, from one or several files: one file as it is (split over the BTF
+/// of `base` when given: `bpftool [-B BASE] btf dump file F`), several merged over `base`
+/// and deduplicated as bpftool 7.7+ merges them (`bpftool -B BASE btf dump file F1 file F2
+/// …`: libbpf's `btf__add_btf` then `btf__dedup`). Several files need a base (a usage error
+/// otherwise, as in bpftool).
+pub fn btf_files(files: &[PathBuf], base: Option<&Path>) -> Result<Btf, Failure> {
+    if let [one] = files {
+        return Ok(btf(one, base)?.btf);
+    }
+    let Some(base_path) = base else {
+        usage_error("several files are merged over a kernel: --base VMLINUX is required");
+    };
+    let base = Arc::new(btf(base_path, None)?.btf);
+    let modules = files
+        .iter()
+        .map(|f| btf_over(f, Some(base.clone())).map(|l| l.btf))
+        .collect::<Result<Vec<_>, _>>()?;
+    corelab::btf_dedup::merge_modules(&base, modules).map_err(|e| {
+        let file = match e.part().and_then(|k| files.get(k)) {
+            Some(f) => f.display().to_string(),
+            None => base_path.display().to_string(),
+        };
+        Failure::new(file, e)
+    })
+}
+
+/// Reports a usage error the way clap does (exit status 2).
+pub fn usage_error(message: &str) -> ! {
+    clap::Error::raw(
+        clap::error::ErrorKind::MissingRequiredArgument,
+        format!("{message}\n"),
+    )
+    .exit()
 }
 
 /// Writes `bytes` to stdout, treating a closed pipe as success.

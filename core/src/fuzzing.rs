@@ -180,3 +180,59 @@ pub fn guard(data: &[u8]) {
         }
     }
 }
+
+/// Deduplication: the blob deduplicated on its own, and (read as split BTF over a small fixed
+/// kernel) merged with itself as two modules, each with a small work budget. A result
+/// accounts for every input type with a type of the result, never has more types than went
+/// in, and reads and lists like any BTF.
+pub fn dedup(data: &[u8]) {
+    use crate::btf_dedup::{self, DedupError, Limits, Merged};
+    let limits = Limits { max_work: 200_000 };
+    let check = |m: &Merged, parts: &[&Btf]| {
+        assert!(m.stats.types_out <= m.stats.types_in);
+        for (k, p) in parts.iter().enumerate() {
+            for id in p.own_ids() {
+                let to = m.id(Some(k), id).expect("every type has a place");
+                assert!(to.0 < m.btf.type_cnt());
+            }
+        }
+        crate::dump::write_raw(&m.btf, &mut std::io::sink()).expect("a sink");
+    };
+    let allowed = |e: &DedupError| {
+        matches!(
+            e,
+            DedupError::Unsupported { .. }
+                | DedupError::ReferenceLoop { .. }
+                | DedupError::WorkLimit { .. }
+                | DedupError::TooManyTypes { .. }
+        )
+    };
+    if let Ok(loaded) = load_btf(data, None) {
+        match btf_dedup::dedup(&loaded.btf, &limits) {
+            Ok(m) => check(&m, &[&loaded.btf]),
+            Err(e) => assert!(allowed(&e), "{e}"),
+        }
+    }
+    let base = std::sync::Arc::new(fuzz_kernel());
+    if let Ok(loaded) = load_btf(data, Some(base.clone())) {
+        let parts = [&loaded.btf, &loaded.btf];
+        match btf_dedup::merge(Some(&base), &parts, &limits) {
+            Ok(m) => check(&m, &parts),
+            Err(e) => assert!(allowed(&e), "{e}"),
+        }
+    }
+}
+
+/// A small kernel for split inputs: a few of each kind modules refer to.
+fn fuzz_kernel() -> Btf {
+    let mut b = crate::builder::BtfBuilder::new();
+    let int = b.int("int", 4, 1);
+    let long = b.int("long", 8, 1);
+    let fwd = b.fwd("task", false);
+    let p = b.ptr(fwd);
+    let s = b.struct_("list", 16, &[("next", p, 0, 0), ("n", long, 64, 0)]);
+    b.typedef("u32", int);
+    b.enum_("E", 4, false, &[("A", 0), ("B", 1)]);
+    b.ptr(s);
+    Btf::parse(&b.encode(&Default::default())).expect("the fixed kernel parses")
+}
