@@ -7,7 +7,7 @@ use crate::insn::Insn;
 use crate::kconfig::{self, KconfigError, KconfigLayout, Resolved, Settings};
 use crate::object::Object;
 use crate::reloc::{self, ObjectRelocation, Outcome};
-use crate::sim::{self, GuardInput, ProgramReport, RelocSite};
+use crate::sim::{self, GuardInput, NotSubmitted, ProgramReport, RelocSite};
 
 /// What the simulated kernel says, besides its BTF.
 #[derive(Debug, Clone, Default)]
@@ -31,6 +31,8 @@ pub struct Analysis<'a> {
     pub sites: Vec<RelocSite>,
     /// One report per main program, in libbpf's order.
     pub programs: Vec<ProgramReport>,
+    /// Helper names as the target kernel spells them (for listings).
+    pub helpers: sim::HelperNames,
 }
 
 impl Analysis<'_> {
@@ -91,29 +93,29 @@ pub fn sites(obj: &Object, rel: &ObjectRelocation<'_>) -> Vec<RelocSite> {
 
 /// Main programs libbpf does not submit because of a relocation error: the failing program
 /// itself, or every program when the failure is in a subprogram (an object-wide failure).
-pub fn relocation_failures(obj: &Object, rel: &ObjectRelocation<'_>) -> Vec<(usize, String)> {
-    let mut out: Vec<(usize, String)> = Vec::new();
+pub fn relocation_failures(
+    obj: &Object,
+    rel: &ObjectRelocation<'_>,
+) -> Vec<(usize, NotSubmitted)> {
+    let mut out: Vec<(usize, NotSubmitted)> = Vec::new();
     for r in &rel.records {
         let Outcome::Error(..) = r.outcome else {
             continue;
         };
         let Some(p) = r.prog else { continue };
-        let why = r
+        let warning = r
             .processed
             .as_ref()
             .and_then(|x| x.first_warning())
-            .map_or_else(
-                || "relocation_error".to_owned(),
-                |w| format!("relocation_error: {w}"),
-            );
+            .map(str::to_owned);
         if obj.programs[p].is_subprog {
             for (i, q) in obj.programs.iter().enumerate() {
                 if !q.is_subprog && !out.iter().any(|(j, _)| *j == i) {
-                    out.push((i, format!("object_error: {why}")));
+                    out.push((i, NotSubmitted::ObjectError(warning.clone())));
                 }
             }
         } else if !out.iter().any(|(j, _)| *j == p) {
-            out.push((p, why));
+            out.push((p, NotSubmitted::RelocationError(warning)));
         }
     }
     out
@@ -142,7 +144,7 @@ pub fn analyze<'a>(
                 if !p.is_subprog {
                     input
                         .not_submitted
-                        .push((i, format!("extern_error: {}", e.message)));
+                        .push((i, NotSubmitted::ExternError(e.message.clone())));
                 }
             }
         }
@@ -159,5 +161,6 @@ pub fn analyze<'a>(
         kconfig,
         sites,
         programs,
+        helpers: sim::HelperNames::from_btf(target),
     })
 }

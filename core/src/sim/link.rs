@@ -65,6 +65,8 @@ pub struct LinkedProgram {
     pub ld: HashMap<usize, LdImm>,
     /// Calls to unresolved weak kfuncs (poisoned), by instruction, with the kfunc's name.
     pub poisoned_kfuncs: HashMap<usize, String>,
+    /// Calls of kfuncs the target kernel has, by instruction, with the kfunc's name.
+    pub kfuncs: HashMap<usize, String>,
     /// Why libbpf would refuse to load this program before the verifier (a strong extern
     /// missing, a malformed call), if it would.
     pub error: Option<String>,
@@ -103,6 +105,7 @@ pub fn link(
         origin: Vec::new(),
         ld: HashMap::new(),
         poisoned_kfuncs: HashMap::new(),
+        kfuncs: HashMap::new(),
         error: None,
     };
     let mut placed: HashMap<usize, usize> = HashMap::new();
@@ -259,7 +262,9 @@ fn annotate(
                         t.find_by_name(ess).any(|id| t.ty(id).kind() == want)
                     });
                     if insn.is_call() {
-                        if !found {
+                        if found {
+                            out.kfuncs.insert(at, e.name.clone());
+                        } else {
                             if e.weak {
                                 out.poisoned_kfuncs.insert(at, e.name.clone());
                             } else {
