@@ -138,7 +138,9 @@ pub fn link(
             target,
         );
         let is_call = insn.is_call() && insn.src == PSEUDO_CALL;
-        let is_func = insn.is_ld_imm64() && insn.src == PSEUDO_FUNC;
+        let is_func = insn.is_ld_imm64()
+            && (insn.src == PSEUDO_FUNC
+                || matches!(reloc.map(|r| &r.target), Some(RelocTarget::FuncAddr { .. })));
         if !is_call && !is_func {
             continue;
         }
@@ -176,9 +178,10 @@ pub fn link(
         }
         let sub_base = placed[&sub];
         let rel = sub_base as i64 - at as i64 - 1;
-        if is_call {
-            out.insns[at].imm = rel as i32;
-        } else {
+        out.insns[at].imm = rel as i32;
+        if is_func {
+            // As libbpf submits it: BPF_PSEUDO_FUNC, imm relative like a call's.
+            out.insns[at].src = PSEUDO_FUNC;
             out.ld.insert(at, LdImm::Func(sub_base));
         }
     }
