@@ -93,10 +93,7 @@ pub fn sites(obj: &Object, rel: &ObjectRelocation<'_>) -> Vec<RelocSite> {
 
 /// Main programs libbpf does not submit because of a relocation error: the failing program
 /// itself, or every program when the failure is in a subprogram (an object-wide failure).
-pub fn relocation_failures(
-    obj: &Object,
-    rel: &ObjectRelocation<'_>,
-) -> Vec<(usize, NotSubmitted)> {
+pub fn relocation_failures(obj: &Object, rel: &ObjectRelocation<'_>) -> Vec<(usize, NotSubmitted)> {
     let mut out: Vec<(usize, NotSubmitted)> = Vec::new();
     for r in &rel.records {
         let Outcome::Error(..) = r.outcome else {
@@ -121,10 +118,24 @@ pub fn relocation_failures(
     out
 }
 
-/// Relocates `obj` against `target` and simulates the verifier on every main program.
+/// Relocates `obj` against `target` and simulates the verifier on every main program, as
+/// on a machine running that kernel (its `__ksym` externs resolve against it too).
 pub fn analyze<'a>(
     obj: &'a Object,
     target: &'a Btf,
+    knobs: &Knobs,
+) -> Result<Analysis<'a>, AnalyzeError> {
+    analyze_with_ksyms(obj, target, target, knobs)
+}
+
+/// [`analyze`], with `__ksym` externs (kernel variables and kfuncs, `bpf_ksym_exists`)
+/// resolved against `ksyms` instead of the target. libbpf relocates CO-RE against a custom
+/// BTF (`btf_custom_path`) but always resolves ksyms against the running kernel's: this
+/// reproduces a load on one kernel of a program relocated for another.
+pub fn analyze_with_ksyms<'a>(
+    obj: &'a Object,
+    target: &'a Btf,
+    ksyms: &'a Btf,
     knobs: &Knobs,
 ) -> Result<Analysis<'a>, AnalyzeError> {
     let relocation = reloc::relocate_object(obj, target);
@@ -132,7 +143,7 @@ pub fn analyze<'a>(
         kconfig::layout(obj).and_then(|l| kconfig::resolve(&l, &knobs.kconfig).map(|r| (l, r)));
     let sites = sites(obj, &relocation);
     let mut input = GuardInput::new(obj, relocation.code.clone(), sites.clone());
-    input.target = Some(target);
+    input.target = Some(ksyms);
     if let Some(l) = knobs.limits {
         input.limits = l;
     }

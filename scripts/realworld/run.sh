@@ -18,7 +18,11 @@
 #
 # usage: scripts/realworld/run.sh OUT [STEP...]
 # env:   ORACLE (default /work/oracle), SHARED (default ../shared), CORELAB (default
-#        target/release/corelab), JOBS (default 2), SUITES (default "sid trixie bookworm")
+#        target/release/corelab), JOBS (default 2), SUITES (default "sid trixie bookworm"),
+#        GUARD (output folder under OUT for the guard step, default guard), KSYMS (a BTF for
+#        `guard --ksym-btf`: the oracle's libbpf resolves __ksym externs against the running
+#        kernel, /sys/kernel/btf/vmlinux, whatever the target; corelab against the target
+#        unless told)
 set -euo pipefail
 OUT=$(realpath -m "${1:?usage: run.sh OUT [STEP...]}"); shift
 STEPS=${*:-fetch extract verdicts guard compare}
@@ -30,6 +34,8 @@ CORELAB=$(realpath "${CORELAB:-$ROOT/target/release/corelab}")
 JOBS=${JOBS:-2}
 SUITES=${SUITES:-sid trixie bookworm}
 KCONFIG=$ORACLE/tools/kconfig.fixed
+GUARD=${GUARD:-guard}
+KSYMS=${KSYMS:-}
 mkdir -p "$OUT"
 
 # The kernel release LINUX_KERNEL_VERSION sees for a target (the oracle's run_all.sh rule):
@@ -105,20 +111,20 @@ step_verdicts() {
 }
 
 step_guard() {
-	rm -rf "$OUT/guard"; mkdir -p "$OUT/guard"
+	rm -rf "$OUT/$GUARD"; mkdir -p "$OUT/$GUARD"
 	pairs | xargs -P "$JOBS" -L 1 bash -c '
 		o=$0; t=$1; name=$(basename "$t" .btf); rel=$('"$(declare -f release_for)"'; release_for "$name")
-		base='"$OUT"'/guard/$(basename "$o" .bpf.o)__$name
+		base='"$OUT/$GUARD"'/$(basename "$o" .bpf.o)__$name
 		start=$(date +%s%N)
 		'"$CORELAB"' guard "$o" --target "$t" --kconfig '"$KCONFIG"' --kernel-release "$rel" --json \
-			> "$base.jsonl" 2> "$base.err" || true
+			'"${KSYMS:+--ksym-btf $KSYMS}"' > "$base.jsonl" 2> "$base.err" || true
 		echo $(( ($(date +%s%N) - start) / 1000 )) > "$base.us"'
-	echo "$(ls "$OUT"/guard/*.jsonl | wc -l) guard files"
+	echo "$(ls "$OUT/$GUARD"/*.jsonl | wc -l) guard files"
 }
 
 step_compare() {
-	python3 "$SHARED/checks/guard-compare.py" --dirs "$OUT/verdicts" "$OUT/guard" | tee "$OUT/guard-compare.txt"
-	python3 "$HERE/compare.py" "$OUT/verdicts" "$OUT/guard" | tee "$OUT/compare.txt"
+	python3 "$SHARED/checks/guard-compare.py" --dirs "$OUT/verdicts" "$OUT/$GUARD" | tee "$OUT/$GUARD-compare.txt"
+	python3 "$HERE/compare.py" "$OUT/verdicts" "$OUT/$GUARD" | tee "$OUT/$GUARD-report.txt"
 }
 
 for s in $STEPS; do "step_$s"; done

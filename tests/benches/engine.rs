@@ -81,8 +81,8 @@ fn guard_sample(c: &mut Criterion) {
     let samples = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../www/samples");
     let mut g = c.benchmark_group("guard sample vs 6.18");
     for name in ["13_loop_tracer", "14_bootstrap"] {
-        let obj = Object::parse(&std::fs::read(samples.join(format!("{name}.bpf.o"))).unwrap())
-            .unwrap();
+        let obj =
+            Object::parse(&std::fs::read(samples.join(format!("{name}.bpf.o"))).unwrap()).unwrap();
         let knobs = corelab::pipeline::Knobs {
             kconfig: corelab::kconfig::Settings {
                 config: Some(String::from_utf8(data::read("oracle/kconfig.fixed")).unwrap()),
@@ -130,5 +130,13 @@ fn layout(c: &mut Criterion) {
     g.finish();
 }
 
-criterion_group!(benches, parse, lookups, objects, guard, guard_sample, layout);
+criterion_group!(
+    benches,
+    parse,
+    lookups,
+    objects,
+    guard,
+    guard_sample,
+    layout
+);
 criterion_main!(benches);

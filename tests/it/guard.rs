@@ -86,7 +86,8 @@ impl Tally {
     /// Compares our reports with one verdict file's `prog` lines.
     fn score(&mut self, label: &str, verdicts: &[Value], reports: &[sim::ProgramReport]) {
         for w in verdicts.iter().filter(|v| {
-            v["type"] == "prog" && matches!(v["verdict"].as_str(), Some("loaded" | "rejected_poison"))
+            v["type"] == "prog"
+                && matches!(v["verdict"].as_str(), Some("loaded" | "rejected_poison"))
         }) {
             self.total += 1;
             let name = w["prog"].as_str().unwrap();
@@ -157,7 +158,8 @@ fn measure(how: Relocation) -> Tally {
     for (object, target) in oracle::pairs() {
         let verdicts = oracle::lines("verdicts", &object, &target);
         let judged = verdicts.iter().any(|v| {
-            v["type"] == "prog" && matches!(v["verdict"].as_str(), Some("loaded" | "rejected_poison"))
+            v["type"] == "prog"
+                && matches!(v["verdict"].as_str(), Some("loaded" | "rejected_poison"))
         });
         if !judged {
             continue;
@@ -191,7 +193,9 @@ fn measure(how: Relocation) -> Tally {
                 }
                 for (i, p) in obj.programs.iter().enumerate() {
                     if failed.contains(&p.name) {
-                        input.not_submitted.push((i, NotSubmitted::RelocationError(None)));
+                        input
+                            .not_submitted
+                            .push((i, NotSubmitted::RelocationError(None)));
                     }
                 }
                 sim::guard(&input)
@@ -401,7 +405,10 @@ fn samples_agree_with_the_kernel_verifier() {
         };
         let reports = pipeline::analyze(&obj, &btf, &knobs).unwrap().programs;
         let text = String::from_utf8(data::read_path(&f)).unwrap();
-        let verdicts: Vec<Value> = text.lines().map(|l| serde_json::from_str(l).unwrap()).collect();
+        let verdicts: Vec<Value> = text
+            .lines()
+            .map(|l| serde_json::from_str(l).unwrap())
+            .collect();
         tally.score(&stem, &verdicts, &reports);
         files += 1;
     }
@@ -440,9 +447,17 @@ fn a_budget_cut_walk_is_undecided_and_shows_no_dead_code() {
         if matches!(r.verdict, Verdict::NotSubmitted(_)) {
             continue;
         }
-        assert!(matches!(r.verdict, Verdict::Undecided(_)), "{:?}", r.verdict);
+        assert!(
+            matches!(r.verdict, Verdict::Undecided(_)),
+            "{:?}",
+            r.verdict
+        );
         assert_eq!(r.verdict.coverage(), sim::Coverage::Partial);
         assert!(!r.verdict.coverage().unreached_is_dead());
-        assert!(r.verdict.coverage().unreached_words().starts_with("not explored"));
+        assert!(r
+            .verdict
+            .coverage()
+            .unreached_words()
+            .starts_with("not explored"));
     }
 }

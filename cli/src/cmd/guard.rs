@@ -40,6 +40,11 @@ pub struct Args {
     /// Also list every instruction of each program as submitted, marked live or not.
     #[arg(long)]
     listing: bool,
+    /// Resolve `__ksym` externs (kfuncs, kernel variables) against this BTF instead of the
+    /// target's: libbpf resolves them against the running kernel even when CO-RE uses a
+    /// custom BTF, so this reproduces loading on one kernel a program relocated for another.
+    #[arg(long, value_name = "BTF")]
+    ksym_btf: Option<PathBuf>,
 }
 
 /// Runs `corelab guard`.
@@ -56,7 +61,13 @@ pub fn run(a: Args) -> Result<(), Failure> {
             .ok_or_else(|| Failure::new("", format_args!("--set {s}: expected NAME=VALUE")))?;
         knobs.set.push((n.to_owned(), v.to_owned()));
     }
-    let analysis = pipeline::analyze(&obj, &target, &knobs).map_err(|e| Failure::new("", e))?;
+    let ksyms = match &a.ksym_btf {
+        Some(p) => Some(load::btf(p, None)?.btf),
+        None => None,
+    };
+    let analysis =
+        pipeline::analyze_with_ksyms(&obj, &target, ksyms.as_ref().unwrap_or(&target), &knobs)
+            .map_err(|e| Failure::new("", e))?;
     let text = if a.json {
         json_lines(&obj, &analysis)
     } else {

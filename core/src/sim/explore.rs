@@ -167,6 +167,29 @@ struct Path {
     arriving: bool,
 }
 
+impl Path {
+    /// The other side of a jump at `pc`: a new branch from this path's state `st`, at
+    /// `target`, with the jump in its history.
+    fn branch(&self, pc: usize, target: usize, st: State) -> Path {
+        let frame = (self.st.frames.len() - 1) as u8;
+        let mut hist = self.hist.clone();
+        hist.push(Step {
+            pc: pc as u32,
+            frame,
+            frame_after: frame,
+            stack: None,
+        });
+        Path {
+            pc: target,
+            st,
+            cp: self.cp,
+            hist,
+            loops: self.loops,
+            arriving: true,
+        }
+    }
+}
+
 /// Where a processed instruction sends its path.
 enum Next {
     /// The next instruction in line.
@@ -420,7 +443,10 @@ impl Explorer<'_> {
                     {
                         // The path came back to a state it was in: the verifier's
                         // "infinite loop detected".
-                        self.stop(pc, Stop::Other(format!("infinite loop detected at insn {pc}")));
+                        self.stop(
+                            pc,
+                            Stop::Other(format!("infinite loop detected at insn {pc}")),
+                        );
                         hit = Some(Need::default());
                     } else {
                         hit = Some(Need(constrained(old, &self.live, pc)));
@@ -792,15 +818,7 @@ impl Explorer<'_> {
             JmpOp::Jcond => match target(insn, pc) {
                 Some(t) => {
                     p.loops += 1;
-                    let mut other = p.clone();
-                    other.pc = t;
-                    other.arriving = true;
-                    other.hist.push(Step {
-                        pc: pc as u32,
-                        frame: (p.st.frames.len() - 1) as u8,
-                        frame_after: (p.st.frames.len() - 1) as u8,
-                        stack: None,
-                    });
+                    let other = p.branch(pc, t, p.st.clone());
                     self.fork(other);
                     Next::Arrive(pc + 1)
                 }
@@ -827,6 +845,14 @@ impl Explorer<'_> {
             self.stop(pc, Stop::KfuncPoison);
             return Next::End;
         }
+        if insn.src == PSEUDO_KFUNC_CALL || self.prog.kfuncs.contains_key(&pc) {
+            // No table of kfuncs: it may write anything reachable through its pointers.
+            p.loops += 1;
+            self.forget_through_args(&mut p.st, None);
+            self.callbacks(p, pc);
+            clobber(&mut p.st, Value::UNKNOWN);
+            return Next::Go(pc + 1);
+        }
         if insn.src == PSEUDO_CALL {
             let Some(target) = usize::try_from(pc as i64 + 1 + i64::from(insn.imm))
                 .ok()
@@ -849,14 +875,7 @@ impl Explorer<'_> {
                 clobber(&mut p.st, Value::UNKNOWN);
                 return Next::Go(pc + 1);
             }
-            if p.st.frames.len() >= MAX_FRAMES {
-                self.stop(
-                    pc,
-                    Stop::Other(format!(
-                        "the call stack of {} frames is too deep",
-                        p.st.frames.len() + 1
-                    )),
-                );
+            if !self.room_for_a_frame(pc, &p.st) {
                 return Next::End;
             }
             let depth = p.st.frames.len() as u8;
@@ -868,14 +887,6 @@ impl Explorer<'_> {
             callee.callsite = Some(pc);
             p.st.frames.push(callee);
             return Next::Arrive(target);
-        }
-        if insn.src == PSEUDO_KFUNC_CALL {
-            // No table of kfuncs: it may write anything reachable through its pointers.
-            p.loops += 1;
-            self.forget_through_args(&mut p.st, None);
-            self.callbacks(p, pc);
-            clobber(&mut p.st, Value::UNKNOWN);
-            return Next::Go(pc + 1);
         }
         match insn.imm {
             POISON_IMM => {
@@ -904,6 +915,18 @@ impl Explorer<'_> {
                 Next::Go(pc + 1)
             }
         }
+    }
+
+    /// Whether a call at `pc` may push one more frame (`MAX_CALL_FRAMES`); if not, the
+    /// kernel's error stops the path.
+    fn room_for_a_frame(&mut self, pc: usize, st: &State) -> bool {
+        let n = st.frames.len();
+        if n < MAX_FRAMES {
+            return true;
+        }
+        let why = format!("the call stack of {} frames is too deep", n + 1);
+        self.stop(pc, Stop::Other(why));
+        false
     }
 
     /// The sizes of memory a helper writes decide how much is forgotten: they are precise.
@@ -989,14 +1012,7 @@ impl Explorer<'_> {
             })
             .collect();
         for start in funcs {
-            if p.st.frames.len() >= MAX_FRAMES {
-                self.stop(
-                    pc,
-                    Stop::Other(format!(
-                        "the call stack of {} frames is too deep",
-                        p.st.frames.len() + 1
-                    )),
-                );
+            if !self.room_for_a_frame(pc, &p.st) {
                 continue;
             }
             let mut cb = p.clone();
@@ -1103,20 +1119,7 @@ impl Explorer<'_> {
             self.need_regs(p, operands);
         }
         if ok_taken {
-            let mut other = Path {
-                pc: target,
-                st: taken_st,
-                cp: p.cp,
-                hist: p.hist.clone(),
-                loops: p.loops,
-                arriving: true,
-            };
-            other.hist.push(Step {
-                pc: pc as u32,
-                frame: (p.st.frames.len() - 1) as u8,
-                frame_after: (p.st.frames.len() - 1) as u8,
-                stack: None,
-            });
+            let other = p.branch(pc, target, taken_st);
             self.fork(other);
         }
         if ok_fall {

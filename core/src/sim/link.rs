@@ -7,7 +7,7 @@
 use std::collections::HashMap;
 
 use crate::btf::{Btf, Kind};
-use crate::insn::opcode::{PSEUDO_CALL, PSEUDO_FUNC};
+use crate::insn::opcode::{PSEUDO_CALL, PSEUDO_FUNC, PSEUDO_KFUNC_CALL};
 use crate::insn::Insn;
 use crate::kconfig::KconfigLayout;
 use crate::object::{ExternKind, MapKind, Object, RelocTarget, TEXT};
@@ -266,6 +266,10 @@ fn annotate(
                     });
                     if insn.is_call() {
                         if found {
+                            // libbpf resolves it to the kernel's BTF id: a kfunc call
+                            // (clang emits it as a bpf-to-bpf call to itself).
+                            out.insns[at].src = PSEUDO_KFUNC_CALL;
+                            out.insns[at].imm = 0;
                             out.kfuncs.insert(at, e.name.clone());
                         } else {
                             if e.weak {

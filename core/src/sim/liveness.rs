@@ -61,10 +61,7 @@ impl Liveness {
         while let Some(pc) = work.pop() {
             queued[pc] = false;
             let (uses, defs, succ) = effects[pc];
-            let out = succ
-                .iter()
-                .flatten()
-                .fold(0, |acc, &s| acc | live_in[s]);
+            let out = succ.iter().flatten().fold(0, |acc, &s| acc | live_in[s]);
             let new = uses | (out & !defs);
             if new != live_in[pc] {
                 live_in[pc] = new;
@@ -138,7 +135,11 @@ fn effect(insns: &[Insn], pc: usize) -> (RegSet, RegSet, [Option<usize>; 2]) {
         Class::Ld if insn.is_ld_imm64() => (0, d, [at(pc as i64 + 2), None]),
         // LD_ABS/LD_IND read the context from r6 and clobber r0-r5.
         Class::Ld => {
-            let ind = if Mode::of(insn.code) == Mode::Ind { s } else { 0 };
+            let ind = if Mode::of(insn.code) == Mode::Ind {
+                s
+            } else {
+                0
+            };
             (bit(6) | ind, CLOBBERED, [next, None])
         }
         Class::Ldx => (s, d, [next, None]),
@@ -170,58 +171,5 @@ fn effect(insns: &[Insn], pc: usize) -> (RegSet, RegSet, [Option<usize>; 2]) {
             _ => (0, 0, [None, None]),
         },
         Class::Unknown(_) => (0, 0, [None, None]),
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use crate::sim::link::LinkedFunc;
-    use std::collections::HashMap;
-
-    fn prog(insns: Vec<Insn>) -> LinkedProgram {
-        let len = insns.len();
-        LinkedProgram {
-            prog: 0,
-            origin: vec![(0, 0); len],
-            insns,
-            funcs: vec![LinkedFunc {
-                name: "f".into(),
-                prog: 0,
-                start: 0,
-                len,
-                global: false,
-            }],
-            ld: HashMap::new(),
-            poisoned_kfuncs: HashMap::new(),
-            kfuncs: HashMap::new(),
-            error: None,
-        }
-    }
-
-    #[test]
-    fn a_register_is_live_until_its_last_read() {
-        let i = |code, dst, src, imm, off| Insn {
-            code,
-            dst,
-            src,
-            off,
-            imm,
-        };
-        // r6 = 1; r7 = 2; if r6 == 0 goto +1; r0 = r7; exit
-        let l = Liveness::compute(&prog(vec![
-            i(0xb7, 6, 0, 1, 0),
-            i(0xb7, 7, 0, 2, 0),
-            i(0x15, 6, 0, 0, 1),
-            i(0xbf, 0, 7, 0, 0),
-            i(0x95, 0, 0, 0, 0),
-        ]));
-        assert_eq!(l.live_in(2), bit(6) | bit(7) | bit(0));
-        assert_eq!(l.live_in(3), bit(7));
-        assert_eq!(l.live_in(4), bit(0));
-        assert_eq!(l.live_in(0), bit(0));
-        // A call reads its arguments and kills r0-r5.
-        let l = Liveness::compute(&prog(vec![i(0x85, 0, 0, 5, 0), i(0x95, 0, 0, 0, 0)]));
-        assert_eq!(l.live_in(0), ARGS);
     }
 }

@@ -32,9 +32,7 @@ use crate::insn::Insn;
 use crate::kconfig::{KcfgType, KconfigLayout};
 use crate::object::{MapKind, Object};
 
-pub use explore::{
-    BranchSeen, Exhausted, Exploration, Limits, Stop, Walk, KERNEL_STEP_LIMIT,
-};
+pub use explore::{BranchSeen, Exhausted, Exploration, Limits, Stop, Walk, KERNEL_STEP_LIMIT};
 pub use helpers::HelperNames;
 pub use link::{LinkedFunc, LinkedProgram};
 pub use report::{

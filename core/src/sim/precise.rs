@@ -174,7 +174,11 @@ pub fn backtrack(insns: &[Insn], step: &Step, need: &mut Need) {
 
 /// Adds `need` to the marks of a kept state whose values are `frames`: only scalars can be
 /// precise. Returns whether anything new was marked.
-pub fn mark(marks: &mut Marks, need: &mut Need, regs_of: impl Fn(usize, usize) -> Option<Value>) -> bool {
+pub fn mark(
+    marks: &mut Marks,
+    need: &mut Need,
+    regs_of: impl Fn(usize, usize) -> Option<Value>,
+) -> bool {
     let mut new = false;
     for (fi, fm) in need.0.iter_mut().enumerate() {
         for r in 0..10 {

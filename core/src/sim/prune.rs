@@ -90,18 +90,11 @@ pub fn covers(old: &State, cur: &State, mode: Mode<'_>, live: &Liveness, pc: usi
         return false;
     }
     let mut ids = IdMap::default();
-    let depth = old.frames.len();
     for (i, (fo, fc)) in old.frames.iter().zip(&cur.frames).enumerate() {
         if fo.return_to != fc.return_to || fo.callsite != fc.callsite {
             return false;
         }
-        let live_regs = if i + 1 == depth {
-            live.live_in(pc)
-        } else {
-            cur.frames[i + 1]
-                .return_to
-                .map_or(0x3ff, |r| live.live_across_call(r))
-        };
+        let live_regs = live_regs(cur, i, live, pc);
         for r in 0..10 {
             if live_regs & (1 << r) == 0 && !mode.exact() {
                 continue;
@@ -121,6 +114,15 @@ pub fn covers(old: &State, cur: &State, mode: Mode<'_>, live: &Liveness, pc: usi
         }
     }
     true
+}
+
+/// The registers of frame `i` of `st` that a later instruction may read, the state being at
+/// `pc`: the innermost frame's as live there, a caller's as live at its return point.
+fn live_regs(st: &State, i: usize, live: &Liveness, pc: usize) -> RegSet {
+    match st.frames.get(i + 1) {
+        None => live.live_in(pc),
+        Some(callee) => callee.return_to.map_or(0x3ff, |r| live.live_across_call(r)),
+    }
 }
 
 /// `regsafe`: the earlier value covers the current one.
@@ -244,15 +246,8 @@ fn slot_covers(old: &Slot, cur: &Slot, precise: bool, exact: bool, ids: &mut IdM
 /// must stay precise on the pruned path's ancestors.
 pub fn constrained(st: &State, live: &Liveness, pc: usize) -> Marks {
     let mut m = Marks::default();
-    let depth = st.frames.len();
     for (i, f) in st.frames.iter().enumerate() {
-        let live_regs = if i + 1 == depth {
-            live.live_in(pc)
-        } else {
-            st.frames[i + 1]
-                .return_to
-                .map_or(0x3ff, |r| live.live_across_call(r))
-        };
+        let live_regs = live_regs(st, i, live, pc);
         for r in 0..10 {
             if live_regs & (1 << r) != 0 && is_constrained(&f.regs[r]) {
                 m[i].regs |= 1 << r;

@@ -3,9 +3,9 @@
 //! libbpf would print.
 
 use super::explore::{BranchSeen, Exhausted, Exploration, Stop, KERNEL_STEP_LIMIT};
+use super::helpers::HelperNames;
 use super::link::LinkedProgram;
 use super::{GuardInput, Origin};
-use super::helpers::HelperNames;
 use crate::insn::{disassemble, Disasm, Insn};
 
 /// What the kernel would do with a program.
@@ -460,9 +460,11 @@ pub(super) fn build(
         }
     } else if let Some(why) = exploration.exhausted {
         match why {
-            Exhausted::Steps if input.limits.max_steps >= KERNEL_STEP_LIMIT => Verdict::TooComplex {
-                steps: exploration.steps,
-            },
+            Exhausted::Steps if input.limits.max_steps >= KERNEL_STEP_LIMIT => {
+                Verdict::TooComplex {
+                    steps: exploration.steps,
+                }
+            }
             Exhausted::Steps => Verdict::Undecided(format!(
                 "the simulation's budget of {} instructions ran out",
                 input.limits.max_steps

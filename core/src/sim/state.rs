@@ -186,7 +186,10 @@ impl Frame {
 
     /// Slot `i` for writing (created never-written when absent). `i` must be below [`SLOTS`].
     pub fn slot_mut(&mut self, i: usize) -> &mut Slot {
-        let at = match self.stack.binary_search_by_key(&i, |(k, _)| usize::from(*k)) {
+        let at = match self
+            .stack
+            .binary_search_by_key(&i, |(k, _)| usize::from(*k))
+        {
             Ok(at) => at,
             Err(at) => {
                 self.stack.insert(at, (i as u8, Slot::default()));

@@ -727,7 +727,13 @@ fn zeroed_slot_then(setup: Vec<Insn>, call: Insn) -> (Vec<Insn>, usize) {
     let mut v = vec![st(DW, 10, -8, 0)];
     v.extend(setup);
     v.push(call);
-    v.extend([ldx(DW, 1, 10, -8), mov(0, 0), jmp(0x15, 1, 0, 1), poison(), exit()]);
+    v.extend([
+        ldx(DW, 1, 10, -8),
+        mov(0, 0),
+        jmp(0x15, 1, 0, 1),
+        poison(),
+        exit(),
+    ]);
     let poison_at = v.len() - 2;
     (v, poison_at)
 }
@@ -740,7 +746,10 @@ fn helper_writes_through_a_sized_pointer() {
         call(113),
     );
     let x = run(insns);
-    assert!(x.seen[poison_at], "the helper wrote the slot the branch tests");
+    assert!(
+        x.seen[poison_at],
+        "the helper wrote the slot the branch tests"
+    );
     // The same read into r10 - 16 leaves r10 - 8 alone: still zero, the poison stays dead.
     let (insns, poison_at) = zeroed_slot_then(
         vec![movr(1, 10), alu(0x07, 1, -16), mov(2, 8), mov(3, 0)],
@@ -867,16 +876,16 @@ fn ld_abs_clobbers_r1_to_r5() {
 /// r6 = unknown byte or constant per path, then a join and a test of r6.
 fn join_program(second: i32) -> Vec<Insn> {
     vec![
-        call(7),                 // 0: r0 = unknown
-        mov(6, 0),               // 1: placeholder, replaced below
-        jmp(0x15, 0, 0, 2),      // 2: if r0 == 0 goto 5
-        alu(0x57, 6, 0xff),      // 3: r6 &= 0xff (a byte)
-        jmp(0x05, 0, 0, 1),      // 4: goto 6
-        mov(6, second),          // 5: r6 = second
-        mov(0, 0),               // 6: join
-        jmp(0x15, 6, 7, 1),      // 7: if r6 == 7 goto 9
-        exit(),                  // 8
-        poison(),                // 9
+        call(7),            // 0: r0 = unknown
+        mov(6, 0),          // 1: placeholder, replaced below
+        jmp(0x15, 0, 0, 2), // 2: if r0 == 0 goto 5
+        alu(0x57, 6, 0xff), // 3: r6 &= 0xff (a byte)
+        jmp(0x05, 0, 0, 1), // 4: goto 6
+        mov(6, second),     // 5: r6 = second
+        mov(0, 0),          // 6: join
+        jmp(0x15, 6, 7, 1), // 7: if r6 == 7 goto 9
+        exit(),             // 8
+        poison(),           // 9
     ]
 }
 
@@ -909,7 +918,10 @@ fn exact_comparison_never_prunes_a_state_it_does_not_cover() {
     ];
     let p = program(insns);
     let x = explore(&p, &Env::default(), Limits::default());
-    assert!(x.seen[7], "the r6 = 7 path is explored, not pruned as 'the same'");
+    assert!(
+        x.seen[7],
+        "the r6 = 7 path is explored, not pruned as 'the same'"
+    );
     // The states themselves: a pruning rule keyed on a hash of the state can only be right
     // if the hash never collides; this one that ignores values collides on them, and would
     // prune the second path and hide the poison. The comparison does not.
@@ -948,7 +960,11 @@ fn imprecise_values_do_not_block_pruning() {
     insns.extend([movr(0, 7), exit()]);
     let x = run(insns);
     assert!(x.exhausted.is_none());
-    assert!(x.steps < 400, "{} steps: the diamonds were not joined", x.steps);
+    assert!(
+        x.steps < 400,
+        "{} steps: the diamonds were not joined",
+        x.steps
+    );
 }
 
 #[test]
@@ -987,4 +1003,25 @@ fn hostile_streams_end_with_a_verdict() {
         assert!(x.exhausted.is_none());
         assert!(!x.stops.is_empty(), "{:?}", x.stops);
     }
+}
+
+#[test]
+fn a_register_is_live_until_its_last_read() {
+    use super::liveness::Liveness;
+    // r6 = 1; r7 = 2; if r6 == 0 goto +1; r0 = r7; exit
+    let l = Liveness::compute(&program(vec![
+        mov(6, 1),
+        mov(7, 2),
+        jmp(0x15, 6, 0, 1),
+        movr(0, 7),
+        exit(),
+    ]));
+    let bits = |rs: &[u8]| rs.iter().fold(0u16, |m, r| m | 1 << r);
+    assert_eq!(l.live_in(2), bits(&[0, 6, 7]));
+    assert_eq!(l.live_in(3), bits(&[7]));
+    assert_eq!(l.live_in(4), bits(&[0]));
+    assert_eq!(l.live_in(0), bits(&[0]));
+    // A call reads its arguments and kills r0-r5.
+    let l = Liveness::compute(&program(vec![call(5), exit()]));
+    assert_eq!(l.live_in(0), bits(&[1, 2, 3, 4, 5]));
 }
