@@ -159,12 +159,10 @@ pub fn backtrack(insns: &[Insn], step: &Step, need: &mut Need) {
                 need.frame(caller).regs &= !CLOBBERED;
                 *need.frame(f) = FrameMarks { regs: r0, slots: 0 };
             }
-            op if op.is_conditional() && reg_src => {
-                // Each side's refinement of one register depends on the other.
-                if need.has_reg(f, d) || need.has_reg(f, s) {
-                    need.set_reg(f, d);
-                    need.set_reg(f, s);
-                }
+            // Each side's refinement of one register depends on the other.
+            op if op.is_conditional() && reg_src && (need.has_reg(f, d) || need.has_reg(f, s)) => {
+                need.set_reg(f, d);
+                need.set_reg(f, s);
             }
             _ => {}
         },
@@ -186,12 +184,11 @@ pub fn mark(
                 continue;
             }
             match regs_of(fi, r) {
-                Some(Value::Scalar(..)) => {
-                    if marks[fi].regs & (1 << r) == 0 {
-                        marks[fi].regs |= 1 << r;
-                        new = true;
-                    }
+                Some(Value::Scalar(..)) if marks[fi].regs & (1 << r) == 0 => {
+                    marks[fi].regs |= 1 << r;
+                    new = true;
                 }
+                Some(Value::Scalar(..)) => {}
                 // A pointer or an unreadable register is not a scalar to be precise about.
                 Some(_) => fm.regs &= !(1 << r),
                 None => {}
