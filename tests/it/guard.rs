@@ -461,3 +461,46 @@ fn a_budget_cut_walk_is_undecided_and_shows_no_dead_code() {
             .starts_with("not explored"));
     }
 }
+
+/// Helper names come from the target's `enum bpf_func_id`; the table agrees with every
+/// kernel's enum on names, and on the release each helper appeared in.
+#[test]
+fn helper_names_and_releases_agree_with_the_kernels() {
+    let release = |s: &str| -> (u32, u32) {
+        let (a, b) = s.split_once('.').unwrap();
+        (a.parse().unwrap(), b.parse().unwrap())
+    };
+    for (file, rel) in [
+        ("debian11-5.10.0-46-amd64", (5, 10)),
+        ("debian12-6.1.0-50-amd64", (6, 1)),
+        ("debian13-6.12.107-s390x", (6, 12)),
+        ("host-6.18.44-fc-v657-amd64", (6, 18)),
+    ] {
+        let btf = load_btf(&data::read(&format!("btf/{file}.btf.gz")), None)
+            .unwrap()
+            .btf;
+        let names = sim::HelperNames::from_btf(&btf);
+        assert!(names.has_target_list(), "{file}");
+        for id in 1..=211 {
+            let h = sim::helpers::helper(id).unwrap();
+            let has = names.target_has(id).unwrap();
+            assert_eq!(
+                has,
+                release(h.since) <= rel,
+                "{file}: {} since {}",
+                h.name,
+                h.since
+            );
+            if has {
+                assert_eq!(names.name(id), Some(h.name), "{file}");
+            }
+        }
+    }
+    let old = sim::HelperNames::from_btf(
+        &load_btf(&data::read("btf/debian11-5.10.0-46-amd64.btf.gz"), None)
+            .unwrap()
+            .btf,
+    );
+    // Not in 5.10: named from the table.
+    assert_eq!(old.name(181), Some("bpf_loop"));
+}

@@ -279,6 +279,13 @@ impl ProgramReport {
                 Some(name) => format!("call {name}#{}", insn.imm),
                 None => format!("call unknown#{}", insn.imm),
             };
+            // A helper the target kernel lacks: its own verifier would refuse the call.
+            if names.target_has(insn.imm) == Some(false) {
+                if let Some(h) = super::helpers::helper(insn.imm) {
+                    d.text
+                        .push_str(&format!("  ; not in this kernel (Linux {}+)", h.since));
+                }
+            }
         }
         d
     }
