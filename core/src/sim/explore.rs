@@ -394,7 +394,7 @@ impl Explorer<'_> {
                     .as_ref()
                     .map(|s| s.frames.get(f).map_or(Value::Uninit, |fr| fr.regs[r]))
             };
-            if !mark(marks, &mut need, regs_of) && state.is_some() {
+            if !mark(marks, &mut need, regs_of) {
                 // Everything was already precise here, and so above.
                 return;
             }

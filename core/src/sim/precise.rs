@@ -170,8 +170,9 @@ pub fn backtrack(insns: &[Insn], step: &Step, need: &mut Need) {
     }
 }
 
-/// Adds `need` to the marks of a kept state whose values are `frames`: only scalars can be
-/// precise. Returns whether anything new was marked.
+/// Adds `need` to the marks of a checkpoint whose register values `regs_of` gives (`None`
+/// when it kept no state): only scalars can be precise. Returns whether anything new was
+/// marked; if not, everything above was marked when these marks were (the walk up stops).
 pub fn mark(
     marks: &mut Marks,
     need: &mut Need,
@@ -184,14 +185,14 @@ pub fn mark(
                 continue;
             }
             match regs_of(fi, r) {
-                Some(Value::Scalar(..)) if marks[fi].regs & (1 << r) == 0 => {
+                // A pointer or an unreadable register is not a scalar to be precise about.
+                Some(Value::Ptr(_) | Value::Uninit) => fm.regs &= !(1 << r),
+                // A scalar (or, in a checkpoint that kept no state, whatever it was).
+                _ if marks[fi].regs & (1 << r) == 0 => {
                     marks[fi].regs |= 1 << r;
                     new = true;
                 }
-                Some(Value::Scalar(..)) => {}
-                // A pointer or an unreadable register is not a scalar to be precise about.
-                Some(_) => fm.regs &= !(1 << r),
-                None => {}
+                _ => {}
             }
         }
         if fm.slots & !marks[fi].slots != 0 {
