@@ -274,7 +274,7 @@ impl ProgramReport {
             .or_else(|| self.linked.poisoned_kfuncs.get(&idx))
         {
             d.text = format!("call {name}");
-        } else if insn.src == 0 {
+        } else if insn.src == 0 && !is_libbpf_poison(insn.imm) {
             d.text = match names.name(insn.imm) {
                 Some(name) => format!("call {name}#{}", insn.imm),
                 None => format!("call unknown#{}", insn.imm),
@@ -352,6 +352,12 @@ impl ProgramReport {
             }
         }
     }
+}
+
+/// A call libbpf wrote in place of something it could not resolve (a CO-RE relocation, a
+/// map, a kfunc): listed as written (`call 0xbad2310`), with the kernel's message apart.
+fn is_libbpf_poison(imm: i32) -> bool {
+    imm == crate::insn::POISON_IMM || (2_001_000_000..=2_002_999_999).contains(&imm)
 }
 
 /// Ranges of `true` in `seen[start..start+len]`, relative to `start`: `0-3,13-41`.
