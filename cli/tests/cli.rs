@@ -411,3 +411,37 @@ fn merged_modules_through_the_cli() {
     );
     let _ = std::fs::remove_dir_all(dir);
 }
+
+/// `guard` names helpers as the verifier's log does, says what unreached instructions are,
+/// and reports its step count (comparable with the verifier's `processed N insns`).
+#[test]
+fn guard_lists_named_helpers_and_what_unreached_code_is() {
+    let samples = Path::new(env!("CARGO_MANIFEST_DIR")).join("../www/samples");
+    let target = data::path("btf/host-6.18.44-fc-v657-amd64.btf.gz");
+    let guard = |sample: &str, extra: &[&str]| {
+        let mut c = corelab();
+        c.arg("guard")
+            .arg(samples.join(sample))
+            .arg("--target")
+            .arg(&target);
+        c.args(extra);
+        let out = run(c, Duration::from_secs(30));
+        assert_eq!(out.status.code(), Some(0));
+        String::from_utf8(out.stdout).unwrap()
+    };
+    let text = guard("11_probe_read_zeroed.bpf.o", &["--listing"]);
+    assert!(
+        text.contains("program probe_read_zeroed (kprobe/vfs_open): loads"),
+        "{text}"
+    );
+    assert!(text.contains("call bpf_probe_read_kernel#113"), "{text}");
+    assert!(text.contains("call bpf_get_current_comm#16"), "{text}");
+    // The guarded reads of inode timestamps: on 6.18 the older layouts' branches are dead.
+    let text = guard("10_guarding.bpf.o", &[]);
+    assert!(text.contains("dead (removed by the verifier):"), "{text}");
+    let json = guard("11_probe_read_zeroed.bpf.o", &["--json"]);
+    let line: serde_json::Value = serde_json::from_str(json.lines().next().unwrap()).unwrap();
+    assert_eq!(line["verdict"], "loaded");
+    assert_eq!(line["unreached"], "dead");
+    assert!(line["steps"].as_u64().unwrap() > 0);
+}

@@ -87,13 +87,14 @@ fn guard_unrelocated(obj: &Object) {
     input.limits = crate::sim::Limits {
         max_steps: 20_000,
         max_pending: 1_024,
+        max_states: 4_096,
     };
     if let Ok(layout) = crate::kconfig::layout(obj) {
         let image = vec![0u8; layout.size as usize];
         input.kconfig = Some((layout, image));
     }
     for r in crate::sim::guard(&input) {
-        let _ = r.dead_ranges();
+        let _ = r.unreached_ranges();
     }
 }
 
@@ -165,6 +166,7 @@ pub fn guard(data: &[u8]) {
         limits: Some(crate::sim::Limits {
             max_steps: 20_000,
             max_pending: 1_024,
+            max_states: 4_096,
         }),
     };
     let Ok(a) = crate::pipeline::analyze(&obj, btf, &knobs) else {
@@ -175,9 +177,14 @@ pub fn guard(data: &[u8]) {
         for p in &r.poisoned {
             assert_eq!(p.reachable, r.exploration.seen[p.idx]);
         }
-        for (s, e) in r.dead_ranges() {
+        for (s, e) in r.unreached_ranges() {
             assert!(s < e && e <= r.linked.insns.len());
         }
+        // A walk cut short never claims dead code.
+        if r.exploration.exhausted.is_some() {
+            assert!(!r.verdict.coverage().unreached_is_dead(), "{:?}", r.verdict);
+        }
+        assert!(r.exploration.steps <= 20_000);
     }
 }
 

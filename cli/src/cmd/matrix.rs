@@ -12,6 +12,7 @@ use std::path::{Path, PathBuf};
 use corelab::kconfig;
 use corelab::matrix::{self, Matrix};
 use corelab::pipeline::{self, Knobs};
+use corelab::sim::Verdict;
 use serde_json::json;
 
 use crate::{load, Failure};
@@ -87,7 +88,7 @@ fn json_lines(m: &Matrix) -> String {
         let cells: Vec<_> = p
             .cells
             .iter()
-            .map(|c| json!({"verdict": c.verdict, "reason": c.reason}))
+            .map(|c| json!({"verdict": c.verdict.label(), "reason": c.reason}))
             .collect();
         let _ = writeln!(
             s,
@@ -134,11 +135,12 @@ fn table(m: &Matrix) -> String {
             .iter()
             .map(|c| {
                 let t = match c.verdict {
-                    "loaded" => "loads",
-                    "rejected_poison" => "POISON",
-                    "rejected" => "rejected",
-                    "not_submitted" => "skipped",
-                    _ => "?",
+                    Verdict::Loaded => "loads",
+                    Verdict::RejectedPoison => "POISON",
+                    Verdict::Rejected(_) => "rejected",
+                    Verdict::TooComplex { .. } => "complex",
+                    Verdict::NotSubmitted(_) => "skipped",
+                    Verdict::Undecided(_) => "?",
                 };
                 format!("{t:>9}")
             })
