@@ -4,8 +4,8 @@
 //! (the verifier removes it).
 //!
 //! Pipeline: relocated code sections → [`link`] (each main program as libbpf submits it:
-//! subprograms appended, `LD_IMM64`s annotated) → [`explore`] (the verifier's walk over an
-//! abstract state: [`scalar`] values, [`branch`] decisions, [`state`] registers and stack) →
+//! subprograms appended, `LD_IMM64`s annotated) → `explore` (the verifier's walk over an
+//! abstract state: `scalar` values, `branch` decisions, `state` registers and stack) →
 //! a [`ProgramReport`] per main program.
 //!
 //! Soundness with respect to the kernel is the invariant: the abstract domain never knows
