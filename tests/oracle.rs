@@ -1,6 +1,7 @@
 //! The CO-RE oracle's data in `tests/data/oracle`: libbpf's relocation results and the
 //! kernel verifier's verdicts, as typed records for the tests.
 
+use corelab::libbpf::Libbpf;
 use serde_json::Value;
 
 use crate::data;
@@ -28,6 +29,43 @@ pub fn lines(dir: &str, object: &str, target: &str) -> Vec<Value> {
     text.lines()
         .map(|l| serde_json::from_str(l).expect("json line"))
         .collect()
+}
+
+/// The folder of libbpf `release`'s relocation results (`expected` holds 1.5's).
+pub fn expected_dir(release: Libbpf) -> &'static str {
+    match release {
+        Libbpf::V1_5 => "expected",
+        Libbpf::V1_7 => "expected-libbpf1.7",
+    }
+}
+
+/// libbpf `release`'s relocation results for one pair. `expected-libbpf1.7` holds only the
+/// files that differ from 1.5's beyond the `meta` line (tests/data/README.md): for the
+/// others, 1.5's records are 1.7's.
+pub fn expected(release: Libbpf, object: &str, target: &str) -> Vec<Value> {
+    let dir = expected_dir(release);
+    let own = data::path(&format!("oracle/{dir}/{object}__{target}.jsonl.gz"));
+    let mut v = lines(if own.exists() { dir } else { "expected" }, object, target);
+    if let Some(meta) = v.first_mut().filter(|m| m["type"] == "meta") {
+        meta["libbpf"] = Value::from(format!("v{release}"));
+    }
+    v
+}
+
+/// libbpf `release`'s pass-1 CO-RE log for one pair, as its `--verbose` stderr printed it
+/// (without `libbpf: `), when `tests/data/oracle/log` has it (the pairs whose logs differ
+/// between 1.5 and 1.7).
+pub fn core_log(release: Libbpf, object: &str, target: &str) -> Option<Vec<String>> {
+    let p = data::path(&format!(
+        "oracle/log/libbpf{release}/{object}__{target}.log.gz"
+    ));
+    p.exists().then(|| {
+        String::from_utf8(data::read_path(&p))
+            .expect("utf-8")
+            .lines()
+            .map(str::to_owned)
+            .collect()
+    })
 }
 
 /// Every (object, target) pair the oracle has results for, sorted.

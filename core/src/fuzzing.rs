@@ -157,6 +157,7 @@ pub fn guard(data: &[u8]) {
     let Ok(obj) = Object::parse(data) else { return };
     let Some(btf) = obj.btf.as_ref() else { return };
     let knobs = crate::pipeline::Knobs {
+        libbpf: crate::libbpf::Libbpf::default(),
         kconfig: crate::kconfig::Settings {
             kernel_version: Some(0x06_12_00),
             ..Default::default()

@@ -171,7 +171,7 @@ fn collect(marks: &mut Marks, target: &Btf, obj: &Object) -> usize {
         n += 1;
         if let Outcome::Error(..) = r.outcome {
             for &c in p.cands.iter().flatten() {
-                marks.mark(c, Level::Full);
+                marks.mark(c.id, Level::Full);
             }
             continue;
         }

@@ -5,13 +5,17 @@
 use crate::btf::Btf;
 use crate::insn::Insn;
 use crate::kconfig::{self, KconfigError, KconfigLayout, Resolved, Settings};
+use crate::libbpf::Libbpf;
 use crate::object::Object;
-use crate::reloc::{self, ObjectRelocation, Outcome};
+use crate::reloc::{self, ObjectRelocation, Outcome, Target};
 use crate::sim::{self, GuardInput, ProgramReport, RelocSite};
 
 /// What the simulated kernel says, besides its BTF.
 #[derive(Debug, Clone, Default)]
 pub struct Knobs {
+    /// The libbpf release that relocates and resolves externs (its `libbpf` field overrides
+    /// `kconfig.libbpf`).
+    pub libbpf: Libbpf,
     /// Kconfig text and kernel release for `__kconfig` externs.
     pub kconfig: Settings,
     /// `NAME=VALUE` overrides of `.kconfig` externs and read-only globals (`--set`).
@@ -125,12 +129,26 @@ pub fn analyze<'a>(
     target: &'a Btf,
     knobs: &Knobs,
 ) -> Result<Analysis<'a>, AnalyzeError> {
-    let relocation = reloc::relocate_object(obj, target);
+    analyze_target(obj, &Target::kernel(target), knobs)
+}
+
+/// [`analyze`] against a kernel with modules (CO-RE candidates come from the modules when
+/// the kernel has none).
+pub fn analyze_target<'a>(
+    obj: &'a Object,
+    target: &Target<'a>,
+    knobs: &Knobs,
+) -> Result<Analysis<'a>, AnalyzeError> {
+    let relocation = reloc::relocate(obj, target, knobs.libbpf);
+    let settings = Settings {
+        libbpf: knobs.libbpf,
+        ..knobs.kconfig.clone()
+    };
     let kconfig =
-        kconfig::layout(obj).and_then(|l| kconfig::resolve(&l, &knobs.kconfig).map(|r| (l, r)));
+        kconfig::layout(obj).and_then(|l| kconfig::resolve(&l, &settings).map(|r| (l, r)));
     let sites = sites(obj, &relocation);
     let mut input = GuardInput::new(obj, relocation.code.clone(), sites.clone());
-    input.target = Some(target);
+    input.target = Some(target.vmlinux);
     if let Some(l) = knobs.limits {
         input.limits = l;
     }

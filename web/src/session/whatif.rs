@@ -58,6 +58,7 @@ pub fn knobs(whatif: &WhatIf, kernel_label: &str) -> Result<Knobs, String> {
         None => None,
     };
     Ok(Knobs {
+        libbpf: corelab::libbpf::Libbpf::default(),
         kconfig: Settings {
             kernel_version,
             ..Settings::default()
