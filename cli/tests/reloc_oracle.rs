@@ -20,8 +20,9 @@ use corelab::reloc::{relocate, Target};
 use corelab_cli::cmd::reloc::{json_lines, Names};
 use corelab_tests::{data, oracle};
 
-/// Keys the CLI adds to the oracle's schema.
-const OUR_EXTRA_KEYS: [&str; 2] = ["engine", "externs_error"];
+/// Keys the CLI adds to the oracle's schema (`module`: where a candidate is, when not in
+/// vmlinux).
+const OUR_EXTRA_KEYS: [&str; 3] = ["engine", "externs_error", "module"];
 
 /// Records every leaf where `got` differs from `want`, with its JSON path.
 fn diff_values(at: &str, want: &Value, got: &Value, out: &mut Vec<String>) {
@@ -182,4 +183,93 @@ fn object_logs_match_libbpf_per_release() {
         }
     }
     assert_eq!(compared, 2 * 76, "pairs with a release-specific log");
+}
+
+/// CO-RE candidates from modules, as libbpf searches a live kernel: `modules.o` (types of
+/// Debian 6.1's ext4 and tcp_bbr modules) against the 6.1 kernel with the modules in several
+/// orders, one twice under two names, and none. libbpf's results come from the oracle with
+/// its module iteration faked over the same files (tests/data/oracle/modules), so libbpf's
+/// own `load_module_btfs` and candidate search ran.
+#[test]
+fn module_candidates_match_libbpf() {
+    let config = String::from_utf8(data::read("oracle/kconfig.fixed")).unwrap();
+    let base = "debian12-6.1.0-50-amd64";
+    let vmlinux = std::sync::Arc::new(
+        corelab::input::load_btf(&data::read(&format!("btf/{base}.btf.gz")), None)
+            .unwrap()
+            .btf,
+    );
+    let module = |file: &str| {
+        corelab::input::load_btf(
+            &data::read(&format!("modules/{base}-{file}.btf.gz")),
+            Some(vmlinux.clone()),
+        )
+        .unwrap()
+        .btf
+    };
+    let (ext4, bbr) = (module("ext4"), module("tcp_bbr"));
+    let obj = Object::parse(&oracle::object_bytes("modules")).unwrap();
+    let settings = Settings {
+        config: Some(config),
+        kernel_version: kconfig::parse_release("6.1.0"),
+        ..Default::default()
+    };
+    let mut diffs = Vec::new();
+    let mut compared = 0;
+    for release in Libbpf::ALL {
+        for mods in [
+            &["ext4", "tcp_bbr"][..],
+            &["tcp_bbr", "ext4"],
+            &["tcp_bbr", "tcp_bbr_twin", "ext4"],
+            &[],
+        ] {
+            let mut target = Target::kernel(&vmlinux);
+            for &m in mods {
+                target = target.with_module(m, if m == "ext4" { &ext4 } else { &bbr });
+            }
+            let name: String = std::iter::once(base)
+                .chain(mods.iter().copied())
+                .collect::<Vec<_>>()
+                .join("+");
+            let stem = format!("oracle/modules/libbpf{release}/modules__{name}");
+            let want: Vec<Value> = String::from_utf8(data::read(&format!("{stem}.jsonl.gz")))
+                .unwrap()
+                .lines()
+                .map(|l| serde_json::from_str(l).unwrap())
+                .filter(|v: &Value| v["type"] == "relo")
+                .collect();
+            let names = Names {
+                object: "modules.o",
+                target: &name,
+            };
+            let got: Vec<Value> = json_lines(&obj, &target, release, &names, Some(&settings))
+                .lines()
+                .map(|l| serde_json::from_str(l).unwrap())
+                .filter(|v: &Value| v["type"] == "relo")
+                .collect();
+            assert_eq!(got.len(), want.len(), "{stem}");
+            for (w, g) in want.iter().zip(&got) {
+                let at = format!("{stem} {}#{}", w["sec"], w["sec_relo_idx"]);
+                diff_values(&at, w, g, &mut diffs);
+                compared += 1;
+            }
+            let log: Vec<String> = String::from_utf8(data::read(&format!("{stem}.log.gz")))
+                .unwrap()
+                .lines()
+                .map(str::to_owned)
+                .collect();
+            let ours = relocate(&obj, &target, release);
+            let ours: Vec<String> = ours.log.iter().map(|l| l.line()).collect();
+            assert_eq!(ours, log, "{stem}: pass-1 log");
+            // Candidates from modules say so, in the log and in the JSON.
+            if !mods.is_empty() {
+                assert!(log
+                    .iter()
+                    .any(|l| l.ends_with(&format!("in [{}]", mods[0]))));
+                assert!(got.iter().any(|g| g["cands"][0]["module"].is_string()));
+            }
+        }
+    }
+    assert_eq!(compared, 2 * 4 * 21);
+    assert!(diffs.is_empty(), "{}", diffs.join("\n"));
 }
