@@ -240,7 +240,6 @@ pub fn tar_members(data: &[u8], limit: usize) -> Result<Vec<TarMember>> {
 mod tests {
     use super::*;
     use crate::error::ErrorKind;
-    use std::io::Write as _;
 
     fn gzip(data: &[u8]) -> Vec<u8> {
         let mut e = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::best());
