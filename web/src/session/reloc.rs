@@ -627,7 +627,8 @@ fn patched_meaning(
     }
 }
 
-/// Relocates `obj` against `target` (the one place the web relocates).
+/// Relocates `obj` against `target` as its libbpf release does (the one place the web
+/// relocates).
 pub fn relocate<'a>(obj: &'a LoadedObject, target: &'a Target) -> ObjectRelocation<'a> {
-    reloc::relocate_object(&obj.obj, &target.btf)
+    reloc::relocate(&obj.obj, &reloc::Target::kernel(&target.btf), target.libbpf)
 }
