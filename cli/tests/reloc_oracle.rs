@@ -208,7 +208,7 @@ fn module_candidates_match_libbpf() {
         .btf
     };
     let (ext4, bbr) = (module("ext4"), module("tcp_bbr"));
-    let obj = Object::parse(&oracle::object_bytes("modules")).unwrap();
+    let obj = Object::parse(&data::read("oracle/modules/modules.o.gz")).unwrap();
     let settings = Settings {
         config: Some(config),
         kernel_version: kconfig::parse_release("6.1.0"),

@@ -184,7 +184,7 @@ fn minimal_btf_with_modules_gives_the_same_results() {
         .btf
     };
     let (ext4, bbr) = (module("ext4"), module("tcp_bbr"));
-    let obj = Object::parse(&oracle::object_bytes("modules")).unwrap();
+    let obj = Object::parse(&data::read("oracle/modules/modules.o.gz")).unwrap();
     for release in Libbpf::ALL {
         for mods in [
             &["ext4", "tcp_bbr"][..],
