@@ -112,3 +112,62 @@ pub fn ranges(s: &str) -> std::collections::BTreeSet<usize> {
     }
     out
 }
+
+/// The kernel the module results were computed against (tests/data/oracle/modules).
+pub const MODULES_KERNEL: &str = "debian12-6.1.0-50-amd64";
+
+/// Debian 12's 6.1 kernel with its ext4 and tcp_bbr modules (split over it), and the
+/// `modules.o` object whose types live in them.
+#[derive(Debug)]
+pub struct ModuleFixture {
+    /// The kernel's BTF.
+    pub vmlinux: std::sync::Arc<corelab::btf::Btf>,
+    /// ext4's BTF.
+    pub ext4: corelab::btf::Btf,
+    /// tcp_bbr's BTF.
+    pub tcp_bbr: corelab::btf::Btf,
+    /// `modules.o`.
+    pub object: corelab::object::Object,
+}
+
+impl ModuleFixture {
+    /// Loads it from tests/data.
+    pub fn load() -> ModuleFixture {
+        let load = |rel: &str, base| {
+            corelab::input::load_btf(&data::read(rel), base)
+                .unwrap()
+                .btf
+        };
+        let vmlinux = std::sync::Arc::new(load(&format!("btf/{MODULES_KERNEL}.btf.gz"), None));
+        let module = |m: &str| {
+            load(
+                &format!("modules/{MODULES_KERNEL}-{m}.btf.gz"),
+                Some(vmlinux.clone()),
+            )
+        };
+        ModuleFixture {
+            ext4: module("ext4"),
+            tcp_bbr: module("tcp_bbr"),
+            object: corelab::object::Object::parse(&data::read("oracle/modules/modules.o.gz"))
+                .unwrap(),
+            vmlinux,
+        }
+    }
+
+    /// The kernel with the modules named (in that order; `tcp_bbr_twin` is tcp_bbr again
+    /// under a second name).
+    pub fn target<'a>(&'a self, mods: &[&'a str]) -> corelab::reloc::Target<'a> {
+        let mut t = corelab::reloc::Target::kernel(&self.vmlinux);
+        for &m in mods {
+            t = t.with_module(
+                m,
+                if m == "ext4" {
+                    &self.ext4
+                } else {
+                    &self.tcp_bbr
+                },
+            );
+        }
+        t
+    }
+}

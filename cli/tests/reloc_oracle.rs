@@ -193,22 +193,8 @@ fn object_logs_match_libbpf_per_release() {
 #[test]
 fn module_candidates_match_libbpf() {
     let config = String::from_utf8(data::read("oracle/kconfig.fixed")).unwrap();
-    let base = "debian12-6.1.0-50-amd64";
-    let vmlinux = std::sync::Arc::new(
-        corelab::input::load_btf(&data::read(&format!("btf/{base}.btf.gz")), None)
-            .unwrap()
-            .btf,
-    );
-    let module = |file: &str| {
-        corelab::input::load_btf(
-            &data::read(&format!("modules/{base}-{file}.btf.gz")),
-            Some(vmlinux.clone()),
-        )
-        .unwrap()
-        .btf
-    };
-    let (ext4, bbr) = (module("ext4"), module("tcp_bbr"));
-    let obj = Object::parse(&data::read("oracle/modules/modules.o.gz")).unwrap();
+    let fx = oracle::ModuleFixture::load();
+    let (base, obj) = (oracle::MODULES_KERNEL, &fx.object);
     let settings = Settings {
         config: Some(config),
         kernel_version: kconfig::parse_release("6.1.0"),
@@ -223,10 +209,7 @@ fn module_candidates_match_libbpf() {
             &["tcp_bbr", "tcp_bbr_twin", "ext4"],
             &[],
         ] {
-            let mut target = Target::kernel(&vmlinux);
-            for &m in mods {
-                target = target.with_module(m, if m == "ext4" { &ext4 } else { &bbr });
-            }
+            let target = fx.target(mods);
             let name: String = std::iter::once(base)
                 .chain(mods.iter().copied())
                 .collect::<Vec<_>>()
@@ -242,7 +225,7 @@ fn module_candidates_match_libbpf() {
                 object: "modules.o",
                 target: &name,
             };
-            let got: Vec<Value> = json_lines(&obj, &target, release, &names, Some(&settings))
+            let got: Vec<Value> = json_lines(obj, &target, release, &names, Some(&settings))
                 .lines()
                 .map(|l| serde_json::from_str(l).unwrap())
                 .filter(|v: &Value| v["type"] == "relo")
@@ -258,7 +241,7 @@ fn module_candidates_match_libbpf() {
                 .lines()
                 .map(str::to_owned)
                 .collect();
-            let ours = relocate(&obj, &target, release);
+            let ours = relocate(obj, &target, release);
             let ours: Vec<String> = ours.log.iter().map(|l| l.line()).collect();
             assert_eq!(ours, log, "{stem}: pass-1 log");
             // Candidates from modules say so, in the log and in the JSON.

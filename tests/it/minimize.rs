@@ -3,8 +3,6 @@
 //! follow the renumbering), for both libbpf releases and with modules; the output is
 //! accepted by bpftool and never larger than `bpftool gen min_core_btf`'s.
 
-use std::sync::Arc;
-
 use corelab::btf::{Btf, TypeId};
 use corelab::bytes::Endian;
 use corelab::input::load_btf;
@@ -169,36 +167,19 @@ fn minimal_btf_keeps_libbpf_1_5_results() {
 /// gives what the live kernel's search gives (modules in several orders, one twice).
 #[test]
 fn minimal_btf_with_modules_gives_the_same_results() {
-    let base = "debian12-6.1.0-50-amd64";
-    let vmlinux = Arc::new(
-        load_btf(&data::read(&format!("btf/{base}.btf.gz")), None)
-            .unwrap()
-            .btf,
-    );
-    let module = |m: &str| {
-        load_btf(
-            &data::read(&format!("modules/{base}-{m}.btf.gz")),
-            Some(vmlinux.clone()),
-        )
-        .unwrap()
-        .btf
-    };
-    let (ext4, bbr) = (module("ext4"), module("tcp_bbr"));
-    let obj = Object::parse(&data::read("oracle/modules/modules.o.gz")).unwrap();
+    let fx = oracle::ModuleFixture::load();
+    let obj = &fx.object;
     for release in Libbpf::ALL {
         for mods in [
             &["ext4", "tcp_bbr"][..],
             &["tcp_bbr", "tcp_bbr_twin", "ext4"],
         ] {
-            let mut target = Target::kernel(&vmlinux);
-            for &m in mods {
-                target = target.with_module(m, if m == "ext4" { &ext4 } else { &bbr });
-            }
-            let min = minimize_target(&target, &[&obj], release, Endian::Little);
+            let target = fx.target(mods);
+            let min = minimize_target(&target, &[obj], release, Endian::Little);
             assert!(min.warnings.is_empty(), "{:?}", min.warnings);
             let small = Btf::parse(&min.bytes).unwrap();
-            let a = relocate(&obj, &target, release);
-            let b = relocate(&obj, &Target::kernel(&small), release);
+            let a = relocate(obj, &target, release);
+            let b = relocate(obj, &Target::kernel(&small), release);
             let what = format!("modules {mods:?} libbpf {release}");
             let n = same_results(&what, &a, &b, |module, id| match module {
                 None => min.id_map[&id],
