@@ -5,6 +5,7 @@ use std::sync::Arc;
 
 use corelab::btf::Btf;
 use corelab::input::{self, LoadedBtf};
+use corelab::reloc::Target;
 
 use crate::Failure;
 
@@ -102,5 +103,62 @@ pub fn kconfig_settings(
         config,
         kernel_version,
         ..Default::default()
+    })
+}
+
+/// A kernel to relocate against: `--target BTF` and its `--module MOD` split BTFs, in the
+/// order given (libbpf visits modules in the kernel's order).
+#[derive(Debug)]
+pub struct Kernel {
+    /// The kernel's BTF.
+    pub vmlinux: Arc<Btf>,
+    /// Each module's name and split BTF.
+    pub modules: Vec<(String, Btf)>,
+}
+
+impl Kernel {
+    /// Loads `target` and, split over it, every file of `modules`.
+    pub fn load(target: &Path, modules: &[std::path::PathBuf]) -> Result<Kernel, Failure> {
+        let vmlinux = Arc::new(btf(target, None)?.btf);
+        let modules = modules
+            .iter()
+            .map(|p| {
+                let data = read(p)?;
+                let name = module_name(p, &data);
+                let b = input::load_btf_owned(data, Some(vmlinux.clone()))
+                    .map_err(|e| Failure::new(p.display().to_string(), e))?;
+                Ok((name, b.btf))
+            })
+            .collect::<Result<_, Failure>>()?;
+        Ok(Kernel { vmlinux, modules })
+    }
+
+    /// The relocation target: the kernel, then the modules.
+    pub fn target(&self) -> Target<'_> {
+        let mut t = Target::kernel(&self.vmlinux);
+        for (name, b) in &self.modules {
+            t = t.with_module(name, b);
+        }
+        t
+    }
+}
+
+/// A module's name: what its `.modinfo` declares (`.ko` files, possibly compressed), else
+/// the file name without `.gz`/`.xz`/`.zst` and `.ko`/`.btf`.
+fn module_name(path: &Path, data: &[u8]) -> String {
+    let declared = input::unpack(data, input::Limits::default())
+        .ok()
+        .and_then(|u| input::elf::module_name(&u.data));
+    declared.unwrap_or_else(|| {
+        let mut n = path
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default();
+        for ext in [".gz", ".xz", ".zst", ".ko", ".btf"] {
+            if let Some(stem) = n.strip_suffix(ext) {
+                n = stem.to_owned();
+            }
+        }
+        n
     })
 }

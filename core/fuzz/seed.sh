@@ -10,6 +10,9 @@ for f in "$data"/probes/*.o; do cp "$f" corpus/btf/; cp "$f" corpus/object/; don
 for f in "$data"/oracle/obj/*.o.gz; do gunzip -c "$f" > "corpus/object/$(basename "$f" .gz)"; done
 cp corpus/object/*.o corpus/reloc/
 gunzip -c "$data"/modules/debian12-6.1.0-50-amd64-tcp_bbr.btf.gz > corpus/btf/tcp_bbr.btf
+# Compressed layers: BTF behind gzip/xz, and content no layer may hold (refused on its head).
+for f in "$data"/probes/*.btf; do gzip -9c "$f" > "corpus/btf/$(basename "$f").gz"; xz -c "$f" > "corpus/btf/$(basename "$f").xz"; break; done
+head -c 4096 /dev/zero | gzip -9c > corpus/btf/zeros.gz
 # .BTF.ext sections of the corpus objects.
 for f in corpus/object/*.o; do
   llvm-objcopy-19 --dump-section .BTF.ext="corpus/btf_ext/$(basename "$f" .o).ext" "$f" /dev/null 2>/dev/null || true

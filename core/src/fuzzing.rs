@@ -54,11 +54,18 @@ pub fn btf_ext(data: &[u8]) {
 }
 
 /// CO-RE relocation of an object against its own BTF (every named root has at least itself
-/// as a candidate, so every path of the engine runs), then the invariants of the result.
+/// as a candidate, so every path of the engine runs), as each libbpf release does it, then the
+/// invariants of the result.
 pub fn reloc(data: &[u8]) {
     let Ok(obj) = Object::parse(data) else { return };
     let Some(btf) = obj.btf.as_ref() else { return };
-    let rel = crate::reloc::relocate_object(&obj, btf);
+    for libbpf in crate::libbpf::Libbpf::ALL {
+        reloc_as(&obj, btf, libbpf);
+    }
+}
+
+fn reloc_as(obj: &Object, btf: &Btf, libbpf: crate::libbpf::Libbpf) {
+    let rel = crate::reloc::relocate(obj, &crate::reloc::Target::kernel(btf), libbpf);
     let records = obj.ext.as_ref().map_or(0, |e| e.core_relo_count());
     assert_eq!(rel.records.len(), records, "one report per record");
     assert!(rel.passes <= crate::reloc::MAX_PASSES);
@@ -158,6 +165,7 @@ pub fn guard(data: &[u8]) {
     let Ok(obj) = Object::parse(data) else { return };
     let Some(btf) = obj.btf.as_ref() else { return };
     let knobs = crate::pipeline::Knobs {
+        libbpf: crate::libbpf::Libbpf::default(),
         kconfig: crate::kconfig::Settings {
             kernel_version: Some(0x06_12_00),
             ..Default::default()

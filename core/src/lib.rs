@@ -51,6 +51,7 @@ pub mod input;
 pub mod insn;
 pub mod kconfig;
 pub mod layout;
+pub mod libbpf;
 pub mod matrix;
 pub mod minimize;
 pub mod object;

@@ -176,7 +176,7 @@ pub fn build(obj: &Object, analyses: &[(String, Analysis<'_>)]) -> Matrix {
                         };
                         let reason = match rec.outcome {
                             Outcome::Error(..) | Outcome::Poisoned(_) => {
-                                p.and_then(|p| p.first_warning()).map(str::to_owned)
+                                p.and_then(|p| p.first_warning()).map(ToString::to_string)
                             }
                             _ => None,
                         };

@@ -5,13 +5,17 @@
 use crate::btf::Btf;
 use crate::insn::Insn;
 use crate::kconfig::{self, KconfigError, KconfigLayout, Resolved, Settings};
+use crate::libbpf::Libbpf;
 use crate::object::Object;
-use crate::reloc::{self, ObjectRelocation, Outcome};
+use crate::reloc::{self, ObjectRelocation, Outcome, Target};
 use crate::sim::{self, GuardInput, NotSubmitted, ProgramReport, RelocSite};
 
 /// What the simulated kernel says, besides its BTF.
 #[derive(Debug, Clone, Default)]
 pub struct Knobs {
+    /// The libbpf release that relocates and resolves externs (its `libbpf` field overrides
+    /// `kconfig.libbpf`).
+    pub libbpf: Libbpf,
     /// Kconfig text and kernel release for `__kconfig` externs.
     pub kconfig: Settings,
     /// `NAME=VALUE` overrides of `.kconfig` externs and read-only globals (`--set`).
@@ -104,7 +108,7 @@ pub fn relocation_failures(obj: &Object, rel: &ObjectRelocation<'_>) -> Vec<(usi
             .processed
             .as_ref()
             .and_then(|x| x.first_warning())
-            .map(str::to_owned);
+            .map(|l| l.text.clone());
         if obj.programs[p].is_subprog {
             for (i, q) in obj.programs.iter().enumerate() {
                 if !q.is_subprog && !out.iter().any(|(j, _)| *j == i) {
@@ -125,22 +129,36 @@ pub fn analyze<'a>(
     target: &'a Btf,
     knobs: &Knobs,
 ) -> Result<Analysis<'a>, AnalyzeError> {
-    analyze_with_ksyms(obj, target, target, knobs)
+    analyze_target(obj, &Target::kernel(target), knobs)
 }
 
-/// [`analyze`], with `__ksym` externs (kernel variables and kfuncs, `bpf_ksym_exists`)
-/// resolved against `ksyms` instead of the target. libbpf relocates CO-RE against a custom
-/// BTF (`btf_custom_path`) but always resolves ksyms against the running kernel's: this
+/// [`analyze`] against a kernel with modules (CO-RE candidates come from the modules when
+/// the kernel has none).
+pub fn analyze_target<'a>(
+    obj: &'a Object,
+    target: &Target<'a>,
+    knobs: &Knobs,
+) -> Result<Analysis<'a>, AnalyzeError> {
+    analyze_with_ksyms(obj, target, target.vmlinux, knobs)
+}
+
+/// [`analyze_target`], with `__ksym` externs (kernel variables and kfuncs, `bpf_ksym_exists`)
+/// resolved against `ksyms` instead of the target's vmlinux. libbpf relocates CO-RE against a
+/// custom BTF (`btf_custom_path`) but always resolves ksyms against the running kernel's: this
 /// reproduces a load on one kernel of a program relocated for another.
 pub fn analyze_with_ksyms<'a>(
     obj: &'a Object,
-    target: &'a Btf,
+    target: &Target<'a>,
     ksyms: &'a Btf,
     knobs: &Knobs,
 ) -> Result<Analysis<'a>, AnalyzeError> {
-    let relocation = reloc::relocate_object(obj, target);
+    let relocation = reloc::relocate(obj, target, knobs.libbpf);
+    let settings = Settings {
+        libbpf: knobs.libbpf,
+        ..knobs.kconfig.clone()
+    };
     let kconfig =
-        kconfig::layout(obj).and_then(|l| kconfig::resolve(&l, &knobs.kconfig).map(|r| (l, r)));
+        kconfig::layout(obj).and_then(|l| kconfig::resolve(&l, &settings).map(|r| (l, r)));
     let sites = sites(obj, &relocation);
     let mut input = GuardInput::new(obj, relocation.code.clone(), sites.clone());
     input.target = Some(ksyms);
@@ -172,6 +190,6 @@ pub fn analyze_with_ksyms<'a>(
         kconfig,
         sites,
         programs,
-        helpers: sim::HelperNames::from_btf(target),
+        helpers: sim::HelperNames::from_btf(target.vmlinux),
     })
 }

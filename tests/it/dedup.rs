@@ -455,7 +455,7 @@ fn merge_is_a_kernel() {
                 .processed
                 .as_ref()
                 .and_then(|p| p.cands.as_ref())
-                .is_some_and(|c| c.iter().all(|id| id.0 < base.type_cnt()));
+                .is_some_and(|c| c.iter().all(|c| c.id.0 < base.type_cnt()));
             if kernel_only {
                 assert_eq!(k.outcome, m.outcome, "{}", path.display());
                 compared += 1;

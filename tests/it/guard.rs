@@ -262,6 +262,7 @@ fn analyze(
             .map(|(a, b)| (a.to_string(), b.to_string()))
             .collect(),
         limits: None,
+        ..Default::default()
     };
     pipeline::analyze(&obj, &btf, &knobs).unwrap().programs
 }

@@ -10,6 +10,7 @@ use std::fmt::Write as _;
 use std::io::Write;
 use std::path::PathBuf;
 
+use corelab::libbpf::Libbpf;
 use corelab::object::Object;
 use corelab::pipeline::{self, Analysis, Knobs};
 use corelab::sim::{Origin, PoisonKind, ProgramReport, Verdict, KERNEL_STEP_LIMIT};
@@ -25,6 +26,13 @@ pub struct Args {
     /// Target BTF (a kernel's: raw, ELF, compressed).
     #[arg(long, short = 't', value_name = "BTF")]
     target: PathBuf,
+    /// A kernel module's BTF (`.ko` or split BTF over the target; repeatable, in the kernel's
+    /// module order): searched for a local type the kernel has no candidate for.
+    #[arg(long = "module", value_name = "MOD")]
+    modules: Vec<PathBuf>,
+    /// The libbpf release to reproduce.
+    #[arg(long, value_name = "1.5|1.7", default_value_t = Libbpf::default())]
+    libbpf: Libbpf,
     /// Kconfig text for `__kconfig` externs (CONFIG_* lines, as /proc/config.gz).
     #[arg(long, value_name = "FILE")]
     kconfig: Option<PathBuf>,
@@ -50,8 +58,9 @@ pub struct Args {
 /// Runs `corelab guard`.
 pub fn run(a: Args) -> Result<(), Failure> {
     let obj = load::object(&a.object)?;
-    let target = load::btf(&a.target, None)?.btf;
+    let kernel = load::Kernel::load(&a.target, &a.modules)?;
     let mut knobs = Knobs {
+        libbpf: a.libbpf,
         kconfig: load::kconfig_settings(a.kconfig.as_deref(), a.kernel_release.as_deref())?,
         ..Default::default()
     };
@@ -65,9 +74,14 @@ pub fn run(a: Args) -> Result<(), Failure> {
         Some(p) => Some(load::btf(p, None)?.btf),
         None => None,
     };
-    let analysis =
-        pipeline::analyze_with_ksyms(&obj, &target, ksyms.as_ref().unwrap_or(&target), &knobs)
-            .map_err(|e| Failure::new("", e))?;
+    let target = kernel.target();
+    let analysis = pipeline::analyze_with_ksyms(
+        &obj,
+        &target,
+        ksyms.as_ref().unwrap_or(target.vmlinux),
+        &knobs,
+    )
+    .map_err(|e| Failure::new("", e))?;
     let text = if a.json {
         json_lines(&obj, &analysis)
     } else {

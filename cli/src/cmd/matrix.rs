@@ -10,6 +10,7 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 
 use corelab::kconfig;
+use corelab::libbpf::Libbpf;
 use corelab::matrix::{self, Matrix};
 use corelab::pipeline::{self, Knobs};
 use corelab::sim::Verdict;
@@ -31,6 +32,9 @@ pub struct Args {
     /// Kernel release for every column (default: from each file name).
     #[arg(long, value_name = "X.Y.Z")]
     kernel_release: Option<String>,
+    /// The libbpf release to reproduce.
+    #[arg(long, value_name = "1.5|1.7", default_value_t = Libbpf::default())]
+    libbpf: Libbpf,
     /// JSON lines: one `prog` and one `relo` line per row.
     #[arg(long)]
     json: bool,
@@ -68,6 +72,7 @@ pub fn run(a: Args) -> Result<(), Failure> {
             settings.kernel_version = release_in(name).and_then(|r| kconfig::parse_release(&r));
         }
         let knobs = Knobs {
+            libbpf: a.libbpf,
             kconfig: settings,
             ..Default::default()
         };
