@@ -24,12 +24,15 @@
 //!   minimal BTF).
 //! - [`btf_write`]: write a parsed [`btf::Btf`] (or a renumbered selection of its types) back
 //!   to a raw blob.
+//! - [`btf_dedup`]: libbpf's BTF deduplication, and several kernel modules merged over their
+//!   kernel as bpftool 7.7+ merges them ([`btf_dedup::merge_modules`]).
 //! - [`diff`]: what changed between two BTFs (types added/removed/changed, field by field),
 //!   one type's fields across several kernels, and C spellings of types.
 //! - [`insn`]: BPF instructions, decoded and encoded, and their disassembly.
 //! - [`ext`]: `.BTF.ext` (func_info, line_info, CO-RE relocation records).
 //! - [`object`]: a BPF object as libbpf opens it: code, programs, maps, externs, BTF.
 //! - [`kconfig`]: `__kconfig` externs: libbpf's map layout and values.
+//! - [`libbpf`]: which libbpf release's behaviour to reproduce where releases differ.
 //! - [`reloc`]: CO-RE relocation exactly as libbpf resolves it, record by record, with
 //!   libbpf's log.
 //! - [`sim`]: the verifier's removal of guarded dead code: verdicts, live code, what decided
@@ -50,6 +53,7 @@
 #![warn(missing_docs)]
 
 pub mod btf;
+pub mod btf_dedup;
 pub mod btf_write;
 pub mod builder;
 pub mod bytes;
@@ -66,6 +70,7 @@ pub mod input;
 pub mod insn;
 pub mod kconfig;
 pub mod layout;
+pub mod libbpf;
 pub mod matrix;
 pub mod minimize;
 pub mod object;

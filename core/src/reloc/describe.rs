@@ -78,19 +78,12 @@ impl RecordReport<'_> {
                 format!("poisoned: load/store size change refused{sizes}")
             }
             Outcome::Error(phase, errno) => {
-                let why = p.first_warning().map(without_prefix).unwrap_or("");
+                let why = p.first_warning().map_or("", |w| w.text.as_str());
                 format!("error {} in {}: {why}", errno.name(), phase.describe())
             }
             _ => String::new(),
         }
     }
-}
-
-/// A log line without libbpf's `prog '…': relo #N: ` prefix (the words about the record).
-fn without_prefix(line: &str) -> &str {
-    line.find("relo #")
-        .and_then(|i| line[i..].find(": ").map(|j| &line[i + j + 2..]))
-        .unwrap_or(line)
 }
 
 fn patched_detail(p: &Processed<'_>) -> String {

@@ -41,7 +41,7 @@ pub fn build(
                 .cells
                 .iter()
                 .map(|c| VerdictCell {
-                    verdict: c.verdict.to_owned(),
+                    verdict: c.verdict.label().to_owned(),
                     reason: c.reason.clone(),
                 })
                 .collect(),
@@ -56,7 +56,7 @@ pub fn build(
                 .cells
                 .iter()
                 .map(|c| ValueCell {
-                    outcome: c.outcome.to_owned(),
+                    outcome: c.outcome.name().to_owned(),
                     value: c.value,
                     reason: c.reason.clone(),
                 })

@@ -5,7 +5,7 @@ use serde_json::{json, Map, Value};
 use corelab::btf::{Btf, TypeId};
 use corelab::bytes::Endian;
 use corelab::insn::Insn;
-use corelab::reloc::{Outcome, Phase, PoisonCause, Processed, RecordReport, Spec};
+use corelab::reloc::{Candidate, Outcome, Phase, PoisonCause, Processed, RecordReport, Spec};
 
 use super::Input;
 
@@ -15,7 +15,7 @@ pub(super) fn render(inp: &Input<'_>) -> String {
     let mut lines = vec![json!({
         "type": "meta",
         "schema": 1,
-        "libbpf": "v1.5",
+        "libbpf": format!("v{}", inp.libbpf),
         "engine": "corelab",
         "object": inp.object_name,
         "target": inp.target_name,
@@ -47,16 +47,17 @@ pub(super) fn render(inp: &Input<'_>) -> String {
         Some(Err(e)) => Value::from(e.message.clone()),
         _ => Value::Null,
     };
+    let counts = rel.outcome_counts();
     lines.push(json!({
         "type": "summary",
         "core_relos": rel.records.len(),
         "outcomes": {
-            "patched": rel.count("patched"),
-            "poisoned": rel.count("poisoned"),
-            "error": rel.count("error"),
-            "skipped_autoload": rel.count("skipped_autoload"),
-            "not_reached": rel.count("not_reached"),
-            "eliminated": rel.count("eliminated"),
+            "patched": counts.patched,
+            "poisoned": counts.poisoned,
+            "error": counts.error,
+            "skipped_autoload": counts.skipped_autoload,
+            "not_reached": counts.not_reached,
+            "eliminated": counts.eliminated,
         },
         "passes": rel.passes,
         "disabled_progs": rel.disabled,
@@ -103,12 +104,22 @@ fn record(inp: &Input<'_>, btf: Option<&Btf>, r: &RecordReport<'_>) -> Value {
     m.insert("access_str".into(), r.access.into());
     m.insert("outcome".into(), r.outcome.name().into());
     if let Some(p) = &r.processed {
-        processed(&mut m, obj.endian, inp.target, p);
+        processed(&mut m, obj.endian, p);
     }
     Value::Object(m)
 }
 
-fn processed(m: &mut Map<String, Value>, endian: Endian, target: &Btf, p: &Processed<'_>) {
+/// A candidate as the oracle lists it: `{id, kind, name}`, and the module it is in (a key
+/// the oracle never has: it relocates against a file).
+fn candidate(c: &Candidate<'_>) -> Value {
+    let mut v = type_ref(c.btf, c.id);
+    if let (Some(module), Value::Object(o)) = (c.module, &mut v) {
+        o.insert("module".into(), module.into());
+    }
+    v
+}
+
+fn processed(m: &mut Map<String, Value>, endian: Endian, p: &Processed<'_>) {
     let res = p.resolution.as_ref();
     m.insert("pass".into(), p.pass.into());
     m.insert(
@@ -116,8 +127,7 @@ fn processed(m: &mut Map<String, Value>, endian: Endian, target: &Btf, p: &Proce
         res.and_then(|r| r.local_spec.as_ref())
             .map_or(Value::Null, spec),
     );
-    let targets =
-        |ids: &[TypeId]| -> Value { ids.iter().map(|&id| type_ref(target, id)).collect() };
+    let targets = |cands: &[Candidate<'_>]| -> Value { cands.iter().map(candidate).collect() };
     m.insert(
         "cands".into(),
         p.cands.as_deref().map_or(Value::Null, targets),
@@ -180,13 +190,13 @@ fn processed(m: &mut Map<String, Value>, endian: Endian, target: &Btf, p: &Proce
             };
             m.insert(
                 "error".into(),
-                json!({"phase": phase, "errno": errno.0, "reason": p.first_warning()}),
+                json!({"phase": phase, "errno": errno.0, "reason": p.first_warning().map(|w| w.line())}),
             );
         }
         Outcome::Poisoned(cause) => {
             let (decided, reason) = match cause {
                 PoisonCause::NoMatch => ("calc", Some("no matching targets found".to_owned())),
-                PoisonCause::MemSizeAdjust => ("patch", p.first_warning().map(after_relo_prefix)),
+                PoisonCause::MemSizeAdjust => ("patch", p.first_warning().map(|w| w.text.clone())),
             };
             m.insert(
                 "poison".into(),
@@ -197,15 +207,8 @@ fn processed(m: &mut Map<String, Value>, endian: Endian, target: &Btf, p: &Proce
     }
     m.insert(
         "log".into(),
-        p.log.iter().map(|l| Value::from(l.text.clone())).collect(),
+        p.log.iter().map(|l| Value::from(l.line())).collect(),
     );
-}
-
-/// `prog 'x': relo #3: rest` → `rest`.
-fn after_relo_prefix(line: &str) -> String {
-    line.find("relo #")
-        .and_then(|i| line[i..].find(": ").map(|j| line[i + j + 2..].to_owned()))
-        .unwrap_or_else(|| line.to_owned())
 }
 
 fn spec(s: &Spec<'_>) -> Value {

@@ -82,7 +82,7 @@ pub(super) fn render(inp: &Input<'_>) -> String {
     if !rel.log.is_empty() {
         let _ = writeln!(s, "\nlibbpf log (pass 1):");
         for l in &rel.log {
-            let _ = writeln!(s, "libbpf: {}", l.text);
+            let _ = writeln!(s, "libbpf: {l}");
         }
     }
     if let Some(Err(e)) = &inp.kconfig {
