@@ -1,6 +1,6 @@
 //! Expected output kept in `tests/data`, compared byte for byte. Two kinds, never mixed:
 //!
-//! - references ([`reference`]): what bpftool, libbpf, pahole or clang printed. They are
+//! - references ([`reference`](fn@reference)): what bpftool, libbpf, pahole or clang printed. They are
 //!   copied in from ../shared and never rewritten: a difference is a bug to fix, not a
 //!   golden to refresh.
 //! - the project's own goldens ([`check`]), in the folders of [`OWN`] only: corelab's

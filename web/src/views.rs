@@ -1,6 +1,7 @@
 //! The one place features are registered: every tab ([`View`], with its area, URL spelling
 //! and title) and every question views ask the engine (the query registry: [`AnyQuery`],
-//! [`AnyReply`]). In the browser, [`View::render`] says which component shows each tab.
+//! [`AnyReply`]). In the browser, `View::render` (wasm builds only) says which component
+//! shows each tab.
 //!
 //! Adding a view is a [`crate::query::Query`] type, a component, and lines here: the query's
 //! line in `queries!`, and for a new tab, its line in `views!` and its arm in `render`.
