@@ -180,8 +180,6 @@ pub struct DocumentData {
 pub struct LoadReport {
     /// The summary.
     pub summary: KernelSummary,
-    /// Milliseconds spent fetching (and gunzipping as it arrived), when the engine fetched.
-    pub fetch_ms: f64,
     /// Milliseconds spent unpacking, parsing and summarising, measured in the engine.
     pub parse_ms: f64,
 }

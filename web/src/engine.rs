@@ -22,7 +22,6 @@ use wasm_bindgen_futures::JsFuture;
 
 use crate::dto::object::ObjectSummary;
 use crate::dto::{LoadReport, TypeIndexData};
-use crate::kernels::LoadStep;
 use crate::protocol::{self, blobs_from_js, Envelope, Reply, Request};
 use crate::query::{AnyQuery, AnyReply, Blob};
 
@@ -215,31 +214,6 @@ impl Engine {
         }
     }
 
-    /// Has the worker download the gzip'd kernel at `url` into `slot` (gunzipping it as it
-    /// arrives); `progress` hears how far the download got, then that parsing started.
-    pub async fn load_url(
-        &self,
-        slot: u32,
-        label: &str,
-        url: &str,
-        progress: impl Fn(LoadStep) + 'static,
-    ) -> Result<LoadReport, String> {
-        let request = Request::LoadUrl {
-            slot,
-            label: label.to_owned(),
-            url: url.to_owned(),
-        };
-        let on_part: OnPart = Rc::new(move |r| match r {
-            Reply::Progress { done, total } => progress(LoadStep::Fetched { done, total }),
-            Reply::Parsing => progress(LoadStep::Parsing),
-            _ => {}
-        });
-        match self.call(request, Vec::new(), Some(on_part)).await? {
-            (Reply::Loaded { report }, _) => Ok(report),
-            (other, _) => Err(unexpected(&other)),
-        }
-    }
-
     /// The type index of the kernel in `slot`.
     pub async fn type_index(&self, slot: u32) -> Result<TypeIndexData, String> {
         match self
@@ -279,8 +253,6 @@ fn unexpected(r: &Reply) -> String {
     let what = match r {
         Reply::Loaded { .. } => "Loaded",
         Reply::Index => "Index",
-        Reply::Progress { .. } => "Progress",
-        Reply::Parsing => "Parsing",
         Reply::ObjectLoaded { .. } => "ObjectLoaded",
         Reply::Answer(_) => "Answer",
         Reply::Done => "Done",

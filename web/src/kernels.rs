@@ -1,7 +1,6 @@
-//! The bundled kernels the worker holds (it fetches them itself), so that picking one
-//! again, or relocating against all of them (the matrix), never fetches or parses twice —
-//! and each keeps its essential-name index, built on its first relocation, and its type
-//! index once asked for.
+//! The bundled kernels the worker holds, so that picking one again, or relocating against
+//! all of them (the matrix), never fetches or parses twice — and each keeps its
+//! essential-name index, built on its first relocation, and its type index once asked for.
 //!
 //! Loads of the same kernel are not duplicated: a second caller waits for the first.
 
@@ -43,22 +42,22 @@ pub struct KernelCache {
     pending: RefCell<Vec<(String, u32)>>,
 }
 
-/// How far a load got.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum LoadStep {
-    /// Bytes downloaded (unpacked) so far, and the whole when known.
-    Fetched {
-        /// Bytes so far.
-        done: u64,
-        /// The whole, if known.
-        total: Option<u64>,
-    },
-    /// The bytes are in; the engine parses them.
-    Parsing,
+/// What a load reports while it runs.
+pub trait LoadProgress {
+    /// Bytes fetched so far.
+    fn fetched(&self, done: u64, total: Option<u64>);
+    /// The bytes are with the engine.
+    fn parsing(&self);
 }
 
-/// Hears how far a load got.
-pub type Progress = Rc<dyn Fn(LoadStep)>;
+/// No progress reports.
+#[derive(Debug)]
+pub struct Quiet;
+
+impl LoadProgress for Quiet {
+    fn fetched(&self, _: u64, _: Option<u64>) {}
+    fn parsing(&self) {}
+}
 
 impl KernelCache {
     /// Every slot the cache holds or is filling.
@@ -85,7 +84,7 @@ impl KernelCache {
         engine: &Engine,
         id: &str,
         new_slot: impl FnOnce() -> u32,
-        progress: Progress,
+        progress: Rc<dyn LoadProgress>,
     ) -> Result<Entry, String> {
         // Someone else is loading it: wait for them.
         while self.pending.borrow().iter().any(|(k, _)| k == id) {
@@ -119,23 +118,31 @@ impl KernelCache {
     }
 }
 
-/// Has the worker fetch a bundled kernel (gunzipping it as it downloads) and parse it.
+/// Fetches a bundled kernel (gunzipped by the browser as it downloads) and has the engine
+/// parse it.
 async fn fetch_and_parse(
     engine: &Engine,
     k: &bundled::BundledKernel,
     slot: u32,
-    progress: Progress,
+    progress: Rc<dyn LoadProgress>,
 ) -> Result<Entry, String> {
     let started = browser::now_ms();
+    let on_bytes = {
+        let progress = progress.clone();
+        Rc::new(move |d, t| progress.fetched(d, t))
+    };
+    let bytes = browser::fetch_bytes(&k.url(), on_bytes, true).await?;
+    let fetched = browser::now_ms();
+    progress.parsing();
     let report = engine
-        .load_url(slot, k.id, &k.url(), move |step| progress(step))
+        .load(slot, k.id, bytes, None, vec!["gzip".to_owned()])
         .await?;
     Ok(Entry {
         slot,
         summary: Shared::new(report.summary),
         index: None,
         timings: LoadTimings {
-            fetch_ms: report.fetch_ms,
+            fetch_ms: fetched - started,
             parse_ms: report.parse_ms,
             total_ms: browser::now_ms() - started,
         },

@@ -52,16 +52,6 @@ pub enum Request {
         /// it downloaded), reported first among the summary's layers.
         unpacked: Vec<String>,
     },
-    /// Fetch a gzip'd kernel BTF from `url` (same origin) into `slot`, gunzipping it as it
-    /// downloads; progress comes as early parts.
-    LoadUrl {
-        /// Where to keep it.
-        slot: u32,
-        /// The name to report errors under.
-        label: String,
-        /// Where it is, relative to the site.
-        url: String,
-    },
     /// The type index of the kernel in `slot`.
     TypeIndex {
         /// Which kernel.
@@ -94,15 +84,6 @@ pub enum Reply {
     },
     /// A type index; blobs: names, ids, kinds.
     Index,
-    /// Bytes of a download so far (an early part of a load).
-    Progress {
-        /// Bytes received.
-        done: u64,
-        /// The whole, when the server said.
-        total: Option<u64>,
-    },
-    /// The download is in; parsing starts (an early part of a load).
-    Parsing,
     /// An object loaded.
     ObjectLoaded {
         /// What it holds.

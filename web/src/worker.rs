@@ -3,9 +3,7 @@
 //! It runs the `corelab` wasm (the JS API build) in a module worker; `www/worker.js` loads
 //! it and hands every message to [`worker_handle`]. Parsing a 5.5 MB kernel, building the
 //! raw listing and later the header all happen here, off the main thread. A query's early
-//! parts are posted as they come (`part` messages), before its answer. A bundled kernel is
-//! fetched here too, gunzipped chunk by chunk as it downloads, so inflating overlaps the
-//! transfer and the bytes never cross threads.
+//! parts are posted as they come (`part` messages), before its answer.
 
 use std::cell::RefCell;
 
@@ -13,9 +11,7 @@ use std::cell::RefCell;
 use wasm_bindgen::prelude::wasm_bindgen;
 use wasm_bindgen::{JsCast, JsValue};
 
-use corelab::input::Limits;
-
-use crate::browser::{self, now_ms};
+use crate::browser::now_ms;
 use crate::dto::LoadReport;
 use crate::protocol::{self, blobs_to_js, Envelope, Reply, Request};
 use crate::query::Blob;
@@ -40,12 +36,18 @@ pub fn handle(
             base,
             unpacked,
         } => {
+            let started = now_ms();
             let bytes = protocol::blob_bytes(blobs, 0);
-            loaded(session, slot, &label, &bytes, base, &unpacked, 0.0)
+            match session.load_unpacked(slot, &label, &bytes, base, &unpacked) {
+                Ok(kernel) => Reply::Loaded {
+                    report: LoadReport {
+                        summary: kernel.summary(),
+                        parse_ms: now_ms() - started,
+                    },
+                },
+                Err(message) => Reply::Failed { message },
+            }
         }
-        Request::LoadUrl { .. } => Reply::Failed {
-            message: "a download is answered when it is done".into(),
-        },
         Request::TypeIndex { slot } => match session.kernel(slot) {
             Some(k) => return (Reply::Index, protocol::index_blobs(k.type_index())),
             None => Reply::Failed {
@@ -72,89 +74,6 @@ pub fn handle(
     (reply, blobs)
 }
 
-/// Parses a kernel's bytes into `slot`: its summary, or why not.
-fn loaded(
-    session: &mut Session,
-    slot: u32,
-    label: &str,
-    bytes: &[u8],
-    base: Option<u32>,
-    unpacked: &[String],
-    fetch_ms: f64,
-) -> Reply {
-    let started = now_ms();
-    match session.load_unpacked(slot, label, bytes, base, unpacked) {
-        Ok(kernel) => Reply::Loaded {
-            report: LoadReport {
-                summary: kernel.summary(),
-                fetch_ms,
-                parse_ms: now_ms() - started,
-            },
-        },
-        Err(message) => Reply::Failed { message },
-    }
-}
-
-/// Milliseconds between two progress reports of a download.
-const PROGRESS_MS: f64 = 100.0;
-
-/// Downloads a gzip'd kernel, inflated by the browser as it arrives, reporting the bytes
-/// unpacked so far as early parts of request `id` (the unpacked whole is not known before).
-async fn download(id: u32, label: &str, url: &str) -> Result<Vec<u8>, String> {
-    let limit = Limits::default().max_unpacked;
-    let mut out: Vec<u8> = Vec::new();
-    let (mut last, mut over) = (now_ms(), false);
-    browser::fetch_each(url, true, |chunk, _| {
-        let n = chunk.length() as usize;
-        if over || out.len() + n > limit {
-            over = true;
-            return;
-        }
-        let at = out.len();
-        out.resize(at + n, 0);
-        chunk.copy_to(&mut out[at..]);
-        if now_ms() - last >= PROGRESS_MS {
-            last = now_ms();
-            let done = out.len() as u64;
-            post(id, true, Reply::Progress { done, total: None }, &[]);
-        }
-    })
-    .await
-    .map_err(|e| format!("{label}: {e}"))?;
-    if over {
-        return Err(format!(
-            "{label}: gzip data expands beyond the {} MiB limit",
-            limit >> 20
-        ));
-    }
-    Ok(out)
-}
-
-/// Answers a download request once the bytes are in and parsed; says when parsing starts.
-async fn load_url(id: u32, slot: u32, label: String, url: String) {
-    let started = now_ms();
-    let reply = match download(id, &label, &url).await {
-        Ok(bytes) => {
-            let fetch_ms = now_ms() - started;
-            post(id, true, Reply::Parsing, &[]);
-            let gzip = ["gzip".to_owned()];
-            SESSION.with(|s| {
-                loaded(
-                    &mut s.borrow_mut(),
-                    slot,
-                    &label,
-                    &bytes,
-                    None,
-                    &gzip,
-                    fetch_ms,
-                )
-            })
-        }
-        Err(message) => Reply::Failed { message },
-    };
-    post(id, false, reply, &[]);
-}
-
 /// Posts a reply (or an early part) with its blobs transferred.
 fn post(id: u32, part: bool, reply: Reply, blobs: &[Blob]) {
     let out = Envelope {
@@ -179,12 +98,6 @@ fn post(id: u32, part: bool, reply: Reply, blobs: &[Blob]) {
 #[cfg_attr(feature = "api", wasm_bindgen(js_name = workerHandle))]
 pub fn worker_handle(message: JsValue) {
     match Envelope::<Request>::unpack(&message) {
-        // A download waits for the network: answered later, other requests meanwhile.
-        Ok(Envelope {
-            id,
-            body: Request::LoadUrl { slot, label, url },
-            ..
-        }) => wasm_bindgen_futures::spawn_local(load_url(id, slot, label, url)),
         Ok(env) => {
             let id = env.id;
             let (reply, blobs) = SESSION.with(|s| {

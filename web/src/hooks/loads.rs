@@ -11,7 +11,7 @@ use yew::prelude::*;
 
 use crate::browser;
 use crate::engine::Engine;
-use crate::kernels::{KernelCache, LoadStep};
+use crate::kernels::{KernelCache, LoadProgress, Quiet};
 use crate::samples;
 use crate::search::TypeIndex;
 use crate::shared::Shared;
@@ -40,6 +40,40 @@ impl std::fmt::Debug for Loader {
 impl PartialEq for Loader {
     fn eq(&self, other: &Self) -> bool {
         Rc::ptr_eq(&self.cache, &other.cache)
+    }
+}
+
+/// Reports a kernel load's progress as actions, at most every [`PROGRESS_MS`]: each report
+/// renders the page, and a bundled kernel arrives in dozens of chunks.
+struct Progress {
+    dispatch: UseReducerDispatcher<Workspace>,
+    generation: u32,
+    /// When the last report was made.
+    last: Cell<f64>,
+}
+
+/// Milliseconds between two progress reports.
+const PROGRESS_MS: f64 = 100.0;
+
+impl LoadProgress for Progress {
+    fn fetched(&self, done: u64, total: Option<u64>) {
+        let now = browser::now_ms();
+        if now - self.last.get() < PROGRESS_MS {
+            return;
+        }
+        self.last.set(now);
+        self.dispatch
+            .dispatch(Action::Kernel(KernelAction::Progress {
+                generation: self.generation,
+                done,
+                total,
+            }));
+    }
+    fn parsing(&self) {
+        self.dispatch
+            .dispatch(Action::Kernel(KernelAction::Parsing {
+                generation: self.generation,
+            }));
     }
 }
 
@@ -126,7 +160,7 @@ impl Loader {
         for id in ids {
             let e = self
                 .cache
-                .load(engine, id, || self.slot(), Rc::new(|_| {}))
+                .load(engine, id, || self.slot(), Rc::new(Quiet))
                 .await?;
             out.push(e.slot);
         }
@@ -219,20 +253,12 @@ impl Loader {
         generation: u32,
     ) -> Result<(KernelAction, IndexOf), String> {
         let engine = self.engine()?;
-        // The worker reports at most every 100 ms: a quick load shows no progress at all.
-        let progress = {
-            let dispatch = self.dispatch.clone();
-            Rc::new(move |step| {
-                dispatch.dispatch(Action::Kernel(match step {
-                    LoadStep::Fetched { done, total } => KernelAction::Progress {
-                        generation,
-                        done,
-                        total,
-                    },
-                    LoadStep::Parsing => KernelAction::Parsing { generation },
-                }))
-            })
-        };
+        let progress = Rc::new(Progress {
+            dispatch: self.dispatch.clone(),
+            generation,
+            // The first report waits too: a quick load shows no progress at all.
+            last: Cell::new(browser::now_ms()),
+        });
         let started = browser::now_ms();
         let e = self.cache.load(engine, id, || generation, progress).await?;
         // Picked again: the time is this pick's, not the first load's.
@@ -316,7 +342,10 @@ impl Loader {
             };
             let (label, bytes) = match (&source, &file) {
                 (Source::Bundled(id), _) => match samples::find(id) {
-                    Some(s) => (s.file_name(), browser::fetch_bytes(&s.object_url()).await),
+                    Some(s) => (
+                        s.file_name(),
+                        browser::fetch_bytes(&s.object_url(), Rc::new(|_, _| {}), false).await,
+                    ),
                     None => return dispatch.dispatch(fail(format!("no sample named {id}"))),
                 },
                 (Source::Upload(name), Some(f)) => (name.clone(), browser::read_file(f).await),
