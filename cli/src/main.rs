@@ -32,6 +32,8 @@ enum Command {
     Matrix(cmd::matrix::Args),
     /// Minimal BTF for objects: what their relocations need from a kernel (= bpftool gen min_core_btf).
     Minimize(cmd::minimize::Args),
+    /// The CO-RE records clang emits for BPF C access expressions, and libbpf's answer per kernel.
+    Access(cmd::access::Args),
     /// Types added, removed and changed between two BTFs, field by field.
     Diff(cmd::diff::Args),
     /// One struct or union's fields across several BTFs, following renames.
@@ -51,6 +53,7 @@ fn main() -> ExitCode {
         Command::Guard(a) => cmd::guard::run(a),
         Command::Matrix(a) => cmd::matrix::run(a),
         Command::Minimize(a) => cmd::minimize::run(a),
+        Command::Access(a) => cmd::access::run(a),
         Command::Diff(a) => cmd::diff::run(a),
         Command::History(a) => cmd::history::run(a),
         Command::Header(a) => cmd::header::run(a),

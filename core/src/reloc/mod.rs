@@ -44,8 +44,8 @@ pub use calc::{
 };
 pub use cands::{find_candidates, CandidateCache, CandidateSearch};
 pub use driver::{
-    relocate_object, FirstError, ObjectRelocation, Outcome, Phase, Processed, RecordReport,
-    MAX_PASSES,
+    relocate_object, relocate_record, FirstError, ObjectRelocation, Outcome, Phase, Processed,
+    RecordReport, MAX_PASSES,
 };
 pub use format::format_spec;
 pub use kind::{RelocClass, RelocKind};

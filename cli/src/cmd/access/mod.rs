@@ -1,0 +1,92 @@
+//! `corelab access --local BTF [--target BTF]... [--json] 'EXPR'...`: the CO-RE records
+//! clang emits for BPF C access expressions compiled against the local kernel's
+//! `vmlinux.h`, and what libbpf makes of them on each target.
+//!
+//! The expressions are parts of one function body: a variable declared in one argument is
+//! known in the next (`'struct task_struct *t' 'BPF_CORE_READ(t, mm, exe_file)'`).
+
+mod json;
+mod text;
+
+use std::io::Write;
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use corelab::access::{self, LocalObject, Question};
+use corelab::btf::Btf;
+use corelab::header::Profile;
+use corelab::reloc::Processed;
+
+use crate::{load, Failure};
+
+/// Arguments of `corelab access`.
+#[derive(clap::Args, Debug)]
+pub struct Args {
+    /// The kernel the code is compiled against (its vmlinux.h).
+    #[arg(long, value_name = "BTF")]
+    local: PathBuf,
+    /// Kernels to answer for (repeat for several).
+    #[arg(long, short = 't', value_name = "BTF")]
+    target: Vec<PathBuf>,
+    /// The bpftool whose vmlinux.h names duplicated types (`___N` suffixes).
+    #[arg(long, value_name = "P", default_value = "bpftool")]
+    profile: Profile,
+    /// JSON lines: one `relo` per distinct record (per target with `--target`).
+    #[arg(long)]
+    json: bool,
+    /// Declarations and expressions in BPF C, e.g. 'struct task_struct *t' 't->mm->exe_file'.
+    #[arg(required = true, value_name = "EXPR")]
+    exprs: Vec<String>,
+}
+
+/// One target kernel and libbpf's result for each distinct record.
+pub(crate) struct TargetResult<'a> {
+    pub name: String,
+    pub btf: &'a Btf,
+    pub processed: Vec<Processed<'a>>,
+}
+
+/// Runs `corelab access`.
+pub fn run(a: Args) -> Result<(), Failure> {
+    let profile = a.profile;
+    let local = access::Local::new(Arc::new(load::btf(&a.local, None)?.btf), profile);
+    let mut q = Question::new(&local).map_err(|e| Failure::new("", e))?;
+    for (i, e) in a.exprs.iter().enumerate() {
+        q.add(e).map_err(|err| {
+            let _ = i;
+            Failure::new(format!("'{}'", e.replace('\n', " ")), err.error.describe(e))
+        })?;
+    }
+    let obj = q.object().map_err(|e| Failure::new("", e))?;
+    let targets: Vec<(String, Btf)> = a
+        .target
+        .iter()
+        .map(|p| Ok((super::reloc::target_name(p), load::btf(p, None)?.btf)))
+        .collect::<Result<_, Failure>>()?;
+    let results: Vec<TargetResult<'_>> = targets
+        .iter()
+        .map(|(name, btf)| TargetResult {
+            name: name.clone(),
+            btf,
+            processed: access::relocate(&obj.btf, &obj.records, btf),
+        })
+        .collect();
+    let local_name = super::reloc::target_name(&a.local);
+    let out = if a.json {
+        json::render(&q, &obj, &results)
+    } else {
+        text::render(&q, &obj, &local_name, &results)
+    };
+    let stdout = std::io::stdout();
+    let mut w = stdout.lock();
+    load::stdout_result(w.write_all(out.as_bytes()).and_then(|()| w.flush()))
+}
+
+/// What each record of `obj` stands for, in words: `task_struct.mm`, `enum pid_type::PIDTYPE_TGID`.
+pub(crate) fn describe(obj: &LocalObject, i: usize) -> String {
+    let r = &obj.records[i];
+    match access::local_spec(&obj.btf, r, i) {
+        Some(s) => s.access_path(),
+        None => format!("{} (unparsable)", r.access),
+    }
+}

@@ -1,0 +1,1282 @@
+//! From a parsed question to the CO-RE records clang emits for it.
+//!
+//! The question is evaluated as clang's front end and its BPF passes treat it: every member
+//! access on a record with `preserve_access_index` (every kernel type, through `vmlinux.h`'s
+//! pragma) is relocatable; a chain of `.member` and constant `[index]` steps under one
+//! pointer becomes one access string (`0:53`, `0:0:47:3`, `2:83`); each `->` through a
+//! pointer member loads that pointer (a relocated load) and starts a new root at its
+//! pointee. The CO-RE macros of `bpf_core_read.h` are expanded by their definitions (a
+//! `BPF_CORE_READ` hop is an address computation for `bpf_probe_read_kernel`, the bitfield
+//! macro asks for five kinds, `bpf_core_field_*` evaluate their argument only for its type).
+//!
+//! Root types are recorded as written, qualifiers dropped but typedefs kept (a typedef'd root
+//! is a different local type to libbpf). What clang rejects is rejected with clang's words
+//! and the position of the offending expression.
+
+use crate::btf::{Btf, Kind, TypeId};
+use crate::diff::type_string;
+use crate::reloc::RelocKind;
+
+use super::ast::*;
+use super::error::AccessError;
+use super::names::Tag;
+use super::record::{Cond, InsnForm, Record};
+use super::universe::Universe;
+
+/// What evaluating a question gives, kept across its parts (a variable declared in one
+/// part is known in the next).
+#[derive(Debug, Clone, Default)]
+pub struct Synthesis {
+    /// The records, in the order clang emits them (source order).
+    pub records: Vec<Record>,
+    /// What clang would warn about (e.g. a constant index past the end of an array), with
+    /// the part they are in.
+    pub warnings: Vec<(usize, AccessError)>,
+    vars: Vec<(String, TypeId)>,
+}
+
+/// Evaluates `stmts` (part `source` of the question) over `uni`, adding to `out`. On error
+/// `out` is unchanged.
+pub fn synthesize(
+    uni: &mut Universe<'_>,
+    stmts: &[Stmt],
+    source: usize,
+    out: &mut Synthesis,
+) -> Result<(), AccessError> {
+    let void_ptr = uni.ptr_to(TypeId(0))?;
+    let int = uni.int("int")?;
+    let ulong = uni.int("unsigned long")?;
+    uni.btf();
+    let mut work = out.clone();
+    if work.vars.is_empty() {
+        work.vars.push(("ctx".to_owned(), void_ptr));
+    }
+    let mut s = Synth {
+        uni,
+        vars: std::mem::take(&mut work.vars),
+        out: work,
+        guards: Vec::new(),
+        quiet: 0,
+        explicit: 0,
+        stmt: 0,
+        source,
+        preserve_ctx: true,
+        int,
+        ulong,
+    };
+    for (i, st) in stmts.iter().enumerate() {
+        s.stmt = i;
+        s.statement(st)?;
+    }
+    let mut result = s.out;
+    result.vars = s.vars;
+    *out = result;
+    Ok(())
+}
+
+/// A place inside a relocatable object: the access so far.
+#[derive(Debug, Clone)]
+struct Path {
+    root: TypeId,
+    raw: Vec<u32>,
+    /// The type of the place, as declared (typedefs kept).
+    ty: TypeId,
+    bitfield: bool,
+    /// Whether direct accesses through it are relocated (`preserve_access_index`).
+    reloc: bool,
+    pos: usize,
+}
+
+#[derive(Debug, Clone)]
+enum Val {
+    /// A relocatable place.
+    Path(Path),
+    /// A place that is not relocated (a variable, or memory of a plain struct).
+    Place(TypeId),
+    /// A computed value, with what is known about it.
+    Value(TypeId, Cond),
+}
+
+struct Synth<'u, 'k> {
+    uni: &'u mut Universe<'k>,
+    vars: Vec<(String, TypeId)>,
+    out: Synthesis,
+    guards: Vec<(Cond, bool)>,
+    /// Inside `sizeof`/`typeof`/a field builtin's argument: nothing is evaluated.
+    quiet: usize,
+    /// Inside `__builtin_preserve_access_index`: accesses are relocated even on records
+    /// without the attribute.
+    explicit: usize,
+    stmt: usize,
+    source: usize,
+    /// Whether records defined now get `preserve_access_index` (nested anonymous records
+    /// inherit it from the enclosing definition).
+    preserve_ctx: bool,
+    int: TypeId,
+    ulong: TypeId,
+}
+
+/// Skips CONST, VOLATILE, RESTRICT and TYPE_TAG (not typedefs): the root type clang records.
+fn strip_cvr(btf: &Btf, mut id: TypeId) -> TypeId {
+    for _ in 0..64 {
+        let t = btf.ty(id);
+        if !t.kind().is_modifier() {
+            break;
+        }
+        id = t.type_id();
+    }
+    id
+}
+
+/// Skips modifiers and typedefs.
+fn resolve(btf: &Btf, id: TypeId) -> TypeId {
+    btf.skip_mods_and_typedefs(id).id()
+}
+
+/// `'struct task_struct'`, `'my_task_t' (aka 'struct task_struct')`, as clang quotes types.
+fn spell(btf: &Btf, id: TypeId) -> String {
+    let s = type_string(btf, id);
+    let r = resolve(btf, id);
+    if r != id && btf.ty(id).kind() == Kind::TYPEDEF {
+        format!("'{s}' (aka '{}')", type_string(btf, r))
+    } else {
+        format!("'{s}'")
+    }
+}
+
+/// The member `name` of struct/union `rec`, looking into anonymous members as C does:
+/// the member indices on the way, its type and whether it is a bitfield.
+fn find_member(btf: &Btf, rec: TypeId, name: &str) -> Option<(Vec<u32>, TypeId, bool)> {
+    // Depth-first over (record, next member index), bounded.
+    let mut path: Vec<(TypeId, u32)> = vec![(rec, 0)];
+    let mut steps = 0u32;
+    while let Some(&mut (r, ref mut i)) = path.last_mut() {
+        steps += 1;
+        if steps > 1_000_000 {
+            return None;
+        }
+        let t = btf.ty(r);
+        let Some(m) = t.member(*i) else {
+            path.pop();
+            continue;
+        };
+        *i += 1;
+        if m.name == name {
+            let mut idx: Vec<u32> = path.iter().map(|&(_, i)| i - 1).collect();
+            if let Some(last) = idx.last_mut() {
+                *last = m.index;
+            }
+            return Some((idx, m.type_id, m.bitfield_size != 0));
+        }
+        if m.name.is_empty() {
+            let inner = btf.skip_mods_and_typedefs(m.type_id);
+            if inner.kind().is_composite() && path.len() < 32 {
+                path.push((inner.id(), 0));
+            }
+        }
+    }
+    None
+}
+
+/// The pointee of a pointer type (arrays decay to their element).
+fn pointee(btf: &Btf, id: TypeId) -> Option<TypeId> {
+    let t = btf.skip_mods_and_typedefs(id);
+    match t.kind() {
+        Kind::PTR => Some(t.type_id()),
+        Kind::ARRAY => Some(t.array().elem),
+        _ => None,
+    }
+}
+
+/// The size a direct load of a value of type `id` uses, if it is a scalar clang loads.
+fn load_size(btf: &Btf, id: TypeId) -> Option<u8> {
+    let t = btf.skip_mods_and_typedefs(id);
+    match t.kind() {
+        Kind::INT | Kind::ENUM | Kind::ENUM64 | Kind::PTR | Kind::FLOAT => {
+            let s = btf.resolve_size(t.id()).ok()?;
+            matches!(s, 1 | 2 | 4 | 8).then_some(s as u8)
+        }
+        _ => None,
+    }
+}
+
+const READ_MACROS: [&str; 4] = [
+    "BPF_CORE_READ",
+    "BPF_CORE_READ_USER",
+    "BPF_PROBE_READ",
+    "BPF_PROBE_READ_USER",
+];
+const READ_INTO_MACROS: [&str; 8] = [
+    "BPF_CORE_READ_INTO",
+    "BPF_CORE_READ_USER_INTO",
+    "BPF_CORE_READ_STR_INTO",
+    "BPF_CORE_READ_USER_STR_INTO",
+    "BPF_PROBE_READ_INTO",
+    "BPF_PROBE_READ_USER_INTO",
+    "BPF_PROBE_READ_STR_INTO",
+    "BPF_PROBE_READ_USER_STR_INTO",
+];
+/// `bpf_core_read*(dst, sz, src)`: `src` is wrapped in `__builtin_preserve_access_index`.
+const CORE_READ_FNS: [&str; 4] = [
+    "bpf_core_read",
+    "bpf_core_read_user",
+    "bpf_core_read_str",
+    "bpf_core_read_user_str",
+];
+
+/// The name of the temporary that stands for a macro's source pointer.
+const SRC: &str = "\u{1}src";
+
+impl Synth<'_, '_> {
+    fn btf(&self) -> &Btf {
+        self.uni.current()
+    }
+
+    fn refresh(&mut self) {
+        self.uni.btf();
+    }
+
+    fn err<T>(&self, pos: usize, msg: impl Into<String>) -> Result<T, AccessError> {
+        Err(AccessError::at(pos, msg))
+    }
+
+    // ---- statements ----
+
+    fn statement(&mut self, st: &Stmt) -> Result<(), AccessError> {
+        match st {
+            Stmt::Decl {
+                base,
+                is_typedef,
+                decls,
+            } => {
+                let t = self.base_type(base)?;
+                for (d, init) in decls {
+                    let ty = self.declarator_type(t, d)?;
+                    let Some(name) = &d.name else { continue };
+                    if *is_typedef {
+                        self.uni.define_typedef(name, ty)?;
+                        self.refresh();
+                    } else {
+                        if let Some(e) = init {
+                            self.rvalue(e)?;
+                        }
+                        self.vars.push((name.clone(), ty));
+                    }
+                }
+                Ok(())
+            }
+            // A question's expression is read, as `USE(expr)` would read it.
+            Stmt::Expr(e) => self.rvalue(e).map(|_| ()),
+            Stmt::Return(e) => match e {
+                Some(e) => self.rvalue(e).map(|_| ()),
+                None => Ok(()),
+            },
+            Stmt::Block(b) => {
+                let vars = self.vars.len();
+                for s in b {
+                    self.statement(s)?;
+                }
+                self.vars.truncate(vars);
+                Ok(())
+            }
+            Stmt::If { cond, then, els } => {
+                let (_, c) = self.rvalue(cond)?;
+                self.guards.push((c.clone(), true));
+                let r = self.statement(then);
+                self.guards.pop();
+                r?;
+                if let Some(e) = els {
+                    self.guards.push((c, false));
+                    let r = self.statement(e);
+                    self.guards.pop();
+                    r?;
+                }
+                Ok(())
+            }
+        }
+    }
+
+    // ---- types ----
+
+    fn base_type(&mut self, base: &DeclBase) -> Result<TypeId, AccessError> {
+        let mut t = match &base.spec {
+            TypeSpec::Builtin(name) => self.uni.int(name)?,
+            TypeSpec::Void => TypeId(0),
+            TypeSpec::Named(n) => match self.uni.typedef(n) {
+                Some(id) => id,
+                None => return self.err(base.pos, format!("unknown type name '{n}'")),
+            },
+            TypeSpec::Record { union, name, def } => {
+                let tag = if *union { Tag::Union } else { Tag::Struct };
+                match def {
+                    None => self.tag_ref(tag, name, base.pos)?,
+                    Some(def) => self.define_record(*union, name, def, base.pos)?,
+                }
+            }
+            TypeSpec::Enum { name, def } => match def {
+                None => self.tag_ref(Tag::Enum, name, base.pos)?,
+                Some(vals) => {
+                    self.check_redefinition(Tag::Enum, name, base.pos)?;
+                    let id = self.uni.define_enum(name, vals)?;
+                    self.refresh();
+                    id
+                }
+            },
+        };
+        if base.is_volatile {
+            t = self.uni.volatile_of(t)?;
+        }
+        if base.is_const {
+            t = self.uni.const_of(t)?;
+        }
+        self.refresh();
+        Ok(t)
+    }
+
+    fn tag_ref(&mut self, tag: Tag, name: &str, pos: usize) -> Result<TypeId, AccessError> {
+        if let Some(id) = self.uni.tag(tag, name) {
+            return Ok(id);
+        }
+        if self.uni.tag_of_other_kind(tag, name).is_some() {
+            return self.err(
+                pos,
+                format!("use of '{name}' with tag type that does not match previous declaration"),
+            );
+        }
+        let id = self.uni.declare_fwd(tag, name)?;
+        self.refresh();
+        Ok(id)
+    }
+
+    fn check_redefinition(&self, tag: Tag, name: &str, pos: usize) -> Result<(), AccessError> {
+        if !name.is_empty() {
+            if let Some(id) = self.uni.tag(tag, name) {
+                let k = self.btf().ty(id).kind();
+                if k != Kind::FWD && !(k == Kind::ENUM && self.btf().ty(id).vlen() == 0) {
+                    return self.err(pos, format!("redefinition of '{name}'"));
+                }
+            }
+        }
+        Ok(())
+    }
+
+    fn define_record(
+        &mut self,
+        union: bool,
+        name: &str,
+        def: &RecordDef,
+        pos: usize,
+    ) -> Result<TypeId, AccessError> {
+        let tag = if union { Tag::Union } else { Tag::Struct };
+        self.check_redefinition(tag, name, pos)?;
+        let outer = self.preserve_ctx;
+        // A named record carries its own attribute; an anonymous one inherits.
+        let preserve = def.preserve_access || (name.is_empty() && outer);
+        let id = self.uni.reserve_record(union, name, preserve)?;
+        self.refresh();
+        self.preserve_ctx = preserve;
+        let mut members = Vec::with_capacity(def.members.len());
+        let r = (|| {
+            for m in &def.members {
+                let bt = self.base_type(&m.base)?;
+                let ty = self.declarator_type(bt, &m.decl)?;
+                let mname = m.decl.name.clone().unwrap_or_default();
+                if mname.is_empty() && m.bits.is_none() {
+                    let anon_record = matches!(
+                        &m.base.spec,
+                        TypeSpec::Record { name, def: Some(_), .. } if name.is_empty()
+                    );
+                    if !anon_record {
+                        return self.err(m.decl.pos, "declaration does not declare anything");
+                    }
+                }
+                members.push((mname, ty, m.bits, m.decl.pos));
+            }
+            Ok(())
+        })();
+        self.preserve_ctx = outer;
+        r?;
+        self.uni.complete_record(id, def, &members)?;
+        self.refresh();
+        Ok(id)
+    }
+
+    fn declarator_type(&mut self, base: TypeId, d: &Declarator) -> Result<TypeId, AccessError> {
+        let mut t = base;
+        for _ in 0..d.ptrs {
+            t = self.uni.ptr_to(t)?;
+        }
+        for dim in d.dims.iter().rev() {
+            let n = match dim {
+                Some(n) => {
+                    u32::try_from(*n).map_err(|_| AccessError::at(d.pos, "array is too large"))?
+                }
+                None => 0,
+            };
+            t = self.uni.array_of(t, n)?;
+        }
+        self.refresh();
+        Ok(t)
+    }
+
+    fn type_name(&mut self, t: &TypeName) -> Result<TypeId, AccessError> {
+        let b = self.base_type(&t.base)?;
+        self.declarator_type(b, &t.decl)
+    }
+
+    /// A macro argument that names a type: a type name, or an expression (its `typeof`).
+    fn type_arg(&mut self, a: &Arg) -> Result<TypeId, AccessError> {
+        match a {
+            Arg::Type(t) => self.type_name(t),
+            Arg::Expr(e) => {
+                self.quiet += 1;
+                let v = self.eval(e);
+                self.quiet -= 1;
+                Ok(match v? {
+                    Val::Path(p) => p.ty,
+                    Val::Place(t) | Val::Value(t, _) => t,
+                })
+            }
+        }
+    }
+
+    // ---- records ----
+
+    fn emit(&mut self, kind: RelocKind, p: &Path, form: InsnForm, explicit: bool) -> Option<usize> {
+        if self.quiet > 0 || !(p.reloc || explicit || self.explicit > 0) {
+            return None;
+        }
+        let access = p
+            .raw
+            .iter()
+            .map(u32::to_string)
+            .collect::<Vec<_>>()
+            .join(":");
+        Some(self.push(kind, p.root, access, form, p.pos))
+    }
+
+    fn push(
+        &mut self,
+        kind: RelocKind,
+        root: TypeId,
+        access: String,
+        form: InsnForm,
+        pos: usize,
+    ) -> usize {
+        self.out.records.push(Record {
+            kind,
+            root,
+            access,
+            form,
+            pos,
+            source: self.source,
+            stmt: self.stmt,
+            guards: self.guards.clone(),
+        });
+        self.out.records.len() - 1
+    }
+
+    /// A path at the object a pointer of type `ptr` points to, index `idx` (`p[idx]`).
+    fn deref(&mut self, ptr: TypeId, idx: u32, pos: usize) -> Result<Path, AccessError> {
+        let btf = self.btf();
+        let Some(target) = pointee(btf, ptr) else {
+            return self.err(
+                pos,
+                format!("member reference type {} is not a pointer", spell(btf, ptr)),
+            );
+        };
+        let root = strip_cvr(btf, target);
+        let rec = resolve(btf, root);
+        Ok(Path {
+            root,
+            raw: vec![idx],
+            ty: target,
+            bitfield: false,
+            reloc: self.uni.preserves_access(rec),
+            pos,
+        })
+    }
+
+    fn member(&mut self, mut p: Path, name: &str, pos: usize) -> Result<Path, AccessError> {
+        let btf = self.btf();
+        if p.bitfield {
+            return self.err(pos, "member reference base type is a bit-field");
+        }
+        let rec = btf.skip_mods_and_typedefs(p.ty);
+        match rec.kind() {
+            Kind::STRUCT | Kind::UNION => {}
+            Kind::FWD => {
+                return self.err(
+                    pos,
+                    format!("incomplete definition of type {}", spell(btf, p.ty)),
+                )
+            }
+            _ => {
+                return self.err(
+                    pos,
+                    format!(
+                        "member reference base type {} is not a structure or union",
+                        spell(btf, p.ty)
+                    ),
+                )
+            }
+        }
+        let Some((idx, ty, bitfield)) = find_member(btf, rec.id(), name) else {
+            return self.err(
+                pos,
+                format!("no member named '{name}' in {}", spell(btf, p.ty)),
+            );
+        };
+        if p.raw.len() + idx.len() > 64 {
+            return self.err(pos, "access is nested too deeply for CO-RE (64 steps)");
+        }
+        p.raw.extend(idx);
+        p.ty = ty;
+        p.bitfield = bitfield;
+        p.pos = pos;
+        Ok(p)
+    }
+
+    /// Reads the value at a path (a relocated load), or an array's address.
+    fn load(&mut self, p: &Path) -> (TypeId, Cond) {
+        if p.raw.len() > 1 {
+            let btf = self.btf();
+            let form = match load_size(btf, p.ty) {
+                Some(size) => InsnForm::Mem(size),
+                None => InsnForm::Alu,
+            };
+            self.emit(RelocKind::FIELD_BYTE_OFFSET, p, form, false);
+        }
+        (p.ty, Cond::Unknown)
+    }
+
+    // ---- expressions ----
+
+    fn rvalue(&mut self, e: &Expr) -> Result<(TypeId, Cond), AccessError> {
+        Ok(match self.eval(e)? {
+            Val::Path(p) => self.load(&p),
+            Val::Place(t) => (t, Cond::Unknown),
+            Val::Value(t, c) => (t, c),
+        })
+    }
+
+    fn cond_value(&mut self, e: &Expr) -> Result<Cond, AccessError> {
+        Ok(self.rvalue(e)?.1)
+    }
+
+    fn const_index(&self, e: &Expr) -> Result<Option<u32>, AccessError> {
+        match e {
+            Expr::Int { value, pos } => u32::try_from(*value)
+                .map(Some)
+                .map_err(|_| AccessError::at(*pos, "array index is too large")),
+            Expr::Unary { op: "-", e, pos } if matches!(**e, Expr::Int { .. }) => self.err(
+                *pos,
+                "negative array index: CO-RE access strings cannot hold it",
+            ),
+            _ => Ok(None),
+        }
+    }
+
+    fn eval(&mut self, e: &Expr) -> Result<Val, AccessError> {
+        match e {
+            Expr::Ident { name, pos } => self.ident(name, *pos),
+            Expr::Int { value, .. } => Ok(Val::Value(self.int, Cond::Const(*value))),
+            Expr::Member {
+                base,
+                name,
+                arrow,
+                pos,
+            } => {
+                if *arrow {
+                    let (ty, _) = self.rvalue(base)?;
+                    if pointee(self.btf(), ty).is_none() {
+                        let btf = self.btf();
+                        let hint = if btf.skip_mods_and_typedefs(ty).kind().is_composite() {
+                            "; did you mean to use '.'?"
+                        } else {
+                            ""
+                        };
+                        return self.err(
+                            *pos,
+                            format!(
+                                "member reference type {} is not a pointer{hint}",
+                                spell(btf, ty)
+                            ),
+                        );
+                    }
+                    let p = self.deref(ty, 0, *pos)?;
+                    return Ok(Val::Path(self.member(p, name, *pos)?));
+                }
+                match self.eval(base)? {
+                    Val::Path(p) => Ok(Val::Path(self.member(p, name, *pos)?)),
+                    Val::Place(t) | Val::Value(t, _) => {
+                        // A member of a plain object (not reached through a pointer).
+                        let p = Path {
+                            root: t,
+                            raw: vec![0],
+                            ty: t,
+                            bitfield: false,
+                            reloc: false,
+                            pos: *pos,
+                        };
+                        let p = self.member(p, name, *pos)?;
+                        Ok(Val::Place(p.ty))
+                    }
+                }
+            }
+            Expr::Index { base, index, pos } => {
+                let idx = self.const_index(index)?;
+                if idx.is_none() {
+                    self.rvalue(index)?;
+                }
+                let v = self.eval(base)?;
+                self.index(v, idx, *pos)
+            }
+            Expr::Unary { op, e, pos } => self.unary(op, e, *pos),
+            Expr::Binary { op, l, r, .. } => self.binary(op, l, r),
+            Expr::Assign { l, r, pos, .. } => {
+                let (rt, _) = self.rvalue(r)?;
+                let _ = rt;
+                match self.eval(l)? {
+                    Val::Path(p) => {
+                        if p.raw.len() > 1 {
+                            let form = match load_size(self.btf(), p.ty) {
+                                Some(size) => InsnForm::Mem(size),
+                                None => InsnForm::Alu,
+                            };
+                            self.emit(RelocKind::FIELD_BYTE_OFFSET, &p, form, false);
+                        }
+                        Ok(Val::Value(p.ty, Cond::Unknown))
+                    }
+                    Val::Place(t) => Ok(Val::Value(t, Cond::Unknown)),
+                    Val::Value(..) => self.err(*pos, "expression is not assignable"),
+                }
+            }
+            Expr::Cond { c, a, b, .. } => {
+                let c = self.cond_value(c)?;
+                self.guards.push((c.clone(), true));
+                let ra = self.rvalue(a);
+                self.guards.pop();
+                let (ta, _) = ra?;
+                self.guards.push((c, false));
+                let rb = self.rvalue(b);
+                self.guards.pop();
+                rb?;
+                Ok(Val::Value(ta, Cond::Unknown))
+            }
+            Expr::Cast { ty, e, .. } => {
+                let t = self.type_name(ty)?;
+                let (_, c) = self.rvalue(e)?;
+                Ok(Val::Value(t, c))
+            }
+            Expr::Sizeof { arg, .. } => {
+                let size = match &**arg {
+                    Arg::Type(t) => {
+                        let id = self.type_name(t)?;
+                        self.btf().resolve_size(id).ok()
+                    }
+                    Arg::Expr(x) => {
+                        self.quiet += 1;
+                        let v = self.eval(x);
+                        self.quiet -= 1;
+                        let t = match v? {
+                            Val::Path(p) => p.ty,
+                            Val::Place(t) | Val::Value(t, _) => t,
+                        };
+                        self.btf().resolve_size(t).ok()
+                    }
+                };
+                Ok(Val::Value(
+                    self.ulong,
+                    size.map_or(Cond::Unknown, |s| Cond::Const(u64::from(s))),
+                ))
+            }
+            Expr::Call { name, args, pos } => self.call(name, args, *pos),
+        }
+    }
+
+    fn ident(&mut self, name: &str, pos: usize) -> Result<Val, AccessError> {
+        if let Some((_, t)) = self.vars.iter().rev().find(|(n, _)| n == name) {
+            return Ok(Val::Place(*t));
+        }
+        if self.uni.own_enumerator(name).is_some() || self.uni.names.is_enumerator(name) {
+            return Ok(Val::Value(self.int, Cond::Unknown));
+        }
+        self.err(pos, format!("use of undeclared identifier '{name}'"))
+    }
+
+    fn index(&mut self, v: Val, idx: Option<u32>, pos: usize) -> Result<Val, AccessError> {
+        let ty = match &v {
+            Val::Path(p) => p.ty,
+            Val::Place(t) | Val::Value(t, _) => *t,
+        };
+        let btf = self.btf();
+        let t = btf.skip_mods_and_typedefs(ty);
+        match (v, t.kind()) {
+            (Val::Path(mut p), Kind::ARRAY) => {
+                let arr = t.array();
+                match idx {
+                    Some(i) => {
+                        if arr.nelems != 0 && i >= arr.nelems {
+                            self.out.warnings.push((self.source, AccessError::at(
+                                pos,
+                                format!(
+                                    "array index {i} is past the end of the array (that has type {})",
+                                    spell(btf, ty)
+                                ),
+                            )));
+                        }
+                        if p.raw.len() >= 64 {
+                            return self
+                                .err(pos, "access is nested too deeply for CO-RE (64 steps)");
+                        }
+                        p.raw.push(i);
+                        p.ty = arr.elem;
+                        p.pos = pos;
+                        Ok(Val::Path(p))
+                    }
+                    None => {
+                        // A run-time index: the array's address is relocated, the rest is
+                        // arithmetic.
+                        self.emit(RelocKind::FIELD_BYTE_OFFSET, &p, InsnForm::Alu, false);
+                        Ok(Val::Place(arr.elem))
+                    }
+                }
+            }
+            (Val::Path(p), Kind::PTR) => {
+                let (ptr, _) = self.load(&p);
+                self.index_pointer(ptr, idx, pos)
+            }
+            (Val::Place(_) | Val::Value(..), Kind::PTR) => self.index_pointer(ty, idx, pos),
+            (Val::Place(_), Kind::ARRAY) => Ok(Val::Place(t.array().elem)),
+            _ => self.err(pos, "subscripted value is not an array or pointer"),
+        }
+    }
+
+    fn index_pointer(
+        &mut self,
+        ptr: TypeId,
+        idx: Option<u32>,
+        pos: usize,
+    ) -> Result<Val, AccessError> {
+        match idx {
+            Some(i) => Ok(Val::Path(self.deref(ptr, i, pos)?)),
+            None => {
+                let target = pointee(self.btf(), ptr).unwrap_or(TypeId(0));
+                Ok(Val::Place(target))
+            }
+        }
+    }
+
+    fn unary(&mut self, op: &str, e: &Expr, pos: usize) -> Result<Val, AccessError> {
+        match op {
+            "&" => match self.eval(e)? {
+                Val::Path(p) => {
+                    if p.bitfield {
+                        return self.err(pos, "address of bit-field requested");
+                    }
+                    if p.raw.len() > 1 {
+                        self.emit(RelocKind::FIELD_BYTE_OFFSET, &p, InsnForm::Alu, false);
+                    }
+                    let t = self.uni.ptr_to(p.ty)?;
+                    self.refresh();
+                    Ok(Val::Value(t, Cond::Unknown))
+                }
+                Val::Place(t) => {
+                    let t = self.uni.ptr_to(t)?;
+                    self.refresh();
+                    Ok(Val::Value(t, Cond::Unknown))
+                }
+                Val::Value(..) => self.err(pos, "cannot take the address of an rvalue"),
+            },
+            "*" => {
+                let (t, _) = self.rvalue(e)?;
+                if pointee(self.btf(), t).is_none() {
+                    let s = spell(self.btf(), t);
+                    return self.err(
+                        pos,
+                        format!("indirection requires pointer operand ({s} invalid)"),
+                    );
+                }
+                Ok(Val::Path(self.deref(t, 0, pos)?))
+            }
+            "!" => {
+                let c = self.cond_value(e)?;
+                Ok(Val::Value(self.int, Cond::Not(Box::new(c))))
+            }
+            "-" => {
+                let c = self.cond_value(e)?;
+                let c = match c {
+                    Cond::Const(v) => Cond::Const(v.wrapping_neg()),
+                    _ => Cond::Unknown,
+                };
+                Ok(Val::Value(self.int, c))
+            }
+            _ => {
+                let (t, c) = self.rvalue(e)?;
+                let c = if op == "+" { c } else { Cond::Unknown };
+                Ok(Val::Value(t, c))
+            }
+        }
+    }
+
+    fn binary(&mut self, op: &str, l: &Expr, r: &Expr) -> Result<Val, AccessError> {
+        match op {
+            "&&" | "||" => {
+                let a = self.cond_value(l)?;
+                self.guards.push((a.clone(), op == "&&"));
+                let b = self.cond_value(r);
+                self.guards.pop();
+                let b = b?;
+                let c = if op == "&&" {
+                    Cond::And(Box::new(a), Box::new(b))
+                } else {
+                    Cond::Or(Box::new(a), Box::new(b))
+                };
+                Ok(Val::Value(self.int, c))
+            }
+            "," => {
+                self.rvalue(l)?;
+                let (t, c) = self.rvalue(r)?;
+                Ok(Val::Value(t, c))
+            }
+            _ => {
+                let (lt, a) = self.rvalue(l)?;
+                let (rt, b) = self.rvalue(r)?;
+                let op: &'static str = match op {
+                    "==" => "==",
+                    "!=" => "!=",
+                    "<" => "<",
+                    ">" => ">",
+                    "<=" => "<=",
+                    ">=" => ">=",
+                    _ => {
+                        // Pointer arithmetic keeps the pointer's type.
+                        let btf = self.btf();
+                        let t = if pointee(btf, lt).is_some() {
+                            lt
+                        } else if pointee(btf, rt).is_some() {
+                            rt
+                        } else {
+                            self.int
+                        };
+                        return Ok(Val::Value(t, Cond::Unknown));
+                    }
+                };
+                Ok(Val::Value(
+                    self.int,
+                    Cond::Cmp(op, Box::new(a), Box::new(b)),
+                ))
+            }
+        }
+    }
+
+    // ---- the CO-RE macros and builtins ----
+
+    fn call(&mut self, name: &str, args: &[Arg], pos: usize) -> Result<Val, AccessError> {
+        let argc = |n: usize, what: &str| -> Result<(), AccessError> {
+            if args.len() == n {
+                Ok(())
+            } else {
+                Err(AccessError::at(
+                    pos,
+                    format!("{name} takes {what} ({} given)", args.len()),
+                ))
+            }
+        };
+        if READ_MACROS.contains(&name) {
+            if args.len() < 2 {
+                return self.err(
+                    pos,
+                    format!("{name} takes a source pointer and at least one field"),
+                );
+            }
+            return self.read_chain(&args[0], &args[1..]);
+        }
+        if READ_INTO_MACROS.contains(&name) {
+            if args.len() < 3 {
+                return self.err(
+                    pos,
+                    format!("{name} takes a destination, a source pointer and at least one field"),
+                );
+            }
+            self.expr_arg(&args[0])?;
+            return self.read_chain(&args[1], &args[2..]);
+        }
+        if CORE_READ_FNS.contains(&name) {
+            argc(3, "a destination, a size and a source")?;
+            self.expr_arg(&args[0])?;
+            self.expr_arg(&args[1])?;
+            self.explicit += 1;
+            let r = self.expr_arg(&args[2]);
+            self.explicit -= 1;
+            r?;
+            return Ok(Val::Value(self.int, Cond::Unknown));
+        }
+        match name {
+            "__builtin_preserve_access_index" => {
+                argc(1, "one argument")?;
+                self.explicit += 1;
+                let r = self.arg_expr(&args[0]).and_then(|e| self.eval(e));
+                self.explicit -= 1;
+                r
+            }
+            "BPF_CORE_READ_BITFIELD_PROBED" | "BPF_CORE_READ_BITFIELD" => {
+                argc(2, "a source pointer and a field")?;
+                // The macros declare a variable of their own that the source expression,
+                // expanded inside, resolves to instead of the caller's.
+                let own = if name == "BPF_CORE_READ_BITFIELD" {
+                    "p"
+                } else {
+                    "val"
+                };
+                if let Some(at) = args.iter().find_map(|a| mentions(a, own)) {
+                    let what = if own == "p" {
+                        "member reference base type 'const void' is not a structure or union"
+                    } else {
+                        "member reference type 'unsigned long long' is not a pointer"
+                    };
+                    return self.err(
+                        at,
+                        format!("{what} ({name} declares its own `{own}`, which hides yours: rename it)"),
+                    );
+                }
+                let (src, _) = self.rvalue(self.arg_expr(&args[0])?)?;
+                let p = self.field_path(src, &args[1], args[0].pos())?;
+                self.check_signed(&p)?;
+                for kind in [
+                    RelocKind::FIELD_BYTE_OFFSET,
+                    RelocKind::FIELD_BYTE_SIZE,
+                    RelocKind::FIELD_LSHIFT_U64,
+                    RelocKind::FIELD_SIGNED,
+                    RelocKind::FIELD_RSHIFT_U64,
+                ] {
+                    self.emit(kind, &p, InsnForm::Alu, true);
+                }
+                Ok(Val::Value(self.ulong, Cond::Unknown))
+            }
+            "bpf_core_field_exists"
+            | "bpf_core_field_size"
+            | "bpf_core_field_offset"
+            | "bpf_core_field_signed" => {
+                let kind = match name {
+                    "bpf_core_field_exists" => RelocKind::FIELD_EXISTS,
+                    "bpf_core_field_size" => RelocKind::FIELD_BYTE_SIZE,
+                    "bpf_core_field_offset" => RelocKind::FIELD_BYTE_OFFSET,
+                    _ => RelocKind::FIELD_SIGNED,
+                };
+                let p =
+                    match args {
+                        [one] => {
+                            let e = self.arg_expr(one)?;
+                            self.quiet += 1;
+                            let v = self.eval(e);
+                            self.quiet -= 1;
+                            match v? {
+                                Val::Path(p) if p.raw.len() > 1 => p,
+                                _ => return self.err(
+                                    one.pos(),
+                                    "__builtin_preserve_field_info argument 1 not a field access",
+                                ),
+                            }
+                        }
+                        [ty, field] => {
+                            let t = self.type_arg(ty)?;
+                            let ptr = self.uni.ptr_to(t)?;
+                            self.refresh();
+                            self.quiet += 1;
+                            let p = self.field_path(ptr, field, ty.pos());
+                            self.quiet -= 1;
+                            p?
+                        }
+                        _ => {
+                            return self
+                                .err(pos, format!("{name} takes a field, or a type and a field"))
+                        }
+                    };
+                if kind == RelocKind::FIELD_SIGNED {
+                    self.check_signed(&p)?;
+                }
+                let i = self.emit(kind, &p, InsnForm::Alu, true);
+                Ok(Val::Value(self.int, i.map_or(Cond::Unknown, Cond::Record)))
+            }
+            "bpf_core_type_exists"
+            | "bpf_core_type_size"
+            | "bpf_core_type_matches"
+            | "bpf_core_type_id_local"
+            | "bpf_core_type_id_kernel" => {
+                argc(1, "a type")?;
+                let kind = match name {
+                    "bpf_core_type_exists" => RelocKind::TYPE_EXISTS,
+                    "bpf_core_type_size" => RelocKind::TYPE_SIZE,
+                    "bpf_core_type_matches" => RelocKind::TYPE_MATCHES,
+                    "bpf_core_type_id_local" => RelocKind::TYPE_ID_LOCAL,
+                    _ => RelocKind::TYPE_ID_TARGET,
+                };
+                let t = self.type_arg(&args[0])?;
+                let btf = self.btf();
+                let root = strip_cvr(btf, t);
+                let rt = btf.ty(root);
+                let named = !rt.name().is_empty();
+                let form = match kind {
+                    RelocKind::TYPE_ID_LOCAL | RelocKind::TYPE_ID_TARGET => InsnForm::LdImm64,
+                    _ => InsnForm::Alu,
+                };
+                match kind {
+                    RelocKind::TYPE_ID_LOCAL => {}
+                    RelocKind::TYPE_ID_TARGET if !named => {
+                        return self.err(
+                            args[0].pos(),
+                            "clang: fatal error: Empty type name for BTF_TYPE_ID_REMOTE reloc \
+                             (bpf_core_type_id_kernel needs a named type)",
+                        )
+                    }
+                    RelocKind::TYPE_ID_TARGET => {}
+                    _ => {
+                        let ok = named
+                            && matches!(
+                                rt.kind(),
+                                Kind::STRUCT
+                                    | Kind::UNION
+                                    | Kind::ENUM
+                                    | Kind::ENUM64
+                                    | Kind::TYPEDEF
+                                    | Kind::FWD
+                            );
+                        if !ok {
+                            return self.err(
+                                args[0].pos(),
+                                "__builtin_preserve_type_info argument 1 invalid \
+                                 (a named struct, union, enum or typedef is needed)",
+                            );
+                        }
+                    }
+                }
+                let i = (self.quiet == 0)
+                    .then(|| self.push(kind, root, "0".into(), form, args[0].pos()));
+                Ok(Val::Value(
+                    self.ulong,
+                    i.map_or(Cond::Unknown, Cond::Record),
+                ))
+            }
+            "bpf_core_enum_value_exists" | "bpf_core_enum_value" => {
+                argc(2, "an enum type and an enumerator")?;
+                let kind = if name == "bpf_core_enum_value" {
+                    RelocKind::ENUMVAL_VALUE
+                } else {
+                    RelocKind::ENUMVAL_EXISTS
+                };
+                let t = self.type_arg(&args[0])?;
+                let btf = self.btf();
+                let root = strip_cvr(btf, t);
+                let e = btf.skip_mods_and_typedefs(root);
+                let invalid = "__builtin_preserve_enum_value argument 1 invalid";
+                if !e.kind().is_any_enum() || e.vlen() == 0 {
+                    return self.err(args[0].pos(), format!("{invalid} (not an enum type)"));
+                }
+                let enum_id = e.id();
+                let (vname, vpos) = match &args[1] {
+                    Arg::Expr(Expr::Ident { name, pos }) => (name.as_str(), *pos),
+                    Arg::Type(TypeName {
+                        base:
+                            DeclBase {
+                                spec: TypeSpec::Named(n),
+                                pos,
+                                ..
+                            },
+                        decl,
+                    }) if decl.ptrs == 0 && decl.dims.is_empty() => (n.as_str(), *pos),
+                    a => {
+                        return self
+                            .err(a.pos(), format!("{invalid} (an enumerator name is needed)"))
+                    }
+                };
+                let idx = if self.uni.is_own(enum_id) {
+                    self.uni
+                        .own_enumerator(vname)
+                        .filter(|&(id, _)| id == enum_id)
+                        .map(|(_, i)| i)
+                } else {
+                    self.uni.names.find_enumerator_in(enum_id, vname)
+                };
+                let Some(idx) = idx else {
+                    if self.uni.own_enumerator(vname).is_none()
+                        && !self.uni.names.is_enumerator(vname)
+                    {
+                        return self.err(vpos, format!("use of undeclared identifier '{vname}'"));
+                    }
+                    return self.err(
+                        vpos,
+                        format!(
+                            "{invalid} ('{vname}' is not an enumerator of {})",
+                            spell(self.btf(), t)
+                        ),
+                    );
+                };
+                let i = (self.quiet == 0)
+                    .then(|| self.push(kind, root, idx.to_string(), InsnForm::LdImm64, vpos));
+                Ok(Val::Value(
+                    self.ulong,
+                    i.map_or(Cond::Unknown, Cond::Record),
+                ))
+            }
+            _ => {
+                if !name.starts_with("bpf_") && !name.starts_with("__builtin_") {
+                    return self.err(pos, format!("call to undeclared function '{name}'"));
+                }
+                for a in args {
+                    self.expr_arg(a)?;
+                }
+                Ok(Val::Value(self.ulong, Cond::Unknown))
+            }
+        }
+    }
+
+    /// clang's BPF backend computes FIELD_SIGNED only for integers, floats and enums.
+    fn check_signed(&self, p: &Path) -> Result<(), AccessError> {
+        let k = self.btf().skip_mods_and_typedefs(p.ty).kind();
+        if matches!(k, Kind::INT | Kind::FLOAT | Kind::ENUM | Kind::ENUM64) {
+            return Ok(());
+        }
+        self.err(
+            p.pos,
+            format!(
+                "clang: fatal error: error in backend: Invalid field expression for \
+                 llvm.bpf.preserve.field.info (signedness of {} {})",
+                k.lower_name(),
+                spell(self.btf(), p.ty)
+            ),
+        )
+    }
+
+    fn arg_expr<'a>(&self, a: &'a Arg) -> Result<&'a Expr, AccessError> {
+        match a {
+            Arg::Expr(e) => Ok(e),
+            Arg::Type(t) => self.err(t.base.pos, "expected an expression, not a type"),
+        }
+    }
+
+    fn expr_arg(&mut self, a: &Arg) -> Result<(), AccessError> {
+        let e = self.arg_expr(a)?;
+        self.rvalue(e).map(|_| ())
+    }
+
+    /// `BPF_CORE_READ(src, a, b, ...)`: each step's address is relocated and read with
+    /// `bpf_probe_read_kernel`; the value read is the next step's pointer.
+    fn read_chain(&mut self, src: &Arg, fields: &[Arg]) -> Result<Val, AccessError> {
+        let (mut ptr, _) = self.rvalue(self.arg_expr(src)?)?;
+        let mut pos = src.pos();
+        let mut last = ptr;
+        for (i, f) in fields.iter().enumerate() {
+            if i > 0 && pointee(self.btf(), ptr).is_none() {
+                let s = spell(self.btf(), ptr);
+                return self.err(
+                    f.pos(),
+                    format!("member reference type {s} is not a pointer"),
+                );
+            }
+            let p = self.field_path(ptr, f, pos)?;
+            if p.bitfield {
+                return self.err(f.pos(), "address of bit-field requested");
+            }
+            self.emit(RelocKind::FIELD_BYTE_OFFSET, &p, InsnForm::Alu, true);
+            ptr = p.ty;
+            last = p.ty;
+            pos = f.pos();
+        }
+        Ok(Val::Value(last, Cond::Unknown))
+    }
+
+    /// A macro's field argument (`mm`, `se.vruntime`, `comm[2]`, `f_path.dentry`) applied
+    /// to what `ptr` points to: the expression `ptr->field`.
+    fn field_path(&mut self, ptr: TypeId, field: &Arg, pos: usize) -> Result<Path, AccessError> {
+        let field = match field {
+            Arg::Expr(e) => e.clone(),
+            // A member sharing a kernel typedef's name parses as a type.
+            Arg::Type(TypeName {
+                base:
+                    DeclBase {
+                        spec: TypeSpec::Named(n),
+                        pos,
+                        is_const: false,
+                        is_volatile: false,
+                    },
+                decl,
+            }) if decl.ptrs == 0 && decl.dims.is_empty() => Expr::Ident {
+                name: n.clone(),
+                pos: *pos,
+            },
+            Arg::Type(t) => return self.err(t.base.pos, "expected a field name"),
+        };
+        let rooted = root_field(&field)?;
+        self.vars.push((SRC.to_owned(), ptr));
+        let v = self.eval(&rooted);
+        self.vars.pop();
+        match v? {
+            Val::Path(p) => Ok(p),
+            _ => self.err(pos, "expected a field access"),
+        }
+    }
+}
+
+/// Where `a` uses the identifier `name`, if it does.
+fn mentions(a: &Arg, name: &str) -> Option<usize> {
+    fn walk(e: &Expr, name: &str) -> Option<usize> {
+        match e {
+            Expr::Ident { name: n, pos } => (n == name).then_some(*pos),
+            Expr::Int { .. } => None,
+            Expr::Member { base, .. } => walk(base, name),
+            Expr::Index { base, index, .. } => walk(base, name).or_else(|| walk(index, name)),
+            Expr::Call { args, .. } => args.iter().find_map(|a| mentions(a, name)),
+            Expr::Unary { e, .. } | Expr::Cast { e, .. } => walk(e, name),
+            Expr::Binary { l, r, .. } | Expr::Assign { l, r, .. } => {
+                walk(l, name).or_else(|| walk(r, name))
+            }
+            Expr::Cond { c, a, b, .. } => walk(c, name)
+                .or_else(|| walk(a, name))
+                .or_else(|| walk(b, name)),
+            Expr::Sizeof { arg, .. } => mentions(arg, name),
+        }
+    }
+    match a {
+        Arg::Expr(e) => walk(e, name),
+        Arg::Type(_) => None,
+    }
+}
+
+/// `a.b[2]` → `SRC->a.b[2]`: a macro's field argument on the macro's source pointer.
+fn root_field(e: &Expr) -> Result<Expr, AccessError> {
+    Ok(match e {
+        Expr::Ident { name, pos } => Expr::Member {
+            base: Box::new(Expr::Ident {
+                name: SRC.to_owned(),
+                pos: *pos,
+            }),
+            name: name.clone(),
+            arrow: true,
+            pos: *pos,
+        },
+        Expr::Member {
+            base,
+            name,
+            arrow,
+            pos,
+        } => Expr::Member {
+            base: Box::new(root_field(base)?),
+            name: name.clone(),
+            arrow: *arrow,
+            pos: *pos,
+        },
+        Expr::Index { base, index, pos } => Expr::Index {
+            base: Box::new(root_field(base)?),
+            index: index.clone(),
+            pos: *pos,
+        },
+        other => {
+            return Err(AccessError::at(
+                other.pos(),
+                "expected a field name (such as `mm`, `se.vruntime` or `comm[2]`)",
+            ))
+        }
+    })
+}
