@@ -18,12 +18,15 @@
 //! [`Question::object`] turns the distinct ones into an object whose records relocate
 //! through the same code as `corelab reloc`.
 
+mod answer;
 mod ast;
 mod emit;
 mod error;
+mod fix;
 mod lex;
 mod names;
 mod parse;
+mod print;
 mod record;
 mod resolve;
 mod synth;
@@ -31,8 +34,10 @@ mod universe;
 
 use crate::btf::{Btf, TypeId};
 
+pub use answer::{answer, Answer, Cell, FieldFacts, Load, Rename, Run, Verdict};
 pub use emit::ObjectBtf;
 pub use error::AccessError;
+pub use fix::{fix, Fix};
 pub use names::Local;
 pub use record::{Cond, InsnForm, Record};
 pub use resolve::{local_side, local_spec, relocate, LocalRecord, PROG};
@@ -53,6 +58,7 @@ pub struct Question<'k> {
     uni: Universe<'k>,
     synthesis: synth::Synthesis,
     parts: Vec<String>,
+    stmts: Vec<Vec<parse::TopStmt>>,
 }
 
 impl std::fmt::Debug for Question<'_> {
@@ -80,6 +86,7 @@ impl<'k> Question<'k> {
             uni: Universe::new(local)?,
             synthesis: synth::Synthesis::default(),
             parts: Vec::new(),
+            stmts: Vec::new(),
         })
     }
 
@@ -92,7 +99,13 @@ impl<'k> Question<'k> {
         let stmts = parse::parse(text, &|n| uni.is_typedef_name(n)).map_err(err)?;
         synth::synthesize(&mut self.uni, &stmts, part, &mut self.synthesis).map_err(err)?;
         self.parts.push(text.to_owned());
+        self.stmts.push(stmts);
         Ok(())
+    }
+
+    /// The compiled-against kernel and its names.
+    pub fn local(&self) -> &'k Local {
+        self.uni.names
     }
 
     /// The parts added so far.

@@ -15,9 +15,23 @@ use super::lex::{lex, Tok, Token};
 /// Deepest nesting of expressions and statements accepted.
 pub const MAX_DEPTH: usize = 128;
 
+/// A top-level statement and the bytes of the source it was parsed from.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TopStmt {
+    /// The statement.
+    pub stmt: Stmt,
+    /// First byte.
+    pub start: usize,
+    /// One past its last byte (the `;` included).
+    pub end: usize,
+}
+
 /// Parses `src` into statements. `is_kernel_type(name)` says whether `name` is a typedef in
 /// the compiled-against kernel.
-pub fn parse(src: &str, is_kernel_type: &dyn Fn(&str) -> bool) -> Result<Vec<Stmt>, AccessError> {
+pub fn parse(
+    src: &str,
+    is_kernel_type: &dyn Fn(&str) -> bool,
+) -> Result<Vec<TopStmt>, AccessError> {
     let toks = lex(src)?;
     let mut p = Parser {
         toks: &toks,
@@ -32,7 +46,10 @@ pub fn parse(src: &str, is_kernel_type: &dyn Fn(&str) -> bool) -> Result<Vec<Stm
         if p.eat(";") {
             continue;
         }
-        out.push(p.stmt()?);
+        let start = p.pos();
+        let stmt = p.stmt()?;
+        let end = p.toks[p.i.saturating_sub(1)].end.max(start);
+        out.push(TopStmt { stmt, start, end });
     }
     Ok(out)
 }
@@ -937,12 +954,12 @@ mod tests {
     fn declarations_and_chains() {
         let s = p("struct task_struct *t; BPF_CORE_READ(t, mm, exe_file)").unwrap();
         assert_eq!(s.len(), 2);
-        let Stmt::Decl { decls, .. } = &s[0] else {
+        let Stmt::Decl { decls, .. } = &s[0].stmt else {
             panic!()
         };
         assert_eq!(decls[0].0.name.as_deref(), Some("t"));
         assert_eq!(decls[0].0.ptrs, 1);
-        let Stmt::Expr(Expr::Call { name, args, .. }) = &s[1] else {
+        let Stmt::Expr(Expr::Call { name, args, .. }) = &s[1].stmt else {
             panic!()
         };
         assert_eq!(name, "BPF_CORE_READ");
@@ -956,15 +973,15 @@ mod tests {
                    bpf_core_field_exists(struct a, b.c[2]); sizeof(long unsigned int)",
         )
         .unwrap();
-        let Stmt::Expr(Expr::Call { args, .. }) = &s[0] else {
+        let Stmt::Expr(Expr::Call { args, .. }) = &s[0].stmt else {
             panic!()
         };
         assert!(matches!(&args[0], Arg::Type(t) if t.decl.ptrs == 1));
-        let Stmt::Expr(Expr::Call { args, .. }) = &s[1] else {
+        let Stmt::Expr(Expr::Call { args, .. }) = &s[1].stmt else {
             panic!()
         };
         assert!(matches!(&args[0], Arg::Type(t) if t.base.spec == TypeSpec::Named("pid_t".into())));
-        let Stmt::Expr(Expr::Sizeof { arg, .. }) = &s[3] else {
+        let Stmt::Expr(Expr::Sizeof { arg, .. }) = &s[3].stmt else {
             panic!()
         };
         assert!(
@@ -979,7 +996,7 @@ mod tests {
                    struct inode *i; if (bpf_core_field_exists(struct inode___old, i_ctime)) \
                    BPF_CORE_READ((struct inode___old *)i, i_ctime); else BPF_CORE_READ(i, __i_ctime);")
         .unwrap();
-        let Stmt::Decl { base, .. } = &s[0] else {
+        let Stmt::Decl { base, .. } = &s[0].stmt else {
             panic!()
         };
         let TypeSpec::Record { def: Some(def), .. } = &base.spec else {
@@ -987,7 +1004,7 @@ mod tests {
         };
         assert_eq!(def.members.len(), 4);
         assert_eq!(def.members[1].bits, Some(3));
-        assert!(matches!(s[2], Stmt::If { els: Some(_), .. }));
+        assert!(matches!(s[2].stmt, Stmt::If { els: Some(_), .. }));
     }
 
     #[test]
@@ -1007,6 +1024,6 @@ mod tests {
     #[test]
     fn variables_hide_typedefs() {
         let s = p("struct task_struct *pid_t; pid_t->pid").unwrap();
-        assert!(matches!(&s[1], Stmt::Expr(Expr::Member { .. })));
+        assert!(matches!(&s[1].stmt, Stmt::Expr(Expr::Member { .. })));
     }
 }

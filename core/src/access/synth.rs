@@ -20,6 +20,7 @@ use crate::reloc::RelocKind;
 use super::ast::*;
 use super::error::AccessError;
 use super::names::Tag;
+use super::parse::TopStmt;
 use super::record::{Cond, InsnForm, Record};
 use super::universe::Universe;
 
@@ -39,7 +40,7 @@ pub struct Synthesis {
 /// `out` is unchanged.
 pub fn synthesize(
     uni: &mut Universe<'_>,
-    stmts: &[Stmt],
+    stmts: &[TopStmt],
     source: usize,
     out: &mut Synthesis,
 ) -> Result<(), AccessError> {
@@ -66,7 +67,7 @@ pub fn synthesize(
     };
     for (i, st) in stmts.iter().enumerate() {
         s.stmt = i;
-        s.statement(st)?;
+        s.statement(&st.stmt)?;
     }
     let mut result = s.out;
     result.vars = s.vars;

@@ -6,13 +6,18 @@ use serde_json::{json, Map, Value};
 
 use corelab::access::{self, LocalObject, Question, PROG};
 use corelab::bytes::Endian;
-use corelab::reloc::{Outcome, RecordReport};
+use corelab::reloc::RecordReport;
 
-use super::TargetResult;
+use super::{Across, TargetResult};
 use crate::cmd::reloc::json::{relo_line, spec, type_ref};
 
 /// All lines, newline-terminated.
-pub(super) fn render(q: &Question<'_>, obj: &LocalObject, targets: &[TargetResult<'_>]) -> String {
+pub(super) fn render(
+    q: &Question<'_>,
+    obj: &LocalObject,
+    targets: &[TargetResult<'_>],
+    across: Option<&Across>,
+) -> String {
     let mut lines: Vec<Value> = Vec::new();
     for (i, r) in obj.records.iter().enumerate() {
         let sources: Vec<Value> = r
@@ -67,6 +72,67 @@ pub(super) fn render(q: &Question<'_>, obj: &LocalObject, targets: &[TargetResul
             lines.push(Value::Object(m));
         }
     }
+    if let Some((ans, fix)) = across {
+        for (i, runs) in ans.runs.iter().enumerate() {
+            let runs: Vec<Value> = runs
+                .iter()
+                .map(|r| {
+                    json!({
+                        "kernels": (r.first..=r.last).map(|t| ans.targets[t].clone()).collect::<Vec<_>>(),
+                        "exists": r.facts.exists,
+                        "offset": r.facts.offset,
+                        "size": r.facts.size,
+                        "value": r.facts.value,
+                        "outcome": r.facts.outcome,
+                        "error": r.facts.error,
+                    })
+                })
+                .collect();
+            lines.push(json!({"type": "answer", "sec_relo_idx": i, "runs": runs}));
+        }
+        let loads: Vec<Value> = ans
+            .loads
+            .iter()
+            .enumerate()
+            .map(|(t, l)| match l {
+                access::Load::Loads => json!({"target": ans.targets[t], "loads": true}),
+                access::Load::Poisoned(v) => {
+                    json!({"target": ans.targets[t], "loads": false, "poisoned": v})
+                }
+                access::Load::Fails(r, m) => {
+                    json!({"target": ans.targets[t], "loads": false, "failed": r, "error": m})
+                }
+            })
+            .collect();
+        let verdict = match ans.verdict {
+            access::Verdict::Portable => "portable",
+            access::Verdict::NeedsGuard(_) => "needs_guard",
+            access::Verdict::Breaks(_) => "breaks",
+        };
+        let renames: Vec<Value> = ans
+            .renames
+            .iter()
+            .map(|r| {
+                json!({"sec_relo_idx": r.record, "target": ans.targets[r.target],
+                       "container": r.container, "from": r.from, "to": r.to})
+            })
+            .collect();
+        lines.push(json!({
+            "type": "verdict",
+            "verdict": verdict,
+            "text": ans.verdict_text(&|r| super::describe(obj, r)),
+            "loads": loads,
+            "renames": renames,
+        }));
+        if let Some(f) = fix {
+            lines.push(json!({
+                "type": "fix",
+                "snippet": f.snippet,
+                "checked": f.checked,
+                "notes": f.notes,
+            }));
+        }
+    }
     let mut s = String::new();
     for l in lines {
         s.push_str(&l.to_string());
@@ -81,9 +147,4 @@ fn form(f: access::InsnForm) -> String {
         access::InsnForm::Mem(n) => format!("mem{n}"),
         access::InsnForm::LdImm64 => "ldimm64".into(),
     }
-}
-
-#[allow(dead_code)]
-fn outcome_name(o: Outcome) -> &'static str {
-    o.name()
 }

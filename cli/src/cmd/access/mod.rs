@@ -72,15 +72,26 @@ pub fn run(a: Args) -> Result<(), Failure> {
         })
         .collect();
     let local_name = super::reloc::target_name(&a.local);
+    let across = (!results.is_empty()).then(|| {
+        let named: Vec<(String, &Btf)> = results.iter().map(|t| (t.name.clone(), t.btf)).collect();
+        let processed: Vec<Vec<Processed<'_>>> =
+            results.iter().map(|t| t.processed.clone()).collect();
+        let ans = access::answer(&q, &obj, &named, &processed);
+        let fix = access::fix(&q, &obj, &ans, &named);
+        (ans, fix)
+    });
     let out = if a.json {
-        json::render(&q, &obj, &results)
+        json::render(&q, &obj, &results, across.as_ref())
     } else {
-        text::render(&q, &obj, &local_name, &results)
+        text::render(&q, &obj, &local_name, &results, across.as_ref())
     };
     let stdout = std::io::stdout();
     let mut w = stdout.lock();
     load::stdout_result(w.write_all(out.as_bytes()).and_then(|()| w.flush()))
 }
+
+/// The answer across targets and its fix.
+pub(crate) type Across = (access::Answer, Option<access::Fix>);
 
 /// What each record of `obj` stands for, in words: `task_struct.mm`, `enum pid_type::PIDTYPE_TGID`.
 pub(crate) fn describe(obj: &LocalObject, i: usize) -> String {
