@@ -49,6 +49,7 @@ pub mod input;
 pub mod insn;
 pub mod kconfig;
 pub mod layout;
+pub mod loadlog;
 pub mod matrix;
 pub mod minimize;
 pub mod object;

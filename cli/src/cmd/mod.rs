@@ -3,6 +3,7 @@
 pub mod access;
 pub mod diff;
 pub mod dump;
+pub mod explain_log;
 pub mod guard;
 pub mod header;
 pub mod history;

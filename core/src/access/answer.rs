@@ -314,7 +314,7 @@ fn reachable_poison(
 }
 
 /// The field a record reads, as (holding struct's name, path below it), for its history.
-fn field_of(spec: &Spec<'_>) -> Option<(String, String)> {
+pub(crate) fn field_of(spec: &Spec<'_>) -> Option<(String, String)> {
     if spec.kind.class() != RelocClass::Field {
         return None;
     }
@@ -352,7 +352,12 @@ fn field_of(spec: &Spec<'_>) -> Option<(String, String)> {
 
 /// What `target` has for `container.path`, compared with `local`: a rename or a
 /// replacement, if the field's history shows one.
-fn renamed(local: &Btf, target: &Btf, container: &str, path: &str) -> Option<Vec<String>> {
+pub(crate) fn renamed(
+    local: &Btf,
+    target: &Btf,
+    container: &str,
+    path: &str,
+) -> Option<Vec<String>> {
     let h = history(&[local, target], container);
     if h.types.get(1).is_none_or(Option::is_none) {
         return None;

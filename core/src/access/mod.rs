@@ -35,6 +35,7 @@ mod universe;
 use crate::btf::{Btf, TypeId};
 
 pub use answer::{answer, Answer, Cell, FieldFacts, Load, Rename, Run, Verdict};
+pub(crate) use answer::{field_of, renamed};
 pub use emit::ObjectBtf;
 pub use error::AccessError;
 pub use fix::{fix, Fix};
