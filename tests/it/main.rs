@@ -10,6 +10,7 @@ mod guard;
 mod header;
 mod kconfig;
 mod layout;
+mod loadlog;
 mod malformed;
 mod minimize;
 mod object;

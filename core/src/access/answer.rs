@@ -375,10 +375,16 @@ pub(crate) fn renamed(
             }
         }
     }
-    h.replacements
+    if let Some(r) = h.replacements.iter().find(|r| r.at == 1 && r.old == path) {
+        return Some(r.by.clone());
+    }
+    // The other way round: the target has the older field that `path` (with its siblings)
+    // replaced.
+    let back = history(&[target, local], container);
+    back.replacements
         .iter()
-        .find(|r| r.at == 1 && r.old == path)
-        .map(|r| r.by.clone())
+        .find(|r| r.at == 1 && r.by.iter().any(|b| b == path))
+        .map(|r| vec![r.old.clone()])
 }
 
 /// Answers `q` (its distinct records in `obj`) on each target, given libbpf's result for

@@ -421,7 +421,28 @@ fn explain_prog(
         out.findings.push(finding);
     }
     if let Some(r) = report {
-        out.sim = Some(sim_check(pl, r));
+        let mut check = sim_check(pl, r);
+        // Map and kfunc poisons depend on what user space did (autocreate) and on the
+        // running kernel's kfuncs: say so where the simulation could not know.
+        for f in &out.findings {
+            let Some(at) = &f.place else { continue };
+            let sim_poisoned = r.poisoned.iter().any(|p| p.idx == at.insn as usize);
+            if sim_poisoned {
+                continue;
+            }
+            match &f.kind {
+                FindingKind::Map { name, .. } => check.differences.push(format!(
+                    "the simulation assumes map '{}' is created (user space turned its autocreate off, which the object does not show)",
+                    name.as_deref().unwrap_or("?")
+                )),
+                FindingKind::Kfunc { name } => check.differences.push(format!(
+                    "the simulation found kfunc '{}' in the target's BTF (the kernel that printed the log did not)",
+                    name.as_deref().unwrap_or("?")
+                )),
+                FindingKind::Core { .. } => {}
+            }
+        }
+        out.sim = Some(check);
     }
     out
 }
@@ -529,6 +550,29 @@ fn core_finding(
         })
     });
     let Some((sec, k)) = rec else {
+        // Without a position, name what could have been poisoned in this program.
+        let mut could: Vec<String> = Vec::new();
+        for i in 0..lp.insns.len() {
+            if let Some((sec, k)) = core_record_at(obj, lp, i) {
+                if let Some(s) = local_spec(obj, &sec, k) {
+                    let poisonable = matches!(s.kind.class(), RelocClass::Field)
+                        && s.kind != RelocKind::FIELD_EXISTS
+                        || s.kind == RelocKind::ENUMVAL_VALUE;
+                    let a = s.access_path();
+                    if poisonable && !could.contains(&a) {
+                        could.push(a);
+                    }
+                }
+            }
+        }
+        let list = if could.is_empty() {
+            String::new()
+        } else {
+            format!(
+                " — the program's relocations that can be poisoned: {}",
+                could.join(", ")
+            )
+        };
         return Finding {
             place,
             kind: FindingKind::Core {
@@ -540,7 +584,7 @@ fn core_finding(
             },
             cause: match detail {
                 Some(d) => format!("libbpf could not resolve the CO-RE relocation {d} on the kernel that printed this log"),
-                None => "a CO-RE relocation was poisoned; the log does not say which (pass the kernel's BTF with --target to find it)".to_owned(),
+                None => format!("a CO-RE relocation was poisoned; the log does not say which (pass the kernel's BTF with --target to find it){list}"),
             },
             fix: "guard the access with bpf_core_field_exists() / bpf_core_type_exists(), or read what this kernel has instead".to_owned(),
             located_by,
@@ -750,12 +794,21 @@ fn sim_check(pl: &ProgLog, r: &crate::sim::ProgramReport) -> SimCheck {
             false
         }
         (Some(l), None) => {
-            differences.push(format!(
-                "the simulation does not reach the poisoned instruction {l} (verdict {}): it calls it dead where the kernel does not",
-                r.verdict.label()
-            ));
+            let poisoned_here = r.poisoned.iter().any(|p| p.idx == l as usize);
+            differences.push(if poisoned_here {
+                format!(
+                    "the simulation does not reach the poisoned instruction {l} (verdict {}): it calls it dead where the kernel does not",
+                    r.verdict.label()
+                )
+            } else {
+                format!(
+                    "instruction {l} is not poisoned in the simulation (verdict {})",
+                    r.verdict.label()
+                )
+            });
             false
         }
+        (None, Some(_)) if !pl.poisons.is_empty() => true,
         (None, Some(s)) if pl.error.is_some() => {
             differences.push(format!(
                 "the verifier stopped for another reason ({}); the simulation would stop at the poisoned instruction {s}",

@@ -294,14 +294,22 @@ pub fn parse(text: &str) -> LoadLog {
                 body.push((k, lines[k].strip_prefix('\t').unwrap_or(lines[k])));
                 k += 1;
             }
-            if body.is_empty() {
+            while body.last().is_some_and(|(_, l)| l.is_empty()) {
+                body.pop();
+            }
+            let one_line = body.is_empty();
+            if one_line {
                 // The one-line form: cilium's summary is the last line or two of the log,
-                // joined with ": ".
-                for part in summary.split(": ") {
+                // joined with ": ", and `(N line(s) omitted)`.
+                for part in summary.split(": ").filter(|p| !p.is_empty()) {
+                    let part = part.split(" (").next().unwrap_or(part);
                     body.push((i, part));
                 }
             }
             let mut p = verifier(&body);
+            if one_line {
+                p.error = body.last().map(|(_, l)| (*l).to_owned());
+            }
             p.prog = Some(name);
             out.progs.push(p);
             i = k.max(i + 1);
@@ -523,15 +531,18 @@ fn verifier(body: &[(usize, &str)]) -> ProgLog {
     if p.walk.is_empty() && p.poisons.is_empty() {
         // No instruction printed (cilium's one-line summary): the number alone says a poison
         // was reached, not where.
-        if let Some(e) = &p.error {
-            if let Some(kind) = unknown_call(e).and_then(poison_kind) {
-                p.poisons.push(Poison {
-                    insn: u32::MAX,
-                    kind,
-                    detail: None,
-                    line: 0,
-                });
-            }
+        if let Some((no, kind)) = body.iter().find_map(|&(no, l)| {
+            l.contains("invalid func")
+                .then(|| unknown_call(l).and_then(poison_kind))
+                .flatten()
+                .map(|k| (no, k))
+        }) {
+            p.poisons.push(Poison {
+                insn: u32::MAX,
+                kind,
+                detail: None,
+                line: no,
+            });
         }
     }
     p
