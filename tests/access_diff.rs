@@ -436,7 +436,8 @@ impl<'a> Gen<'a> {
                     parts: vec![self.expr(format!("{which}({name})"))],
                 })
             }
-            85..=94 => {
+            85..=88 => self.guarded(rec),
+            89..=94 => {
                 if self.enums.is_empty() {
                     return None;
                 }
@@ -458,8 +459,80 @@ impl<'a> Gen<'a> {
                     parts: vec![self.expr(format!("{which}({name}, {v})"))],
                 })
             }
+            95..=96 => self.local_object(rec),
             _ => self.flavor(rec),
         }
+    }
+
+    /// A local object of a kernel type (read from memory first), and one of its members:
+    /// clang relocates members of any object whose type has `preserve_access_index`.
+    fn local_object(&mut self, rec: TypeId) -> Option<Case> {
+        let size = self.btf.ty(rec).size();
+        if size == 0 || size > 256 {
+            return None;
+        }
+        let ty = self.tname(rec, 0)?;
+        let (chain, fty, bf) = self.field_chain(rec, false, 3)?;
+        let e = if bf || self.is_scalar(fty) {
+            format!("v.{chain}")
+        } else {
+            format!("&v.{chain}")
+        };
+        Some(Case {
+            category: "local_object",
+            globals: vec![],
+            parts: vec![
+                (format!("{ty} v"), format!("{ty} v;")),
+                (
+                    "bpf_probe_read_kernel(&v, sizeof(v), ctx)".into(),
+                    "bpf_probe_read_kernel(&v, sizeof(v), ctx);".into(),
+                ),
+                self.expr(e),
+            ],
+        })
+    }
+
+    /// The common guard shapes around a read (`if`, `?:`, `&&`), and the `bpf_core_read`
+    /// family with its `__builtin_preserve_access_index`.
+    fn guarded(&mut self, rec: TypeId) -> Option<Case> {
+        let ty = self.root(rec);
+        let (chain, fty, bf) = self.field_chain(rec, false, 3)?;
+        if bf {
+            return None;
+        }
+        let read = if self.is_scalar(fty) {
+            format!("p->{chain}")
+        } else {
+            format!("&p->{chain}")
+        };
+        let exists = format!("bpf_core_field_exists(p->{chain})");
+        let (access, c) = match self.rng.below(4) {
+            0 => (
+                format!("if ({exists}) x = {read}"),
+                format!("if ({exists}) x = (unsigned long)({read}); USE(x);"),
+            ),
+            1 => (
+                format!("{exists} ? {read} : 0"),
+                format!("USE({exists} ? (unsigned long)({read}) : 0);"),
+            ),
+            2 => (
+                format!("bpf_core_read(&x, sizeof(x), &p->{chain})"),
+                format!("bpf_core_read(&x, sizeof(x), &p->{chain}); USE(x);"),
+            ),
+            _ => (
+                format!("__builtin_preserve_access_index(&p->{chain})"),
+                format!("USE(__builtin_preserve_access_index(&p->{chain}));"),
+            ),
+        };
+        Some(Case {
+            category: "guarded",
+            globals: vec![],
+            parts: vec![
+                self.var(&ty, "p"),
+                ("unsigned long x".into(), "unsigned long x = 0;".into()),
+                (access, c),
+            ],
+        })
     }
 
     /// A flavor of `rec` declared by the question: some of its members, maybe reordered.

@@ -283,7 +283,9 @@ pub fn access(data: &[u8]) {
 pub fn load_log(object: &[u8], data: &[u8]) {
     let text = String::from_utf8_lossy(&data[..data.len().min(1 << 16)]);
     let log = crate::loadlog::parse(&text);
-    let Ok(obj) = Object::parse(object) else { return };
+    let Ok(obj) = Object::parse(object) else {
+        return;
+    };
     let Some(btf) = obj.btf.as_ref() else { return };
     for target in [None, Some(btf)] {
         let opts = crate::loadlog::Options {

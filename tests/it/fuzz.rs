@@ -62,7 +62,11 @@ fn seeds_load_log() -> Vec<Vec<u8>> {
         .filter(|p| p.to_string_lossy().contains("ptregs_arch"))
         .map(|p| data::read_path(p))
         .collect();
-    v.extend(data::list("loadlog/hand", ".log").iter().map(|p| data::read_path(p)));
+    v.extend(
+        data::list("loadlog/hand", ".log")
+            .iter()
+            .map(|p| data::read_path(p)),
+    );
     v
 }
 

@@ -19,6 +19,11 @@ use super::{LocalObject, Question};
 pub struct Fix {
     /// The fixed code, in the question's language (BPF C).
     pub snippet: String,
+    /// The same as parts: the `___flavor` definitions the fix adds (file scope in C), then
+    /// the question's parts, rewritten where needed.
+    pub parts: Vec<String>,
+    /// How many of `parts` are definitions.
+    pub definitions: usize,
     /// The fix asked again on the same kernels (`None` if it could not be asked).
     pub answer: Option<Answer>,
     /// Whether every kernel loads the fix.
@@ -80,6 +85,8 @@ pub fn fix(
     if problems.is_empty() {
         return Some(Fix {
             snippet: String::new(),
+            parts: Vec::new(),
+            definitions: 0,
             answer: None,
             checked: false,
             notes,
@@ -258,6 +265,8 @@ pub fn fix(
         .is_some_and(|a| a.verdict == Verdict::Portable);
     Some(Fix {
         snippet,
+        definitions: usize::from(!flavors.is_empty()),
+        parts,
         answer: fixed_answer,
         checked,
         notes,

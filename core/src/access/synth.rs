@@ -610,6 +610,20 @@ impl Synth<'_, '_> {
                 }
                 match self.eval(base)? {
                     Val::Path(p) => Ok(Val::Path(self.member(p, name, *pos)?)),
+                    // A member of a local object of a relocatable type is relocated too,
+                    // rooted at the object (`ts.tv_sec` of a local `struct timespec64`).
+                    Val::Place(t) if self.relocatable_object(t) => {
+                        let root = strip_cvr(self.btf(), t);
+                        let p = Path {
+                            root,
+                            raw: vec![0],
+                            ty: t,
+                            bitfield: false,
+                            reloc: true,
+                            pos: *pos,
+                        };
+                        Ok(Val::Path(self.member(p, name, *pos)?))
+                    }
                     Val::Place(t) | Val::Value(t, _) => {
                         // A member of a plain object (not reached through a pointer).
                         let p = Path {
@@ -694,6 +708,12 @@ impl Synth<'_, '_> {
             }
             Expr::Call { name, args, pos } => self.call(name, args, *pos),
         }
+    }
+
+    /// Whether an object of type `t` is a struct/union with `preserve_access_index`.
+    fn relocatable_object(&self, t: TypeId) -> bool {
+        let r = self.btf().skip_mods_and_typedefs(t);
+        r.kind().is_composite() && self.uni.preserves_access(r.id())
     }
 
     fn ident(&mut self, name: &str, pos: usize) -> Result<Val, AccessError> {
