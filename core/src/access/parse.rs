@@ -946,7 +946,7 @@ fn builtin(words: &[&str]) -> Option<TypeSpec> {
 mod tests {
     use super::*;
 
-    fn p(s: &str) -> Result<Vec<Stmt>, AccessError> {
+    fn p(s: &str) -> Result<Vec<TopStmt>, AccessError> {
         parse(s, &|n| n == "pid_t" || n == "u64")
     }
 
