@@ -20,6 +20,7 @@
 
 mod answer;
 mod ast;
+mod complete;
 mod emit;
 mod error;
 mod fix;
@@ -36,6 +37,7 @@ use crate::btf::{Btf, TypeId};
 
 pub use answer::{answer, Answer, Cell, FieldFacts, Load, Rename, Run, Verdict};
 pub(crate) use answer::{field_of, renamed};
+pub use complete::{Completion, MAX_CANDIDATES};
 pub use emit::ObjectBtf;
 pub use error::AccessError;
 pub use fix::{fix, Fix};

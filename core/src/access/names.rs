@@ -6,6 +6,7 @@
 //! when a name that has duplicates is looked up or printed.
 
 use std::borrow::Cow;
+use std::collections::HashMap;
 use std::sync::{Arc, OnceLock};
 
 use crate::btf::{Btf, Kind, TypeId};
@@ -19,6 +20,8 @@ pub struct Local {
     btf: Arc<Btf>,
     profile: Profile,
     suffixes: OnceLock<Suffixes>,
+    /// How many enumerators have each name (up to 2), built on first use.
+    enumerators: OnceLock<HashMap<String, u8>>,
 }
 
 /// A tag namespace lookup: what kind of type the keyword names.
@@ -67,6 +70,7 @@ impl Local {
             btf,
             profile,
             suffixes: OnceLock::new(),
+            enumerators: OnceLock::new(),
         }
     }
 
@@ -147,19 +151,22 @@ impl Local {
         }
     }
 
-    /// How many enumerators are named `name` in the whole kernel (stops at 2).
+    /// How many enumerators are named `name` in the whole kernel (counted up to 2).
     fn enumerator_count(&self, name: &str) -> usize {
-        let mut n = 0;
-        for id in self.btf.ids() {
-            let t = self.btf.ty(id);
-            if t.kind().is_any_enum() {
-                n += t.enum_values().filter(|e| e.name == name).count();
-                if n > 1 {
-                    break;
+        let counts = self.enumerators.get_or_init(|| {
+            let mut m: HashMap<String, u8> = HashMap::new();
+            for id in self.btf.ids() {
+                let t = self.btf.ty(id);
+                if t.kind().is_any_enum() {
+                    for e in t.enum_values() {
+                        let c = m.entry(e.name.to_owned()).or_insert(0);
+                        *c = c.saturating_add(1).min(2);
+                    }
                 }
             }
-        }
-        n
+            m
+        });
+        counts.get(name).map_or(0, |&c| usize::from(c))
     }
 
     /// The type `vmlinux.h` calls `tag NAME`.
@@ -207,10 +214,7 @@ impl Local {
     /// Whether `name` is an enumerator constant anywhere in the kernel.
     pub fn is_enumerator(&self, name: &str) -> bool {
         let base = split_suffix(name).map_or(name, |(b, _)| b);
-        self.btf.ids().any(|id| {
-            let t = self.btf.ty(id);
-            t.kind().is_any_enum() && t.enum_values().any(|e| e.name == base)
-        })
+        self.enumerator_count(base) > 0
     }
 }
 

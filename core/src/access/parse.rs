@@ -248,6 +248,32 @@ impl<'a> Parser<'a> {
         if self.starts_type() {
             return self.declaration();
         }
+        // `name *x;` or `name x;` with a name that is no type: a declaration of an unknown
+        // type, as clang reads it.
+        if let (Tok::Ident(t), Tok::Ident(_)) | (Tok::Ident(t), Tok::Punct("*")) =
+            (self.peek(), self.peek_at(1))
+        {
+            let decl_like = match self.peek_at(1) {
+                Tok::Ident(_) => true,
+                _ => {
+                    let mut k = 1;
+                    while matches!(self.peek_at(k), Tok::Punct("*")) {
+                        k += 1;
+                    }
+                    matches!(self.peek_at(k), Tok::Ident(_))
+                        && matches!(
+                            self.peek_at(k + 1),
+                            Tok::Punct(";" | "=" | "," | "[") | Tok::End
+                        )
+                }
+            };
+            if decl_like && !is_keyword(t) && !self.vars.iter().any(|v| v == t) {
+                return Err(AccessError::at(
+                    self.pos(),
+                    format!("unknown type name '{t}'"),
+                ));
+            }
+        }
         let e = self.expr()?;
         self.end_stmt()?;
         Ok(Stmt::Expr(e))
@@ -1019,6 +1045,18 @@ mod tests {
         let deep = "(".repeat(10_000) + "x" + &")".repeat(10_000);
         assert!(p(&deep).unwrap_err().message.contains("nested too deeply"));
         assert!(p("long long long x;").is_err());
+    }
+
+    #[test]
+    fn unknown_type_names() {
+        let e = p("nope_t *t; t->x").unwrap_err();
+        assert_eq!(
+            (e.offset, e.message.as_str()),
+            (0, "unknown type name 'nope_t'")
+        );
+        assert!(p("nope_t x").is_err());
+        // A product of variables stays an expression.
+        assert!(p("struct task_struct *a; long b; a * b").is_ok());
     }
 
     #[test]

@@ -35,7 +35,7 @@ pub struct Universe<'k> {
 }
 
 /// At most this many types of the question's own (a bound for hostile input).
-pub const MAX_OWN_TYPES: usize = 10_000;
+pub const MAX_OWN_TYPES: usize = 4096;
 
 /// clang's BPF target: size and encoding of each builtin integer spelling.
 pub fn builtin_int(name: &str) -> Option<(u32, u8)> {

@@ -31,7 +31,9 @@ pub(super) fn render(
         if targets.is_empty() {
             let mut m = Map::new();
             m.insert("type".into(), "relo".into());
+            m.insert("sec".into(), PROG.into());
             m.insert("sec_relo_idx".into(), i.into());
+            m.insert("prog".into(), PROG.into());
             m.insert("kind".into(), r.kind.log_name().into());
             m.insert("kind_id".into(), r.kind.0.into());
             m.insert("local_type".into(), type_ref(&obj.btf.btf, r.root));

@@ -739,3 +739,35 @@ impl Synth<'_, '_> {
         }
     }
 }
+
+/// The type of expression `e` in the question so far (evaluated for its type only: no
+/// records), for completion.
+pub fn type_of(uni: &mut Universe<'_>, e: &Expr, known: &Synthesis) -> Result<TypeId, AccessError> {
+    let int = uni.int("int")?;
+    let ulong = uni.int("unsigned long")?;
+    uni.btf();
+    let mut s = Synth {
+        uni,
+        vars: known.vars.clone(),
+        out: Synthesis::default(),
+        guards: Vec::new(),
+        quiet: 1,
+        explicit: 0,
+        stmt: 0,
+        source: 0,
+        preserve_ctx: true,
+        int,
+        ulong,
+    };
+    Ok(match s.eval(e)? {
+        Val::Path(p) => p.ty,
+        Val::Place(t) | Val::Value(t, _) => t,
+    })
+}
+
+impl Synthesis {
+    /// The variables declared so far.
+    pub fn var_names(&self) -> impl Iterator<Item = &str> {
+        self.vars.iter().map(|(n, _)| n.as_str())
+    }
+}
