@@ -94,11 +94,9 @@ impl<'a> Gen<'a> {
                         with_bitfields.push(id);
                     }
                 }
-                Kind::ENUM | Kind::ENUM64 if t.vlen() > 0 => {
-                    if !t.name().is_empty() {
-                        enums.push((id, format!("enum {}", local.type_name(id))));
-                        named.push(id);
-                    }
+                Kind::ENUM | Kind::ENUM64 if t.vlen() > 0 && !t.name().is_empty() => {
+                    enums.push((id, format!("enum {}", local.type_name(id))));
+                    named.push(id);
                 }
                 Kind::TYPEDEF => {
                     named.push(id);
@@ -146,14 +144,7 @@ impl<'a> Gen<'a> {
                 t.name()
             ),
             Kind::TYPEDEF | Kind::INT => self.local.type_name(id).into_owned(),
-            Kind::PTR => {
-                let to = self.btf.ty(t.type_id());
-                if matches!(to.kind(), Kind::CONST | Kind::VOLATILE) {
-                    format!("{} *", self.tname(t.type_id(), depth + 1)?)
-                } else {
-                    format!("{} *", self.tname(t.type_id(), depth + 1)?)
-                }
-            }
+            Kind::PTR => format!("{} *", self.tname(t.type_id(), depth + 1)?),
             Kind::CONST => {
                 let inner = self.btf.ty(t.type_id());
                 if inner.kind() == Kind::PTR {

@@ -70,7 +70,8 @@ fn fixes_compile_and_clang_agrees() {
     let s390 = kernel("btf/debian13-6.12.107-s390x.btf.gz");
     let host = kernel("btf/host-6.18.44-fc-v657-amd64.btf.gz");
     // (parts, how C declares the pointer, what is read at the end, the kernels)
-    let questions: [(&[&str], &str, &str, Vec<(&str, &corelab::btf::Btf)>); 3] = [
+    type Kernels<'a> = Vec<(&'a str, &'a corelab::btf::Btf)>;
+    let questions: [(&[&str], &str, &str, Kernels<'_>); 3] = [
         (
             &["struct task_struct *t", "long s = t->__state"],
             "struct task_struct *t = ctx;",

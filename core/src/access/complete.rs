@@ -3,9 +3,10 @@
 //! points to or is (anonymous members' members lifted, as C names them); elsewhere variables,
 //! typedef names and the CO-RE macros.
 
-use crate::btf::{Btf, Kind, TypeId};
+use crate::btf::{Kind, TypeId};
 
 use super::ast::{Expr, Stmt};
+use super::cnames::visible_members;
 use super::parse::parse;
 use super::synth;
 use super::Question;
@@ -100,28 +101,6 @@ fn chain_start(s: &[u8], mut end: usize) -> usize {
     }
 }
 
-/// Member names C reaches in struct/union `rec` (anonymous members lifted).
-fn member_names(btf: &Btf, rec: TypeId) -> Vec<String> {
-    let mut out = Vec::new();
-    let mut stack = vec![rec];
-    while let Some(r) = stack.pop() {
-        for m in btf.ty(r).members() {
-            if m.name.is_empty() {
-                let t = btf.skip_mods_and_typedefs(m.type_id);
-                if t.kind().is_composite() && stack.len() < 16 {
-                    stack.push(t.id());
-                }
-            } else {
-                out.push(m.name.to_owned());
-            }
-        }
-        if out.len() > 10_000 {
-            break;
-        }
-    }
-    out
-}
-
 impl Question<'_> {
     /// Completions for `text`, the part being typed (earlier parts' declarations count).
     pub fn complete(&mut self, text: &str) -> Completion {
@@ -171,8 +150,9 @@ impl Question<'_> {
                 };
                 let r = btf.skip_mods_and_typedefs(t);
                 if r.kind().is_composite() {
-                    items = member_names(btf, r.id())
+                    items = visible_members(btf, r.id())
                         .into_iter()
+                        .map(|(m, _)| m)
                         .filter(|m| m.starts_with(prefix))
                         .collect();
                 }

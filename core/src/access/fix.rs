@@ -9,6 +9,7 @@ use crate::reloc::RelocClass;
 
 use super::answer::{answer, Answer, Load, Verdict};
 use super::ast::*;
+use super::cnames::{c_path, visible_members};
 use super::parse::builtin_spelling;
 use super::print::stmt_text;
 use super::resolve::{local_spec, relocate};
@@ -517,24 +518,6 @@ fn c_type(q: &Question<'_>, id: TypeId) -> String {
     }
 }
 
-/// The C path of a field spec below its root: `mm`, `se.avg`, `comm[3]` (anonymous members
-/// left out, as C names them).
-fn c_path(spec: &crate::reloc::Spec<'_>) -> String {
-    let mut s = String::new();
-    for a in spec.access.iter().skip(1) {
-        match a.name {
-            Some(n) => {
-                if !s.is_empty() {
-                    s.push('.');
-                }
-                s.push_str(n);
-            }
-            None => s.push_str(&format!("[{}]", a.idx)),
-        }
-    }
-    s
-}
-
 /// A declaration of member `name` of `container` as `target` has it, in types the
 /// compiled-against kernel can name (pointers become `void *`: CO-RE only checks that a
 /// pointer is a pointer).
@@ -542,25 +525,10 @@ fn member_decl(q: &Question<'_>, target: &Btf, container: &str, name: &str) -> O
     let id = target
         .find_by_name(container)
         .find(|&i| target.ty(i).kind().is_composite())?;
-    let mut found = None;
-    let mut stack = vec![id];
-    while let Some(r) = stack.pop() {
-        for m in target.ty(r).members() {
-            if m.name == name {
-                found = Some(m.type_id);
-                break;
-            }
-            if m.name.is_empty() {
-                let inner = target.skip_mods_and_typedefs(m.type_id);
-                if inner.kind().is_composite() && stack.len() < 16 {
-                    stack.push(inner.id());
-                }
-            }
-        }
-        if found.is_some() {
-            break;
-        }
-    }
+    let found = visible_members(target, id)
+        .into_iter()
+        .find(|(n, _)| n == name)
+        .map(|(_, t)| t);
     let ty = found?;
     let mut dims = String::new();
     let mut t = ty;

@@ -20,6 +20,7 @@
 
 mod answer;
 mod ast;
+mod cnames;
 mod complete;
 mod emit;
 mod error;
@@ -37,6 +38,7 @@ use crate::btf::{Btf, TypeId};
 
 pub use answer::{answer, Answer, Cell, FieldFacts, Load, Rename, Run, Verdict};
 pub(crate) use answer::{field_of, renamed};
+pub(crate) use cnames::c_path;
 pub use complete::{Completion, MAX_CANDIDATES};
 pub use emit::ObjectBtf;
 pub use error::AccessError;
@@ -168,7 +170,7 @@ impl<'k> Question<'k> {
         self.uni.btf();
         let obj = emit::emit(
             self.uni.current(),
-            &self.uni.names,
+            self.uni.names,
             own_start,
             &roots,
             &strings,

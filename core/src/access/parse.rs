@@ -329,8 +329,7 @@ impl<'a> Parser<'a> {
         let mut is_volatile = false;
         let mut words: Vec<&str> = Vec::new();
         let mut spec: Option<TypeSpec> = None;
-        loop {
-            let Tok::Ident(w) = self.peek() else { break };
+        while let Tok::Ident(w) = self.peek() {
             match w.as_str() {
                 "const" => is_const = true,
                 "volatile" => is_volatile = true,
@@ -657,8 +656,7 @@ impl<'a> Parser<'a> {
 
     fn binary(&mut self, min: u8) -> Result<Expr, AccessError> {
         let mut l = self.unary()?;
-        loop {
-            let Tok::Punct(op) = self.peek() else { break };
+        while let Tok::Punct(op) = self.peek() {
             let Some(prec) = precedence(op) else { break };
             if prec < min {
                 break;

@@ -353,9 +353,10 @@ impl<'k> Universe<'k> {
                         ));
                     }
                     let start = if union { 0 } else { bit };
-                    let off = if w == 0 {
-                        start.div_ceil(unit) * unit
-                    } else if !def.packed && start / unit != (start + w - 1) / unit {
+                    // `:0` closes the unit; a field that would straddle a unit boundary
+                    // starts the next unit (System V).
+                    let straddles = w != 0 && !def.packed && start / unit != (start + w - 1) / unit;
+                    let off = if w == 0 || straddles {
                         start.div_ceil(unit) * unit
                     } else {
                         start

@@ -6,7 +6,7 @@
 //! architecture) and how to fix it; and the verifier's walk set against corelab's own
 //! simulation of it, differences shown.
 
-use crate::access::{field_of, renamed};
+use crate::access::{c_path, field_of, renamed};
 use crate::btf::{essential_name, Btf, TypeId};
 use crate::insn::Insn;
 use crate::object::Object;
@@ -633,18 +633,7 @@ fn guard_text(s: &Spec<'_>) -> String {
     };
     match s.kind.class() {
         RelocClass::Field => {
-            let mut path = String::new();
-            for a in s.access.iter().skip(1) {
-                match a.name {
-                    Some(n) => {
-                        if !path.is_empty() {
-                            path.push('.');
-                        }
-                        path.push_str(n);
-                    }
-                    None => path.push_str(&format!("[{}]", a.idx)),
-                }
-            }
+            let path = c_path(s);
             format!("if (bpf_core_field_exists({root_c}, {path})) {{ … }}")
         }
         RelocClass::EnumVal => format!(
