@@ -160,3 +160,46 @@ fn explain_log_json_names_the_relocation() {
     assert!(err.contains("does not match"), "{err}");
     let _ = std::fs::remove_dir_all(dir);
 }
+
+/// The verdicts in words: a renamed field breaks with the new name and the kernel, and a
+/// typedef root that a kernel lacks says why (libbpf looks for a typedef of that name, not the
+/// struct behind it) and how to declare the pointer instead.
+#[test]
+fn access_verdicts_name_the_rename_and_the_typedef_root() {
+    let dir = data::scratch("cli-access-verdicts");
+    let k61 = file(&dir, "btf/debian12-6.1.0-50-amd64.btf.gz");
+    let k510 = file(&dir, "btf/debian11-5.10.0-46-amd64.btf.gz");
+    let (k61, k510) = (k61.to_str().unwrap(), k510.to_str().unwrap());
+    let verdict = |q: &[&str]| {
+        let mut args = vec!["access", "--local", k61, "-t", k510];
+        args.extend(q);
+        let out = corelab(&args);
+        assert_eq!(out.status.code(), Some(0), "{q:?}");
+        let text = String::from_utf8_lossy(&out.stdout).into_owned();
+        let line = text
+            .lines()
+            .find(|l| l.starts_with("verdict: "))
+            .unwrap_or_else(|| panic!("{q:?}: no verdict in\n{text}"))
+            .to_owned();
+        (line, text)
+    };
+    let (v, _) = verdict(&["struct task_struct *t", "t->__state"]);
+    assert_eq!(
+        v,
+        "verdict: breaks: task_struct.__state renamed to state in btf_debian11-5.10.0-46-amd64"
+    );
+    let (v, text) = verdict(&["typedef struct task_struct task_t", "task_t *t", "t->pid"]);
+    assert!(v.starts_with("verdict: breaks: "), "{v}");
+    assert!(
+        v.contains("the root type is the typedef task_t")
+            && v.contains("declare the pointer as `struct task_struct *`"),
+        "{v}"
+    );
+    assert!(
+        text.contains("\nnote: the root type is the typedef task_t"),
+        "{text}"
+    );
+    let (v, _) = verdict(&["struct task_struct *t", "bpf_core_field_exists(t->__state)"]);
+    assert_eq!(v, "verdict: portable");
+    let _ = std::fs::remove_dir_all(dir);
+}

@@ -97,6 +97,8 @@ pub struct Answer {
     pub loads: Vec<Load>,
     /// Fields renamed or replaced on some kernel.
     pub renames: Vec<Rename>,
+    /// What else explains a failure, in words (a typedef root no kernel has).
+    pub notes: Vec<String>,
     /// The verdict.
     pub verdict: Verdict,
 }
@@ -157,6 +159,7 @@ impl Answer {
                         ts.join(", ")
                     ));
                 }
+                parts.extend(self.notes.iter().cloned());
                 for (t, l) in self.loads.iter().enumerate() {
                     if let Load::Fails(_, msg) = l {
                         parts.push(format!(
@@ -419,6 +422,8 @@ pub fn answer(
         .collect();
     let mut loads = Vec::with_capacity(targets.len());
     let mut renames = Vec::new();
+    let mut notes: Vec<String> = Vec::new();
+    let mut typedef_roots: Vec<usize> = Vec::new();
     for (t, p) in processed.iter().enumerate() {
         if let Some(i) = p
             .iter()
@@ -430,6 +435,33 @@ pub fn answer(
         }
         let poisoned = reachable_poison(q, obj, p);
         for &i in &poisoned {
+            // A typedef root is looked for as a typedef of that name, never as the struct
+            // behind it.
+            let root = obj.btf.btf.ty(obj.records[i].root);
+            let no_cands = p[i].cands.as_ref().is_some_and(Vec::is_empty);
+            if no_cands && root.kind() == crate::btf::Kind::TYPEDEF {
+                let behind = obj.btf.btf.skip_mods_and_typedefs(root.id());
+                let hint = if behind.kind().is_composite() && !behind.name().is_empty() {
+                    format!(
+                        ": declare the pointer as `{} {} *`",
+                        behind.kind().lower_name(),
+                        behind.name()
+                    )
+                } else {
+                    String::new()
+                };
+                let note = format!(
+                    "the root type is the typedef {}, and {} has no typedef of that name (libbpf matches a typedef root only with a typedef){hint}",
+                    root.name(),
+                    targets[t].0
+                );
+                if !typedef_roots.contains(&t) {
+                    typedef_roots.push(t);
+                }
+                if !notes.contains(&note) {
+                    notes.push(note);
+                }
+            }
             let Some(spec) = local_spec(&obj.btf, &obj.records[i], i) else {
                 continue;
             };
@@ -464,8 +496,13 @@ pub fn answer(
         .filter(|(_, l)| matches!(l, Load::Poisoned(_)))
         .map(|(t, _)| t)
         .collect();
-    let verdict = if !failing.is_empty() || !renames.is_empty() {
+    let verdict = if !failing.is_empty() || !renames.is_empty() || !typedef_roots.is_empty() {
         let mut on: Vec<usize> = failing;
+        for &t in &typedef_roots {
+            if !on.contains(&t) {
+                on.push(t);
+            }
+        }
         for r in &renames {
             if !on.contains(&r.target) {
                 on.push(r.target);
@@ -483,6 +520,7 @@ pub fn answer(
         runs,
         loads,
         renames,
+        notes,
         verdict,
     }
 }

@@ -63,7 +63,7 @@ pub fn fix(
     if ans.verdict == Verdict::Portable {
         return None;
     }
-    let mut notes = Vec::new();
+    let mut notes: Vec<String> = ans.notes.clone();
     for (t, l) in ans.loads.iter().enumerate() {
         if let Load::Fails(_, msg) = l {
             notes.push(format!(
