@@ -5,6 +5,9 @@
 #   - relocation (corelab minimize vs bpftool gen min_core_btf: both relocate every CO-RE
 #     record of the objects with their CO-RE engine — libbpf's, linked into bpftool — and
 #     write the minimal BTF), and corelab reloc / guard of the largest object
+#   - with CORELAB_BPFTOOL naming a bpftool 7.7+ (sid's 7.8): three modules merged over their
+#     kernel, listing and header (corelab dump/header M1 M2 M3 --base K vs bpftool -B K btf dump
+#     file M1 file M2 file M3)
 # Prints wall-time means (hyperfine), ratios, and peak RSS (GNU time, median of 9 runs). Needs bpftool and
 # hyperfine (scripts/setup.sh tools); the figures in README.md come from this script.
 set -euo pipefail
@@ -60,6 +63,20 @@ compare "vmlinux.h 5.10 (bpftool-7.1 profile)" "$bin header $k510 --profile bpft
 compare "raw listing 6.18" "$bin dump $k618" "bpftool btf dump file $k618"
 compare "min_core_btf, ${#objs[@]} objects, 6.18" "$bin minimize ${objs[*]} --target $k618 -o $tmp/o.btf" \
   "bpftool gen min_core_btf $k618 $tmp/b.btf ${objs[*]}"
+# Several modules merged over their kernel needs bpftool 7.7+ (CORELAB_BPFTOOL=…/bpftool-7.8).
+if [ -n "${CORELAB_BPFTOOL:-}" ]; then
+  k61=debian12-6.1.0-50-amd64
+  gunzip -c "tests/data/btf/$k61.btf.gz" > "$tmp/$k61.btf"
+  mods=() files=()
+  for m in nf_conntrack nf_nat nf_tables; do
+    gunzip -c "tests/data/modules/$k61-$m.btf.gz" > "$tmp/$m.btf"
+    mods+=("$tmp/$m.btf") files+=(file "$tmp/$m.btf")
+  done
+  compare "6.1 + 3 modules merged, listing" "$bin dump ${mods[*]} --base $tmp/$k61.btf" \
+    "$CORELAB_BPFTOOL -B $tmp/$k61.btf btf dump ${files[*]}"
+  compare "6.1 + 3 modules merged, header" "$bin header -p bpftool-7.8 ${mods[*]} --base $tmp/$k61.btf" \
+    "$CORELAB_BPFTOOL -B $tmp/$k61.btf btf dump ${files[*]} format c"
+fi
 echo
 echo "corelab alone:"
 hyperfine -N --warmup 2 --runs "${RUNS:-10}" \

@@ -752,8 +752,8 @@ pub fn run(local: &Local, other: &Btf, cases: &[Case], work: &Path) -> Option<Re
         report.kinds.insert(r.kind.log_name().to_owned());
         // Pruning of the shared candidate cache makes outcomes depend on other programs
         // where a root has several candidates: those are not compared.
-        let single =
-            find_candidates(obj_btf, r.relo.type_id, other).map_or(true, |c| c.ids.len() <= 1);
+        let single = find_candidates(obj_btf, r.relo.type_id, &reloc::Target::kernel(other))
+            .map_or(true, |c| c.cands.len() <= 1);
         if single {
             clang_outcome
                 .entry((r.sec.to_owned(), key.clone()))

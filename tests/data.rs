@@ -69,3 +69,49 @@ pub fn scratch(name: &str) -> PathBuf {
     std::fs::create_dir_all(&d).expect("scratch dir");
     d
 }
+
+/// `new` rebuilt from `old` and a `diff -U0 old new` (references stored as a difference from
+/// another reference: a merged header against the kernel's own header).
+///
+/// # Panics
+///
+/// On a malformed diff, or one that does not apply to `old` (a line it removes differs).
+pub fn apply_unified_diff(old: &[u8], diff: &[u8]) -> Vec<u8> {
+    let old: Vec<&[u8]> = old.split_inclusive(|&b| b == b'\n').collect();
+    let mut out = Vec::with_capacity(old.len() * 64);
+    let mut next = 0usize; // lines of `old` copied or dropped so far
+    let mut lines = diff.split_inclusive(|&b| b == b'\n').peekable();
+    while let Some(line) = lines.next() {
+        let Some(hunk) = line.strip_prefix(b"@@ -") else {
+            continue; // the ---/+++ file header
+        };
+        let text = String::from_utf8_lossy(hunk);
+        let range = text.split(' ').next().unwrap_or_default();
+        let mut nums = range
+            .split(',')
+            .map(|n| n.parse::<usize>().expect("diff hunk"));
+        let start = nums.next().expect("diff hunk");
+        let count = nums.next().unwrap_or(1);
+        // With no old lines, the hunk goes after line `start`; otherwise it replaces from it.
+        let keep_to = if count == 0 { start } else { start - 1 };
+        out.extend(old[next..keep_to].iter().copied().flatten());
+        next = keep_to;
+        while let Some(l) = lines.next_if(|l| !l.starts_with(b"@@ ")) {
+            match l.first() {
+                Some(b'-') => {
+                    assert_eq!(
+                        &l[1..],
+                        old[next],
+                        "diff does not apply at line {}",
+                        next + 1
+                    );
+                    next += 1;
+                }
+                Some(b'+') => out.extend_from_slice(&l[1..]),
+                _ => {} // "\ No newline at end of file"
+            }
+        }
+    }
+    out.extend(old[next..].iter().copied().flatten());
+    out
+}

@@ -7,4 +7,5 @@ pub mod data;
 pub mod golden;
 pub mod oracle;
 pub mod random_btf;
+pub mod random_split;
 pub mod tools;

@@ -21,6 +21,24 @@ pub fn bpftool() -> Option<PathBuf> {
     find("bpftool")
 }
 
+/// A bpftool that merges several module BTFs (7.7+, e.g. sid's 7.8.0 with libbpf 1.8):
+/// `CORELAB_BPFTOOL` if set, else the `bpftool` on `PATH` if it is recent enough.
+pub fn bpftool_merging() -> Option<PathBuf> {
+    if std::env::var_os("CORELAB_NO_TOOLS").is_some_and(|v| v != "0") {
+        return None;
+    }
+    let candidate = match std::env::var_os("CORELAB_BPFTOOL") {
+        Some(p) => Some(PathBuf::from(p)),
+        None => bpftool(),
+    }?;
+    let out = Command::new(&candidate).arg("version").output().ok()?;
+    let text = String::from_utf8_lossy(&out.stdout);
+    let version = text.split_whitespace().nth(1)?.trim_start_matches('v');
+    let mut parts = version.split('.').map(|p| p.parse::<u32>().unwrap_or(0));
+    let (major, minor) = (parts.next()?, parts.next()?);
+    ((major, minor) >= (7, 7)).then_some(candidate)
+}
+
 /// Runs a command, returning (exit code, stdout, stderr).
 pub fn run(cmd: &mut Command) -> (i32, Vec<u8>, Vec<u8>) {
     let out = cmd.output().unwrap_or_else(|e| panic!("{cmd:?}: {e}"));

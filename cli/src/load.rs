@@ -1,10 +1,11 @@
 //! Reading input files and turning engine errors into one-line failures.
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use corelab::btf::Btf;
 use corelab::input::{self, LoadedBtf};
+use corelab::reloc::Target;
 
 use crate::Failure;
 
@@ -26,6 +27,41 @@ pub fn btf(path: &Path, base: Option<&Path>) -> Result<LoadedBtf, Failure> {
 pub fn btf_over(path: &Path, base: Option<Arc<Btf>>) -> Result<LoadedBtf, Failure> {
     let data = read(path)?;
     input::load_btf_owned(data, base).map_err(|e| Failure::new(path.display().to_string(), e))
+}
+
+/// The BTF a verb works on, from one or several files: one file as it is (split over the BTF
+/// of `base` when given: `bpftool [-B BASE] btf dump file F`), several merged over `base`
+/// and deduplicated as bpftool 7.7+ merges them (`bpftool -B BASE btf dump file F1 file F2
+/// …`: libbpf's `btf__add_btf` then `btf__dedup`). Several files need a base (a usage error
+/// otherwise, as in bpftool).
+pub fn btf_files(files: &[PathBuf], base: Option<&Path>) -> Result<Btf, Failure> {
+    if let [one] = files {
+        return Ok(btf(one, base)?.btf);
+    }
+    let Some(base_path) = base else {
+        usage_error("several files are merged over a kernel: --base VMLINUX is required");
+    };
+    let base = Arc::new(btf(base_path, None)?.btf);
+    let modules = files
+        .iter()
+        .map(|f| btf_over(f, Some(base.clone())).map(|l| l.btf))
+        .collect::<Result<Vec<_>, _>>()?;
+    corelab::btf_dedup::merge_modules(&base, modules).map_err(|e| {
+        let file = match e.part().and_then(|k| files.get(k)) {
+            Some(f) => f.display().to_string(),
+            None => base_path.display().to_string(),
+        };
+        Failure::new(file, e)
+    })
+}
+
+/// Reports a usage error the way clap does (exit status 2).
+pub fn usage_error(message: &str) -> ! {
+    clap::Error::raw(
+        clap::error::ErrorKind::MissingRequiredArgument,
+        format!("{message}\n"),
+    )
+    .exit()
 }
 
 /// Writes `bytes` to stdout, treating a closed pipe as success.
@@ -67,5 +103,62 @@ pub fn kconfig_settings(
         config,
         kernel_version,
         ..Default::default()
+    })
+}
+
+/// A kernel to relocate against: `--target BTF` and its `--module MOD` split BTFs, in the
+/// order given (libbpf visits modules in the kernel's order).
+#[derive(Debug)]
+pub struct Kernel {
+    /// The kernel's BTF.
+    pub vmlinux: Arc<Btf>,
+    /// Each module's name and split BTF.
+    pub modules: Vec<(String, Btf)>,
+}
+
+impl Kernel {
+    /// Loads `target` and, split over it, every file of `modules`.
+    pub fn load(target: &Path, modules: &[std::path::PathBuf]) -> Result<Kernel, Failure> {
+        let vmlinux = Arc::new(btf(target, None)?.btf);
+        let modules = modules
+            .iter()
+            .map(|p| {
+                let data = read(p)?;
+                let name = module_name(p, &data);
+                let b = input::load_btf_owned(data, Some(vmlinux.clone()))
+                    .map_err(|e| Failure::new(p.display().to_string(), e))?;
+                Ok((name, b.btf))
+            })
+            .collect::<Result<_, Failure>>()?;
+        Ok(Kernel { vmlinux, modules })
+    }
+
+    /// The relocation target: the kernel, then the modules.
+    pub fn target(&self) -> Target<'_> {
+        let mut t = Target::kernel(&self.vmlinux);
+        for (name, b) in &self.modules {
+            t = t.with_module(name, b);
+        }
+        t
+    }
+}
+
+/// A module's name: what its `.modinfo` declares (`.ko` files, possibly compressed), else
+/// the file name without `.gz`/`.xz`/`.zst` and `.ko`/`.btf`.
+fn module_name(path: &Path, data: &[u8]) -> String {
+    let declared = input::unpack(data, input::Limits::default())
+        .ok()
+        .and_then(|u| input::elf::module_name(&u.data));
+    declared.unwrap_or_else(|| {
+        let mut n = path
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default();
+        for ext in [".gz", ".xz", ".zst", ".ko", ".btf"] {
+            if let Some(stem) = n.strip_suffix(ext) {
+                n = stem.to_owned();
+            }
+        }
+        n
     })
 }

@@ -54,11 +54,18 @@ pub fn btf_ext(data: &[u8]) {
 }
 
 /// CO-RE relocation of an object against its own BTF (every named root has at least itself
-/// as a candidate, so every path of the engine runs), then the invariants of the result.
+/// as a candidate, so every path of the engine runs), as each libbpf release does it, then the
+/// invariants of the result.
 pub fn reloc(data: &[u8]) {
     let Ok(obj) = Object::parse(data) else { return };
     let Some(btf) = obj.btf.as_ref() else { return };
-    let rel = crate::reloc::relocate_object(&obj, btf);
+    for libbpf in crate::libbpf::Libbpf::ALL {
+        reloc_as(&obj, btf, libbpf);
+    }
+}
+
+fn reloc_as(obj: &Object, btf: &Btf, libbpf: crate::libbpf::Libbpf) {
+    let rel = crate::reloc::relocate(obj, &crate::reloc::Target::kernel(btf), libbpf);
     let records = obj.ext.as_ref().map_or(0, |e| e.core_relo_count());
     assert_eq!(rel.records.len(), records, "one report per record");
     assert!(rel.passes <= crate::reloc::MAX_PASSES);
@@ -87,13 +94,14 @@ fn guard_unrelocated(obj: &Object) {
     input.limits = crate::sim::Limits {
         max_steps: 20_000,
         max_pending: 1_024,
+        max_states: 4_096,
     };
     if let Ok(layout) = crate::kconfig::layout(obj) {
         let image = vec![0u8; layout.size as usize];
         input.kconfig = Some((layout, image));
     }
     for r in crate::sim::guard(&input) {
-        let _ = r.dead_ranges();
+        let _ = r.unreached_ranges();
     }
 }
 
@@ -157,6 +165,7 @@ pub fn guard(data: &[u8]) {
     let Ok(obj) = Object::parse(data) else { return };
     let Some(btf) = obj.btf.as_ref() else { return };
     let knobs = crate::pipeline::Knobs {
+        libbpf: crate::libbpf::Libbpf::default(),
         kconfig: crate::kconfig::Settings {
             kernel_version: Some(0x06_12_00),
             ..Default::default()
@@ -165,6 +174,7 @@ pub fn guard(data: &[u8]) {
         limits: Some(crate::sim::Limits {
             max_steps: 20_000,
             max_pending: 1_024,
+            max_states: 4_096,
         }),
     };
     let Ok(a) = crate::pipeline::analyze(&obj, btf, &knobs) else {
@@ -175,8 +185,55 @@ pub fn guard(data: &[u8]) {
         for p in &r.poisoned {
             assert_eq!(p.reachable, r.exploration.seen[p.idx]);
         }
-        for (s, e) in r.dead_ranges() {
+        for (s, e) in r.unreached_ranges() {
             assert!(s < e && e <= r.linked.insns.len());
+        }
+        // A walk cut short never claims dead code.
+        if r.exploration.exhausted.is_some() {
+            assert!(!r.verdict.coverage().unreached_is_dead(), "{:?}", r.verdict);
+        }
+        assert!(r.exploration.steps <= 20_000);
+    }
+}
+
+/// Deduplication: the blob deduplicated on its own, and (read as split BTF over a small fixed
+/// kernel) merged with itself as two modules, each with a small work budget. A result
+/// accounts for every input type with a type of the result, never has more types than went
+/// in, and reads and lists like any BTF.
+pub fn dedup(data: &[u8]) {
+    use crate::btf_dedup::{self, DedupError, Limits, Merged};
+    let limits = Limits { max_work: 200_000 };
+    let check = |m: &Merged, parts: &[&Btf]| {
+        assert!(m.stats.types_out <= m.stats.types_in);
+        for (k, p) in parts.iter().enumerate() {
+            for id in p.own_ids() {
+                let to = m.id(Some(k), id).expect("every type has a place");
+                assert!(to.0 < m.btf.type_cnt());
+            }
+        }
+        crate::dump::write_raw(&m.btf, &mut std::io::sink()).expect("a sink");
+    };
+    let allowed = |e: &DedupError| {
+        matches!(
+            e,
+            DedupError::Unsupported { .. }
+                | DedupError::ReferenceLoop { .. }
+                | DedupError::WorkLimit { .. }
+                | DedupError::TooManyTypes { .. }
+        )
+    };
+    if let Ok(loaded) = load_btf(data, None) {
+        match btf_dedup::dedup(&loaded.btf, &limits) {
+            Ok(m) => check(&m, &[&loaded.btf]),
+            Err(e) => assert!(allowed(&e), "{e}"),
+        }
+    }
+    let base = std::sync::Arc::new(fuzz_kernel());
+    if let Ok(loaded) = load_btf(data, Some(base.clone())) {
+        let parts = [&loaded.btf, &loaded.btf];
+        match btf_dedup::merge(Some(&base), &parts, &limits) {
+            Ok(m) => check(&m, &parts),
+            Err(e) => assert!(allowed(&e), "{e}"),
         }
     }
 }
@@ -301,4 +358,18 @@ pub fn load_log(object: &[u8], data: &[u8]) {
             }
         }
     }
+}
+
+/// A small kernel for split inputs: a few of each kind modules refer to.
+fn fuzz_kernel() -> Btf {
+    let mut b = crate::builder::BtfBuilder::new();
+    let int = b.int("int", 4, 1);
+    let long = b.int("long", 8, 1);
+    let fwd = b.fwd("task", false);
+    let p = b.ptr(fwd);
+    let s = b.struct_("list", 16, &[("next", p, 0, 0), ("n", long, 64, 0)]);
+    b.typedef("u32", int);
+    b.enum_("E", 4, false, &[("A", 0), ("B", 1)]);
+    b.ptr(s);
+    Btf::parse(&b.encode(&Default::default())).expect("the fixed kernel parses")
 }

@@ -21,6 +21,8 @@
 //!   minimal BTF).
 //! - [`btf_write`]: write a parsed [`btf::Btf`] (or a renumbered selection of its types) back
 //!   to a raw blob.
+//! - [`btf_dedup`]: libbpf's BTF deduplication, and several kernel modules merged over their
+//!   kernel as bpftool 7.7+ merges them ([`btf_dedup::merge_modules`]).
 //! - [`diff`]: what changed between two BTFs (types added/removed/changed, field by field), and
 //!   one type's fields across several kernels.
 //!
@@ -34,6 +36,7 @@
 
 pub mod access;
 pub mod btf;
+pub mod btf_dedup;
 pub mod btf_write;
 pub mod builder;
 pub mod bytes;
@@ -49,6 +52,7 @@ pub mod input;
 pub mod insn;
 pub mod kconfig;
 pub mod layout;
+pub mod libbpf;
 pub mod loadlog;
 pub mod matrix;
 pub mod minimize;

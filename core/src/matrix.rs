@@ -11,8 +11,8 @@ use crate::sim::Verdict;
 /// One program on one kernel.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ProgramCell {
-    /// `loaded`, `rejected_poison`, `rejected`, `not_submitted`, `undecided`.
-    pub verdict: &'static str,
+    /// What the kernel does with it (`verdict.label()` names it as `guard --json` does).
+    pub verdict: Verdict,
     /// Why it does not load (the first reason), when it does not.
     pub reason: Option<String>,
 }
@@ -73,7 +73,7 @@ impl Matrix {
         self.kernels
             .iter()
             .zip(&row.cells)
-            .filter(|(_, c)| c.verdict == "loaded")
+            .filter(|(_, c)| c.verdict == Verdict::Loaded)
             .map(|(k, _)| k.as_str())
             .collect()
     }
@@ -81,9 +81,10 @@ impl Matrix {
 
 fn program_cell(a: &Analysis<'_>, name: &str) -> ProgramCell {
     let Some(r) = a.programs.iter().find(|p| p.name == name) else {
+        let why = "no report for this program on this kernel".to_owned();
         return ProgramCell {
-            verdict: "not_submitted",
-            reason: Some("no such program".into()),
+            verdict: Verdict::Undecided(why.clone()),
+            reason: Some(why),
         };
     };
     let reason = match &r.verdict {
@@ -103,10 +104,10 @@ fn program_cell(a: &Analysis<'_>, name: &str) -> ProgramCell {
                 )
             },
         )),
-        Verdict::Rejected(m) | Verdict::NotSubmitted(m) | Verdict::Undecided(m) => Some(m.clone()),
+        v => v.reason(),
     };
     ProgramCell {
-        verdict: r.verdict.label(),
+        verdict: r.verdict.clone(),
         reason,
     }
 }
@@ -175,7 +176,7 @@ pub fn build(obj: &Object, analyses: &[(String, Analysis<'_>)]) -> Matrix {
                         };
                         let reason = match rec.outcome {
                             Outcome::Error(..) | Outcome::Poisoned(_) => {
-                                p.and_then(|p| p.first_warning()).map(str::to_owned)
+                                p.and_then(|p| p.first_warning()).map(ToString::to_string)
                             }
                             _ => None,
                         };

@@ -5,13 +5,17 @@
 use crate::btf::Btf;
 use crate::insn::Insn;
 use crate::kconfig::{self, KconfigError, KconfigLayout, Resolved, Settings};
+use crate::libbpf::Libbpf;
 use crate::object::Object;
-use crate::reloc::{self, ObjectRelocation, Outcome};
-use crate::sim::{self, GuardInput, ProgramReport, RelocSite};
+use crate::reloc::{self, ObjectRelocation, Outcome, Target};
+use crate::sim::{self, GuardInput, NotSubmitted, ProgramReport, RelocSite};
 
 /// What the simulated kernel says, besides its BTF.
 #[derive(Debug, Clone, Default)]
 pub struct Knobs {
+    /// The libbpf release that relocates and resolves externs (its `libbpf` field overrides
+    /// `kconfig.libbpf`).
+    pub libbpf: Libbpf,
     /// Kconfig text and kernel release for `__kconfig` externs.
     pub kconfig: Settings,
     /// `NAME=VALUE` overrides of `.kconfig` externs and read-only globals (`--set`).
@@ -31,6 +35,8 @@ pub struct Analysis<'a> {
     pub sites: Vec<RelocSite>,
     /// One report per main program, in libbpf's order.
     pub programs: Vec<ProgramReport>,
+    /// Helper names as the target kernel spells them (for listings).
+    pub helpers: sim::HelperNames,
 }
 
 impl Analysis<'_> {
@@ -91,46 +97,71 @@ pub fn sites(obj: &Object, rel: &ObjectRelocation<'_>) -> Vec<RelocSite> {
 
 /// Main programs libbpf does not submit because of a relocation error: the failing program
 /// itself, or every program when the failure is in a subprogram (an object-wide failure).
-pub fn relocation_failures(obj: &Object, rel: &ObjectRelocation<'_>) -> Vec<(usize, String)> {
-    let mut out: Vec<(usize, String)> = Vec::new();
+pub fn relocation_failures(obj: &Object, rel: &ObjectRelocation<'_>) -> Vec<(usize, NotSubmitted)> {
+    let mut out: Vec<(usize, NotSubmitted)> = Vec::new();
     for r in &rel.records {
         let Outcome::Error(..) = r.outcome else {
             continue;
         };
         let Some(p) = r.prog else { continue };
-        let why = r
+        let warning = r
             .processed
             .as_ref()
             .and_then(|x| x.first_warning())
-            .map_or_else(
-                || "relocation_error".to_owned(),
-                |w| format!("relocation_error: {w}"),
-            );
+            .map(|l| l.text.clone());
         if obj.programs[p].is_subprog {
             for (i, q) in obj.programs.iter().enumerate() {
                 if !q.is_subprog && !out.iter().any(|(j, _)| *j == i) {
-                    out.push((i, format!("object_error: {why}")));
+                    out.push((i, NotSubmitted::ObjectError(warning.clone())));
                 }
             }
         } else if !out.iter().any(|(j, _)| *j == p) {
-            out.push((p, why));
+            out.push((p, NotSubmitted::RelocationError(warning)));
         }
     }
     out
 }
 
-/// Relocates `obj` against `target` and simulates the verifier on every main program.
+/// Relocates `obj` against `target` and simulates the verifier on every main program, as
+/// on a machine running that kernel (its `__ksym` externs resolve against it too).
 pub fn analyze<'a>(
     obj: &'a Object,
     target: &'a Btf,
     knobs: &Knobs,
 ) -> Result<Analysis<'a>, AnalyzeError> {
-    let relocation = reloc::relocate_object(obj, target);
+    analyze_target(obj, &Target::kernel(target), knobs)
+}
+
+/// [`analyze`] against a kernel with modules (CO-RE candidates come from the modules when
+/// the kernel has none).
+pub fn analyze_target<'a>(
+    obj: &'a Object,
+    target: &Target<'a>,
+    knobs: &Knobs,
+) -> Result<Analysis<'a>, AnalyzeError> {
+    analyze_with_ksyms(obj, target, target.vmlinux, knobs)
+}
+
+/// [`analyze_target`], with `__ksym` externs (kernel variables and kfuncs, `bpf_ksym_exists`)
+/// resolved against `ksyms` instead of the target's vmlinux. libbpf relocates CO-RE against a
+/// custom BTF (`btf_custom_path`) but always resolves ksyms against the running kernel's: this
+/// reproduces a load on one kernel of a program relocated for another.
+pub fn analyze_with_ksyms<'a>(
+    obj: &'a Object,
+    target: &Target<'a>,
+    ksyms: &'a Btf,
+    knobs: &Knobs,
+) -> Result<Analysis<'a>, AnalyzeError> {
+    let relocation = reloc::relocate(obj, target, knobs.libbpf);
+    let settings = Settings {
+        libbpf: knobs.libbpf,
+        ..knobs.kconfig.clone()
+    };
     let kconfig =
-        kconfig::layout(obj).and_then(|l| kconfig::resolve(&l, &knobs.kconfig).map(|r| (l, r)));
+        kconfig::layout(obj).and_then(|l| kconfig::resolve(&l, &settings).map(|r| (l, r)));
     let sites = sites(obj, &relocation);
     let mut input = GuardInput::new(obj, relocation.code.clone(), sites.clone());
-    input.target = Some(target);
+    input.target = Some(ksyms);
     if let Some(l) = knobs.limits {
         input.limits = l;
     }
@@ -142,7 +173,7 @@ pub fn analyze<'a>(
                 if !p.is_subprog {
                     input
                         .not_submitted
-                        .push((i, format!("extern_error: {}", e.message)));
+                        .push((i, NotSubmitted::ExternError(e.message.clone())));
                 }
             }
         }
@@ -159,5 +190,6 @@ pub fn analyze<'a>(
         kconfig,
         sites,
         programs,
+        helpers: sim::HelperNames::from_btf(target.vmlinux),
     })
 }

@@ -73,6 +73,50 @@ fn guard(c: &mut Criterion) {
     g.finish();
 }
 
+/// Guarding the largest sample (by the verifier's processed instructions) against 6.18, with
+/// the simulation's steps and the verifier's processed count (from the oracle's verdict
+/// mode, tests/data/samples/verdicts) printed beside the time.
+fn guard_sample(c: &mut Criterion) {
+    let target = Btf::parse(&unpacked("host-6.18.44-fc-v657-amd64")).unwrap();
+    let samples = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../www/samples");
+    let mut g = c.benchmark_group("guard sample vs 6.18");
+    for name in ["13_loop_tracer", "14_bootstrap"] {
+        let obj =
+            Object::parse(&std::fs::read(samples.join(format!("{name}.bpf.o"))).unwrap()).unwrap();
+        let knobs = corelab::pipeline::Knobs {
+            kconfig: corelab::kconfig::Settings {
+                config: Some(String::from_utf8(data::read("oracle/kconfig.fixed")).unwrap()),
+                kernel_version: Some(0x06_12_2c),
+                ..Default::default()
+            },
+            ..Default::default()
+        };
+        let verdicts = String::from_utf8(data::read(&format!(
+            "samples/verdicts/{name}__host-6.18.44-fc-v657-amd64.jsonl.gz"
+        )))
+        .unwrap();
+        let a = corelab::pipeline::analyze(&obj, &target, &knobs).unwrap();
+        for r in &a.programs {
+            let processed = verdicts
+                .lines()
+                .filter_map(|l| serde_json::from_str::<serde_json::Value>(l).ok())
+                .find(|v| v["type"] == "prog" && v["prog"] == r.name.as_str())
+                .and_then(|v| v["processed_insns"].as_u64());
+            eprintln!(
+                "{name} {}: {} steps, verifier processed {} ({:.2}x)",
+                r.name,
+                r.exploration.steps,
+                processed.map_or("?".into(), |p| p.to_string()),
+                processed.map_or(f64::NAN, |p| r.exploration.steps as f64 / p as f64)
+            );
+        }
+        g.bench_function(name, |b| {
+            b.iter(|| corelab::pipeline::analyze(&obj, &target, &knobs).unwrap())
+        });
+    }
+    g.finish();
+}
+
 /// pahole-style layouts of big kernel structs.
 fn layout(c: &mut Criterion) {
     let btf = Btf::parse(&unpacked("host-6.18.44-fc-v657-amd64")).unwrap();
@@ -86,5 +130,13 @@ fn layout(c: &mut Criterion) {
     g.finish();
 }
 
-criterion_group!(benches, parse, lookups, objects, guard, layout);
+criterion_group!(
+    benches,
+    parse,
+    lookups,
+    objects,
+    guard,
+    guard_sample,
+    layout
+);
 criterion_main!(benches);

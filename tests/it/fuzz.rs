@@ -15,6 +15,17 @@ fn seeds_btf() -> Vec<Vec<u8>> {
     v
 }
 
+/// Probes and random BTF with duplicates to merge (random kernels and their pieces).
+fn seeds_dedup() -> Vec<Vec<u8>> {
+    let mut v = seeds_btf();
+    for seed in 0..8 {
+        let case = corelab_tests::random_split::random_split(seed);
+        v.push(case.base);
+        v.extend(case.pieces);
+    }
+    v
+}
+
 fn seeds_object() -> Vec<Vec<u8>> {
     [
         "kconfig",
@@ -107,6 +118,7 @@ fn regressions_replay() {
     replay("reloc", fuzzing::reloc);
     replay("access", fuzzing::access);
     replay("load_log", load_log_with_object);
+    replay("dedup", fuzzing::dedup);
 }
 
 proptest! {
@@ -146,6 +158,12 @@ proptest! {
     fn writer_target(seed in 0usize..64, edits in prop::collection::vec((any::<usize>(), any::<u8>()), 0..12), cut in any::<usize>()) {
         let seeds = seeds_btf();
         fuzzing::writer(&mutate(seeds[seed % seeds.len()].clone(), &edits, cut));
+    }
+
+    #[test]
+    fn dedup_target(seed in 0usize..64, edits in prop::collection::vec((any::<usize>(), any::<u8>()), 0..12), cut in any::<usize>()) {
+        let seeds = seeds_dedup();
+        fuzzing::dedup(&mutate(seeds[seed % seeds.len()].clone(), &edits, cut));
     }
 
     #[test]

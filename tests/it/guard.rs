@@ -11,7 +11,7 @@ use corelab::insn::Insn;
 use corelab::kconfig::{self, Settings};
 use corelab::object::Object;
 use corelab::pipeline::{self, Knobs};
-use corelab::sim::{self, GuardInput, RelocSite, Verdict};
+use corelab::sim::{self, GuardInput, NotSubmitted, RelocSite, Verdict};
 use corelab_tests::{data, oracle};
 use serde_json::Value;
 
@@ -66,22 +66,102 @@ enum Relocation {
     Ours,
 }
 
-/// (verdict agree, total, live exact, loaded, unsound, notes)
-fn measure(how: Relocation) -> (usize, usize, usize, usize, usize, Vec<String>) {
+/// Agreement with the kernel verifier's verdicts, counted as the scoreboard counts it.
+#[derive(Default)]
+struct Tally {
+    /// Programs the verifier loaded or rejected for a poison, and how many we agree on.
+    agree: usize,
+    total: usize,
+    /// Loaded programs, and those whose live sets are exact.
+    loaded: usize,
+    exact: usize,
+    /// Loaded programs where we call dead an instruction the verifier walked.
+    unsound: usize,
+    /// Our steps over the verifier's processed instructions, worst loaded program.
+    worst_ratio: f64,
+    notes: Vec<String>,
+}
+
+impl Tally {
+    /// Compares our reports with one verdict file's `prog` lines.
+    fn score(&mut self, label: &str, verdicts: &[Value], reports: &[sim::ProgramReport]) {
+        for w in verdicts.iter().filter(|v| {
+            v["type"] == "prog"
+                && matches!(v["verdict"].as_str(), Some("loaded" | "rejected_poison"))
+        }) {
+            self.total += 1;
+            let name = w["prog"].as_str().unwrap();
+            let Some(r) = reports.iter().find(|r| r.name == name) else {
+                self.notes.push(format!("{label} {name}: missing"));
+                continue;
+            };
+            let wv = w["verdict"].as_str().unwrap();
+            if r.verdict.label() == wv {
+                self.agree += 1;
+            } else {
+                self.notes.push(format!(
+                    "{label} {name}: verifier {wv}, simulation {:?}",
+                    r.verdict
+                ));
+            }
+            if wv != "loaded" {
+                continue;
+            }
+            self.loaded += 1;
+            if let Some(p) = w["processed_insns"].as_u64().filter(|&p| p > 0) {
+                let ratio = r.exploration.steps as f64 / p as f64;
+                if ratio > self.worst_ratio {
+                    self.worst_ratio = ratio;
+                }
+            }
+            let mut all_exact = true;
+            for f in w["funcs"].as_array().unwrap() {
+                let fname = f["name"].as_str().unwrap();
+                let ev = oracle::ranges(f["visited"].as_str().unwrap());
+                let av: BTreeSet<usize> = r
+                    .funcs
+                    .iter()
+                    .find(|g| g.name == fname)
+                    .map(|g| oracle::ranges(&g.visited))
+                    .unwrap_or_default();
+                if ev != av {
+                    all_exact = false;
+                    let missing: Vec<_> = ev.difference(&av).collect();
+                    let extra: Vec<_> = av.difference(&ev).collect();
+                    self.notes.push(format!(
+                        "{label} {name}/{fname}: verifier {} ours {} (dead but visited: {missing:?}; live but unvisited: {extra:?})",
+                        f["visited"], g_visited(r, fname)
+                    ));
+                    if !missing.is_empty() {
+                        self.unsound += 1;
+                    }
+                }
+            }
+            if all_exact {
+                self.exact += 1;
+            }
+        }
+    }
+
+    fn summary(&self) -> String {
+        format!(
+            "guard verdict agree {}/{}; live sets exact {}/{}; unsound {}",
+            self.agree, self.total, self.exact, self.loaded, self.unsound
+        )
+    }
+}
+
+fn measure(how: Relocation) -> Tally {
     let config = String::from_utf8(data::read("oracle/kconfig.fixed")).unwrap();
-    let (mut agree, mut total, mut exact, mut loaded, mut unsound) = (0, 0, 0, 0, 0);
-    let mut notes = Vec::new();
+    let mut tally = Tally::default();
     let mut targets: std::collections::HashMap<String, Btf> = Default::default();
     for (object, target) in oracle::pairs() {
         let verdicts = oracle::lines("verdicts", &object, &target);
-        let want: Vec<&Value> = verdicts
-            .iter()
-            .filter(|v| {
-                v["type"] == "prog"
-                    && matches!(v["verdict"].as_str(), Some("loaded" | "rejected_poison"))
-            })
-            .collect();
-        if want.is_empty() {
+        let judged = verdicts.iter().any(|v| {
+            v["type"] == "prog"
+                && matches!(v["verdict"].as_str(), Some("loaded" | "rejected_poison"))
+        });
+        if !judged {
             continue;
         }
         let obj = Object::parse(&oracle::object_bytes(&object)).unwrap();
@@ -113,61 +193,17 @@ fn measure(how: Relocation) -> (usize, usize, usize, usize, usize, Vec<String>) 
                 }
                 for (i, p) in obj.programs.iter().enumerate() {
                     if failed.contains(&p.name) {
-                        input.not_submitted.push((i, "relocation_error".into()));
+                        input
+                            .not_submitted
+                            .push((i, NotSubmitted::RelocationError(None)));
                     }
                 }
                 sim::guard(&input)
             }
         };
-        for w in want {
-            total += 1;
-            let name = w["prog"].as_str().unwrap();
-            let Some(r) = reports.iter().find(|r| r.name == name) else {
-                notes.push(format!("{object}__{target} {name}: missing"));
-                continue;
-            };
-            let wv = w["verdict"].as_str().unwrap();
-            if r.verdict.label() == wv {
-                agree += 1;
-            } else {
-                notes.push(format!(
-                    "{object}__{target} {name}: verifier {wv}, simulation {:?}",
-                    r.verdict
-                ));
-            }
-            if wv == "loaded" {
-                loaded += 1;
-                let mut all_exact = true;
-                for f in w["funcs"].as_array().unwrap() {
-                    let fname = f["name"].as_str().unwrap();
-                    let ev = oracle::ranges(f["visited"].as_str().unwrap());
-                    let av: BTreeSet<usize> = r
-                        .funcs
-                        .iter()
-                        .find(|g| g.name == fname)
-                        .map(|g| oracle::ranges(&g.visited))
-                        .unwrap_or_default();
-                    if ev != av {
-                        all_exact = false;
-                        let missing: Vec<_> = ev.difference(&av).collect();
-                        let extra: Vec<_> = av.difference(&ev).collect();
-                        notes.push(format!(
-                            "{object}__{target} {name}/{fname}: verifier {} ours {} (dead but visited: {missing:?}; live but unvisited: {extra:?})",
-                            f["visited"], g_visited(r, fname)
-                        ));
-                        if !missing.is_empty() {
-                            unsound += 1;
-                        }
-                    }
-                }
-                if all_exact {
-                    exact += 1;
-                }
-            }
-            let _ = Verdict::Loaded;
-        }
+        tally.score(&format!("{object}__{target}"), &verdicts, &reports);
     }
-    (agree, total, exact, loaded, unsound, notes)
+    tally
 }
 
 fn g_visited(r: &sim::ProgramReport, f: &str) -> String {
@@ -178,21 +214,21 @@ fn g_visited(r: &sim::ProgramReport, f: &str) -> String {
 }
 
 fn check_bar(how: Relocation) {
-    let (agree, total, exact, loaded, unsound, notes) = measure(how);
-    for n in notes.iter().take(60) {
+    let t = measure(how);
+    for n in t.notes.iter().take(60) {
         eprintln!("{n}");
     }
-    eprintln!(
-        "guard verdict agree {agree}/{total}; live sets exact {exact}/{loaded}; unsound {unsound}"
-    );
+    eprintln!("{}", t.summary());
     assert_eq!(
-        unsound, 0,
+        t.unsound, 0,
         "the simulation called dead an instruction the verifier visited"
     );
-    assert_eq!(agree, total, "verdicts differ");
+    assert_eq!(t.agree, t.total, "verdicts differ");
     assert!(
-        exact * 100 >= loaded * 95,
-        "live sets exact {exact}/{loaded} (< 95%)"
+        t.exact * 100 >= t.loaded * 95,
+        "live sets exact {}/{} (< 95%)",
+        t.exact,
+        t.loaded
     );
 }
 
@@ -226,6 +262,7 @@ fn analyze(
             .map(|(a, b)| (a.to_string(), b.to_string()))
             .collect(),
         limits: None,
+        ..Default::default()
     };
     pipeline::analyze(&obj, &btf, &knobs).unwrap().programs
 }
@@ -342,4 +379,129 @@ fn rodata_flags_flip_branches_with_set() {
         default,
         "targ_failed is only read on exit"
     );
+}
+
+/// The project's samples (www/samples) against the kernel verifier's verdicts on them
+/// (tests/data/samples/verdicts, the oracle's verdict mode): every verdict and every live set
+/// equal, and the walk at most 10x the verifier's processed instructions.
+#[test]
+fn samples_agree_with_the_kernel_verifier() {
+    let config = String::from_utf8(data::read("oracle/kconfig.fixed")).unwrap();
+    let samples = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../www/samples");
+    let mut tally = Tally::default();
+    let mut files = 0;
+    for f in data::list("samples/verdicts", ".jsonl.gz") {
+        let stem = data::stem(&f, ".jsonl.gz");
+        let (object, target) = stem.split_once("__").expect("object__target");
+        let obj = Object::parse(&std::fs::read(samples.join(format!("{object}.bpf.o"))).unwrap())
+            .unwrap();
+        let btf = load_btf(&oracle::target_bytes(target), None).unwrap().btf;
+        let knobs = Knobs {
+            kconfig: Settings {
+                config: Some(config.clone()),
+                kernel_version: kconfig::parse_release(&oracle::release_for(target)),
+                ..Default::default()
+            },
+            ..Default::default()
+        };
+        let reports = pipeline::analyze(&obj, &btf, &knobs).unwrap().programs;
+        let text = String::from_utf8(data::read_path(&f)).unwrap();
+        let verdicts: Vec<Value> = text
+            .lines()
+            .map(|l| serde_json::from_str(l).unwrap())
+            .collect();
+        tally.score(&stem, &verdicts, &reports);
+        files += 1;
+    }
+    for n in &tally.notes {
+        eprintln!("{n}");
+    }
+    eprintln!(
+        "samples: {}; worst steps/processed {:.2}",
+        tally.summary(),
+        tally.worst_ratio
+    );
+    assert!(files >= 14 * 4, "{files} verdict files");
+    assert_eq!(tally.unsound, 0);
+    assert_eq!(tally.agree, tally.total);
+    assert_eq!(tally.exact, tally.loaded);
+    assert!(tally.worst_ratio <= 10.0, "{}", tally.worst_ratio);
+}
+
+/// A walk the budget cuts short is a verdict, and shows nothing as dead.
+#[test]
+fn a_budget_cut_walk_is_undecided_and_shows_no_dead_code() {
+    let obj = Object::parse(&oracle::object_bytes("tcpstates")).unwrap();
+    let btf = load_btf(&oracle::target_bytes("host-6.18.44-fc-v657-amd64"), None)
+        .unwrap()
+        .btf;
+    let knobs = Knobs {
+        limits: Some(sim::Limits {
+            max_steps: 20,
+            ..Default::default()
+        }),
+        ..Default::default()
+    };
+    let a = pipeline::analyze(&obj, &btf, &knobs).unwrap();
+    assert!(!a.programs.is_empty());
+    for r in &a.programs {
+        if matches!(r.verdict, Verdict::NotSubmitted(_)) {
+            continue;
+        }
+        assert!(
+            matches!(r.verdict, Verdict::Undecided(_)),
+            "{:?}",
+            r.verdict
+        );
+        assert_eq!(r.verdict.coverage(), sim::Coverage::Partial);
+        assert!(!r.verdict.coverage().unreached_is_dead());
+        assert!(r
+            .verdict
+            .coverage()
+            .unreached_words()
+            .starts_with("not explored"));
+    }
+}
+
+/// Helper names come from the target's `enum bpf_func_id`; the table agrees with every
+/// kernel's enum on names, and on the release each helper appeared in.
+#[test]
+fn helper_names_and_releases_agree_with_the_kernels() {
+    let release = |s: &str| -> (u32, u32) {
+        let (a, b) = s.split_once('.').unwrap();
+        (a.parse().unwrap(), b.parse().unwrap())
+    };
+    for (file, rel) in [
+        ("debian11-5.10.0-46-amd64", (5, 10)),
+        ("debian12-6.1.0-50-amd64", (6, 1)),
+        ("debian13-6.12.107-s390x", (6, 12)),
+        ("host-6.18.44-fc-v657-amd64", (6, 18)),
+    ] {
+        let btf = load_btf(&data::read(&format!("btf/{file}.btf.gz")), None)
+            .unwrap()
+            .btf;
+        let names = sim::HelperNames::from_btf(&btf);
+        assert!(names.has_target_list(), "{file}");
+        for id in 1..=211 {
+            let h = sim::helpers::helper(id).unwrap();
+            let has = names.target_has(id).unwrap();
+            assert_eq!(
+                has,
+                release(h.since) <= rel,
+                "{file}: {} since {}",
+                h.name,
+                h.since
+            );
+            if has {
+                assert_eq!(names.name(id), Some(h.name), "{file}");
+            }
+        }
+    }
+    let old = sim::HelperNames::from_btf(
+        &load_btf(&data::read("btf/debian11-5.10.0-46-amd64.btf.gz"), None)
+            .unwrap()
+            .btf,
+    );
+    // Not in 5.10: named from the table.
+    assert_eq!(old.name(181), Some("bpf_loop"));
 }

@@ -342,3 +342,36 @@ fn clang_compiles_generated_headers() {
     }
     let _ = std::fs::remove_dir_all(dir);
 }
+
+/// `--root` against bpftool 7.8.0's `root_id` output (tests/data/headers/bpftool-7.8.0/roots/,
+/// named KERNEL.root-NAME+NAME….bpftool-7.8.0.h.gz): the same bytes, in the 7.8 profile and
+/// the default one (roots are never sorted, so 7.8's sort bug does not apply).
+#[test]
+fn roots_match_bpftool_7_8() {
+    let files = data::list("headers/bpftool-7.8.0/roots", ".bpftool-7.8.0.h.gz");
+    for path in &files {
+        let stem = data::stem(path, ".bpftool-7.8.0.h.gz");
+        let (name, names) = stem.split_once(".root-").unwrap();
+        let btf = kernel(name);
+        let roots: Vec<TypeId> = names
+            .split('+')
+            .flat_map(|n| {
+                let found = header::find_roots(&btf, n).unwrap();
+                assert_eq!(found.len(), 1, "{stem}: {n}");
+                found
+            })
+            .collect();
+        let want = data::read_path(path);
+        for p in [Profile::Bpftool78, Profile::Bpftool] {
+            let opts = Options {
+                profile: p,
+                roots: roots.clone(),
+            };
+            let (out, err, r) = header(&btf, &opts);
+            assert_eq!(r, Ok(()), "{stem}");
+            assert!(err.is_empty(), "{stem}");
+            golden::assert_same(&want, &out, &format!("{stem} {p}"));
+        }
+    }
+    assert_eq!(files.len(), 12);
+}

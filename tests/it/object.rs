@@ -25,7 +25,7 @@ fn json_field<'a>(line: &'a str, key: &str) -> Option<&'a str> {
 #[test]
 fn every_corpus_object_parses_with_its_core_relocations() {
     let objs = corpus();
-    assert_eq!(objs.len(), 47);
+    assert_eq!(objs.len(), 49);
     for (name, bytes) in &objs {
         let obj = Object::parse(bytes).unwrap_or_else(|e| panic!("{name}: {e}"));
         assert!(obj.btf.is_some(), "{name}: no BTF ({:?})", obj.btf_error);

@@ -7,10 +7,11 @@ use std::sync::OnceLock;
 
 use corelab::btf::{Btf, TypeId};
 use corelab::insn::Insn;
+use corelab::libbpf::Libbpf;
 use corelab::object::Object;
 use corelab::reloc::{
     calc_relo_insn, find_candidates, patch_insn, relocate_object, CalcContext, Outcome, RelocKind,
-    RelocRequest, RelocResult,
+    RelocRequest, RelocResult, Target,
 };
 use corelab_tests::data;
 use proptest::prelude::*;
@@ -53,14 +54,15 @@ proptest! {
         let (_, obj, target) = fixture();
         let local = obj.btf.as_ref().unwrap();
         let root = TypeId(root % local.type_cnt());
-        let cands = find_candidates(local, root, target).ok().map(|c| c.ids);
-        let cx = CalcContext { prog: "p", relo_idx: 0, local, target };
+        let cands = find_candidates(local, root, &Target::kernel(target)).ok().map(|c| c.cands);
+        let libbpf = if kind % 2 == 0 { Libbpf::V1_5 } else { Libbpf::V1_7 };
+        let cx = CalcContext { prog: "p", relo_idx: 0, local, libbpf };
         let req = RelocRequest { insn_off: 0, type_id: root, access: Some(&access), kind: RelocKind(kind) };
         let res = calc_relo_insn(&cx, &req, cands.as_deref());
         if res.result.is_ok() {
             // A result always comes from a parsed local spec, logged first.
             let local = res.local_spec.as_ref().map(|s| format!("prog 'p': relo #0: {}", s.format()));
-            prop_assert_eq!(res.log.first().map(|l| l.text.clone()), local);
+            prop_assert_eq!(res.log.first().map(|l| l.line()), local);
         }
         for spec in res.trials.iter().map(|t| &t.spec).chain(&res.local_spec).chain(&res.target_spec) {
             prop_assert!(spec.format().len() < 256);

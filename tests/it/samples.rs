@@ -76,6 +76,6 @@ fn committed_sample_objects_rebuild_identically() {
         );
         n += 1;
     }
-    assert_eq!(n, 10);
+    assert_eq!(n, 14);
     let _ = std::fs::remove_dir_all(out);
 }

@@ -20,11 +20,14 @@
 //! explain(obj, btf, 3);                     // record 3: specs, candidates, values, libbpf's log
 //! guard(obj, btf, { kernelRelease: "5.4.0", set: [["CONFIG_HZ", "250"]], hide: ["task_struct.__state"] });
 //!                                           // { programs: [{ name, verdict, … }], flow, … }
+//! reloc(obj, btf, { libbpf: "1.5" });       // as libbpf 1.5 relocates (default "1.7")
 //! btf.free(); obj.free();
 //! ```
 //!
 //! Results are plain JS objects (serde-wasm-bindgen of [`crate::dto`]); options objects are
 //! optional and their fields too. Errors are thrown as `Error` with a one-line message.
+//! An input unpacks to at most 256 MiB here (`corelab::input::Limits::MAX_UNPACKED` on
+//! wasm32; the error says why): a tab's WebAssembly memory holds it and its parse.
 //!
 //! The `#[wasm_bindgen]` exports exist only with the `api` feature, which the `corelab` bin
 //! is built with: the app's own wasm must not carry the engine.
@@ -154,12 +157,19 @@ impl BpfObject {
     }
 }
 
-fn target(btf: &Btf, whatif: &crate::dto::guard::WhatIf) -> Result<whatif::Target, JsError> {
-    whatif::hidden_copy(&btf.kernel, &whatif.hide).map_err(|e| JsError::new(&e))
+/// The relocation target: `btf` with what `whatif` hides, relocated against as `libbpf` does.
+fn target(
+    btf: &Btf,
+    (whatif, libbpf): &(crate::dto::guard::WhatIf, corelab::libbpf::Libbpf),
+) -> Result<whatif::Target, JsError> {
+    let mut t = whatif::hidden_copy(&btf.kernel, &whatif.hide).map_err(|e| JsError::new(&e))?;
+    t.libbpf = *libbpf;
+    Ok(t)
 }
 
-/// Every CO-RE relocation of `object` against `btf`, as libbpf 1.5 resolves it. `whatif`:
-/// optional `{ hide: ["task_struct.__state", "bpf_dynptr"] }`.
+/// Every CO-RE relocation of `object` against `btf`, as libbpf resolves it. `whatif`:
+/// optional `{ hide: ["task_struct.__state", "bpf_dynptr"], libbpf: "1.5" }` (libbpf's
+/// release: `"1.7"`, the default, or `"1.5"`).
 #[cfg_attr(feature = "api", wasm_bindgen)]
 pub fn reloc(object: &BpfObject, btf: &Btf, whatif: JsValue) -> Result<JsValue, JsError> {
     let w = options::whatif(whatif)?;
@@ -188,7 +198,7 @@ pub fn explain(
 
 /// The verifier's dead-code removal after relocation: every program's verdict (loads, or
 /// rejected with the reachable poisoned instruction), and the flow of `program` (default:
-/// the first). `whatif`: optional `{ kernelRelease, set: [[name, value]], hide }`.
+/// the first). `whatif`: optional `{ kernelRelease, set: [[name, value]], hide, libbpf }`.
 #[cfg_attr(feature = "api", wasm_bindgen)]
 pub fn guard(
     object: &BpfObject,
@@ -201,7 +211,7 @@ pub fn guard(
         &object.object,
         btf.kernel.label(),
         &target(btf, &w)?,
-        &w,
+        &w.0,
         program.as_deref(),
         now_ms,
     )

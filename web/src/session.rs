@@ -14,6 +14,7 @@ use std::sync::Arc;
 use corelab::btf::{Btf, Kind, Type, TypeId};
 use corelab::info::Summary;
 use corelab::input;
+use corelab::pipeline::Knobs;
 
 use self::slots::Slots;
 use crate::dto::compare::CompareTable;
@@ -358,7 +359,10 @@ pub fn guard_report(
     prog: Option<&str>,
     clock: fn() -> f64,
 ) -> Result<GuardReport, String> {
-    let knobs = whatif::knobs(whatif, kernel_label)?;
+    let knobs = Knobs {
+        libbpf: target.libbpf,
+        ..whatif::knobs(whatif, kernel_label)?
+    };
     let started = clock();
     let a =
         corelab::pipeline::analyze(obj.object(), &target.btf, &knobs).map_err(|e| e.to_string())?;

@@ -127,6 +127,7 @@ const K510_HEADER_71: &[u8] =
     include_bytes!("../../tests/data/headers/bpftool-7.1.0/debian11-5.10.0-46-amd64.h.gz");
 const GUARDING: &[u8] = include_bytes!("../../www/samples/10_guarding.bpf.o");
 const KCONFIG: &[u8] = include_bytes!("../../www/samples/07_kconfig.bpf.o");
+const SIZES: &[u8] = include_bytes!("../../www/samples/04_sizes.bpf.o");
 
 fn gunzip(b: &[u8]) -> String {
     use std::io::Read;
@@ -233,6 +234,35 @@ fn reloc_and_explain_say_what_libbpf_does() {
     assert_eq!(
         error_message(e),
         "10_guarding.bpf.o: no CO-RE relocation 99"
+    );
+}
+
+/// `libbpf: "1.5"` relocates as libbpf 1.5 (a whole array's size for an array field's
+/// access; 1.7, the default, one element's); another release is an error naming the field.
+#[wasm_bindgen_test]
+fn reloc_takes_the_libbpf_release() {
+    let btf = api::parse(K510, Some("5.10".into()))
+        .map_err(JsValue::from)
+        .unwrap();
+    let obj = api::BpfObject::parse(SIZES, Some("04_sizes.bpf.o".into()))
+        .map_err(JsValue::from)
+        .unwrap();
+    let sizes = |opts: JsValue| {
+        let e = api::explain(&obj, &btf, 1, opts)
+            .map_err(JsValue::from)
+            .unwrap();
+        let s: Array = get(&get(&e, "values"), "sizes").dyn_into().unwrap();
+        (s.get(0).as_f64().unwrap(), s.get(1).as_f64().unwrap())
+    };
+    assert_eq!(sizes(JsValue::UNDEFINED), (1.0, 1.0));
+    assert_eq!(sizes(options(r#"{"libbpf": "1.7"}"#)), (1.0, 1.0));
+    assert_eq!(sizes(options(r#"{"libbpf": "1.5"}"#)), (16.0, 16.0));
+    let e = api::reloc(&obj, &btf, options(r#"{"libbpf": "1.6"}"#))
+        .map_err(JsValue::from)
+        .unwrap_err();
+    assert_eq!(
+        error_message(e),
+        "options: `libbpf`: unknown libbpf version '1.6' (one of: 1.5, 1.7)"
     );
 }
 

@@ -10,9 +10,10 @@ use std::fmt::Write as _;
 use std::io::Write;
 use std::path::PathBuf;
 
+use corelab::libbpf::Libbpf;
 use corelab::object::Object;
 use corelab::pipeline::{self, Analysis, Knobs};
-use corelab::sim::{Origin, PoisonKind, ProgramReport, Verdict};
+use corelab::sim::{Origin, PoisonKind, ProgramReport, Verdict, KERNEL_STEP_LIMIT};
 use serde_json::{json, Value};
 
 use crate::{load, Failure};
@@ -25,6 +26,13 @@ pub struct Args {
     /// Target BTF (a kernel's: raw, ELF, compressed).
     #[arg(long, short = 't', value_name = "BTF")]
     target: PathBuf,
+    /// A kernel module's BTF (`.ko` or split BTF over the target; repeatable, in the kernel's
+    /// module order): searched for a local type the kernel has no candidate for.
+    #[arg(long = "module", value_name = "MOD")]
+    modules: Vec<PathBuf>,
+    /// The libbpf release to reproduce.
+    #[arg(long, value_name = "1.5|1.7", default_value_t = Libbpf::default())]
+    libbpf: Libbpf,
     /// Kconfig text for `__kconfig` externs (CONFIG_* lines, as /proc/config.gz).
     #[arg(long, value_name = "FILE")]
     kconfig: Option<PathBuf>,
@@ -37,13 +45,22 @@ pub struct Args {
     /// JSON lines (one `prog` line per main program).
     #[arg(long)]
     json: bool,
+    /// Also list every instruction of each program as submitted, marked live or not.
+    #[arg(long)]
+    listing: bool,
+    /// Resolve `__ksym` externs (kfuncs, kernel variables) against this BTF instead of the
+    /// target's: libbpf resolves them against the running kernel even when CO-RE uses a
+    /// custom BTF, so this reproduces loading on one kernel a program relocated for another.
+    #[arg(long, value_name = "BTF")]
+    ksym_btf: Option<PathBuf>,
 }
 
 /// Runs `corelab guard`.
 pub fn run(a: Args) -> Result<(), Failure> {
     let obj = load::object(&a.object)?;
-    let target = load::btf(&a.target, None)?.btf;
+    let kernel = load::Kernel::load(&a.target, &a.modules)?;
     let mut knobs = Knobs {
+        libbpf: a.libbpf,
         kconfig: load::kconfig_settings(a.kconfig.as_deref(), a.kernel_release.as_deref())?,
         ..Default::default()
     };
@@ -53,11 +70,22 @@ pub fn run(a: Args) -> Result<(), Failure> {
             .ok_or_else(|| Failure::new("", format_args!("--set {s}: expected NAME=VALUE")))?;
         knobs.set.push((n.to_owned(), v.to_owned()));
     }
-    let analysis = pipeline::analyze(&obj, &target, &knobs).map_err(|e| Failure::new("", e))?;
+    let ksyms = match &a.ksym_btf {
+        Some(p) => Some(load::btf(p, None)?.btf),
+        None => None,
+    };
+    let target = kernel.target();
+    let analysis = pipeline::analyze_with_ksyms(
+        &obj,
+        &target,
+        ksyms.as_ref().unwrap_or(target.vmlinux),
+        &knobs,
+    )
+    .map_err(|e| Failure::new("", e))?;
     let text = if a.json {
         json_lines(&obj, &analysis)
     } else {
-        table(&obj, &analysis)
+        table(&obj, &analysis, a.listing)
     };
     let stdout = std::io::stdout();
     let mut out = stdout.lock();
@@ -106,14 +134,10 @@ fn json_lines(obj: &Object, a: &Analysis<'_>) -> String {
                 json!({"idx": idx, "taken": b.taken, "decided_by": b.decided_by.map(|o| origin_text(a, o))})
             })
             .collect();
-        let reason = match &r.verdict {
-            Verdict::Rejected(m) | Verdict::NotSubmitted(m) | Verdict::Undecided(m) => {
-                Some(m.clone())
-            }
-            _ => None,
-        };
+        let coverage = r.verdict.coverage();
         let line = json!({
-            "type": "prog", "prog": r.name, "sec": r.sec, "verdict": r.verdict.label(), "reason": reason,
+            "type": "prog", "prog": r.name, "sec": r.sec, "verdict": r.verdict.label(),
+            "reason": r.verdict.reason(), "unreached": coverage.label(),
             "insn_cnt": r.linked.insns.len(), "steps": r.exploration.steps,
             "funcs": funcs, "poisoned": poisoned, "decided_branches": branches,
         });
@@ -149,7 +173,7 @@ fn ranges_text(v: &[(usize, usize)]) -> String {
         .join(",")
 }
 
-fn table(obj: &Object, a: &Analysis<'_>) -> String {
+fn table(obj: &Object, a: &Analysis<'_>, listing: bool) -> String {
     let mut s = String::new();
     if let Err(e) = &a.kconfig {
         let _ = writeln!(
@@ -171,7 +195,10 @@ fn table(obj: &Object, a: &Analysis<'_>) -> String {
                 },
             ),
             Verdict::Rejected(m) => format!("rejected: {m}"),
-            Verdict::NotSubmitted(m) => format!("not submitted: {m}"),
+            Verdict::TooComplex { steps } => format!(
+                "rejected as too complex: the verifier gives up after {KERNEL_STEP_LIMIT} processed instructions (the walk had processed {steps} and was not done)"
+            ),
+            Verdict::NotSubmitted(n) => format!("not submitted by libbpf: {}", n.describe()),
             Verdict::Undecided(m) => format!("undecided: {m}"),
         };
         let _ = writeln!(s, "program {} ({}): {verdict}", r.name, r.sec);
@@ -198,13 +225,14 @@ fn table(obj: &Object, a: &Analysis<'_>) -> String {
                 }
             );
         }
-        let dead = r.dead_ranges();
-        if !dead.is_empty() {
-            let n: usize = dead.iter().map(|(s, e)| e - s).sum();
+        let unreached = r.unreached_ranges();
+        if !unreached.is_empty() {
+            let n: usize = unreached.iter().map(|(s, e)| e - s).sum();
             let _ = writeln!(
                 s,
-                "  dead (removed by the verifier): {} ({n} insns)",
-                ranges_text(&dead)
+                "  {}: {} ({n} insns)",
+                r.verdict.coverage().unreached_words(),
+                ranges_text(&unreached)
             );
         }
         let decided: Vec<_> = r
@@ -213,7 +241,12 @@ fn table(obj: &Object, a: &Analysis<'_>) -> String {
             .filter(|(_, b)| b.decided && !(b.taken && b.fallthrough))
             .collect();
         if !decided.is_empty() {
-            let _ = writeln!(s, "  decided branches:");
+            let heading = if r.verdict.coverage() == corelab::sim::Coverage::Partial {
+                "decided branches so far (the walk did not finish)"
+            } else {
+                "decided branches"
+            };
+            let _ = writeln!(s, "  {heading}:");
             for (idx, b) in decided {
                 let text = corelab::insn::disassemble(&r.linked.insns, idx).text;
                 let dir = if b.taken {
@@ -253,7 +286,30 @@ fn table(obj: &Object, a: &Analysis<'_>) -> String {
                 }
             }
         }
+        if listing {
+            listing_text(&mut s, r, a);
+        }
         let _ = writeln!(s);
     }
     s
+}
+
+/// Every instruction, marked `|` where some path reaches it and `-` where none does (dead,
+/// not reached or not explored, as the verdict says), calls named as the verifier names them.
+fn listing_text(s: &mut String, r: &ProgramReport, a: &Analysis<'_>) {
+    let _ = writeln!(
+        s,
+        "  listing (| reached, - {}):",
+        r.verdict.coverage().label().replace('_', " ")
+    );
+    let mut i = 0;
+    while i < r.linked.insns.len() {
+        if let Some(f) = r.linked.funcs.iter().find(|f| f.start == i) {
+            let _ = writeln!(s, "  {}:", f.name);
+        }
+        let d = r.insn_text(i, &a.helpers);
+        let mark = if r.exploration.seen[i] { '|' } else { '-' };
+        let _ = writeln!(s, "  {mark} {i:>5}: {}", d.text);
+        i += d.slots.max(1);
+    }
 }

@@ -2,6 +2,9 @@
 //! byte what `bpftool btf dump file FILE format c` prints (per profile), or with `--root` only
 //! the named types and what they need (bpftool 7.6's `root_id`).
 //!
+//! `corelab header MOD... --base VMLINUX` writes the header of the modules merged over the
+//! kernel (`bpftool -B VMLINUX btf dump file MOD1 file MOD2 … format c`).
+//!
 //! libbpf's warnings go to stderr as `libbpf: …` lines, as bpftool prints them. An
 //! unsatisfiable type cycle leaves stdout where bpftool leaves it (no footer) and exits 1.
 
@@ -15,9 +18,11 @@ use crate::{load, Failure};
 /// Arguments of `corelab header`.
 #[derive(clap::Args, Debug)]
 pub struct Args {
-    /// BTF to write as C: raw, ELF (.BTF), compressed or archived.
-    file: PathBuf,
-    /// Base BTF when FILE is split BTF (a kernel module's).
+    /// BTF to write as C: raw, ELF (.BTF), compressed or archived. Several (kernel modules)
+    /// are merged over --base and deduplicated, as bpftool 7.7+ does.
+    #[arg(required = true, value_name = "FILE")]
+    files: Vec<PathBuf>,
+    /// Base BTF when FILE is split BTF (a kernel module's); required with several files.
     #[arg(long, short = 'B', value_name = "BTF")]
     base: Option<PathBuf>,
     /// The bpftool to imitate: bpftool (7.8 without its sort bug), bpftool-7.8, unsorted
@@ -34,9 +39,8 @@ pub struct Args {
 
 /// Runs `corelab header`.
 pub fn run(a: Args) -> Result<(), Failure> {
-    let name = a.file.display().to_string();
-    let loaded = load::btf(&a.file, a.base.as_deref())?;
-    let btf = loaded.btf;
+    let name = a.files[0].display().to_string();
+    let btf = load::btf_files(&a.files, a.base.as_deref())?;
     let mut roots = Vec::new();
     if a.helper_types {
         roots.extend(header::helper_roots(&btf));

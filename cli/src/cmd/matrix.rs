@@ -10,8 +10,10 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 
 use corelab::kconfig;
+use corelab::libbpf::Libbpf;
 use corelab::matrix::{self, Matrix};
 use corelab::pipeline::{self, Knobs};
+use corelab::sim::Verdict;
 use serde_json::json;
 
 use crate::{load, Failure};
@@ -30,6 +32,9 @@ pub struct Args {
     /// Kernel release for every column (default: from each file name).
     #[arg(long, value_name = "X.Y.Z")]
     kernel_release: Option<String>,
+    /// The libbpf release to reproduce.
+    #[arg(long, value_name = "1.5|1.7", default_value_t = Libbpf::default())]
+    libbpf: Libbpf,
     /// JSON lines: one `prog` and one `relo` line per row.
     #[arg(long)]
     json: bool,
@@ -67,6 +72,7 @@ pub fn run(a: Args) -> Result<(), Failure> {
             settings.kernel_version = release_in(name).and_then(|r| kconfig::parse_release(&r));
         }
         let knobs = Knobs {
+            libbpf: a.libbpf,
             kconfig: settings,
             ..Default::default()
         };
@@ -87,7 +93,7 @@ fn json_lines(m: &Matrix) -> String {
         let cells: Vec<_> = p
             .cells
             .iter()
-            .map(|c| json!({"verdict": c.verdict, "reason": c.reason}))
+            .map(|c| json!({"verdict": c.verdict.label(), "reason": c.reason}))
             .collect();
         let _ = writeln!(
             s,
@@ -134,11 +140,12 @@ fn table(m: &Matrix) -> String {
             .iter()
             .map(|c| {
                 let t = match c.verdict {
-                    "loaded" => "loads",
-                    "rejected_poison" => "POISON",
-                    "rejected" => "rejected",
-                    "not_submitted" => "skipped",
-                    _ => "?",
+                    Verdict::Loaded => "loads",
+                    Verdict::RejectedPoison => "POISON",
+                    Verdict::Rejected(_) => "rejected",
+                    Verdict::TooComplex { .. } => "complex",
+                    Verdict::NotSubmitted(_) => "skipped",
+                    Verdict::Undecided(_) => "?",
                 };
                 format!("{t:>9}")
             })

@@ -11,7 +11,7 @@ use crate::btf::{Btf, TypeId};
 use crate::diff::history;
 use crate::reloc::{
     calc_relo_insn, find_candidates, CalcContext, Outcome, Processed, RelocClass, RelocKind,
-    RelocRequest, Spec,
+    RelocRequest, Spec, Target,
 };
 
 use super::resolve::{local_spec, PROG};
@@ -187,13 +187,17 @@ fn facts(obj: &LocalObject, i: usize, target: &Btf, p: &Processed<'_>) -> FieldF
         let cands = if kind == RelocKind::TYPE_ID_LOCAL {
             None
         } else {
-            Some(find_candidates(local, r.root, target).ok()?.ids)
+            Some(
+                find_candidates(local, r.root, &Target::kernel(target))
+                    .ok()?
+                    .cands,
+            )
         };
         let cx = CalcContext {
             prog: PROG,
             relo_idx: i,
             local,
-            target,
+            libbpf: crate::libbpf::Libbpf::default(),
         };
         let req = RelocRequest {
             insn_off: 0,
@@ -256,8 +260,7 @@ fn facts(obj: &LocalObject, i: usize, target: &Btf, p: &Processed<'_>) -> FieldF
             "error",
             Some(
                 p.first_warning()
-                    .map(after_relo_prefix)
-                    .unwrap_or("relocation failed")
+                    .map_or("relocation failed", |w| w.text.as_str())
                     .to_owned(),
             ),
         ),
@@ -271,13 +274,6 @@ fn facts(obj: &LocalObject, i: usize, target: &Btf, p: &Processed<'_>) -> FieldF
         outcome,
         error,
     }
-}
-
-/// `prog 'access': relo #3: rest` → `rest`.
-fn after_relo_prefix(line: &str) -> &str {
-    line.find("relo #")
-        .and_then(|i| line[i..].find(": ").map(|j| &line[i + j + 2..]))
-        .unwrap_or(line)
 }
 
 /// Whether the code holding each of the question's records runs on a kernel, from the

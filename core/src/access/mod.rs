@@ -45,7 +45,7 @@ pub use error::AccessError;
 pub use fix::{fix, Fix};
 pub use names::Local;
 pub use record::{Cond, InsnForm, Record};
-pub use resolve::{local_side, local_spec, relocate, LocalRecord, PROG};
+pub use resolve::{local_side, local_spec, relocate, relocate_on, LocalRecord, PROG};
 
 use universe::Universe;
 

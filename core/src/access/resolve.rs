@@ -7,9 +7,10 @@
 use crate::btf::{Btf, TypeId};
 use crate::ext::CoreRelo;
 use crate::insn::Insn;
+use crate::libbpf::Libbpf;
 use crate::reloc::{
-    calc_relo_insn, relocate_record, CalcContext, CandidateCache, Processed, RelocKind,
-    RelocRequest, RelocResult, Resolution, Spec,
+    calc_relo_insn, relocate_record, CalcContext, Candidate, CandidateCache, Processed, RelocKind,
+    RelocRequest, RelocResult, Resolution, Spec, Target,
 };
 
 use super::emit::ObjectBtf;
@@ -55,7 +56,7 @@ pub fn local_side<'a>(obj: &'a ObjectBtf, r: &LocalRecord, idx: usize) -> Resolu
         prog: PROG,
         relo_idx: idx,
         local: &obj.btf,
-        target: &obj.btf,
+        libbpf: Libbpf::default(),
     };
     let req = RelocRequest {
         insn_off: 0,
@@ -63,7 +64,7 @@ pub fn local_side<'a>(obj: &'a ObjectBtf, r: &LocalRecord, idx: usize) -> Resolu
         access: Some(&r.access),
         kind: r.kind,
     };
-    let none: &[TypeId] = &[];
+    let none: &[Candidate<'_>] = &[];
     let cands = (r.kind != RelocKind::TYPE_ID_LOCAL).then_some(none);
     calc_relo_insn(&cx, &req, cands)
 }
@@ -141,11 +142,23 @@ pub fn instruction(form: InsnForm, val: u64, local: Option<&RelocResult>) -> Vec
     }
 }
 
-/// What libbpf does with each record against `target`.
+/// What libbpf does with each record against `target` (a kernel alone), in the release
+/// `reloc` reproduces by default, so that `access` and `reloc` agree on the same kernel.
 pub fn relocate<'a>(
     obj: &'a ObjectBtf,
     records: &[LocalRecord],
     target: &'a Btf,
+) -> Vec<Processed<'a>> {
+    relocate_on(obj, records, &Target::kernel(target), Libbpf::default())
+}
+
+/// What libbpf release `libbpf` does with each record against `target` (a kernel and the
+/// modules searched after it).
+pub fn relocate_on<'a>(
+    obj: &'a ObjectBtf,
+    records: &[LocalRecord],
+    target: &Target<'a>,
+    libbpf: Libbpf,
 ) -> Vec<Processed<'a>> {
     let mut cache = CandidateCache::new();
     records
@@ -158,6 +171,7 @@ pub fn relocate<'a>(
             relocate_record(
                 &obj.btf,
                 target,
+                libbpf,
                 &mut cache,
                 PROG,
                 i,

@@ -320,6 +320,12 @@ impl Btf {
         self.strings.len() as u32
     }
 
+    /// The own string section as parsed (NUL-separated; invalid UTF-8 bytes read as `?`).
+    /// Offset `start_str_off() + i` names the string starting at byte `i`.
+    pub fn own_strings(&self) -> &str {
+        &self.strings
+    }
+
     /// First string offset of this blob's own string section.
     pub fn start_str_off(&self) -> u32 {
         self.start_str_off

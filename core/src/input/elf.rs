@@ -103,6 +103,22 @@ pub fn inspect(data: &[u8]) -> Result<ElfInfo<'_>> {
     }
 }
 
+/// The module name a kernel module declares (`name=ext4` in `.modinfo`): what the kernel
+/// calls its BTF (`/sys/kernel/btf/ext4`) and libbpf's log says (`in [ext4]`).
+pub fn module_name(data: &[u8]) -> Option<String> {
+    let modinfo = match data.get(4)? {
+        1 => section(&ElfFile32::<Endianness>::parse(data).ok()?, ".modinfo"),
+        2 => section(&ElfFile64::<Endianness>::parse(data).ok()?, ".modinfo"),
+        _ => return None,
+    };
+    let (bytes, _) = modinfo.ok()??;
+    bytes
+        .split(|&b| b == 0)
+        .find_map(|entry| entry.strip_prefix(b"name="))
+        .filter(|n| !n.is_empty())
+        .map(|n| String::from_utf8_lossy(n).into_owned())
+}
+
 /// A BPF ELF object found inside a larger file (a libbpf skeleton embeds its object).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Embedded {

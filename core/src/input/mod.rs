@@ -26,13 +26,39 @@ pub struct Limits {
     pub max_layers: usize,
 }
 
+impl Limits {
+    /// The default bound on one unpacked layer: 1 GiB natively; 256 MiB in the browser
+    /// (wasm32), where the unpacked bytes, the growing output buffer and the parsed BTF all
+    /// live in one tab's WebAssembly memory (at most 4 GiB, often less). 256 MiB holds any
+    /// kernel's BTF and a vmlinux ELF without debug info (60–100 MB); a vmlinux with DWARF
+    /// (0.5–1 GB) does not: its `.BTF` section, or `/sys/kernel/btf/vmlinux`, does.
+    pub const MAX_UNPACKED: usize = if cfg!(target_arch = "wasm32") {
+        256 << 20
+    } else {
+        1 << 30
+    };
+
+    /// Why [`Limits::MAX_UNPACKED`] is what it is, for the error that reports it.
+    pub const WHY: &'static str = if cfg!(target_arch = "wasm32") {
+        " (the page's bound for one input: unpacked data, the parse and the page share one browser tab's memory; open the .BTF section or /sys/kernel/btf/vmlinux instead of a whole vmlinux)"
+    } else {
+        ""
+    };
+}
+
 impl Default for Limits {
     fn default() -> Self {
         Limits {
-            max_unpacked: 1 << 30,
+            max_unpacked: Limits::MAX_UNPACKED,
             max_layers: 4,
         }
     }
+}
+
+/// Whether the first bytes of an unpacked stream (up to [`compress::SNIFF_LEN`]) are
+/// something [`unpack`] goes on with: raw BTF, ELF, another compression, a tar archive.
+fn recognised(head: &[u8]) -> bool {
+    Header::sniff(head).is_some() || elf::is_elf(head) || Layer::sniff(head).is_some()
 }
 
 /// The innermost content of an input, after unpacking.
@@ -99,7 +125,7 @@ pub fn unpack(data: &[u8], limits: Limits) -> Result<Unpacked<'_>> {
                 pick.data
             }
             _ => {
-                let out = compress::decompress(layer, &cur, limits.max_unpacked)
+                let out = compress::decompress(layer, &cur, limits.max_unpacked, &recognised)
                     .map_err(|e| in_layers(e, &layers))?;
                 layers.push(layer.name().to_owned());
                 out

@@ -221,6 +221,8 @@ pub struct Settings {
     pub has_bpf_cookie: Option<bool>,
     /// `LINUX_HAS_SYSCALL_WRAPPER` (libbpf probes the running kernel; default 1).
     pub has_syscall_wrapper: Option<bool>,
+    /// The libbpf release whose messages and checks to reproduce.
+    pub libbpf: crate::libbpf::Libbpf,
 }
 
 /// The resolved `.kconfig` map value and libbpf's log of how it got there.
@@ -282,7 +284,14 @@ pub fn resolve(layout: &KconfigLayout, settings: &Settings) -> Result<Resolved, 
     }
     if let Some(text) = &settings.config {
         for line in text.lines() {
-            parse::apply_line(layout, &mut image, &mut set, &mut log, line)?;
+            parse::apply_line(
+                settings.libbpf,
+                layout,
+                &mut image,
+                &mut set,
+                &mut log,
+                line,
+            )?;
         }
     }
     for (i, v) in layout.vars.iter().enumerate() {

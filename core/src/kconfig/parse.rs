@@ -2,6 +2,7 @@
 //! `set_kcfg_value_*`), and kernel release parsing (`get_kernel_version`).
 
 use super::{err, KcfgType, KconfigError, KconfigLayout, KconfigVar};
+use crate::libbpf::Libbpf;
 
 /// `KERNEL_VERSION(a, b, c)` = `(a << 16) + (b << 8) + min(c, 255)` (bpf_helpers.h).
 pub fn kernel_version(a: u32, b: u32, c: u32) -> u32 {
@@ -25,14 +26,6 @@ pub fn parse_release(release: &str) -> Option<u32> {
         rest = &rest[digits..];
     }
     Some(kernel_version(nums[0], nums[1], nums[2]))
-}
-
-fn errno_name(errno: i32) -> &'static str {
-    match errno {
-        -22 => "-EINVAL",
-        -34 => "-ERANGE",
-        _ => "-EINVAL",
-    }
 }
 
 /// Stores `value` in `v`'s bytes (little-endian), with libbpf's range check.
@@ -65,9 +58,19 @@ pub(super) fn set_int(v: &KconfigVar, image: &mut [u8], value: u64) -> Result<()
     Ok(())
 }
 
+/// Why `strtoull` did not give a whole value.
+enum NotInteger {
+    /// `errno = ERANGE`: the digits do not fit 64 bits.
+    Overflow,
+    /// Characters left after the number (or no digits at all).
+    Incomplete,
+}
+
 /// C `strtoull(s, &end, 0)` that must consume all of `s`: decimal, `0x` hex, leading-0 octal,
-/// optional sign (a minus wraps).
-fn strtoull_all(s: &str) -> Option<u64> {
+/// optional sign (a minus wraps). Overflow is reported before trailing characters, as
+/// libbpf's `parse_u64` checks `errno` first.
+fn strtoull_all(s: &str) -> Result<u64, NotInteger> {
+    let digits_ok = |d: &str, radix: u32| d.bytes().all(|c| (c as char).is_digit(radix));
     let t = s.trim_start();
     let (neg, t) = match t.as_bytes().first() {
         Some(b'-') => (true, &t[1..]),
@@ -81,15 +84,23 @@ fn strtoull_all(s: &str) -> Option<u64> {
     } else {
         (10, t)
     };
-    if digits.is_empty() {
-        return None;
+    let end = digits
+        .bytes()
+        .position(|c| !(c as char).is_digit(radix))
+        .unwrap_or(digits.len());
+    if end == 0 {
+        return Err(NotInteger::Incomplete);
     }
-    let v = u64::from_str_radix(digits, radix).ok()?;
-    Some(if neg { v.wrapping_neg() } else { v })
+    let v = u64::from_str_radix(&digits[..end], radix).map_err(|_| NotInteger::Overflow)?;
+    if !digits_ok(digits, radix) {
+        return Err(NotInteger::Incomplete);
+    }
+    Ok(if neg { v.wrapping_neg() } else { v })
 }
 
-/// Applies one Kconfig line; an error fails the load like libbpf's.
+/// Applies one Kconfig line as libbpf release `libbpf` does; an error fails the load.
 pub(super) fn apply_line(
+    libbpf: Libbpf,
     layout: &KconfigLayout,
     image: &mut [u8],
     set: &mut [bool],
@@ -104,7 +115,7 @@ pub(super) fn apply_line(
         log.push(msg.clone());
         log.push(format!(
             "error parsing in-memory Kconfig line '{name}': {}",
-            errno_name(errno)
+            libbpf.errno_text(errno)
         ));
         err(msg, errno)
     };
@@ -190,18 +201,31 @@ pub(super) fn apply_line(
             }
         }
         _ => match strtoull_all(value) {
-            None => {
-                log.push(format!("failed to parse '{value}' as integer completely"));
+            Err(why) => {
+                let errno = match why {
+                    NotInteger::Incomplete => {
+                        log.push(format!("failed to parse '{value}' as integer completely"));
+                        -22
+                    }
+                    NotInteger::Overflow if libbpf.features().errno_names => {
+                        log.push(format!("failed to parse '{value}': -ERANGE"));
+                        -34
+                    }
+                    NotInteger::Overflow => {
+                        log.push(format!("failed to parse '{value}' as integer: -34"));
+                        -34
+                    }
+                };
                 Err((
                     format!("extern (kcfg) '{name}': value '{value}' isn't a valid integer"),
-                    -22,
+                    errno,
                 ))
             }
-            Some(_) if !matches!(v.ty, KcfgType::Int { .. } | KcfgType::Char { .. }) => Err((
+            Ok(_) if !matches!(v.ty, KcfgType::Int { .. } | KcfgType::Char { .. }) => Err((
                 format!("extern (kcfg) '{name}': value '{value}' implies integer type"),
                 -22,
             )),
-            Some(n) => set_int(v, image, n).map_err(|m| (m, -34)),
+            Ok(n) => set_int(v, image, n).map_err(|m| (m, -34)),
         },
     };
     match result {

@@ -79,3 +79,23 @@ fn kernel_release_parsing() {
     assert_eq!(parse_release("4.19.300"), Some(kernel_version(4, 19, 255)));
     assert_eq!(parse_release("6.1"), None);
 }
+
+/// `strtoull` overflow: libbpf's `parse_u64` reports `errno` (ERANGE) before trailing
+/// characters, and the load fails with -ERANGE, not -EINVAL.
+#[test]
+fn integer_overflow_is_erange() {
+    for value in [
+        "99999999999999999999",
+        "0x1ffffffffffffffff",
+        "99999999999999999999x",
+    ] {
+        let e = run(&format!("CONFIG_B=y\nCONFIG_U8={value}\n")).unwrap_err();
+        assert_eq!(
+            e.message,
+            format!("extern (kcfg) 'CONFIG_U8': value '{value}' isn't a valid integer")
+        );
+        assert_eq!(e.errno, -34, "{value}");
+    }
+    let e = run("CONFIG_B=y\nCONFIG_U8=12x\n").unwrap_err();
+    assert_eq!(e.errno, -22);
+}

@@ -7,7 +7,7 @@
 //! simulation of it, differences shown.
 
 use crate::access::{c_path, field_of, renamed};
-use crate::btf::{essential_name, Btf, TypeId};
+use crate::btf::{essential_name, Btf};
 use crate::insn::Insn;
 use crate::object::Object;
 use crate::pipeline::{self, Analysis, Knobs};
@@ -470,13 +470,13 @@ fn local_spec<'a>(obj: &'a Object, sec: &str, k: usize) -> Option<Spec<'a>> {
         .records
         .get(k)?;
     let kind = RelocKind(r.kind);
-    let none: &[TypeId] = &[];
+    let none: &[crate::reloc::Candidate<'_>] = &[];
     let res = calc_relo_insn(
         &CalcContext {
             prog: "",
             relo_idx: k,
             local: btf,
-            target: btf,
+            libbpf: crate::libbpf::Libbpf::default(),
         },
         &RelocRequest {
             insn_off: r.insn_off,
@@ -763,7 +763,8 @@ fn sim_check(pl: &ProgLog, r: &crate::sim::ProgramReport) -> SimCheck {
             first_poison: None,
             agrees: false,
             differences: vec![format!(
-                "the simulation does not submit this program ({why}) while the log shows the verifier checking it: give the kernel's release and Kconfig (--kernel-release, --kconfig), or disable what fails first"
+                "the simulation does not submit this program ({}) while the log shows the verifier checking it: give the kernel's release and Kconfig (--kernel-release, --kconfig), or disable what fails first",
+                why.describe()
             )],
         };
     }

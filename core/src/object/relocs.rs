@@ -144,7 +144,12 @@ fn classify(
         ));
     }
     if let Some((section, _)) = obj.code_by_elf_index(sec.0) {
-        if ins.src == PSEUDO_FUNC {
+        // libbpf's `sym_is_subprog`: an LD_IMM64 against a function in `.text` (clang-19
+        // leaves src 0 with a section symbol; libbpf makes it BPF_PSEUDO_FUNC).
+        let subprog = obj.code[section].name == super::TEXT
+            && (sym.kind() == SymbolKind::Section
+                || (sym.is_global() && sym.kind() == SymbolKind::Text));
+        if ins.src == PSEUDO_FUNC || subprog {
             let target = (value / 8) as i64 + i64::from(ins.imm) / 8;
             return match u32::try_from(target) {
                 Ok(insn) => RelocTarget::FuncAddr { section, insn },

@@ -7,7 +7,9 @@
 //! applies it.
 
 use crate::btf::{Btf, Kind, TypeId};
+use crate::libbpf::Libbpf;
 
+use super::cands::Candidate;
 use super::compat::Budget;
 use super::log::{self, Errno, LogLine};
 use super::matching::match_candidate;
@@ -27,8 +29,8 @@ pub struct RelocRequest<'s> {
     pub kind: RelocKind,
 }
 
-/// Where the calculation runs: program name and relocation number (for the log), and the
-/// two BTFs.
+/// Where the calculation runs: program name and relocation number (for the log), the
+/// object's BTF (the candidates carry theirs), and the libbpf release reproduced.
 #[derive(Debug, Clone, Copy)]
 pub struct CalcContext<'a, 'p> {
     /// The program (or subprogram) the instruction belongs to.
@@ -37,8 +39,8 @@ pub struct CalcContext<'a, 'p> {
     pub relo_idx: usize,
     /// The object's BTF.
     pub local: &'a Btf,
-    /// The target (kernel) BTF.
-    pub target: &'a Btf,
+    /// The libbpf release whose calculation this is.
+    pub libbpf: Libbpf,
 }
 
 /// libbpf's `struct bpf_core_relo_res`: what to check in the instruction and what to write.
@@ -69,8 +71,10 @@ pub struct RelocResult {
 pub struct CandidateTrial<'a> {
     /// Position in the candidate list (libbpf's `candidate #i`).
     pub index: usize,
-    /// The candidate type in the target BTF.
+    /// The candidate type, in `spec.btf` (the kernel's or a module's).
     pub id: TypeId,
+    /// The module the candidate is in (`None`: the kernel).
+    pub module: Option<&'a str>,
     /// Whether it matched (`false` also for the candidate whose matching failed).
     pub matched: bool,
     /// The target spec built for it, possibly partial.
@@ -98,7 +102,7 @@ pub struct Resolution<'a> {
     pub result: Result<RelocResult, CalcError>,
     /// The candidate list as libbpf leaves it (pruned to the matching candidates when any
     /// matched); `None` for TYPE_ID_LOCAL, which has no list.
-    pub cands_after: Option<Vec<TypeId>>,
+    pub cands_after: Option<Vec<Candidate<'a>>>,
     /// libbpf's log lines, in order.
     pub log: Vec<LogLine>,
 }
@@ -115,7 +119,7 @@ impl Resolution<'_> {
 pub fn calc_relo_insn<'a>(
     cx: &CalcContext<'a, '_>,
     relo: &RelocRequest<'_>,
-    cands: Option<&[TypeId]>,
+    cands: Option<&[Candidate<'a>]>,
 ) -> Resolution<'a> {
     let mut res = Resolution {
         local_spec: None,
@@ -124,7 +128,7 @@ pub fn calc_relo_insn<'a>(
         result: Err(CalcError {
             errno: Errno::EINVAL,
         }),
-        cands_after: cands.map(<[TypeId]>::to_vec),
+        cands_after: cands.map(<[Candidate<'a>]>::to_vec),
         log: Vec::new(),
     };
     let (prog, idx) = (cx.prog, cx.relo_idx);
@@ -136,7 +140,7 @@ pub fn calc_relo_insn<'a>(
     let local = match parse_local(cx.local, relo.type_id, relo.kind, relo.access, prog) {
         Ok(spec) => spec,
         Err(failure) => {
-            res.log.extend(failure.warning);
+            res.log.extend(failure.warning.map(|w| *w));
             res.log.push(log::parse_failed(
                 prog,
                 idx,
@@ -172,13 +176,13 @@ pub fn calc_relo_insn<'a>(
         return res;
     }
 
-    let mut list = cands.map(<[TypeId]>::to_vec).unwrap_or_default();
+    let mut list = cands.map(<[Candidate<'a>]>::to_vec).unwrap_or_default();
     let mut budget = Budget::new();
     let mut chosen: Option<RelocResult> = None;
     let mut kept = 0;
     for i in 0..list.len() {
         let cand = list[i];
-        let m = match_candidate(&local, cx.target, cand, &mut budget, &mut res.log);
+        let m = match_candidate(&local, cand.btf, cand.id, &mut budget, &mut res.log);
         let text = m.spec.format();
         let matched = match m.result {
             Err(errno) => {
@@ -186,7 +190,8 @@ pub fn calc_relo_insn<'a>(
                     .push(log::candidate_error(prog, idx, i, &text, errno));
                 res.trials.push(CandidateTrial {
                     index: i,
-                    id: cand,
+                    id: cand.id,
+                    module: cand.module,
                     matched: false,
                     spec: m.spec,
                 });
@@ -199,7 +204,8 @@ pub fn calc_relo_insn<'a>(
         res.log.push(log::candidate(prog, idx, matched, i, &text));
         res.trials.push(CandidateTrial {
             index: i,
-            id: cand,
+            id: cand.id,
+            module: cand.module,
             matched,
             spec: m.spec.clone(),
         });
@@ -402,7 +408,7 @@ fn calc_field(
         match relo.kind {
             RelocKind::FIELD_BYTE_OFFSET => {
                 out.val = u64::from(spec.bit_offset / 8);
-                out.field_sz = size?;
+                out.field_sz = access_size(cx, btf, acc.type_id, size)?;
                 out.type_id = acc.type_id;
             }
             RelocKind::FIELD_BYTE_SIZE => out.val = u64::from(size?),
@@ -460,7 +466,7 @@ fn calc_field(
         RelocKind::FIELD_BYTE_OFFSET => {
             out.val = u64::from(byte_off);
             if !bitfield {
-                out.field_sz = byte_sz;
+                out.field_sz = access_size(cx, btf, field_type, Ok(byte_sz))?;
                 out.type_id = field_type;
             }
         }
@@ -489,6 +495,27 @@ fn calc_field(
         _ => return Err(SideError::Fail(Errno::EOPNOTSUPP)),
     }
     Ok(out)
+}
+
+/// The size a FIELD_BYTE_OFFSET relocation remembers for the LDX/ST/STX memory-size
+/// adjustment of the field or element `id` (`whole`: its own size). libbpf ≥ 1.6 takes one
+/// innermost element of an array, since a load or store reaches one element; 1.5 took the
+/// whole array, and then refused or botched the adjustment of any array access.
+fn access_size(
+    cx: &CalcContext<'_, '_>,
+    btf: &Btf,
+    id: TypeId,
+    whole: Result<u32, SideError>,
+) -> Result<u32, SideError> {
+    if !cx.libbpf.features().array_element_size {
+        return whole;
+    }
+    let mut t = btf.skip_mods_and_typedefs(id);
+    while t.kind() == Kind::ARRAY {
+        t = btf.skip_mods_and_typedefs(t.array().elem);
+    }
+    btf.resolve_size(t.id())
+        .map_err(|_| SideError::Fail(Errno::EINVAL))
 }
 
 /// `bpf_core_calc_type_relo`: one side of a type relocation, with its `validate` flag.

@@ -12,13 +12,14 @@
 //! [`MAX_PASSES`] passes; each record keeps the result of the first pass that reached it. A
 //! failure in a `.text` function (a subprogram, which libbpf cannot disable) ends the passes.
 
-use crate::btf::{Btf, TypeId};
+use crate::btf::Btf;
 use crate::ext::CoreRelo;
 use crate::insn::Insn;
+use crate::libbpf::Libbpf;
 use crate::object::{Object, Program, SectionKind, TEXT};
 
 use super::calc::{calc_relo_insn, CalcContext, RelocRequest, Resolution};
-use super::cands::{find_candidates, CandidateCache};
+use super::cands::{find_candidates, Candidate, CandidateCache, Target};
 use super::log::{self, Errno, Level, LogLine};
 use super::patch::{patch_insn, PatchReport, Patched, PoisonCause};
 use super::RelocKind;
@@ -91,7 +92,7 @@ pub struct Processed<'a> {
     /// The outcome (patched, poisoned or error).
     pub outcome: Outcome,
     /// The candidate list handed to the calculation (`None`: TYPE_ID_LOCAL, or not reached).
-    pub cands: Option<Vec<TypeId>>,
+    pub cands: Option<Vec<Candidate<'a>>>,
     /// The calculation (`None` if it did not run).
     pub resolution: Option<Resolution<'a>>,
     /// The patch (`None` if not reached).
@@ -102,12 +103,9 @@ pub struct Processed<'a> {
 
 impl Processed<'_> {
     /// libbpf's first warning about this relocation: why it failed or was poisoned by the
-    /// patch step.
-    pub fn first_warning(&self) -> Option<&str> {
-        self.log
-            .iter()
-            .find(|l| l.level == Level::Warn)
-            .map(|l| l.text.as_str())
+    /// patch step ([`LogLine::line`] is libbpf's text, [`LogLine::text`] the message alone).
+    pub fn first_warning(&self) -> Option<&LogLine> {
+        self.log.iter().find(|l| l.level == Level::Warn)
     }
 }
 
@@ -179,8 +177,15 @@ impl ObjectRelocation<'_> {
     }
 }
 
-/// Relocates every CO-RE record of `obj` against `target`.
+/// Relocates every CO-RE record of `obj` against `target` (a BTF file: no module is
+/// searched) as the default libbpf release does ([`Libbpf::default`]).
 pub fn relocate_object<'a>(obj: &'a Object, target: &'a Btf) -> ObjectRelocation<'a> {
+    relocate(obj, &Target::kernel(target), Libbpf::default())
+}
+
+/// Relocates every CO-RE record of `obj` against `target` (a kernel and the modules libbpf
+/// searches after it) as libbpf release `libbpf` does.
+pub fn relocate<'a>(obj: &'a Object, target: &Target<'a>, libbpf: Libbpf) -> ObjectRelocation<'a> {
     let mut out = ObjectRelocation {
         records: Vec::new(),
         passes: 0,
@@ -219,7 +224,7 @@ pub fn relocate_object<'a>(obj: &'a Object, target: &'a Btf) -> ObjectRelocation
     let mut disabled: Vec<usize> = Vec::new();
     let mut eliminated = vec![false; out.records.len()];
     for pass in 1..=MAX_PASSES {
-        let run = run_pass(obj, btf, target, &disabled, pass);
+        let run = run_pass(obj, btf, target, libbpf, &disabled, pass);
         out.passes = pass;
         for (slot, p) in run.processed.into_iter().enumerate() {
             if let Some(p) = p {
@@ -332,7 +337,8 @@ struct PassRun<'a> {
 fn run_pass<'a>(
     obj: &'a Object,
     btf: &'a Btf,
-    target: &'a Btf,
+    target: &Target<'a>,
+    libbpf: Libbpf,
     disabled: &[usize],
     pass: usize,
 ) -> PassRun<'a> {
@@ -348,26 +354,41 @@ fn run_pass<'a>(
         return run;
     };
     let mut cache = CandidateCache::new();
-    relocate_sections(obj, btf, target, disabled, pass, ext, &mut cache, &mut run);
+    let cx = PassContext {
+        btf,
+        target,
+        libbpf,
+        disabled,
+        pass,
+    };
+    relocate_sections(obj, &cx, ext, &mut cache, &mut run);
     // `bpf_object__load` reports any failure of the CO-RE step once more.
     if let Some(f) = &run.failure {
-        run.log.push(log::failed_core(f.errno));
+        run.log.push(log::failed_core(f.errno, libbpf));
     }
     run
 }
 
+/// What stays the same for every record of a pass.
+struct PassContext<'a, 'p> {
+    /// The object's BTF.
+    btf: &'a Btf,
+    target: &'p Target<'a>,
+    libbpf: Libbpf,
+    /// Programs whose autoload a re-run turned off.
+    disabled: &'p [usize],
+    pass: usize,
+}
+
 /// The loop of `bpf_object__relocate_core` for one pass; stops at the first failure.
-#[allow(clippy::too_many_arguments)]
 fn relocate_sections<'a>(
     obj: &'a Object,
-    btf: &'a Btf,
-    target: &'a Btf,
-    disabled: &[usize],
-    pass: usize,
+    cx: &PassContext<'a, '_>,
     ext: &'a crate::ext::BtfExt,
-    cache: &mut CandidateCache,
+    cache: &mut CandidateCache<'a>,
     run: &mut PassRun<'a>,
 ) {
+    let pass = cx.pass;
     let mut slot = 0;
     'sections: for sec in &ext.core_relos {
         if sec.name.is_empty() {
@@ -398,26 +419,18 @@ fn relocate_sections<'a>(
                 continue;
             };
             let prog = &obj.programs[p];
-            if !loaded_by_default(prog) || disabled.contains(&p) {
+            if !loaded_by_default(prog) || cx.disabled.contains(&p) {
                 continue;
             }
             let insn_idx = (sec_insn - prog.start) as usize;
-            let rec = relocate_one(
-                btf,
-                target,
-                cache,
-                &mut run.code,
-                prog,
-                i,
-                r,
-                insn_idx,
-                pass,
-            );
+            let rec = relocate_one(cx, cache, &mut run.code, prog, i, r, insn_idx);
             run.log.extend(rec.log.iter().cloned());
             if let Outcome::Error(phase, errno) = rec.outcome {
                 run.log.push(match phase {
-                    Phase::Patch => log::failed_to_patch(&prog.name, i, insn_idx as u32, errno),
-                    _ => log::failed_to_relocate(&prog.name, i, errno),
+                    Phase::Patch => {
+                        log::failed_to_patch(&prog.name, i, insn_idx as u32, errno, cx.libbpf)
+                    }
+                    _ => log::failed_to_relocate(&prog.name, i, errno, cx.libbpf),
                 });
                 run.processed[this] = Some(rec);
                 run.failure = Some(PassFailure {
@@ -443,28 +456,26 @@ fn record_error<'a>(pass: usize, errno: Errno) -> Processed<'a> {
 }
 
 /// `bpf_core_resolve_relo` + `bpf_core_patch_insn` for one record.
-#[allow(clippy::too_many_arguments)]
 fn relocate_one<'a>(
-    btf: &'a Btf,
-    target: &'a Btf,
-    cache: &mut CandidateCache,
+    pcx: &PassContext<'a, '_>,
+    cache: &mut CandidateCache<'a>,
     code: &mut [Vec<Insn>],
     prog: &Program,
     relo_idx: usize,
     r: &CoreRelo,
     insn_idx: usize,
-    pass: usize,
 ) -> Processed<'a> {
+    let btf = pcx.btf;
     let kind = RelocKind(r.kind);
-    let mut out = record_error(pass, Errno::EINVAL);
+    let mut out = record_error(pcx.pass, Errno::EINVAL);
     let Some(local_type) = btf.type_by_id(r.type_id) else {
         return out;
     };
     if kind != RelocKind::TYPE_ID_LOCAL && cache.get(r.type_id).is_none() {
-        match find_candidates(btf, r.type_id, target) {
+        match find_candidates(btf, r.type_id, pcx.target) {
             Ok(found) => {
                 out.log.extend(found.log);
-                cache.set(r.type_id, found.ids);
+                cache.set(r.type_id, found.cands);
             }
             Err(errno) => {
                 out.log.push(log::cand_search_failed(
@@ -483,13 +494,13 @@ fn relocate_one<'a>(
     let cands = if kind == RelocKind::TYPE_ID_LOCAL {
         None
     } else {
-        cache.get(r.type_id).map(<[TypeId]>::to_vec)
+        cache.get(r.type_id).map(<[Candidate<'a>]>::to_vec)
     };
     let cx = CalcContext {
         prog: &prog.name,
         relo_idx,
         local: btf,
-        target,
+        libbpf: pcx.libbpf,
     };
     let request = RelocRequest {
         insn_off: r.insn_off,
@@ -535,13 +546,14 @@ fn relocate_one<'a>(
 /// Relocates one CO-RE record that belongs to no object file: `insns` is the program (the
 /// record's instruction at `insn_idx`), `local` the BTF holding the record's root type and
 /// access string, `cache` the candidate cache shared with the records before it. The same
-/// steps as for a record of an object (candidate search, calculation, patch), for callers
-/// that synthesise records (`corelab access`).
+/// steps as for a record of an object (candidate search, calculation, patch) as libbpf
+/// release `libbpf` takes them, for callers that synthesise records (`corelab access`).
 #[allow(clippy::too_many_arguments)]
 pub fn relocate_record<'a>(
     local: &'a Btf,
-    target: &'a Btf,
-    cache: &mut CandidateCache,
+    target: &Target<'a>,
+    libbpf: Libbpf,
+    cache: &mut CandidateCache<'a>,
     prog_name: &str,
     relo_idx: usize,
     relo: &CoreRelo,
@@ -558,10 +570,15 @@ pub fn relocate_record<'a>(
         autoload: true,
         global: true,
     };
+    let pcx = PassContext {
+        btf: local,
+        target,
+        libbpf,
+        disabled: &[],
+        pass: 1,
+    };
     let mut code = vec![std::mem::take(insns)];
-    let out = relocate_one(
-        local, target, cache, &mut code, &prog, relo_idx, relo, insn_idx, 1,
-    );
+    let out = relocate_one(&pcx, cache, &mut code, &prog, relo_idx, relo, insn_idx);
     *insns = code.pop().unwrap_or_default();
     out
 }

@@ -1,12 +1,20 @@
-//! libbpf's CO-RE log as data: every line a relocation prints, with its level, worded exactly
-//! as libbpf 1.5 words it (spec/core-spec.md §6; the `libbpf: ` prefix is left out, as in the
-//! oracle's JSON). All formats live here, so the wording is checked in one place.
+//! libbpf's CO-RE log as data: every line a relocation prints, with its level and the
+//! program and relocation it is about, worded exactly as libbpf words it (spec/core-spec.md
+//! §6; the `libbpf: ` prefix is left out, as in the oracle's JSON). All formats live here, so
+//! the wording is checked in one place.
 //!
-//! libbpf 1.5 prints error codes as plain negative numbers (`-22`), not symbolically.
+//! A line is typed: [`LogLine::prog`] and [`LogLine::relo`] are the `prog 'NAME': ` and
+//! `relo #N: ` prefixes libbpf puts in front of [`LogLine::text`]; [`LogLine::line`] (and
+//! `Display`) is the verbatim line. Front ends that want the message alone read `text`,
+//! never parse the line back.
+//!
+//! `relo_core.c` prints error codes as plain negative numbers (`-22`) in every release;
+//! `libbpf.c` prints them by name since 1.6 (`-EINVAL`, [`Libbpf::errno_text`]).
 
 use std::fmt;
 
 use crate::btf::TypeId;
+use crate::libbpf::Libbpf;
 
 use super::RelocKind;
 
@@ -24,7 +32,12 @@ pub enum Level {
 pub struct LogLine {
     /// The level libbpf prints it at.
     pub level: Level,
-    /// The text, without the `libbpf: ` prefix and the trailing newline.
+    /// The program the line names (`prog 'NAME': `), if it names one.
+    pub prog: Option<String>,
+    /// The relocation the line names (`relo #N: `, the record's index in its `.BTF.ext`
+    /// section), if it names one; only lines that name a program name a relocation.
+    pub relo: Option<usize>,
+    /// The message after those prefixes, without the trailing newline.
     pub text: String,
 }
 
@@ -32,19 +45,46 @@ impl LogLine {
     fn warn(text: String) -> Self {
         LogLine {
             level: Level::Warn,
+            prog: None,
+            relo: None,
             text,
         }
     }
     fn debug(text: String) -> Self {
         LogLine {
             level: Level::Debug,
+            prog: None,
+            relo: None,
             text,
         }
+    }
+    /// The same line about program `prog`.
+    fn of(mut self, prog: &str) -> Self {
+        self.prog = Some(prog.to_owned());
+        self
+    }
+    /// The same line about relocation `relo` of program `prog`.
+    fn at(mut self, prog: &str, relo: usize) -> Self {
+        self.prog = Some(prog.to_owned());
+        self.relo = Some(relo);
+        self
+    }
+
+    /// The line exactly as libbpf prints it (without `libbpf: `):
+    /// `prog 'NAME': relo #N: TEXT`.
+    pub fn line(&self) -> String {
+        self.to_string()
     }
 }
 
 impl fmt::Display for LogLine {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if let Some(p) = &self.prog {
+            write!(f, "prog '{p}': ")?;
+            if let Some(r) = self.relo {
+                write!(f, "relo #{r}: ")?;
+            }
+        }
         f.write_str(&self.text)
     }
 }
@@ -63,30 +103,15 @@ impl Errno {
     /// `-EOPNOTSUPP`: a kind the calculation does not handle.
     pub const EOPNOTSUPP: Errno = Errno(-95);
 
-    /// The symbolic name (`-EINVAL`), or the number.
+    /// The symbolic name (`-EINVAL`), or the number when libbpf has none.
     pub fn name(self) -> String {
-        match self {
-            Errno::E2BIG => "-E2BIG".into(),
-            Errno::EINVAL => "-EINVAL".into(),
-            Errno::ERANGE => "-ERANGE".into(),
-            Errno::EOPNOTSUPP => "-EOPNOTSUPP".into(),
-            Errno(n) => n.to_string(),
-        }
+        crate::libbpf::errno_name(self.0)
     }
 }
 
 impl fmt::Display for Errno {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "{}", self.0)
-    }
-}
-
-/// The prefix of every per-relocation line: `prog 'NAME': relo #N: `.
-struct Relo<'a>(&'a str, usize);
-
-impl fmt::Display for Relo<'_> {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "prog '{}': relo #{}: ", self.0, self.1)
     }
 }
 
@@ -120,6 +145,7 @@ pub(crate) fn sec_skip_eliminated(sec: &str, relo: usize, insn: u32) -> LogLine 
     ))
 }
 
+/// `source` is `vmlinux` (also for a target given as a file) or a module's name.
 #[allow(clippy::too_many_arguments)]
 pub(crate) fn found_candidate(
     local: TypeId,
@@ -128,9 +154,10 @@ pub(crate) fn found_candidate(
     targ: TypeId,
     targ_kind: &str,
     targ_name: &str,
+    source: &str,
 ) -> LogLine {
     LogLine::debug(format!(
-        "CO-RE relocating [{local}] {local_kind} {local_name}: found target candidate [{targ}] {targ_kind} {targ_name} in [vmlinux]"
+        "CO-RE relocating [{local}] {local_kind} {local_name}: found target candidate [{targ}] {targ_kind} {targ_name} in [{source}]"
     ))
 }
 
@@ -143,30 +170,40 @@ pub(crate) fn cand_search_failed(
     err: Errno,
 ) -> LogLine {
     LogLine::warn(format!(
-        "{}target candidate search failed for [{local}] {kind} {name}: {err}",
-        Relo(prog, relo)
+        "target candidate search failed for [{local}] {kind} {name}: {err}"
     ))
+    .at(prog, relo)
 }
 
-pub(crate) fn failed_to_relocate(prog: &str, relo: usize, err: Errno) -> LogLine {
-    LogLine::warn(format!("{}failed to relocate: {err}", Relo(prog, relo)))
+pub(crate) fn failed_to_relocate(prog: &str, relo: usize, err: Errno, libbpf: Libbpf) -> LogLine {
+    LogLine::warn(format!("failed to relocate: {}", libbpf.errno_text(err.0))).at(prog, relo)
 }
 
-pub(crate) fn failed_to_patch(prog: &str, relo: usize, insn: u32, err: Errno) -> LogLine {
+pub(crate) fn failed_to_patch(
+    prog: &str,
+    relo: usize,
+    insn: u32,
+    err: Errno,
+    libbpf: Libbpf,
+) -> LogLine {
     LogLine::warn(format!(
-        "{}failed to patch insn #{insn}: {err}",
-        Relo(prog, relo)
+        "failed to patch insn #{insn}: {}",
+        libbpf.errno_text(err.0)
     ))
+    .at(prog, relo)
 }
 
-pub(crate) fn failed_core(err: Errno) -> LogLine {
-    LogLine::warn(format!("failed to perform CO-RE relocations: {err}"))
+pub(crate) fn failed_core(err: Errno, libbpf: Libbpf) -> LogLine {
+    LogLine::warn(format!(
+        "failed to perform CO-RE relocations: {}",
+        libbpf.errno_text(err.0)
+    ))
 }
 
 // --- calculation (relo_core.c) -------------------------------------------------------------
 
 pub(crate) fn local_spec(prog: &str, relo: usize, spec: &str) -> LogLine {
-    LogLine::debug(format!("{}{spec}", Relo(prog, relo)))
+    LogLine::debug(spec.to_owned()).at(prog, relo)
 }
 
 pub(crate) fn parse_failed(
@@ -180,10 +217,10 @@ pub(crate) fn parse_failed(
 ) -> LogLine {
     let name = if name.is_empty() { "<anon>" } else { name };
     LogLine::warn(format!(
-        "{}parsing [{local}] {kind} {name} + {} failed: {err}",
-        Relo(prog, relo),
+        "parsing [{local}] {kind} {name} + {} failed: {err}",
         access.unwrap_or("<?>")
     ))
+    .at(prog, relo)
 }
 
 /// libbpf prints the access string *after* its parse loop consumed it, so `access` is the
@@ -197,17 +234,18 @@ pub(crate) fn unexpected_kind_in_spec(
     kind: &str,
 ) -> LogLine {
     LogLine::warn(format!(
-        "prog '{prog}': relo for [{root}] {access_rest} (at idx {at}) captures type [{id}] of unexpected kind {kind}"
+        "relo for [{root}] {access_rest} (at idx {at}) captures type [{id}] of unexpected kind {kind}"
     ))
+    .of(prog)
 }
 
 pub(crate) fn anonymous_root(prog: &str, relo: usize, kind: RelocKind) -> LogLine {
     LogLine::warn(format!(
-        "{}<{}> ({}) relocation doesn't support anonymous types",
-        Relo(prog, relo),
+        "<{}> ({}) relocation doesn't support anonymous types",
         kind.log_name(),
         kind.0
     ))
+    .at(prog, relo)
 }
 
 pub(crate) fn candidate_error(
@@ -217,22 +255,16 @@ pub(crate) fn candidate_error(
     spec: &str,
     err: Errno,
 ) -> LogLine {
-    LogLine::warn(format!(
-        "{}error matching candidate #{i} {spec}: {err}",
-        Relo(prog, relo)
-    ))
+    LogLine::warn(format!("error matching candidate #{i} {spec}: {err}")).at(prog, relo)
 }
 
 pub(crate) fn candidate(prog: &str, relo: usize, matched: bool, i: usize, spec: &str) -> LogLine {
     let m = if matched { "matching" } else { "non-matching" };
-    LogLine::debug(format!("{}{m} candidate #{i} {spec}", Relo(prog, relo)))
+    LogLine::debug(format!("{m} candidate #{i} {spec}")).at(prog, relo)
 }
 
 pub(crate) fn offset_ambiguity(prog: &str, relo: usize, cand: u32, chosen: u32) -> LogLine {
-    LogLine::warn(format!(
-        "{}field offset ambiguity: {cand} != {chosen}",
-        Relo(prog, relo)
-    ))
+    LogLine::warn(format!("field offset ambiguity: {cand} != {chosen}")).at(prog, relo)
 }
 
 pub(crate) fn decision_ambiguity(
@@ -243,33 +275,35 @@ pub(crate) fn decision_ambiguity(
 ) -> LogLine {
     let verdict = |poison: bool| if poison { "failure" } else { "success" };
     LogLine::warn(format!(
-        "{}relocation decision ambiguity: {} {} != {} {}",
-        Relo(prog, relo),
+        "relocation decision ambiguity: {} {} != {} {}",
         verdict(cand.0),
         cand.1,
         verdict(chosen.0),
         chosen.1
     ))
+    .at(prog, relo)
 }
 
 pub(crate) fn no_match(prog: &str, relo: usize) -> LogLine {
-    LogLine::debug(format!("{}no matching targets found", Relo(prog, relo)))
+    LogLine::debug("no matching targets found".to_owned()).at(prog, relo)
 }
 
 /// Note libbpf's quirk: `relo %d` prints the relocation *kind* number, and `insn #%d` the
 /// instruction index within the *section*.
 pub(crate) fn array_access(prog: &str, kind: RelocKind, sec_insn: u32) -> LogLine {
     LogLine::warn(format!(
-        "prog '{prog}': relo {} at insn #{sec_insn} can't be applied to array access",
+        "relo {} at insn #{sec_insn} can't be applied to array access",
         kind.0
     ))
+    .of(prog)
 }
 
 pub(crate) fn bitfield_too_big(prog: &str, kind: RelocKind, sec_insn: u32) -> LogLine {
     LogLine::warn(format!(
-        "prog '{prog}': relo {} at insn #{sec_insn} can't be satisfied for bitfield",
+        "relo {} at insn #{sec_insn} can't be satisfied for bitfield",
         kind.0
     ))
+    .of(prog)
 }
 
 pub(crate) fn unrecognized_relo(
@@ -279,11 +313,11 @@ pub(crate) fn unrecognized_relo(
     sec_insn: u32,
 ) -> LogLine {
     LogLine::warn(format!(
-        "{}unrecognized CO-RE relocation {} ({}) at insn #{sec_insn}",
-        Relo(prog, relo),
+        "unrecognized CO-RE relocation {} ({}) at insn #{sec_insn}",
         kind.log_name(),
         kind.0
     ))
+    .at(prog, relo)
 }
 
 /// From the type predicates; libbpf prints it without a program prefix.
@@ -296,10 +330,7 @@ pub(crate) fn unexpected_kind_relocated(kind: &str, local: TypeId, targ: TypeId)
 // --- patching (relo_core.c) ----------------------------------------------------------------
 
 pub(crate) fn poisoning(prog: &str, relo: usize, insn: u32) -> LogLine {
-    LogLine::debug(format!(
-        "{}substituting insn #{insn} w/ invalid insn",
-        Relo(prog, relo)
-    ))
+    LogLine::debug(format!("substituting insn #{insn} w/ invalid insn")).at(prog, relo)
 }
 
 /// `got` is already rendered the way libbpf's format renders it (`%u` or `%llu`).
@@ -313,10 +344,10 @@ pub(crate) fn unexpected_value(
     new: u64,
 ) -> LogLine {
     LogLine::warn(format!(
-        "{}unexpected insn #{insn} ({}) value: got {got}, exp {orig} -> {new}",
-        Relo(prog, relo),
+        "unexpected insn #{insn} ({}) value: got {got}, exp {orig} -> {new}",
         form.label()
     ))
+    .at(prog, relo)
 }
 
 pub(crate) fn patched(
@@ -333,24 +364,21 @@ pub(crate) fn patched(
         InsnForm::LdImm64 => "imm64",
     };
     LogLine::debug(format!(
-        "{}patched insn #{insn} ({}) {what} {old} -> {new}",
-        Relo(prog, relo),
+        "patched insn #{insn} ({}) {what} {old} -> {new}",
         form.label()
     ))
+    .at(prog, relo)
 }
 
 pub(crate) fn offset_too_big(prog: &str, relo: usize, insn: u32, new: u64) -> LogLine {
-    LogLine::warn(format!(
-        "{}insn #{insn} (LDX/ST/STX) value too big: {new}",
-        Relo(prog, relo)
-    ))
+    LogLine::warn(format!("insn #{insn} (LDX/ST/STX) value too big: {new}")).at(prog, relo)
 }
 
 pub(crate) fn memsz_refused(prog: &str, relo: usize, insn: u32) -> LogLine {
     LogLine::warn(format!(
-        "{}insn #{insn} (LDX/ST/STX) accesses field incorrectly. Make sure you are accessing pointers, unsigned integers, or fields of matching type and size.",
-        Relo(prog, relo)
+        "insn #{insn} (LDX/ST/STX) accesses field incorrectly. Make sure you are accessing pointers, unsigned integers, or fields of matching type and size."
     ))
+    .at(prog, relo)
 }
 
 pub(crate) fn unexpected_mem_size(
@@ -361,30 +389,27 @@ pub(crate) fn unexpected_mem_size(
     exp: u32,
 ) -> LogLine {
     LogLine::warn(format!(
-        "{}insn #{insn} (LDX/ST/STX) unexpected mem size: got {got}, exp {exp}",
-        Relo(prog, relo)
+        "insn #{insn} (LDX/ST/STX) unexpected mem size: got {got}, exp {exp}"
     ))
+    .at(prog, relo)
 }
 
 pub(crate) fn invalid_new_mem_size(prog: &str, relo: usize, insn: u32, new: u32) -> LogLine {
     LogLine::warn(format!(
-        "{}insn #{insn} (LDX/ST/STX) invalid new mem size: {new}",
-        Relo(prog, relo)
+        "insn #{insn} (LDX/ST/STX) invalid new mem size: {new}"
     ))
+    .at(prog, relo)
 }
 
 pub(crate) fn patched_mem_size(prog: &str, relo: usize, insn: u32, old: u32, new: u32) -> LogLine {
     LogLine::debug(format!(
-        "{}patched insn #{insn} (LDX/ST/STX) mem_sz {old} -> {new}",
-        Relo(prog, relo)
+        "patched insn #{insn} (LDX/ST/STX) mem_sz {old} -> {new}"
     ))
+    .at(prog, relo)
 }
 
 pub(crate) fn ldimm64_form(prog: &str, relo: usize, insn: u32) -> LogLine {
-    LogLine::warn(format!(
-        "{}insn #{insn} (LDIMM64) has unexpected form",
-        Relo(prog, relo)
-    ))
+    LogLine::warn(format!("insn #{insn} (LDIMM64) has unexpected form")).at(prog, relo)
 }
 
 pub(crate) fn unrecognized_insn(
@@ -396,12 +421,12 @@ pub(crate) fn unrecognized_insn(
     // `off` is a C short promoted to int and printed with %x: negative offsets show as
     // 32-bit two's complement, like `imm`.
     LogLine::warn(format!(
-        "{}trying to relocate unrecognized insn #{insn}, code:{:#x}, src:{:#x}, dst:{:#x}, off:{:#x}, imm:{:#x}",
-        Relo(prog, relo),
+        "trying to relocate unrecognized insn #{insn}, code:{:#x}, src:{:#x}, dst:{:#x}, off:{:#x}, imm:{:#x}",
         i.code,
         i.src,
         i.dst,
         i32::from(i.off) as u32,
         i.imm as u32
     ))
+    .at(prog, relo)
 }

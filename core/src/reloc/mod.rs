@@ -1,4 +1,5 @@
-//! CO-RE relocation, exactly as libbpf 1.5 does it (spec/core-spec.md §3).
+//! CO-RE relocation, exactly as libbpf does it (spec/core-spec.md §3): release 1.7 by
+//! default, 1.5 on request ([`crate::libbpf::Libbpf`]).
 //!
 //! A BPF object records, for every instruction that depends on a kernel type layout, *what*
 //! it accesses (a root type and an access string such as `0:92` = `task_struct.pid`). Given
@@ -10,7 +11,7 @@
 //! ```text
 //!  kind ─ the 13 kinds: number, log name, class
 //!  spec ─ access string → local spec (raw + high-level accessors, bit offset)
-//!  cands ─ candidate search in the target + the per-object cache
+//!  cands ─ candidate search in the target (kernel, then modules) + the per-object cache
 //!  compat ─ fields_are_compat / types_are_compat / types_match
 //!  matching ─ local spec vs one candidate → target spec
 //!  calc ─ values, ambiguity checks, poison/zero decisions → Resolution (pure)
@@ -42,10 +43,10 @@ mod tests;
 pub use calc::{
     calc_relo_insn, CalcContext, CalcError, CandidateTrial, RelocRequest, RelocResult, Resolution,
 };
-pub use cands::{find_candidates, CandidateCache, CandidateSearch};
+pub use cands::{find_candidates, Candidate, CandidateCache, CandidateSearch, Module, Target};
 pub use driver::{
-    relocate_object, relocate_record, FirstError, ObjectRelocation, Outcome, Phase, Processed,
-    RecordReport, MAX_PASSES,
+    relocate, relocate_object, relocate_record, FirstError, ObjectRelocation, Outcome, Phase,
+    Processed, RecordReport, MAX_PASSES,
 };
 pub use format::format_spec;
 pub use kind::{RelocClass, RelocKind};

@@ -8,6 +8,13 @@
 //! [`parse_local`] is `bpf_core_parse_spec`. Like libbpf it builds the spec step by step and
 //! stops at the first error, and the partly built spec is kept: libbpf's log and the oracle
 //! show it.
+//!
+//! Negative indices: libbpf 1.5 and 1.7 accept them (only its master, after 1.7, rejects
+//! them). Where the result is defined — the root index (`p[-1].x`) and an element of a
+//! flexible array — it is reproduced: offsets wrap in 32 bits, the spec prints `-1` in its
+//! raw part and `[4294967295]` in its path, as libbpf's `%d`/`%u` do. A negative member or
+//! enumerator index makes libbpf read the type's own header as that member: rejected with
+//! `-EINVAL` here.
 
 use crate::btf::{Btf, Kind, TypeId};
 
@@ -91,7 +98,7 @@ impl<'a> Spec<'a> {
                             s.push_str(n);
                         }
                         None if i > 0 || a.idx > 0 => {
-                            let _ = write!(s, "[{}]", a.idx);
+                            let _ = write!(s, "[{}]", a.idx as i32);
                         }
                         None => {}
                     }
@@ -115,8 +122,8 @@ pub(crate) struct ParseFailure<'a> {
     pub spec: Option<Spec<'a>>,
     /// The error `bpf_core_parse_spec` returned.
     pub err: Errno,
-    /// The warning it printed, if any.
-    pub warning: Option<LogLine>,
+    /// The warning it printed, if any (boxed: a failure is the rare path).
+    pub warning: Option<Box<LogLine>>,
 }
 
 /// `bpf_core_parse_spec`: builds the local spec of a relocation from its root type and
@@ -163,11 +170,6 @@ pub(crate) fn parse_local<'a>(
         let Some((idx, used)) = scan_int(rest) else {
             return fail(spec, Errno::EINVAL);
         };
-        // libbpf 1.5 accepts negative indices and then reads out of bounds; head rejects
-        // them here (5ca5801a). We follow head: there is nothing sane to reproduce.
-        if idx < 0 {
-            return fail(spec, Errno::EINVAL);
-        }
         if spec.raw.len() == MAX_SPEC_LEN {
             return fail(spec, Errno::E2BIG);
         }
@@ -191,7 +193,9 @@ pub(crate) fn parse_local<'a>(
     });
 
     if kind.is_enumval() {
-        if !t.kind().is_any_enum() || spec.raw.len() > 1 || first >= t.vlen() {
+        // A negative index passes libbpf's signed `>= vlen` check and reads before the
+        // enumerators: rejected here instead (a departure on input libbpf mishandles).
+        if !t.kind().is_any_enum() || spec.raw.len() > 1 || first >= t.vlen() || negative(first) {
             return fail(spec, Errno::EINVAL);
         }
         let name = t.enum_value(first).map(|e| e.name).unwrap_or("");
@@ -215,6 +219,10 @@ pub(crate) fn parse_local<'a>(
         id = t.id();
         let idx = spec.raw[pos];
         if t.kind().is_composite() {
+            // As for enumerators: libbpf would read the type's own header as member -1.
+            if negative(idx) {
+                return fail(spec, Errno::EINVAL);
+            }
             let Some(m) = t.member(idx) else {
                 return fail(spec, Errno::EINVAL);
             };
@@ -259,11 +267,16 @@ pub(crate) fn parse_local<'a>(
             return Err(ParseFailure {
                 spec: Some(spec),
                 err: Errno::EINVAL,
-                warning: Some(warning),
+                warning: Some(Box::new(warning)),
             });
         }
     }
     Ok(spec)
+}
+
+/// Whether a raw index was negative in the access string.
+fn negative(idx: u32) -> bool {
+    (idx as i32) < 0
 }
 
 /// `is_flex_arr`: an array is flexible when it is reached through a named member that is the

@@ -6,11 +6,12 @@ use crate::builder::{BtfBuilder, EncodeOptions};
 use crate::insn::Insn;
 
 use super::calc::{calc_relo_insn, CalcContext, RelocRequest, RelocResult};
-use super::cands::{find_candidates, CandidateCache};
+use super::cands::{find_candidates, CandidateCache, Target};
 use super::log::Errno;
 use super::patch::{patch_insn, Patched, PoisonCause};
 use super::spec::{parse_local, scan_int};
 use super::{RelocClass, RelocKind};
+use crate::libbpf::Libbpf;
 
 const SIGNED: u8 = IntEncoding::SIGNED;
 
@@ -94,27 +95,64 @@ fn reloc(
     reloc_cached(&mut cache, local, target, root, access, kind, insns)
 }
 
-fn reloc_cached(
-    cache: &mut CandidateCache,
+/// [`reloc`] as libbpf release `libbpf` computes it.
+fn reloc_as(
+    libbpf: Libbpf,
     local: &Btf,
     target: &Btf,
+    (root, access, kind): (TypeId, &str, RelocKind),
+    insns: &[Insn],
+) -> Run {
+    let mut cache = CandidateCache::new();
+    run_one(
+        libbpf,
+        &mut cache,
+        local,
+        target,
+        (root, access, kind),
+        insns,
+    )
+}
+
+fn reloc_cached<'a>(
+    cache: &mut CandidateCache<'a>,
+    local: &'a Btf,
+    target: &'a Btf,
     root: TypeId,
     access: &str,
     kind: RelocKind,
     insns: &[Insn],
 ) -> Run {
+    run_one(
+        Libbpf::default(),
+        cache,
+        local,
+        target,
+        (root, access, kind),
+        insns,
+    )
+}
+
+fn run_one<'a>(
+    libbpf: Libbpf,
+    cache: &mut CandidateCache<'a>,
+    local: &'a Btf,
+    target: &'a Btf,
+    (root, access, kind): (TypeId, &str, RelocKind),
+    insns: &[Insn],
+) -> Run {
     let mut log = Vec::new();
     if kind != RelocKind::TYPE_ID_LOCAL && cache.get(root).is_none() {
-        let found = find_candidates(local, root, target).expect("named root");
-        log.extend(found.log.iter().map(|l| l.text.clone()));
-        cache.set(root, found.ids);
+        let found = find_candidates(local, root, &Target::kernel(target)).expect("named root");
+        log.extend(found.log.iter().map(|l| l.line()));
+        cache.set(root, found.cands);
     }
     let cands = (kind != RelocKind::TYPE_ID_LOCAL).then(|| cache.get(root).unwrap().to_vec());
     let cx = CalcContext {
         prog: "p",
         relo_idx: 0,
         local,
-        target,
+        libbpf,
     };
     let req = RelocRequest {
         insn_off: 0,
@@ -123,7 +161,7 @@ fn reloc_cached(
         kind,
     };
     let res = calc_relo_insn(&cx, &req, cands.as_deref());
-    log.extend(res.log.iter().map(|l| l.text.clone()));
+    log.extend(res.log.iter().map(|l| l.line()));
     if let Some(after) = &res.cands_after {
         cache.set(root, after.clone());
     }
@@ -131,7 +169,7 @@ fn reloc_cached(
     let mut patched = None;
     if let Ok(r) = &res.result {
         let rep = patch_insn("p", 0, &mut code, 0, r);
-        log.extend(rep.log.iter().map(|l| l.text.clone()));
+        log.extend(rep.log.iter().map(|l| l.line()));
         patched = Some(rep.result);
     }
     Run {
@@ -257,8 +295,27 @@ fn access_string_errors() {
             .map_err(|f| f.err)
     };
     let field = RelocKind::FIELD_BYTE_OFFSET;
-    for bad in ["", ":0", "0:", "0::1", "0:x", "0 :1", "-1", "0:-2"] {
+    // A negative member index is refused (libbpf would read the struct's header as member
+    // -1); a negative root index is libbpf 1.5/1.7's wrapped offset (see below).
+    for bad in ["", ":0", "0:", "0::1", "0:x", "0 :1", "0:-2", "-1:-1"] {
         assert_eq!(parse(Some(bad), field), Err(Errno::EINVAL), "{bad:?}");
+    }
+    let spec = parse_local(&btf, sample, field, Some("-1"), "p").unwrap();
+    assert_eq!(spec.bit_offset, (-40i32 * 8) as u32);
+    assert_eq!(
+        spec.format(),
+        "<byte_off> [4] struct sample[4294967295] (-1 @ offset 536870872)"
+    );
+    // clang writes -1 as 4294967295, which sscanf's `%d` reads back as -1.
+    let spec = parse_local(&btf, sample, field, Some("4294967295:1"), "p").unwrap();
+    assert_eq!(spec.raw[0] as i32, -1);
+    // A negative enumerator index is refused too (libbpf reads before the enumerators).
+    let mut b = BtfBuilder::new();
+    let e = b.enum_("e", 4, false, &[("A", 1), ("B", 2)]);
+    let ebtf = build(&b);
+    for idx in ["-1", "4294967295", "1"] {
+        let r = parse_local(&ebtf, e, RelocKind::ENUMVAL_VALUE, Some(idx), "p");
+        assert_eq!(r.is_ok(), idx == "1", "{idx}");
     }
     assert_eq!(parse(None, field), Err(Errno::EINVAL));
     // `0 1`: sscanf skips the blank, so this is [0, 1].
@@ -296,7 +353,7 @@ fn partial_spec_and_unexpected_kind_warning() {
     .unwrap_err();
     // libbpf prints the access string after its parse loop consumed it: empty.
     assert_eq!(
-        f.warning.unwrap().text,
+        f.warning.unwrap().line(),
         "prog 'p': relo for [4]  (at idx 3) captures type [1] of unexpected kind int"
     );
     assert_eq!(
@@ -405,15 +462,20 @@ fn candidates_need_same_kind_and_essential_name() {
     t.struct_("foobar", 4, &[]);
     let e64 = t.enum64("e___v2", 8, false, &[("A", 0)]);
     let target = build(&t);
-    let found = find_candidates(&local, foo, &target).unwrap();
-    assert_eq!(found.ids, [f2, f1]);
+    let kernel = Target::kernel(&target);
+    let found = find_candidates(&local, foo, &kernel).unwrap();
+    let ids: Vec<TypeId> = found.cands.iter().map(|c| c.id).collect();
+    assert_eq!(ids, [f2, f1]);
     assert_eq!(
-        found.log[0].text,
+        found.log[0].line(),
         "CO-RE relocating [2] struct foo___local: found target candidate [2] struct foo___2 in [vmlinux]"
     );
-    assert_eq!(find_candidates(&local, e, &target).unwrap().ids, [e64]);
     assert_eq!(
-        find_candidates(&local, anon, &target).unwrap_err(),
+        find_candidates(&local, e, &kernel).unwrap().cands[0].id,
+        e64
+    );
+    assert_eq!(
+        find_candidates(&local, anon, &kernel).unwrap_err(),
         Errno::EINVAL
     );
 }
@@ -948,15 +1010,10 @@ fn arrays_and_flexible_arrays() {
         &[mov(16)],
     );
     assert!(r.has("prog 'p': relo #0: patched insn #0 (ALU/ALU64) imm 16 -> 40"));
-    // The named array member itself, read with LDX: 1.5 compares the whole arrays' sizes.
-    let r = reloc(
-        &local,
-        &target,
-        arr,
-        "0:1",
-        RelocKind::FIELD_BYTE_OFFSET,
-        &[ldx(0x61, 4)],
-    );
+    // The named array member itself, read with LDX: 1.5 compares the whole arrays' sizes
+    // and refuses to adjust the load; 1.7 compares one element's (equal: patched).
+    let whole = (arr, "0:1", RelocKind::FIELD_BYTE_OFFSET);
+    let r = reloc_as(Libbpf::V1_5, &local, &target, whole, &[ldx(0x61, 4)]);
     let res = r.result.unwrap();
     assert_eq!(
         (res.orig_sz, res.new_sz, res.fail_memsz_adjust),
@@ -966,6 +1023,14 @@ fn arrays_and_flexible_arrays() {
         r.patched,
         Some(Ok(Patched::Poisoned(PoisonCause::MemSizeAdjust)))
     );
+    let r = reloc_as(Libbpf::V1_7, &local, &target, whole, &[ldx(0x61, 4)]);
+    let res = r.result.unwrap();
+    assert_eq!(
+        (res.orig_sz, res.new_sz, res.fail_memsz_adjust),
+        (4, 4, false)
+    );
+    assert_eq!(r.patched, Some(Ok(Patched::Value)));
+    assert!(r.has("prog 'p': relo #0: patched insn #0 (LDX/ST/STX) off 4 -> 4"));
 }
 
 // --- ambiguity and pruning (B1–B4, B11, B12) ----------------------------------------------
@@ -1075,7 +1140,8 @@ fn matching_prunes_the_cached_candidates() {
         b.trials.iter().map(|t| t.0).collect::<Vec<_>>(),
         [true, false]
     );
-    assert_eq!(cache.get(p).unwrap(), [TypeId(8)]);
+    assert_eq!(cache.get(p).unwrap()[0].id, TypeId(8));
+    assert_eq!(cache.get(p).unwrap().len(), 1);
     let a = reloc_cached(
         &mut cache,
         &local,
@@ -1214,14 +1280,14 @@ fn local_type_ids_and_anonymous_roots() {
     );
     // B13: the search refuses anonymous roots; calc alone would too.
     assert_eq!(
-        find_candidates(&local, anon, &local).unwrap_err(),
+        find_candidates(&local, anon, &Target::kernel(&local)).unwrap_err(),
         Errno::EINVAL
     );
     let cx = CalcContext {
         prog: "p",
         relo_idx: 3,
         local: &local,
-        target: &local,
+        libbpf: Libbpf::default(),
     };
     let req = RelocRequest {
         insn_off: 0,
@@ -1232,7 +1298,7 @@ fn local_type_ids_and_anonymous_roots() {
     let res = calc_relo_insn(&cx, &req, Some(&[]));
     assert_eq!(res.result.unwrap_err().errno, Errno::EOPNOTSUPP);
     assert_eq!(
-        res.log.last().unwrap().text,
+        res.log.last().unwrap().line(),
         "prog 'p': relo #3: <byte_off> (0) relocation doesn't support anonymous types"
     );
 }
@@ -1244,7 +1310,7 @@ fn parse_failure_is_reported_with_libbpf_wording() {
         prog: "p",
         relo_idx: 1,
         local: &btf,
-        target: &btf,
+        libbpf: Libbpf::default(),
     };
     let req = RelocRequest {
         insn_off: 0,
@@ -1254,7 +1320,7 @@ fn parse_failure_is_reported_with_libbpf_wording() {
     };
     let res = calc_relo_insn(&cx, &req, Some(&[]));
     assert_eq!(
-        res.log.last().unwrap().text,
+        res.log.last().unwrap().line(),
         "prog 'p': relo #1: parsing [4] struct sample + 0:9 failed: -22"
     );
     assert_eq!(
@@ -1267,7 +1333,7 @@ fn parse_failure_is_reported_with_libbpf_wording() {
     };
     let res = calc_relo_insn(&cx, &req, Some(&[]));
     assert_eq!(
-        res.log.last().unwrap().text,
+        res.log.last().unwrap().line(),
         "prog 'p': relo #1: parsing [4] struct sample + <?> failed: -22"
     );
     assert!(res.local_spec.is_none());
@@ -1291,7 +1357,7 @@ fn patch_checks_by_instruction_class() {
     let r = patch(&mut [mov(5)], value(0, 0));
     assert_eq!(r.result, Err(Errno::EINVAL));
     assert_eq!(
-        r.log[0].text,
+        r.log[0].line(),
         "prog 'p': relo #2: unexpected insn #0 (ALU/ALU64) value: got 5, exp 0 -> 0"
     );
     // Negative immediates print as unsigned 32-bit, then as a sign-extended u64 once patched.
@@ -1303,12 +1369,12 @@ fn patch_checks_by_instruction_class() {
         },
     );
     assert_eq!(
-        r.log[0].text,
+        r.log[0].line(),
         "prog 'p': relo #2: patched insn #0 (ALU/ALU64) imm 18446744073709551615 -> 1"
     );
     let r = patch(&mut [mov(-1)], value(0, 1));
     assert_eq!(
-        r.log[0].text,
+        r.log[0].line(),
         "prog 'p': relo #2: unexpected insn #0 (ALU/ALU64) value: got 4294967295, exp 0 -> 1"
     );
     // Register source: silently rejected.
@@ -1324,7 +1390,7 @@ fn patch_checks_by_instruction_class() {
     let r = patch(&mut [ldx(0x79, 0)], value(0, 40000));
     assert_eq!(r.result, Err(Errno::ERANGE));
     assert_eq!(
-        r.log[0].text,
+        r.log[0].line(),
         "prog 'p': relo #2: insn #0 (LDX/ST/STX) value too big: 40000"
     );
     // A new size that is no access width.
@@ -1337,7 +1403,7 @@ fn patch_checks_by_instruction_class() {
         },
     );
     assert_eq!(
-        r.log.last().unwrap().text,
+        r.log.last().unwrap().line(),
         "prog 'p': relo #2: insn #0 (LDX/ST/STX) invalid new mem size: 3"
     );
     assert_eq!(
@@ -1363,7 +1429,7 @@ fn patch_checks_by_instruction_class() {
     bad[1].off = 1;
     let r = patch(&mut bad, value(0, 1));
     assert_eq!(
-        r.log[0].text,
+        r.log[0].line(),
         "prog 'p': relo #2: insn #0 (LDIMM64) has unexpected form"
     );
     let r = patch(&mut ld_imm64(0)[..1], value(0, 1));
@@ -1380,7 +1446,7 @@ fn patch_checks_by_instruction_class() {
         value(0, 0),
     );
     assert_eq!(
-        r.log[0].text,
+        r.log[0].line(),
         "prog 'p': relo #2: trying to relocate unrecognized insn #0, code:0x85, src:0x0, dst:0x0, off:0xffffffff, imm:0x71"
     );
     // LD_IMM64 writes both halves.

@@ -3,40 +3,62 @@
 //!
 //! One path at a time, depth-first, fall-through first (the verifier pushes the jump target
 //! and continues with the next instruction); a conditional jump whose outcome the abstract
-//! state decides follows only that side. Paths end at `exit` of the outermost frame, at a
-//! poisoned call, or where an identical state was already explored at the same instruction
-//! (pruning never hides an instruction: the earlier state reached everything this one
-//! could). Work is bounded by [`Limits`]: no recursion, a step budget, a cap on pending paths.
+//! state decides follows only that side. Paths end at `exit` of the outermost frame (or of a
+//! callback), at a poisoned call, or where a state kept earlier at the same instruction
+//! covers the current one ([`super::prune`]; pruning never hides an instruction: the earlier
+//! state reaches everything this one could). Calls change what they write: a helper forgets
+//! the stack bytes it may write through its pointer arguments ([`super::helpers`]), an
+//! unknown kfunc everything reachable through its pointer arguments, and a function passed
+//! as a callback is walked in a frame of its own.
+//!
+//! Work is bounded by [`Limits`]: no recursion, a step budget (the kernel's 1,000,000
+//! processed instructions: beyond it the kernel rejects the program as too complex), a cap
+//! on waiting paths and on kept states.
 
-use std::collections::hash_map::DefaultHasher;
-use std::collections::{HashMap, HashSet};
-use std::hash::{Hash, Hasher};
+use std::collections::HashMap;
 
 use super::alu::{alu32, alu64};
 use super::branch::{refine, scalar_taken};
+use super::helpers::{helper, Arg, Helper};
 use super::link::{LdImm, LinkedProgram};
+use super::liveness::{prune_points, Liveness};
+use super::precise::{backtrack, mark, Need, Step};
+use super::prune::{constrained, covers, Marks, Mode};
 use super::scalar::Scalar;
-use super::state::{ByteKind, Frame, Origin, Ptr, PtrKind, State, Value, MAX_FRAMES, STACK_SIZE};
+use super::state::{
+    ByteKind, Frame, Origin, Ptr, PtrKind, State, Value, MAX_FRAMES, SLOTS, STACK_SIZE,
+};
 use crate::insn::opcode::{PSEUDO_CALL, PSEUDO_KFUNC_CALL};
-use crate::insn::{AluOp, Class, Insn, JmpOp, Mode, Size, POISON_IMM};
+use crate::insn::{AluOp, Class, Insn, JmpOp, Mode as LdMode, Size, POISON_IMM};
+
+/// The kernel's complexity limit (`BPF_COMPLEXITY_LIMIT_INSNS`): a program whose walk
+/// processes more instructions is rejected ("BPF program is too large").
+pub const KERNEL_STEP_LIMIT: u64 = 1_000_000;
 
 /// Bounds on one program's exploration.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Limits {
-    /// Instructions processed in all (the kernel's complexity limit is 1,000,000).
+    /// Instructions processed in all (the kernel's limit is [`KERNEL_STEP_LIMIT`]).
     pub max_steps: u64,
     /// Paths waiting to be explored.
     pub max_pending: usize,
+    /// States kept for pruning (memory; beyond it no new state is kept, which only prunes
+    /// less).
+    pub max_states: usize,
 }
 
 impl Default for Limits {
     fn default() -> Self {
         Limits {
-            max_steps: 1_000_000,
+            max_steps: KERNEL_STEP_LIMIT,
             max_pending: 65_536,
+            max_states: 65_536,
         }
     }
 }
+
+/// States kept at one instruction at most (the newest are not kept beyond it).
+const MAX_STATES_PER_INSN: usize = 64;
 
 /// What the exploration needs besides the program.
 #[derive(Debug, Clone, Default)]
@@ -80,6 +102,15 @@ pub enum Stop {
     Other(String),
 }
 
+/// Why a walk stopped before exploring every path.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Exhausted {
+    /// The step budget ran out ([`Limits::max_steps`]).
+    Steps,
+    /// Too many paths were waiting ([`Limits::max_pending`]).
+    Pending,
+}
+
 /// The result of exploring one linked program.
 #[derive(Debug, Clone, Default)]
 pub struct Exploration {
@@ -89,25 +120,103 @@ pub struct Exploration {
     pub branches: HashMap<usize, BranchSeen>,
     /// Error stops in the order the verifier's walk meets them.
     pub stops: Vec<(usize, Stop)>,
-    /// The budget ran out before every path was explored.
-    pub exhausted: bool,
-    /// Instructions processed.
+    /// The walk ended before every path was explored, and why.
+    pub exhausted: Option<Exhausted>,
+    /// Instructions processed (the verifier's `processed N insns` counts the same way).
     pub steps: u64,
     /// Global functions verified on their own (by function start).
     pub globals: Vec<usize>,
+    /// Paths pruned because a kept state covered them.
+    pub pruned: u64,
+    /// States kept for pruning.
+    pub kept: usize,
+}
+
+/// A state kept at a prune point: what it was, where it came from, and what of it mattered.
+#[derive(Debug)]
+struct Checkpoint {
+    /// The state (not kept beyond the memory caps: then it only carries marks).
+    state: Option<State>,
+    /// The checkpoint this one's path came from.
+    parent: Option<u32>,
+    /// Paths still running below it (0: finished, its marks are complete).
+    branches: u32,
+    /// Precise registers and slots.
+    marks: Marks,
+    /// The instructions from the parent checkpoint to this one.
+    hist: Vec<Step>,
+    /// Checkpoints above it.
+    depth: u32,
+    /// [`Path::loops`] when it was kept.
+    loops: u32,
+}
+
+/// One path being walked.
+#[derive(Debug, Clone)]
+struct Path {
+    pc: usize,
+    st: State,
+    /// The last checkpoint on the path.
+    cp: u32,
+    /// Instructions processed since it.
+    hist: Vec<Step>,
+    /// Iterator calls and `may_goto`s so far: a loop through them is not an infinite loop
+    /// for the verifier (their states differ in what it tracks and this model does not).
+    loops: u32,
+    /// `pc` is a prune point not yet checked (a new branch); `false` for a paused path.
+    arriving: bool,
+}
+
+impl Path {
+    /// The other side of a jump at `pc`: a new branch from this path's state `st`, at
+    /// `target`, with the jump in its history.
+    fn branch(&self, pc: usize, target: usize, st: State) -> Path {
+        let frame = (self.st.frames.len() - 1) as u8;
+        let mut hist = self.hist.clone();
+        hist.push(Step {
+            pc: pc as u32,
+            frame,
+            frame_after: frame,
+            stack: None,
+        });
+        Path {
+            pc: target,
+            st,
+            cp: self.cp,
+            hist,
+            loops: self.loops,
+            arriving: true,
+        }
+    }
+}
+
+/// Where a processed instruction sends its path.
+enum Next {
+    /// The next instruction in line.
+    Go(usize),
+    /// A jump target, a call target or a return point: a prune point.
+    Arrive(usize),
+    /// The path ended.
+    End,
 }
 
 struct Explorer<'a> {
     prog: &'a LinkedProgram,
     env: &'a Env,
     limits: Limits,
+    live: Liveness,
+    /// Instructions where states are compared and kept.
+    prune_at: Vec<bool>,
     out: Exploration,
-    pending: Vec<(usize, State)>,
-    states: HashMap<usize, HashSet<u64>>,
+    pending: Vec<Path>,
+    cps: Vec<Checkpoint>,
+    at_insn: HashMap<usize, Vec<u32>>,
     next_id: u32,
     globals_called: Vec<usize>,
     /// Instructions this `resume` may still process.
     quota: u64,
+    /// The stack slots the instruction being processed accessed at a fixed offset.
+    access: Option<(u8, u8, u8)>,
 }
 
 /// A resumable exploration of `prog`: its main function from the program entry, then every
@@ -136,21 +245,25 @@ impl<'a> Walk<'a> {
             prog,
             env,
             limits,
+            live: Liveness::compute(prog),
+            prune_at: prune_points(prog),
             out: Exploration {
                 seen: vec![false; prog.insns.len()],
                 ..Default::default()
             },
             pending: Vec::new(),
-            states: HashMap::new(),
+            cps: Vec::new(),
+            at_insn: HashMap::new(),
             next_id: 1,
             globals_called: Vec::new(),
             quota: 0,
+            access: None,
         };
         let mut entry = State {
             frames: vec![Frame::new(0)],
         };
         entry.cur().regs[1] = Value::Ptr(Ptr::new(PtrKind::Ctx));
-        x.pending.push((0, entry));
+        x.start(0, entry);
         Walk {
             x,
             globals_started: 0,
@@ -158,21 +271,21 @@ impl<'a> Walk<'a> {
     }
 
     /// Processes at most `quota` more instructions; `true` when the walk is complete (every
-    /// path explored, or the budget of [`Limits`] exhausted).
+    /// path explored, or a limit of [`Limits`] reached).
     pub fn resume(&mut self, quota: u64) -> bool {
         let x = &mut self.x;
         x.quota = quota;
         loop {
-            while let Some((pc, st)) = x.pending.pop() {
-                if x.out.exhausted {
+            while let Some(p) = x.pending.pop() {
+                if x.out.exhausted.is_some() {
                     return true;
                 }
-                x.path(pc, st);
+                x.path(p);
                 if x.quota == 0 && !x.pending.is_empty() {
                     return false;
                 }
             }
-            if x.out.exhausted || self.globals_started >= x.globals_called.len() {
+            if x.out.exhausted.is_some() || self.globals_started >= x.globals_called.len() {
                 return true;
             }
             let start = x.globals_called[self.globals_started];
@@ -184,7 +297,7 @@ impl<'a> Walk<'a> {
             for r in 1..=5 {
                 st.cur().regs[r] = Value::UNKNOWN;
             }
-            x.pending.push((start, st));
+            x.start(start, st);
         }
     }
 
@@ -206,30 +319,184 @@ pub fn explore(prog: &LinkedProgram, env: &Env, limits: Limits) -> Exploration {
     w.finish()
 }
 
-fn state_hash(pc: usize, s: &State) -> u64 {
-    let mut h = DefaultHasher::new();
-    pc.hash(&mut h);
-    s.hash(&mut h);
-    h.finish()
-}
-
 impl Explorer<'_> {
-    /// Whether `st` at `pc` is new (else the path is pruned).
-    fn fresh(&mut self, pc: usize, st: &State) -> bool {
-        self.states
-            .entry(pc)
-            .or_default()
-            .insert(state_hash(pc, st))
+    /// Queues a walk from `pc` under a fresh root checkpoint.
+    fn start(&mut self, pc: usize, st: State) {
+        let cp = self.cps.len() as u32;
+        self.cps.push(Checkpoint {
+            state: None,
+            parent: None,
+            branches: 1,
+            marks: Marks::default(),
+            hist: Vec::new(),
+            depth: 0,
+            loops: 0,
+        });
+        self.pending.push(Path {
+            pc,
+            st,
+            cp,
+            hist: Vec::new(),
+            loops: 0,
+            arriving: true,
+        });
     }
 
-    fn push(&mut self, pc: usize, st: State) {
+    /// Queues `p` as a new branch of its checkpoint.
+    fn fork(&mut self, p: Path) {
         if self.pending.len() >= self.limits.max_pending {
-            self.out.exhausted = true;
+            self.out.exhausted = Some(Exhausted::Pending);
             return;
         }
-        if self.fresh(pc, &st) {
-            self.pending.push((pc, st));
+        self.cps[p.cp as usize].branches += 1;
+        self.pending.push(p);
+    }
+
+    /// A path ended: its checkpoints finish as their last branch does.
+    fn end(&mut self, cp: u32) {
+        let mut c = Some(cp);
+        while let Some(i) = c {
+            let k = &mut self.cps[i as usize];
+            k.branches = k.branches.saturating_sub(1);
+            if k.branches > 0 {
+                return;
+            }
+            // Finished: no live path will backtrack through it again.
+            k.hist = Vec::new();
+            c = k.parent;
         }
+    }
+
+    /// Marks precise what `need` names before the current instruction of `p`, and where it
+    /// came from, in every kept state up the path (`mark_chain_precision`).
+    fn mark_precise(&mut self, p: &Path, mut need: Need) {
+        let insns = &self.prog.insns;
+        for step in p.hist.iter().rev() {
+            if need.is_empty() {
+                return;
+            }
+            backtrack(insns, step, &mut need);
+        }
+        let mut c = Some(p.cp);
+        while let Some(i) = c {
+            if need.is_empty() {
+                return;
+            }
+            let Checkpoint {
+                state,
+                marks,
+                hist,
+                parent,
+                ..
+            } = &mut self.cps[i as usize];
+            let regs_of = |f: usize, r: usize| {
+                state
+                    .as_ref()
+                    .map(|s| s.frames.get(f).map_or(Value::Uninit, |fr| fr.regs[r]))
+            };
+            if !mark(marks, &mut need, regs_of) {
+                // Everything was already precise here, and so above.
+                return;
+            }
+            for step in hist.iter().rev() {
+                if need.is_empty() {
+                    return;
+                }
+                backtrack(insns, step, &mut need);
+            }
+            c = *parent;
+        }
+    }
+
+    /// Marks precise the scalar registers `regs` of the current frame.
+    fn need_regs(&mut self, p: &Path, regs: &[u8]) {
+        let f = p.st.frames.len() - 1;
+        let mut need = Need::default();
+        for &r in regs {
+            if r < 10 && matches!(p.st.reg(r), Value::Scalar(..)) {
+                need.0[f].regs |= 1 << r;
+            }
+        }
+        if !need.is_empty() {
+            self.mark_precise(p, need);
+        }
+    }
+
+    /// `is_state_visited`: `true` if `p` goes on from its instruction (a new checkpoint is
+    /// kept), `false` if a kept state covers it (the path ends).
+    fn arrive(&mut self, p: &mut Path) -> bool {
+        let pc = p.pc;
+        let mut hit: Option<Need> = None;
+        if let Some(list) = self.at_insn.get(&pc) {
+            for &i in list {
+                let c = &self.cps[i as usize];
+                let Some(old) = &c.state else { continue };
+                if c.branches == 0 {
+                    if covers(old, &p.st, Mode::Precise(&c.marks), &self.live, pc) {
+                        hit = Some(Need(c.marks));
+                        break;
+                    }
+                } else if covers(old, &p.st, Mode::Full, &self.live, pc) {
+                    if c.loops == p.loops
+                        && covers(old, &p.st, Mode::Exact, &self.live, pc)
+                        && self.is_ancestor(i, p.cp)
+                    {
+                        // The path came back to a state it was in: the verifier's
+                        // "infinite loop detected".
+                        self.stop(
+                            pc,
+                            Stop::Other(format!("infinite loop detected at insn {pc}")),
+                        );
+                        hit = Some(Need::default());
+                    } else {
+                        hit = Some(Need(constrained(old, &self.live, pc)));
+                    }
+                    break;
+                }
+            }
+        }
+        if let Some(need) = hit {
+            self.out.pruned += 1;
+            self.mark_precise(p, need);
+            self.end(p.cp);
+            return false;
+        }
+        let kept_here = self.at_insn.get(&pc).map_or(0, Vec::len);
+        let keep = self.out.kept < self.limits.max_states && kept_here < MAX_STATES_PER_INSN;
+        let i = self.cps.len() as u32;
+        let depth = self.cps[p.cp as usize].depth + 1;
+        self.cps.push(Checkpoint {
+            state: keep.then(|| p.st.clone()),
+            parent: Some(p.cp),
+            branches: 1,
+            marks: Marks::default(),
+            hist: std::mem::take(&mut p.hist),
+            depth,
+            loops: p.loops,
+        });
+        if keep {
+            self.out.kept += 1;
+            self.at_insn.entry(pc).or_default().push(i);
+        }
+        p.cp = i;
+        true
+    }
+
+    /// Whether checkpoint `a` is on the path that led to checkpoint `c`.
+    fn is_ancestor(&self, a: u32, c: u32) -> bool {
+        let target = self.cps[a as usize].depth;
+        let mut c = Some(c);
+        while let Some(i) = c {
+            let k = &self.cps[i as usize];
+            if i == a {
+                return true;
+            }
+            if k.depth <= target {
+                return false;
+            }
+            c = k.parent;
+        }
+        false
     }
 
     fn stop(&mut self, pc: usize, why: Stop) {
@@ -237,65 +504,95 @@ impl Explorer<'_> {
     }
 
     /// Follows one path until it ends; branches it cannot decide push the other side.
-    fn path(&mut self, mut pc: usize, mut st: State) {
-        let insns = &self.prog.insns;
+    fn path(&mut self, mut p: Path) {
+        if p.arriving && !self.arrive(&mut p) {
+            return;
+        }
+        p.arriving = false;
         loop {
             if self.out.steps >= self.limits.max_steps {
-                self.out.exhausted = true;
+                self.out.exhausted = Some(Exhausted::Steps);
                 return;
             }
             if self.quota == 0 {
-                // Paused: this path continues at the next `resume`.
-                self.pending.push((pc, st));
+                // Paused: this path continues at the next `resume` (from a prune point,
+                // which it may be pruned at: the same as going on).
+                self.pending.push(p);
                 return;
             }
             self.quota -= 1;
             self.out.steps += 1;
-            let Some(&insn) = insns.get(pc) else {
+            let pc = p.pc;
+            let Some(&insn) = self.prog.insns.get(pc) else {
                 self.stop(pc, Stop::Other(format!("jump out of range to insn {pc}")));
+                self.end(p.cp);
                 return;
             };
             self.out.seen[pc] = true;
-            match insn.class() {
-                Class::Alu | Class::Alu64 => {
-                    self.alu(pc, insn, &mut st);
-                    pc += 1;
-                }
-                Class::Ld => {
-                    if insn.is_ld_imm64() {
-                        if let Some(s) = self.out.seen.get_mut(pc + 1) {
-                            *s = true;
-                        }
-                        let hi = insns.get(pc + 1).copied().unwrap_or_default();
-                        let v = self.ld_imm64(pc, insn, hi);
-                        st.set(insn.dst, v);
-                        pc += 2;
-                    } else {
-                        // Legacy packet loads: r0 = unknown; r1-r5 clobbered.
-                        st.set(0, Value::UNKNOWN);
-                        pc += 1;
+            self.access = None;
+            let frame = (p.st.frames.len() - 1) as u8;
+            let next = self.step(&mut p, pc, insn);
+            if let Next::End = next {
+                self.end(p.cp);
+                return;
+            }
+            p.hist.push(Step {
+                pc: pc as u32,
+                frame,
+                frame_after: (p.st.frames.len() - 1) as u8,
+                stack: self.access,
+            });
+            match next {
+                Next::Go(n) if !self.prune_at.get(n).copied().unwrap_or(false) => p.pc = n,
+                Next::Go(n) | Next::Arrive(n) => {
+                    p.pc = n;
+                    if !self.arrive(&mut p) {
+                        return;
                     }
                 }
-                Class::Ldx => {
-                    let v = self.load(insn, &st);
-                    st.set(insn.dst, v);
-                    pc += 1;
+                Next::End => unreachable!("handled above"),
+            }
+        }
+    }
+
+    /// Executes the instruction at `pc`.
+    fn step(&mut self, p: &mut Path, pc: usize, insn: Insn) -> Next {
+        match insn.class() {
+            Class::Alu | Class::Alu64 => {
+                self.alu(p, pc, insn);
+                Next::Go(pc + 1)
+            }
+            Class::Ld if insn.is_ld_imm64() => {
+                if let Some(s) = self.out.seen.get_mut(pc + 1) {
+                    *s = true;
                 }
-                Class::St | Class::Stx => {
-                    self.store(insn, &mut st);
-                    pc += 1;
-                }
-                Class::Jmp | Class::Jmp32 => match self.jump(pc, insn, &mut st) {
-                    Some(next) => pc = next,
-                    None => return,
-                },
-                Class::Unknown(_) => {
-                    self.stop(
-                        pc,
-                        Stop::Other(format!("unknown opcode {:#04x}", insn.code)),
-                    );
-                    return;
-                }
+                let hi = self.prog.insns.get(pc + 1).copied().unwrap_or_default();
+                let v = self.ld_imm64(pc, insn, hi);
+                p.st.set(insn.dst, v);
+                Next::Go(pc + 2)
+            }
+            Class::Ld => {
+                // Legacy packet loads (LD_ABS/LD_IND): r0 = unknown, r1-r5 clobbered, as
+                // after a call.
+                clobber(&mut p.st, Value::UNKNOWN);
+                Next::Go(pc + 1)
+            }
+            Class::Ldx => {
+                let v = self.load(insn, &p.st);
+                p.st.set(insn.dst, v);
+                Next::Go(pc + 1)
+            }
+            Class::St | Class::Stx => {
+                self.store(insn, &mut p.st);
+                Next::Go(pc + 1)
+            }
+            Class::Jmp | Class::Jmp32 => self.jump(p, pc, insn),
+            Class::Unknown(_) => {
+                self.stop(
+                    pc,
+                    Stop::Other(format!("unknown opcode {:#04x}", insn.code)),
+                );
+                Next::End
             }
         }
     }
@@ -304,7 +601,8 @@ impl Explorer<'_> {
         self.env.sites.get(&pc).map(|&s| Origin::Relo(s))
     }
 
-    fn alu(&mut self, pc: usize, insn: Insn, st: &mut State) {
+    fn alu(&mut self, p: &mut Path, pc: usize, insn: Insn) {
+        let st = &p.st;
         let wide = insn.class() == Class::Alu64;
         let op = AluOp::of(insn.code);
         let uses_reg = insn.code & 0x08 != 0;
@@ -316,6 +614,7 @@ impl Explorer<'_> {
             Value::konst(u64::from(insn.imm as u32), self.origin_at(pc))
         };
         let dst = st.reg(insn.dst);
+        let mut offset_reg = None;
         let result = match op {
             AluOp::Mov => match (wide, uses_reg, src) {
                 (true, true, Value::Scalar(s, o)) if insn.off != 0 => {
@@ -336,13 +635,19 @@ impl Explorer<'_> {
                 }
             }
             _ => match (dst, src) {
-                (Value::Ptr(p), Value::Scalar(s, _))
+                (Value::Ptr(ptr), Value::Scalar(s, _))
                     if wide && matches!(op, AluOp::Add | AluOp::Sub) =>
                 {
-                    Value::Ptr(offset_ptr(p, &s, op == AluOp::Sub))
+                    if uses_reg && s.as_const().is_some() {
+                        offset_reg = Some(insn.src);
+                    }
+                    Value::Ptr(offset_ptr(ptr, &s, op == AluOp::Sub))
                 }
-                (Value::Scalar(s, _), Value::Ptr(p)) if wide && op == AluOp::Add => {
-                    Value::Ptr(offset_ptr(p, &s, false))
+                (Value::Scalar(s, _), Value::Ptr(ptr)) if wide && op == AluOp::Add => {
+                    if s.as_const().is_some() {
+                        offset_reg = Some(insn.dst);
+                    }
+                    Value::Ptr(offset_ptr(ptr, &s, false))
                 }
                 (Value::Ptr(_), _) | (_, Value::Ptr(_)) => Value::UNKNOWN,
                 (d, s) => {
@@ -356,7 +661,12 @@ impl Explorer<'_> {
                 }
             },
         };
-        st.set(insn.dst, result);
+        // A constant offset makes the pointer exact: what it then reads and writes depends
+        // on that constant.
+        if let Some(r) = offset_reg {
+            self.need_regs(p, &[r]);
+        }
+        p.st.set(insn.dst, result);
     }
 
     fn ld_imm64(&mut self, pc: usize, lo: Insn, hi: Insn) -> Value {
@@ -368,14 +678,24 @@ impl Explorer<'_> {
             }),
             Some(LdImm::BtfId) => Value::Ptr(Ptr::new(PtrKind::BtfId)),
             Some(LdImm::Zero) => Value::konst(0, None),
-            Some(LdImm::Func(_)) => Value::Ptr(Ptr::new(PtrKind::Func)),
+            Some(LdImm::Func(start)) => Value::Ptr(Ptr::new(PtrKind::Func {
+                start: *start as u32,
+            })),
             None => Value::konst(Insn::imm64(&lo, &hi), self.origin_at(pc)),
+        }
+    }
+
+    /// Records a fixed-offset stack access at `at` of `size` bytes in `frame`.
+    fn note_access(&mut self, frame: usize, at: i64, size: u32) {
+        if let Some((slot, byte)) = stack_pos(at, size) {
+            let last = (slot * 8 + byte + size as usize - 1) / 8;
+            self.access = Some((frame as u8, slot as u8, last.min(SLOTS - 1) as u8));
         }
     }
 
     fn load(&mut self, insn: Insn, st: &State) -> Value {
         let size = Size::of(insn.code).bytes();
-        let sx = Mode::of(insn.code) == Mode::Memsx;
+        let sx = LdMode::of(insn.code) == LdMode::Memsx;
         let unknown = || {
             if size < 8 && !sx {
                 Value::Scalar(Scalar::urange(0, (1u64 << (size * 8)) - 1), None)
@@ -391,11 +711,11 @@ impl Explorer<'_> {
         }
         let at = p.off + i64::from(insn.off);
         let v = match p.kind {
-            PtrKind::Stack { frame } => read_stack(
-                &st.frames[usize::from(frame).min(st.frames.len() - 1)],
-                at,
-                size,
-            ),
+            PtrKind::Stack { frame } => {
+                let f = usize::from(frame).min(st.frames.len() - 1);
+                self.note_access(f, at, size);
+                read_stack(&st.frames[f], at, size)
+            }
             PtrKind::MapValue { map } => self.read_frozen(map, at, size),
             _ => None,
         };
@@ -444,25 +764,18 @@ impl Explorer<'_> {
         if p.var {
             // A variable-offset write: the kernel marks every slot in range as unknown; this
             // model forgets the whole frame's stack contents.
-            for s in &mut st.frames[frame].stack {
-                s.spill = None;
-                for b in &mut s.bytes {
-                    if *b != ByteKind::Invalid {
-                        *b = ByteKind::Misc;
-                    }
-                }
+            st.frames[frame].forget_all();
+            if LdMode::of(insn.code) == LdMode::Atomic {
+                atomic_result(insn, st);
             }
             return;
         }
         let at = p.off + i64::from(insn.off);
-        match (insn.class(), Mode::of(insn.code)) {
-            (Class::Stx, Mode::Atomic) => {
+        self.note_access(frame, at, size);
+        match (insn.class(), LdMode::of(insn.code)) {
+            (Class::Stx, LdMode::Atomic) => {
                 write_stack(&mut st.frames[frame], at, size, None);
-                if insn.imm & 1 != 0 || insn.imm == 0xe1 {
-                    st.set(insn.src, Value::UNKNOWN);
-                } else if insn.imm == 0xf1 {
-                    st.set(0, Value::UNKNOWN);
-                }
+                atomic_result(insn, st);
             }
             (Class::Stx, _) => {
                 let v = st.reg(insn.src);
@@ -475,60 +788,78 @@ impl Explorer<'_> {
         }
     }
 
-    /// Executes a jump-class instruction; returns the next pc, or `None` when the path ends.
-    fn jump(&mut self, pc: usize, insn: Insn, st: &mut State) -> Option<usize> {
+    /// Executes a jump-class instruction.
+    fn jump(&mut self, p: &mut Path, pc: usize, insn: Insn) -> Next {
         let jmp32 = insn.class() == Class::Jmp32;
         let op = JmpOp::of(insn.code);
         match op {
-            JmpOp::Ja => {
-                let t = usize::try_from(insn.jump_target(pc)?).ok()?;
-                if self.fresh(t, st) {
-                    Some(t)
-                } else {
-                    None
-                }
-            }
+            JmpOp::Ja => match target(insn, pc) {
+                Some(t) => Next::Arrive(t),
+                None => self.out_of_range(pc),
+            },
             JmpOp::Exit => {
-                if st.frames.len() <= 1 {
-                    return None;
+                if p.st.frames.len() <= 1 {
+                    return Next::End;
                 }
-                let callee = st.frames.pop()?;
-                let ret = callee.return_to?;
-                st.set(0, callee.regs[0]);
+                let Some(callee) = p.st.frames.pop() else {
+                    return Next::End;
+                };
+                // A callback's frame has nowhere to return to: its path ends here.
+                let Some(ret) = callee.return_to else {
+                    return Next::End;
+                };
+                p.st.set(0, callee.regs[0]);
                 for r in 1..=5 {
-                    st.set(r, Value::Uninit);
+                    p.st.set(r, Value::Uninit);
                 }
-                if self.fresh(ret, st) {
-                    Some(ret)
-                } else {
-                    None
+                Next::Arrive(ret)
+            }
+            JmpOp::Call => self.call(p, pc, insn),
+            JmpOp::Jcond => match target(insn, pc) {
+                Some(t) => {
+                    p.loops += 1;
+                    let other = p.branch(pc, t, p.st.clone());
+                    self.fork(other);
+                    Next::Arrive(pc + 1)
                 }
-            }
-            JmpOp::Call => self.call(pc, insn, st),
-            JmpOp::Jcond => {
-                let t = usize::try_from(insn.jump_target(pc)?).ok()?;
-                self.push(t, st.clone());
-                Some(pc + 1)
-            }
-            _ if op.is_conditional() => self.cond(pc, insn, op, jmp32, st),
+                None => self.out_of_range(pc),
+            },
+            _ if op.is_conditional() => self.cond(p, pc, insn, op, jmp32),
             _ => {
                 self.stop(
                     pc,
                     Stop::Other(format!("unknown jump opcode {:#04x}", insn.code)),
                 );
-                None
+                Next::End
             }
         }
     }
 
-    fn call(&mut self, pc: usize, insn: Insn, st: &mut State) -> Option<usize> {
-        if let Some(name) = self.prog.poisoned_kfuncs.get(&pc) {
-            let _ = name;
+    fn out_of_range(&mut self, pc: usize) -> Next {
+        self.stop(pc, Stop::Other(format!("jump out of range from insn {pc}")));
+        Next::End
+    }
+
+    fn call(&mut self, p: &mut Path, pc: usize, insn: Insn) -> Next {
+        if self.prog.poisoned_kfuncs.contains_key(&pc) {
             self.stop(pc, Stop::KfuncPoison);
-            return None;
+            return Next::End;
+        }
+        if insn.src == PSEUDO_KFUNC_CALL || self.prog.kfuncs.contains_key(&pc) {
+            // No table of kfuncs: it may write anything reachable through its pointers.
+            p.loops += 1;
+            self.forget_through_args(&mut p.st, None);
+            self.callbacks(p, pc);
+            clobber(&mut p.st, Value::UNKNOWN);
+            return Next::Go(pc + 1);
         }
         if insn.src == PSEUDO_CALL {
-            let target = usize::try_from(insn.jump_target_call(pc)?).ok()?;
+            let Some(target) = usize::try_from(pc as i64 + 1 + i64::from(insn.imm))
+                .ok()
+                .filter(|&t| t < self.prog.insns.len())
+            else {
+                return self.out_of_range(pc);
+            };
             let global = self
                 .prog
                 .funcs
@@ -538,52 +869,170 @@ impl Explorer<'_> {
                 if !self.globals_called.contains(&target) {
                     self.globals_called.push(target);
                 }
-                clobber(st, Value::UNKNOWN);
-                return Some(pc + 1);
+                // The global function is verified on its own; here it is a call that may
+                // write through every pointer it is given.
+                self.forget_through_args(&mut p.st, None);
+                clobber(&mut p.st, Value::UNKNOWN);
+                return Next::Go(pc + 1);
             }
-            if st.frames.len() >= MAX_FRAMES {
-                self.stop(
-                    pc,
-                    Stop::Other(format!("the call stack of {MAX_FRAMES} frames is too deep")),
-                );
-                return None;
+            if !self.room_for_a_frame(pc, &p.st) {
+                return Next::End;
             }
-            let depth = st.frames.len() as u8;
+            let depth = p.st.frames.len() as u8;
             let mut callee = Frame::new(depth);
             for r in 1..=5 {
-                callee.regs[r] = st.reg(r as u8);
+                callee.regs[r] = p.st.reg(r as u8);
             }
             callee.return_to = Some(pc + 1);
             callee.callsite = Some(pc);
-            st.frames.push(callee);
-            return if self.fresh(target, st) {
-                Some(target)
-            } else {
-                None
-            };
-        }
-        if insn.src == PSEUDO_KFUNC_CALL {
-            clobber(st, Value::UNKNOWN);
-            return Some(pc + 1);
+            p.st.frames.push(callee);
+            return Next::Arrive(target);
         }
         match insn.imm {
             POISON_IMM => {
                 self.stop(pc, Stop::CorePoison);
-                None
+                Next::End
             }
             2_001_000_000..=2_001_999_999 => {
                 self.stop(pc, Stop::MapPoison);
-                None
+                Next::End
             }
             2_002_000_000..=2_002_999_999 => {
                 self.stop(pc, Stop::KfuncPoison);
-                None
+                Next::End
             }
-            _ => {
-                let r0 = self.helper_result(insn.imm, st);
-                clobber(st, r0);
-                Some(pc + 1)
+            id => {
+                let Some(h) = helper(id) else {
+                    // The kernel knows no helper of that number.
+                    self.stop(pc, Stop::Other(format!("invalid func unknown#{id}")));
+                    return Next::End;
+                };
+                self.size_args_precise(p, h);
+                self.forget_through_args(&mut p.st, Some(h));
+                self.callbacks(p, pc);
+                let r0 = self.helper_result(id, &p.st);
+                clobber(&mut p.st, r0);
+                Next::Go(pc + 1)
             }
+        }
+    }
+
+    /// Whether a call at `pc` may push one more frame (`MAX_CALL_FRAMES`); if not, the
+    /// kernel's error stops the path.
+    fn room_for_a_frame(&mut self, pc: usize, st: &State) -> bool {
+        let n = st.frames.len();
+        if n < MAX_FRAMES {
+            return true;
+        }
+        let why = format!("the call stack of {} frames is too deep", n + 1);
+        self.stop(pc, Stop::Other(why));
+        false
+    }
+
+    /// The sizes of memory a helper writes decide how much is forgotten: they are precise.
+    fn size_args_precise(&mut self, p: &Path, h: &Helper) {
+        let regs: Vec<u8> = h
+            .args
+            .iter()
+            .filter_map(|a| match a {
+                Arg::MemWrite(n) => Some(*n),
+                _ => None,
+            })
+            .collect();
+        self.need_regs(p, &regs);
+    }
+
+    /// What a call writes through its pointer arguments (r1–r5), forgotten: for a helper
+    /// (`h`), the bytes its prototype says it may write; for anything else, every frame its
+    /// stack pointers reach, and the frames pointers spilled there reach.
+    fn forget_through_args(&mut self, st: &mut State, h: Option<&Helper>) {
+        let depth = st.frames.len() - 1;
+        let mut ranges: Vec<(usize, usize, usize)> = Vec::new();
+        let mut whole: Vec<usize> = Vec::new();
+        for r in 1..=5u8 {
+            let Value::Ptr(ptr) = st.reg(r) else { continue };
+            let PtrKind::Stack { frame } = ptr.kind else {
+                continue;
+            };
+            let frame = usize::from(frame).min(depth);
+            let bytes = match h.map(|h| h.arg(r)) {
+                Some(Some(Arg::MemWrite(n))) => Some(st.reg(n).scalar().umax),
+                Some(Some(Arg::MemWriteFixed(k))) => Some(u64::from(k)),
+                Some(Some(Arg::Dynptr)) => Some(u64::from(Helper::DYNPTR_SIZE)),
+                Some(Some(Arg::Ptr | Arg::CallbackCtx)) | Some(None) | None => None,
+                Some(Some(_)) => continue,
+            };
+            match bytes {
+                Some(n) if !ptr.var => {
+                    let first = ptr.off.saturating_add(STACK_SIZE as i64).max(0);
+                    let end = first.saturating_add(i64::try_from(n).unwrap_or(i64::MAX));
+                    let clamp = |v: i64| v.clamp(0, STACK_SIZE as i64) as usize;
+                    ranges.push((frame, clamp(first), clamp(end)));
+                }
+                _ => whole.push(frame),
+            }
+        }
+        if h.is_none() {
+            // Everything reachable: frames whose spilled pointers lead to other frames.
+            let mut i = 0;
+            while i < whole.len() {
+                let f = whole[i];
+                for (_, s) in &st.frames[f].stack {
+                    if let Some((Value::Ptr(q), _)) = s.spill {
+                        if let PtrKind::Stack { frame } = q.kind {
+                            let g = usize::from(frame).min(depth);
+                            if !whole.contains(&g) {
+                                whole.push(g);
+                            }
+                        }
+                    }
+                }
+                i += 1;
+            }
+        }
+        for (f, a, b) in ranges {
+            st.frames[f].forget_bytes(a, b);
+        }
+        for f in whole {
+            st.frames[f].forget_all();
+        }
+    }
+
+    /// Functions passed to a call (r1–r5) are callbacks: each is walked in a frame of its
+    /// own, from the caller's state as the call leaves it, with unknown arguments. Its
+    /// `exit` ends that path (the caller goes on after the call on its own path).
+    fn callbacks(&mut self, p: &mut Path, pc: usize) {
+        let funcs: Vec<usize> = (1..=5u8)
+            .filter_map(|r| match p.st.reg(r) {
+                Value::Ptr(Ptr {
+                    kind: PtrKind::Func { start },
+                    ..
+                }) => Some(start as usize),
+                _ => None,
+            })
+            .collect();
+        for start in funcs {
+            if !self.room_for_a_frame(pc, &p.st) {
+                continue;
+            }
+            let mut cb = p.clone();
+            let depth = cb.st.frames.len() as u8;
+            clobber(&mut cb.st, Value::UNKNOWN);
+            let mut frame = Frame::new(depth);
+            for r in 1..=5 {
+                frame.regs[r] = Value::UNKNOWN;
+            }
+            frame.callsite = Some(pc);
+            cb.st.frames.push(frame);
+            cb.pc = start;
+            cb.arriving = true;
+            cb.hist.push(Step {
+                pc: pc as u32,
+                frame: depth - 1,
+                frame_after: depth,
+                stack: None,
+            });
+            self.fork(cb);
         }
     }
 
@@ -623,22 +1072,24 @@ impl Explorer<'_> {
         }
     }
 
-    fn cond(
-        &mut self,
-        pc: usize,
-        insn: Insn,
-        op: JmpOp,
-        jmp32: bool,
-        st: &mut State,
-    ) -> Option<usize> {
-        let target = usize::try_from(insn.jump_target(pc)?).ok()?;
+    fn cond(&mut self, p: &mut Path, pc: usize, insn: Insn, op: JmpOp, jmp32: bool) -> Next {
+        let Some(target) = target(insn, pc) else {
+            return self.out_of_range(pc);
+        };
+        let st = &p.st;
+        let uses_reg = insn.code & 0x08 != 0;
         let a = st.reg(insn.dst);
-        let b = if insn.code & 0x08 != 0 {
+        let b = if uses_reg {
             st.reg(insn.src)
         } else if jmp32 {
             Value::konst(u64::from(insn.imm as u32), self.origin_at(pc))
         } else {
             Value::konst(insn.imm as i64 as u64, self.origin_at(pc))
+        };
+        let operands: &[u8] = if uses_reg {
+            &[insn.dst, insn.src]
+        } else {
+            &[insn.dst]
         };
         let decision = taken(&a, &b, op, jmp32);
         let rec = self.out.branches.entry(pc).or_default();
@@ -652,35 +1103,36 @@ impl Explorer<'_> {
             } else {
                 rec.fallthrough = true;
             }
-            let next = if t { target } else { pc + 1 };
-            return if self.fresh(next, st) {
-                Some(next)
-            } else {
-                None
-            };
+            // The values that decided it must be the same on any path pruned here later.
+            self.need_regs(p, operands);
+            return Next::Arrive(if t { target } else { pc + 1 });
         }
         rec.undecided = true;
-        rec.taken = true;
-        rec.fallthrough = true;
-        let mut taken_st = st.clone();
+        let mut taken_st = p.st.clone();
         let ok_taken = narrow(&mut taken_st, insn, &a, &b, op, jmp32, true);
-        let ok_fall = narrow(st, insn, &a, &b, op, jmp32, false);
-        if ok_taken {
-            self.push(target, taken_st);
+        let ok_fall = narrow(&mut p.st, insn, &a, &b, op, jmp32, false);
+        let rec = self.out.branches.entry(pc).or_default();
+        rec.taken |= ok_taken;
+        rec.fallthrough |= ok_fall;
+        if !(ok_taken && ok_fall) {
+            // The refinement ruled one side out: that decided it too.
+            self.need_regs(p, operands);
         }
-        if ok_fall && self.fresh(pc + 1, st) {
-            Some(pc + 1)
+        if ok_taken {
+            let other = p.branch(pc, target, taken_st);
+            self.fork(other);
+        }
+        if ok_fall {
+            Next::Arrive(pc + 1)
         } else {
-            None
+            Next::End
         }
     }
 }
 
-impl Insn {
-    /// The target of a bpf-to-bpf call at `at` (`at + imm + 1`).
-    fn jump_target_call(&self, at: usize) -> Option<i64> {
-        Some(at as i64 + 1 + i64::from(self.imm))
-    }
+/// The target of a jump at `pc`, if it is an instruction index.
+fn target(insn: Insn, pc: usize) -> Option<usize> {
+    usize::try_from(insn.jump_target(pc)?).ok()
 }
 
 /// r0 = `r0`; r1–r5 unreadable, as after any call.
@@ -688,6 +1140,15 @@ fn clobber(st: &mut State, r0: Value) {
     st.set(0, r0);
     for r in 1..=5 {
         st.set(r, Value::Uninit);
+    }
+}
+
+/// The register an atomic operation writes its old value to becomes unknown.
+fn atomic_result(insn: Insn, st: &mut State) {
+    if insn.imm & 1 != 0 || insn.imm == 0xe1 {
+        st.set(insn.src, Value::UNKNOWN);
+    } else if insn.imm == 0xf1 {
+        st.set(0, Value::UNKNOWN);
     }
 }
 
@@ -811,7 +1272,7 @@ fn write_stack(fr: &mut Frame, at: i64, size: u32, v: Option<Value>) {
         _ => None,
     };
     if let Some(v) = spill {
-        let s = &mut fr.stack[slot];
+        let s = fr.slot_mut(slot);
         s.spill = Some((v, size as u8));
         for (i, b) in s.bytes.iter_mut().enumerate() {
             if i < size as usize {
@@ -828,7 +1289,7 @@ fn write_stack(fr: &mut Frame, at: i64, size: u32, v: Option<Value>) {
     let kind = if zero { ByteKind::Zero } else { ByteKind::Misc };
     let first = slot * 8 + byte;
     for a in first..first + size as usize {
-        let s = &mut fr.stack[a / 8];
+        let s = fr.slot_mut(a / 8);
         if s.spill.take().is_some() {
             for b in &mut s.bytes {
                 if *b == ByteKind::Spill {
@@ -843,7 +1304,7 @@ fn write_stack(fr: &mut Frame, at: i64, size: u32, v: Option<Value>) {
 /// A stack read (`check_stack_read_fixed_off`).
 fn read_stack(fr: &Frame, at: i64, size: u32) -> Option<Value> {
     let (slot, byte) = stack_pos(at, size)?;
-    let s = fr.stack.get(slot)?;
+    let s = fr.slot(slot)?;
     if let Some((v, spill_size)) = s.spill {
         if size == 8 && spill_size == 8 && byte == 0 {
             return Some(v);

@@ -7,7 +7,7 @@
 use std::collections::HashMap;
 
 use crate::btf::{Btf, Kind};
-use crate::insn::opcode::{PSEUDO_CALL, PSEUDO_FUNC};
+use crate::insn::opcode::{PSEUDO_CALL, PSEUDO_FUNC, PSEUDO_KFUNC_CALL};
 use crate::insn::Insn;
 use crate::kconfig::KconfigLayout;
 use crate::object::{ExternKind, MapKind, Object, RelocTarget, TEXT};
@@ -65,6 +65,8 @@ pub struct LinkedProgram {
     pub ld: HashMap<usize, LdImm>,
     /// Calls to unresolved weak kfuncs (poisoned), by instruction, with the kfunc's name.
     pub poisoned_kfuncs: HashMap<usize, String>,
+    /// Calls of kfuncs the target kernel has, by instruction, with the kfunc's name.
+    pub kfuncs: HashMap<usize, String>,
     /// Why libbpf would refuse to load this program before the verifier (a strong extern
     /// missing, a malformed call), if it would.
     pub error: Option<String>,
@@ -103,6 +105,7 @@ pub fn link(
         origin: Vec::new(),
         ld: HashMap::new(),
         poisoned_kfuncs: HashMap::new(),
+        kfuncs: HashMap::new(),
         error: None,
     };
     let mut placed: HashMap<usize, usize> = HashMap::new();
@@ -135,7 +138,9 @@ pub fn link(
             target,
         );
         let is_call = insn.is_call() && insn.src == PSEUDO_CALL;
-        let is_func = insn.is_ld_imm64() && insn.src == PSEUDO_FUNC;
+        let is_func = insn.is_ld_imm64()
+            && (insn.src == PSEUDO_FUNC
+                || matches!(reloc.map(|r| &r.target), Some(RelocTarget::FuncAddr { .. })));
         if !is_call && !is_func {
             continue;
         }
@@ -173,9 +178,10 @@ pub fn link(
         }
         let sub_base = placed[&sub];
         let rel = sub_base as i64 - at as i64 - 1;
-        if is_call {
-            out.insns[at].imm = rel as i32;
-        } else {
+        out.insns[at].imm = rel as i32;
+        if is_func {
+            // As libbpf submits it: BPF_PSEUDO_FUNC, imm relative like a call's.
+            out.insns[at].src = PSEUDO_FUNC;
             out.ld.insert(at, LdImm::Func(sub_base));
         }
     }
@@ -259,7 +265,13 @@ fn annotate(
                         t.find_by_name(ess).any(|id| t.ty(id).kind() == want)
                     });
                     if insn.is_call() {
-                        if !found {
+                        if found {
+                            // libbpf resolves it to the kernel's BTF id: a kfunc call
+                            // (clang emits it as a bpf-to-bpf call to itself).
+                            out.insns[at].src = PSEUDO_KFUNC_CALL;
+                            out.insns[at].imm = 0;
+                            out.kfuncs.insert(at, e.name.clone());
+                        } else {
                             if e.weak {
                                 out.poisoned_kfuncs.insert(at, e.name.clone());
                             } else {

@@ -4,32 +4,40 @@
 //! (the verifier removes it).
 //!
 //! Pipeline: relocated code sections → [`link`] (each main program as libbpf submits it:
-//! subprograms appended, `LD_IMM64`s annotated) → [`explore`] (the verifier's walk over an
-//! abstract state: [`scalar`] values, [`branch`] decisions, [`state`] registers and stack) →
+//! subprograms appended, `LD_IMM64`s annotated) → `explore` (the verifier's walk over an
+//! abstract state: `scalar` values, `branch` decisions, `state` registers and stack) →
 //! a [`ProgramReport`] per main program.
 //!
 //! Soundness with respect to the kernel is the invariant: the abstract domain never knows
 //! more than the verifier's, so an instruction reported dead is dead for the kernel too.
-//! Where the simulation cannot tell (the step budget ran out), the verdict is `undecided`.
+//! A walk that needs more than the kernel's 1,000,000 processed instructions is a verdict:
+//! the kernel rejects the program as too complex; nothing is then shown as dead.
 //! Reference: spec/core-spec.md §5.
 
-pub mod alu;
-pub mod branch;
+pub(crate) mod alu;
+pub(crate) mod branch;
 pub mod cfg;
-pub mod explore;
+pub(crate) mod explore;
+pub mod helpers;
 pub mod link;
+pub(crate) mod liveness;
+pub(crate) mod precise;
+pub(crate) mod prune;
 mod report;
-pub mod scalar;
-pub mod state;
+pub(crate) mod scalar;
+pub(crate) mod state;
 
 use crate::btf::{Btf, Kind};
 use crate::insn::Insn;
 use crate::kconfig::{KcfgType, KconfigLayout};
 use crate::object::{MapKind, Object};
 
-pub use explore::{BranchSeen, Exploration, Limits, Stop, Walk};
+pub use explore::{BranchSeen, Exhausted, Exploration, Limits, Stop, Walk, KERNEL_STEP_LIMIT};
+pub use helpers::HelperNames;
 pub use link::{LinkedFunc, LinkedProgram};
-pub use report::{ranges, FuncReport, PoisonKind, PoisonReport, ProgramReport, Verdict};
+pub use report::{
+    ranges, Coverage, FuncReport, NotSubmitted, PoisonKind, PoisonReport, ProgramReport, Verdict,
+};
 pub use state::Origin;
 
 /// A CO-RE relocation as the guard needs it: where it patched, what it was, and whether it
@@ -71,7 +79,7 @@ pub struct GuardInput<'a> {
     /// Read-only global data images by map index (`.rodata*`), after `--set` overrides.
     pub rodata: Vec<(usize, Vec<u8>)>,
     /// Main programs libbpf does not submit, with the reason (relocation error, autoload off).
-    pub not_submitted: Vec<(usize, String)>,
+    pub not_submitted: Vec<(usize, NotSubmitted)>,
     /// Exploration bounds.
     pub limits: Limits,
 }
@@ -226,8 +234,8 @@ pub fn guard(input: &GuardInput<'_>) -> Vec<ProgramReport> {
             .iter()
             .find(|(i, _)| *i == pi)
             .map(|(_, r)| r.clone());
-        let skip = skip.or_else(|| (!p.autoload).then(|| "autoload_off".to_string()));
-        let skip = skip.or_else(|| linked.error.clone());
+        let skip = skip.or_else(|| (!p.autoload).then_some(NotSubmitted::AutoloadOff));
+        let skip = skip.or_else(|| linked.error.clone().map(NotSubmitted::LibbpfError));
         let exploration = match &skip {
             Some(_) => Exploration {
                 seen: vec![false; linked.insns.len()],

@@ -2,10 +2,11 @@
 //! poisoned instructions and whether they are reachable, with the messages the kernel and
 //! libbpf would print.
 
-use super::explore::{BranchSeen, Exploration, Stop};
+use super::explore::{BranchSeen, Exhausted, Exploration, Stop, KERNEL_STEP_LIMIT};
+use super::helpers::HelperNames;
 use super::link::LinkedProgram;
 use super::{GuardInput, Origin};
-use crate::insn::Insn;
+use crate::insn::{disassemble, Disasm, Insn};
 
 /// What the kernel would do with a program.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -16,22 +17,165 @@ pub enum Verdict {
     RejectedPoison,
     /// Rejected for another reason the simulation found (unresolved kfunc, call depth, …).
     Rejected(String),
-    /// libbpf does not submit it (autoload off, relocation error, missing extern).
-    NotSubmitted(String),
-    /// The simulation could not tell (budget exhausted).
+    /// Rejected as too complex: the walk needs more than the kernel's 1,000,000 processed
+    /// instructions (`BPF program is too large`).
+    TooComplex {
+        /// Instructions processed when the budget ran out.
+        steps: u64,
+    },
+    /// libbpf does not submit it.
+    NotSubmitted(NotSubmitted),
+    /// The simulation could not tell (a limit of its own, smaller than the kernel's, was
+    /// reached).
     Undecided(String),
 }
 
 impl Verdict {
-    /// The label used in JSON (`loaded`, `rejected_poison`, `rejected`, `not_submitted`,
-    /// `undecided`).
+    /// The label used in JSON (`loaded`, `rejected_poison`, `rejected`, `too_complex`,
+    /// `not_submitted`, `undecided`).
     pub fn label(&self) -> &'static str {
         match self {
             Verdict::Loaded => "loaded",
             Verdict::RejectedPoison => "rejected_poison",
             Verdict::Rejected(_) => "rejected",
+            Verdict::TooComplex { .. } => "too_complex",
             Verdict::NotSubmitted(_) => "not_submitted",
             Verdict::Undecided(_) => "undecided",
+        }
+    }
+
+    /// The reason as one line (the JSON `reason`): what the kernel or libbpf says, or why
+    /// the simulation could not tell. `None` for a load and a reachable poison (the poison
+    /// report says more).
+    pub fn reason(&self) -> Option<String> {
+        match self {
+            Verdict::Loaded | Verdict::RejectedPoison => None,
+            Verdict::Rejected(m) | Verdict::Undecided(m) => Some(m.clone()),
+            Verdict::TooComplex { steps } => Some(format!(
+                "BPF program is too large: the walk processed {steps} instructions without finishing (the kernel's limit is {})",
+                super::explore::KERNEL_STEP_LIMIT
+            )),
+            Verdict::NotSubmitted(r) => Some(r.reason()),
+        }
+    }
+
+    /// What the instructions no path reached are, given this verdict.
+    pub fn coverage(&self) -> Coverage {
+        match self {
+            Verdict::Loaded => Coverage::Complete,
+            Verdict::RejectedPoison | Verdict::Rejected(_) => Coverage::Rejected,
+            Verdict::TooComplex { .. } | Verdict::Undecided(_) => Coverage::Partial,
+            Verdict::NotSubmitted(_) => Coverage::NotSubmitted,
+        }
+    }
+}
+
+/// What the instructions no path of the walk reached are.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Coverage {
+    /// Every path was walked and the program loads: they are dead, the kernel removes them.
+    Complete,
+    /// The program is rejected: nothing is removed (the kernel stops at the first error).
+    Rejected,
+    /// The walk stopped before every path was explored: they are not explored, and nothing
+    /// is known to be dead.
+    Partial,
+    /// libbpf does not submit the program: nothing was walked.
+    NotSubmitted,
+}
+
+impl Coverage {
+    /// Whether unreached means dead (the only case the kernel removes code).
+    pub fn unreached_is_dead(self) -> bool {
+        self == Coverage::Complete
+    }
+
+    /// A name for unreached instructions (`dead`, `not_reached`, `not_explored`,
+    /// `not_submitted`), as the JSON prints it.
+    pub fn label(self) -> &'static str {
+        match self {
+            Coverage::Complete => "dead",
+            Coverage::Rejected => "not_reached",
+            Coverage::Partial => "not_explored",
+            Coverage::NotSubmitted => "not_submitted",
+        }
+    }
+
+    /// What unreached instructions are, in words (the CLI's and the page's heading).
+    pub fn unreached_words(self) -> &'static str {
+        match self {
+            Coverage::Complete => "dead (removed by the verifier)",
+            Coverage::Rejected => {
+                "not reached before the verifier stopped (the program is rejected: nothing is removed)"
+            }
+            Coverage::Partial => {
+                "not explored (the walk stopped before it finished: nothing here is known to be dead)"
+            }
+            Coverage::NotSubmitted => "not walked (libbpf does not submit the program)",
+        }
+    }
+}
+
+/// Why libbpf does not submit a program to the kernel.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum NotSubmitted {
+    /// `SEC("?...")`: not loaded unless asked for.
+    AutoloadOff,
+    /// One of its CO-RE relocations fails; libbpf's first warning about it, if any.
+    RelocationError(Option<String>),
+    /// A subprogram's relocation fails, which fails the whole object; libbpf's warning.
+    ObjectError(Option<String>),
+    /// libbpf cannot resolve the object's `.kconfig` externs (the whole load fails).
+    ExternError(String),
+    /// libbpf refuses it before the kernel sees it (a strong `__ksym` the kernel lacks, a
+    /// call into a missing `.text`).
+    LibbpfError(String),
+}
+
+impl NotSubmitted {
+    /// The oracle's reason code (`autoload_off`, `relocation_error`, `object_error`,
+    /// `extern_error`, `libbpf_error`).
+    pub fn code(&self) -> &'static str {
+        match self {
+            NotSubmitted::AutoloadOff => "autoload_off",
+            NotSubmitted::RelocationError(_) => "relocation_error",
+            NotSubmitted::ObjectError(_) => "object_error",
+            NotSubmitted::ExternError(_) => "extern_error",
+            NotSubmitted::LibbpfError(_) => "libbpf_error",
+        }
+    }
+
+    /// What libbpf said, when it said something.
+    pub fn detail(&self) -> Option<&str> {
+        match self {
+            NotSubmitted::AutoloadOff => None,
+            NotSubmitted::RelocationError(w) | NotSubmitted::ObjectError(w) => w.as_deref(),
+            NotSubmitted::ExternError(m) | NotSubmitted::LibbpfError(m) => Some(m),
+        }
+    }
+
+    /// `code: detail` (the JSON reason).
+    pub fn reason(&self) -> String {
+        match self.detail() {
+            Some(d) => format!("{}: {d}", self.code()),
+            None => self.code().to_owned(),
+        }
+    }
+
+    /// The reason in words, for people.
+    pub fn describe(&self) -> String {
+        let detail = |d: Option<&str>| d.map(|d| format!(" ({d})")).unwrap_or_default();
+        match self {
+            NotSubmitted::AutoloadOff => "it is not loaded by default (SEC(\"?…\"))".into(),
+            NotSubmitted::RelocationError(w) => {
+                format!("one of its relocations fails{}", detail(w.as_deref()))
+            }
+            NotSubmitted::ObjectError(w) => format!(
+                "a subprogram's relocation fails the whole object{}",
+                detail(w.as_deref())
+            ),
+            NotSubmitted::ExternError(m) => format!("libbpf cannot resolve its externs ({m})"),
+            NotSubmitted::LibbpfError(m) => format!("libbpf refuses it ({m})"),
         }
     }
 }
@@ -114,6 +258,38 @@ impl ProgramReport {
             .or_else(|| self.poisoned.iter().find(|p| p.reachable))
     }
 
+    /// Instruction `idx` of the program as the guard views list it: llvm-objdump's syntax,
+    /// with calls named as the verifier's log and bpftool name them
+    /// (`call bpf_probe_read_kernel#113`; a kfunc by its name; a poisoned call as
+    /// `call unknown#195896080`).
+    pub fn insn_text(&self, idx: usize, names: &HelperNames) -> Disasm {
+        let mut d = disassemble(&self.linked.insns, idx);
+        let Some(insn) = self.linked.insns.get(idx).filter(|i| i.is_call()) else {
+            return d;
+        };
+        if let Some(name) = self
+            .linked
+            .kfuncs
+            .get(&idx)
+            .or_else(|| self.linked.poisoned_kfuncs.get(&idx))
+        {
+            d.text = format!("call {name}");
+        } else if insn.src == 0 && !is_libbpf_poison(insn.imm) {
+            d.text = match names.name(insn.imm) {
+                Some(name) => format!("call {name}#{}", insn.imm),
+                None => format!("call unknown#{}", insn.imm),
+            };
+            // A helper the target kernel lacks: its own verifier would refuse the call.
+            if names.target_has(insn.imm) == Some(false) {
+                if let Some(h) = super::helpers::helper(insn.imm) {
+                    d.text
+                        .push_str(&format!("  ; not in this kernel (Linux {}+)", h.since));
+                }
+            }
+        }
+        d
+    }
+
     /// Conditional jumps in instruction order with what was seen there.
     pub fn branches(&self) -> Vec<(usize, BranchSeen)> {
         let mut v: Vec<_> = self
@@ -126,8 +302,9 @@ impl ProgramReport {
         v
     }
 
-    /// Maximal runs of unreached instructions as linked index ranges `[start, end)`.
-    pub fn dead_ranges(&self) -> Vec<(usize, usize)> {
+    /// Maximal runs of unreached instructions as linked index ranges `[start, end)`: dead
+    /// code only when [`Verdict::coverage`] says so.
+    pub fn unreached_ranges(&self) -> Vec<(usize, usize)> {
         let seen = &self.exploration.seen;
         let mut out = Vec::new();
         let mut i = 0;
@@ -177,6 +354,12 @@ impl ProgramReport {
     }
 }
 
+/// A call libbpf wrote in place of something it could not resolve (a CO-RE relocation, a
+/// map, a kfunc): listed as written (`call 0xbad2310`), with the kernel's message apart.
+fn is_libbpf_poison(imm: i32) -> bool {
+    imm == crate::insn::POISON_IMM || (2_001_000_000..=2_002_999_999).contains(&imm)
+}
+
 /// Ranges of `true` in `seen[start..start+len]`, relative to `start`: `0-3,13-41`.
 pub fn ranges(seen: &[bool], start: usize, len: usize) -> String {
     let mut parts = Vec::new();
@@ -204,7 +387,7 @@ pub(super) fn build(
     prog: usize,
     linked: LinkedProgram,
     exploration: Exploration,
-    skip: Option<String>,
+    skip: Option<NotSubmitted>,
 ) -> ProgramReport {
     let p = &input.object.programs[prog];
     let funcs = linked
@@ -288,11 +471,22 @@ pub(super) fn build(
             Stop::MapPoison => Verdict::Rejected("reference to a map libbpf did not create".into()),
             Stop::Other(m) => Verdict::Rejected(m.clone()),
         }
-    } else if exploration.exhausted {
-        Verdict::Undecided(format!(
-            "exploration budget exhausted after {} instructions",
-            exploration.steps
-        ))
+    } else if let Some(why) = exploration.exhausted {
+        match why {
+            Exhausted::Steps if input.limits.max_steps >= KERNEL_STEP_LIMIT => {
+                Verdict::TooComplex {
+                    steps: exploration.steps,
+                }
+            }
+            Exhausted::Steps => Verdict::Undecided(format!(
+                "the simulation's budget of {} instructions ran out",
+                input.limits.max_steps
+            )),
+            Exhausted::Pending => Verdict::Undecided(format!(
+                "more than {} paths were waiting to be explored",
+                input.limits.max_pending
+            )),
+        }
     } else {
         Verdict::Loaded
     };

@@ -247,6 +247,7 @@ impl Scalar {
     }
 
     /// A scalar from known bits alone.
+    #[cfg(test)]
     pub fn from_tnum(tn: Tnum) -> Scalar {
         let mut s = Scalar {
             tn,

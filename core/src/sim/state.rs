@@ -38,8 +38,11 @@ pub enum PtrKind {
     Mem,
     /// A BTF-typed kernel object (`bpf_get_current_task_btf`, typed ksyms).
     BtfId,
-    /// A function (callback) address.
-    Func,
+    /// A function's address (a callback), by its first linked instruction.
+    Func {
+        /// First instruction of the function in the linked program.
+        start: u32,
+    },
 }
 
 /// A pointer: what it points into, a fixed offset, and (if any) a variable offset.
@@ -141,14 +144,20 @@ pub const STACK_SIZE: usize = 512;
 /// Maximum call depth (`MAX_CALL_FRAMES`).
 pub const MAX_FRAMES: usize = 8;
 
+/// Number of 8-byte slots in one frame's stack.
+pub const SLOTS: usize = STACK_SIZE / 8;
+
 /// One call frame.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct Frame {
     /// r0–r10.
     pub regs: [Value; 11],
-    /// The 64 slots of the frame's stack (slot 0 is the deepest: `r10 - 512`).
-    pub stack: Vec<Slot>,
-    /// Where to continue in the caller on `exit` (None for the outermost frame).
+    /// The slots of the frame's stack that were ever written, by slot index (slot 0 is the
+    /// deepest: `r10 - 512`), sorted; a slot not listed was never written. Sparse, because
+    /// every pruning checkpoint keeps a copy of the state and programs touch few slots.
+    pub stack: Vec<(u8, Slot)>,
+    /// Where to continue in the caller on `exit` (None for the outermost frame and for a
+    /// callback's frame, whose exit ends the path).
     pub return_to: Option<usize>,
     /// The callsite instruction (for frame identity in pruning).
     pub callsite: Option<usize>,
@@ -161,10 +170,64 @@ impl Frame {
         regs[10] = Value::Ptr(Ptr::new(PtrKind::Stack { frame: depth }));
         Frame {
             regs,
-            stack: vec![Slot::default(); STACK_SIZE / 8],
+            stack: Vec::new(),
             return_to: None,
             callsite: None,
         }
+    }
+
+    /// Slot `i`, if it was ever written.
+    pub fn slot(&self, i: usize) -> Option<&Slot> {
+        self.stack
+            .binary_search_by_key(&i, |(k, _)| usize::from(*k))
+            .ok()
+            .map(|at| &self.stack[at].1)
+    }
+
+    /// Slot `i` for writing (created never-written when absent). `i` must be below [`SLOTS`].
+    pub fn slot_mut(&mut self, i: usize) -> &mut Slot {
+        let at = match self
+            .stack
+            .binary_search_by_key(&i, |(k, _)| usize::from(*k))
+        {
+            Ok(at) => at,
+            Err(at) => {
+                self.stack.insert(at, (i as u8, Slot::default()));
+                at
+            }
+        };
+        &mut self.stack[at].1
+    }
+
+    /// Forgets what the stack bytes `[first, end)` (byte indices from the frame's deepest
+    /// byte) hold, as a write of unknown bytes does: written bytes become unknown, spilled
+    /// registers in the slots touched are gone, never-written bytes stay never-written
+    /// (`check_stack_range_initialized` with `clobber`: a helper may write anything there).
+    pub fn forget_bytes(&mut self, first: usize, end: usize) {
+        let end = end.min(STACK_SIZE);
+        for (k, s) in &mut self.stack {
+            let base = usize::from(*k) * 8;
+            if base + 8 <= first || base >= end {
+                continue;
+            }
+            if s.spill.take().is_some() {
+                for b in &mut s.bytes {
+                    if *b == ByteKind::Spill {
+                        *b = ByteKind::Misc;
+                    }
+                }
+            }
+            for (j, b) in s.bytes.iter_mut().enumerate() {
+                if (first..end).contains(&(base + j)) && *b != ByteKind::Invalid {
+                    *b = ByteKind::Misc;
+                }
+            }
+        }
+    }
+
+    /// Forgets the whole frame's stack contents (`forget_bytes` over every byte).
+    pub fn forget_all(&mut self) {
+        self.forget_bytes(0, STACK_SIZE);
     }
 }
 
@@ -207,7 +270,7 @@ impl State {
     pub fn for_each_value(&mut self, mut f: impl FnMut(&mut Value)) {
         for fr in &mut self.frames {
             fr.regs.iter_mut().for_each(&mut f);
-            for s in &mut fr.stack {
+            for (_, s) in &mut fr.stack {
                 if let Some((v, _)) = &mut s.spill {
                     f(v);
                 }

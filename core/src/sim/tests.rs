@@ -118,6 +118,7 @@ fn program(insns: Vec<Insn>) -> LinkedProgram {
         }],
         ld: HashMap::new(),
         poisoned_kfuncs: HashMap::new(),
+        kfuncs: HashMap::new(),
         error: None,
     }
 }
@@ -427,7 +428,7 @@ fn null_checks_refine_every_copy() {
 fn loops_are_bounded() {
     // An infinite loop on an unknown value ends by pruning; a counting loop by its bound.
     let x = run(vec![call(7), jmp(0x05, 0, 0, -1)]);
-    assert!(!x.exhausted);
+    assert!(x.exhausted.is_none());
     let x = run(vec![
         mov(1, 0),
         alu(0x07, 1, 1),
@@ -436,7 +437,7 @@ fn loops_are_bounded() {
         mov(0, 0),
         exit(),
     ]);
-    assert!(!x.exhausted);
+    assert!(x.exhausted.is_none());
     assert!(x.seen[5]);
     // A loop that never repeats a state exhausts the budget.
     let x = explore(
@@ -445,9 +446,10 @@ fn loops_are_bounded() {
         Limits {
             max_steps: 10_000,
             max_pending: 16,
+            max_states: 1_000,
         },
     );
-    assert!(x.exhausted);
+    assert!(x.exhausted.is_some());
 }
 
 #[test]
@@ -706,4 +708,320 @@ fn a_walk_resumed_in_small_steps_equals_one_run() {
             );
         }
     }
+}
+
+// --- Calls: what helpers, kfuncs and callbacks write -------------------------------------
+
+fn kfunc_call() -> Insn {
+    Insn {
+        code: 0x85,
+        src: 2,
+        imm: 12345,
+        ..Default::default()
+    }
+}
+
+/// `*(u64 *)(r10 - 8) = 0; [setup]; call; r1 = *(u64 *)(r10 - 8); if r1 == 0 goto +1;
+/// poison; exit` — the poison is reachable only if the call may have written r10 - 8.
+fn zeroed_slot_then(setup: Vec<Insn>, call: Insn) -> (Vec<Insn>, usize) {
+    let mut v = vec![st(DW, 10, -8, 0)];
+    v.extend(setup);
+    v.push(call);
+    v.extend([
+        ldx(DW, 1, 10, -8),
+        mov(0, 0),
+        jmp(0x15, 1, 0, 1),
+        poison(),
+        exit(),
+    ]);
+    let poison_at = v.len() - 2;
+    (v, poison_at)
+}
+
+#[test]
+fn helper_writes_through_a_sized_pointer() {
+    // bpf_probe_read_kernel(r10 - 8, 8, r3): the zeroed slot is written, its test undecided.
+    let (insns, poison_at) = zeroed_slot_then(
+        vec![movr(1, 10), alu(0x07, 1, -8), mov(2, 8), mov(3, 0)],
+        call(113),
+    );
+    let x = run(insns);
+    assert!(
+        x.seen[poison_at],
+        "the helper wrote the slot the branch tests"
+    );
+    // The same read into r10 - 16 leaves r10 - 8 alone: still zero, the poison stays dead.
+    let (insns, poison_at) = zeroed_slot_then(
+        vec![movr(1, 10), alu(0x07, 1, -16), mov(2, 8), mov(3, 0)],
+        call(113),
+    );
+    let x = run(insns);
+    assert!(!x.seen[poison_at], "8 bytes at r10 - 16 end before r10 - 8");
+    // Four bytes at r10 - 12 reach into r10 - 8's slot: written.
+    let (insns, poison_at) = zeroed_slot_then(
+        vec![movr(1, 10), alu(0x07, 1, -12), mov(2, 8), mov(3, 0)],
+        call(113),
+    );
+    assert!(run(insns).seen[poison_at]);
+    // A helper that only reads its pointer (bpf_map_lookup_elem's key) changes nothing.
+    let (insns, poison_at) =
+        zeroed_slot_then(vec![mov(1, 0), movr(2, 10), alu(0x07, 2, -8)], call(1));
+    assert!(!run(insns).seen[poison_at]);
+}
+
+#[test]
+fn unsized_writes_forget_the_whole_frame() {
+    // A kfunc given a pointer 64 bytes away: nothing is known of how far it writes.
+    let (insns, poison_at) = zeroed_slot_then(vec![movr(1, 10), alu(0x07, 1, -64)], kfunc_call());
+    assert!(run(insns).seen[poison_at]);
+    // bpf_map_pop_elem(map, r10 - 64): its value argument has no size in the table.
+    let (insns, poison_at) =
+        zeroed_slot_then(vec![mov(1, 0), movr(2, 10), alu(0x07, 2, -64)], call(88));
+    assert!(run(insns).seen[poison_at]);
+    // A kfunc given no pointer writes nothing of the stack.
+    let (insns, poison_at) = zeroed_slot_then(vec![mov(1, 0)], kfunc_call());
+    assert!(!run(insns).seen[poison_at]);
+}
+
+#[test]
+fn callbacks_are_walked_and_write_through_their_context() {
+    // main: *(r10-8) = 0; r1 = 4; r2 = &cb; r3 = r10 - 8; r4 = 0; call bpf_loop;
+    //       r1 = *(r10-8); if r1 == 0 goto +1; poison; exit
+    // cb:   r0 = 0; exit
+    let mut insns = vec![
+        st(DW, 10, -8, 0),
+        mov(1, 4),
+        Insn {
+            code: 0x18,
+            dst: 2,
+            src: 4,
+            ..Default::default()
+        },
+        Insn::default(),
+        movr(3, 10),
+        alu(0x07, 3, -8),
+        mov(4, 0),
+        call(181),
+        ldx(DW, 1, 10, -8),
+        mov(0, 0),
+        jmp(0x15, 1, 0, 1),
+        poison(),
+        exit(),
+    ];
+    let cb = insns.len();
+    insns.extend([mov(0, 0), exit()]);
+    let mut p = program(insns);
+    p.ld.insert(2, LdImm::Func(cb));
+    p.funcs = vec![
+        LinkedFunc {
+            name: "main".into(),
+            prog: 0,
+            start: 0,
+            len: cb,
+            global: false,
+        },
+        LinkedFunc {
+            name: "cb".into(),
+            prog: 1,
+            start: cb,
+            len: 2,
+            global: false,
+        },
+    ];
+    let x = explore(&p, &Env::default(), Limits::default());
+    assert!(x.seen[cb] && x.seen[cb + 1], "the callback is walked");
+    assert!(x.seen[11], "the callback may have written the context");
+    // A callback is walked in its own frame: one that calls itself through bpf_loop runs out
+    // of frames, as the kernel's call depth check says.
+    let mut again = p.clone();
+    again.insns[cb] = Insn {
+        code: 0x18,
+        dst: 2,
+        src: 4,
+        ..Default::default()
+    };
+    again.insns[cb + 1] = Insn::default();
+    again.insns.extend([call(181), exit()]);
+    again.origin.extend([(0, 0), (0, 0)]);
+    again.funcs[1].len = 4;
+    again.ld.insert(cb, LdImm::Func(cb));
+    let x = explore(&again, &Env::default(), Limits::default());
+    assert!(x
+        .stops
+        .iter()
+        .any(|(_, s)| matches!(s, Stop::Other(m) if m.contains("call stack"))));
+    assert!(x.exhausted.is_none());
+}
+
+#[test]
+fn ld_abs_clobbers_r1_to_r5() {
+    // r6 = r1 (skb); r1 = 0; r0 = *(u8 *)skb[0]; if r1 == 0 goto +1; poison; exit
+    let x = run(vec![
+        movr(6, 1),
+        mov(1, 0),
+        Insn {
+            code: 0x30,
+            ..Default::default()
+        },
+        jmp(0x15, 1, 0, 1),
+        poison(),
+        mov(0, 0),
+        exit(),
+    ]);
+    assert!(x.seen[4], "r1 is unreadable after LD_ABS, not still 0");
+}
+
+// --- Pruning -----------------------------------------------------------------------------
+
+/// r6 = unknown byte or constant per path, then a join and a test of r6.
+fn join_program(second: i32) -> Vec<Insn> {
+    vec![
+        call(7),            // 0: r0 = unknown
+        mov(6, 0),          // 1: placeholder, replaced below
+        jmp(0x15, 0, 0, 2), // 2: if r0 == 0 goto 5
+        alu(0x57, 6, 0xff), // 3: r6 &= 0xff (a byte)
+        jmp(0x05, 0, 0, 1), // 4: goto 6
+        mov(6, second),     // 5: r6 = second
+        mov(0, 0),          // 6: join
+        jmp(0x15, 6, 7, 1), // 7: if r6 == 7 goto 9
+        exit(),             // 8
+        poison(),           // 9
+    ]
+}
+
+#[test]
+fn a_wider_state_prunes_a_narrower_one() {
+    // The byte path (r6 in 0..255) reaches the join first; the constant path is inside it.
+    let mut insns = join_program(3);
+    insns[1] = movr(6, 0);
+    let x = run(insns);
+    assert!(x.pruned >= 1, "r6 = 3 is covered by r6 in 0..255");
+    assert!(x.seen[9], "the byte path reaches the poison");
+}
+
+#[test]
+fn exact_comparison_never_prunes_a_state_it_does_not_cover() {
+    use super::liveness::Liveness;
+    use super::prune::{covers, Mode};
+    use super::state::{Frame, State, Value};
+    // Two paths reach the test with r6 = 0 and r6 = 7: each decides it differently, so
+    // neither may stand for the other.
+    let insns = vec![
+        call(7),
+        mov(6, 7),
+        jmp(0x15, 0, 0, 1),
+        mov(6, 0),
+        mov(0, 0),
+        jmp(0x15, 6, 7, 1),
+        exit(),
+        poison(),
+    ];
+    let p = program(insns);
+    let x = explore(&p, &Env::default(), Limits::default());
+    assert!(
+        x.seen[7],
+        "the r6 = 7 path is explored, not pruned as 'the same'"
+    );
+    // The states themselves: a pruning rule keyed on a hash of the state can only be right
+    // if the hash never collides; this one that ignores values collides on them, and would
+    // prune the second path and hide the poison. The comparison does not.
+    let state = |v: u64| {
+        let mut f = Frame::new(0);
+        f.regs[6] = Value::konst(v, None);
+        State { frames: vec![f] }
+    };
+    let weak_hash = |s: &State| s.frames.len() as u64;
+    let (a, b) = (state(0), state(7));
+    assert_eq!(weak_hash(&a), weak_hash(&b));
+    let live = Liveness::compute(&p);
+    assert!(!covers(&a, &b, Mode::Full, &live, 5));
+    assert!(covers(&a, &a.clone(), Mode::Full, &live, 5));
+    // A range covers the constants inside it.
+    let mut wide = state(0);
+    wide.frames[0].regs[6] = Value::Scalar(super::scalar::Scalar::urange(0, 255), None);
+    assert!(covers(&wide, &b, Mode::Full, &live, 5));
+    assert!(!covers(&b, &wide, Mode::Full, &live, 5));
+}
+
+#[test]
+fn imprecise_values_do_not_block_pruning() {
+    // if (unknown) r7 = 1 else r7 = 2;  (r7 is never tested)  then 20 more such diamonds:
+    // without precision the paths double at each one; with it they join.
+    let mut insns = Vec::new();
+    for _ in 0..20 {
+        insns.extend([
+            call(7),
+            jmp(0x15, 0, 0, 2),
+            mov(7, 1),
+            jmp(0x05, 0, 0, 1),
+            mov(7, 2),
+        ]);
+    }
+    insns.extend([movr(0, 7), exit()]);
+    let x = run(insns);
+    assert!(x.exhausted.is_none());
+    assert!(
+        x.steps < 400,
+        "{} steps: the diamonds were not joined",
+        x.steps
+    );
+}
+
+#[test]
+fn the_step_budget_is_the_kernels_and_running_out_is_reported() {
+    // A counter that never repeats a state: the kernel gives up after 1,000,000 instructions.
+    let x = run(vec![mov(1, 0), alu(0x07, 1, 1), jmp(0x05, 0, 0, -2)]);
+    assert_eq!(x.exhausted, Some(super::Exhausted::Steps));
+    assert_eq!(x.steps, super::KERNEL_STEP_LIMIT);
+    // An unchanging loop is the kernel's "infinite loop detected", found at once.
+    let x = run(vec![mov(1, 0), jmp(0x05, 0, 0, -1)]);
+    assert!(x.exhausted.is_none());
+    assert!(matches!(&x.stops[..], [(1, Stop::Other(m))] if m.contains("infinite loop")));
+}
+
+#[test]
+fn hostile_streams_end_with_a_verdict() {
+    // Jumps out of range, into nowhere, calls out of range, unknown opcodes: each path ends.
+    for insns in [
+        vec![jmp(0x05, 0, 0, 100)],
+        vec![jmp(0x05, 0, 0, -5)],
+        vec![call(7), jmp(0x15, 0, 0, 3000), exit()],
+        vec![Insn {
+            code: 0x85,
+            src: 1,
+            imm: 1000,
+            ..Default::default()
+        }],
+        vec![Insn {
+            code: 0xff,
+            ..Default::default()
+        }],
+        vec![call(999)],
+        vec![mov(1, 0)],
+    ] {
+        let x = run(insns);
+        assert!(x.exhausted.is_none());
+        assert!(!x.stops.is_empty(), "{:?}", x.stops);
+    }
+}
+
+#[test]
+fn a_register_is_live_until_its_last_read() {
+    use super::liveness::Liveness;
+    // r6 = 1; r7 = 2; if r6 == 0 goto +1; r0 = r7; exit
+    let l = Liveness::compute(&program(vec![
+        mov(6, 1),
+        mov(7, 2),
+        jmp(0x15, 6, 0, 1),
+        movr(0, 7),
+        exit(),
+    ]));
+    let bits = |rs: &[u8]| rs.iter().fold(0u16, |m, r| m | 1 << r);
+    assert_eq!(l.live_in(2), bits(&[0, 6, 7]));
+    assert_eq!(l.live_in(3), bits(&[7]));
+    assert_eq!(l.live_in(4), bits(&[0]));
+    assert_eq!(l.live_in(0), bits(&[0]));
+    // A call reads its arguments and kills r0-r5.
+    let l = Liveness::compute(&program(vec![call(5), exit()]));
+    assert_eq!(l.live_in(0), bits(&[1, 2, 3, 4, 5]));
 }

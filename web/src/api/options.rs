@@ -7,6 +7,8 @@
 use js_sys::{Array, Object, Reflect};
 use wasm_bindgen::{JsCast, JsError, JsValue};
 
+use corelab::libbpf::Libbpf;
+
 use crate::dto::guard::WhatIf;
 
 /// An options object: `undefined` and `null` are an empty one.
@@ -104,15 +106,23 @@ fn wrong(key: &str, expected: &str) -> JsError {
     JsError::new(&format!("options: `{key}` must be {expected}"))
 }
 
-/// The fields of [`WhatIf`] as JS spells them.
-const WHATIF_FIELDS: [&str; 3] = ["kernelRelease", "set", "hide"];
+/// The fields of [`WhatIf`] as JS spells them, and the libbpf release.
+const WHATIF_FIELDS: [&str; 4] = ["kernelRelease", "set", "hide", "libbpf"];
 
-/// What-if settings `{ kernelRelease, set: [[name, value]], hide }`.
-pub fn whatif(value: JsValue) -> Result<WhatIf, JsError> {
+/// What-if settings `{ kernelRelease, set: [[name, value]], hide, libbpf }`; `libbpf` is
+/// `"1.5"` or `"1.7"` (the default).
+pub fn whatif(value: JsValue) -> Result<(WhatIf, Libbpf), JsError> {
     let o = Options::new(value, &WHATIF_FIELDS)?;
-    Ok(WhatIf {
+    let libbpf = match o.string("libbpf")? {
+        Some(v) => v
+            .parse()
+            .map_err(|e: String| JsError::new(&format!("options: `libbpf`: {e}")))?,
+        None => Libbpf::default(),
+    };
+    let whatif = WhatIf {
         kernel_release: o.string("kernelRelease")?,
         set: o.pairs("set")?,
         hide: o.strings("hide")?,
-    })
+    };
+    Ok((whatif, libbpf))
 }

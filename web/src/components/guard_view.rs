@@ -293,7 +293,11 @@ fn details(f: &ProgramFlow, on_action: &Callback<Action>) -> Html {
             } else {
                 <ul class="branch-list">{ for branches }</ul>
             }
-            <p class="muted small">{ format!("{} of {} instructions are dead: the verifier removes them.", dead, f.verdict.insns) }</p>
+            if f.verdict.unreached_is_dead {
+                <p class="muted small">{ format!("{} of {} instructions are dead: the verifier removes them.", dead, f.verdict.insns) }</p>
+            } else {
+                <p class="muted small">{ format!("{} of {} instructions are {}.", dead, f.verdict.insns, f.verdict.unreached) }</p>
+            }
         </aside>
     }
 }

@@ -13,7 +13,7 @@ pub struct ProgramVerdict {
     pub name: String,
     /// ELF section.
     pub sec: String,
-    /// `loaded`, `rejected_poison`, `rejected`, `not_submitted`, `undecided`.
+    /// `loaded`, `rejected_poison`, `rejected`, `too_complex`, `not_submitted`, `undecided`.
     pub verdict: String,
     /// The verdict in words, with the first reason.
     pub text: String,
@@ -23,6 +23,11 @@ pub struct ProgramVerdict {
     pub live: u32,
     /// Poisoned instructions it reaches.
     pub reachable_poisons: u32,
+    /// What the instructions no path reaches are, in words ("dead (removed by the
+    /// verifier)", "not explored (…)").
+    pub unreached: String,
+    /// Whether they are dead code (only for a program that loads after a complete walk).
+    pub unreached_is_dead: bool,
 }
 
 /// A what-if knob's value in this run.

@@ -50,9 +50,16 @@ pub fn verdict(r: &ProgramReport, a: &Analysis<'_>, obj: &Object) -> ProgramVerd
             None => "rejected: a poisoned instruction is reachable".into(),
         },
         Verdict::Rejected(m) => format!("rejected: {m}"),
-        Verdict::NotSubmitted(m) => format!("not submitted by libbpf: {}", not_submitted(m)),
-        Verdict::Undecided(m) => format!("undecided: {m}"),
+        Verdict::TooComplex { steps } => format!(
+            "rejected as too complex: the verifier gives up after {} processed instructions, and the walk had processed {steps} without finishing. Its instructions are not explored: none is shown as dead.",
+            corelab::sim::KERNEL_STEP_LIMIT
+        ),
+        Verdict::NotSubmitted(n) => format!("not submitted by libbpf: {}", n.describe()),
+        Verdict::Undecided(m) => format!(
+            "undecided: {m}. Its instructions are not explored: none is shown as dead."
+        ),
     };
+    let coverage = r.verdict.coverage();
     ProgramVerdict {
         name: r.name.clone(),
         sec: r.sec.clone(),
@@ -61,23 +68,9 @@ pub fn verdict(r: &ProgramReport, a: &Analysis<'_>, obj: &Object) -> ProgramVerd
         insns: n,
         live,
         reachable_poisons: reachable,
+        unreached: coverage.unreached_words().to_owned(),
+        unreached_is_dead: coverage.unreached_is_dead(),
     }
-}
-
-fn not_submitted(reason: &str) -> String {
-    if reason == "autoload_off" {
-        return "it is not loaded by default (SEC(\"?…\"))".into();
-    }
-    if let Some(r) = reason.strip_prefix("object_error: ") {
-        return format!("a subprogram's relocation fails the whole object ({r})");
-    }
-    if let Some(r) = reason.strip_prefix("relocation_error: ") {
-        return format!("one of its relocations fails ({r})");
-    }
-    if let Some(r) = reason.strip_prefix("extern_error: ") {
-        return format!("libbpf cannot resolve its externs ({r})");
-    }
-    reason.to_owned()
 }
 
 /// The CO-RE record index (over the `.BTF.ext`) and access path of a poison's relocation.
@@ -270,7 +263,7 @@ pub fn flow(
     let mut last_src: Option<(String, u32)> = None;
     let mut i = 0;
     while i < linked.insns.len() {
-        let d = disassemble(&linked.insns, i);
+        let d = r.insn_text(i, &a.helpers);
         let (c, si) = linked.origin.get(i).copied().unwrap_or((usize::MAX, 0));
         let func = linked
             .funcs

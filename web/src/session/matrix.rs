@@ -41,7 +41,7 @@ pub fn build(
                 .cells
                 .iter()
                 .map(|c| VerdictCell {
-                    verdict: c.verdict.to_owned(),
+                    verdict: c.verdict.label().to_owned(),
                     reason: c.reason.clone(),
                 })
                 .collect(),

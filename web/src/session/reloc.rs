@@ -103,7 +103,7 @@ fn log_lines(log: &[CoreLog]) -> Vec<LogLine> {
                 Level::Warn => "warn",
             }
             .to_owned(),
-            text: l.text.clone(),
+            text: l.line(),
         })
         .collect()
 }
@@ -320,7 +320,7 @@ fn search_text(r: &RecordReport<'_>, local: Option<&Spec<'_>>, kernel: &str) -> 
         ),
         _ => p
             .first_warning()
-            .map_or_else(|| "No candidate search.".to_owned(), str::to_owned),
+            .map_or_else(|| "No candidate search.".to_owned(), |w| w.line()),
     }
 }
 
@@ -540,7 +540,8 @@ fn meaning(r: &RecordReport<'_>, row: &RelocRow, cands: &[CandidateTrial], kerne
         }
         Outcome::Error(..) => format!(
             "libbpf fails the whole object here: {}. Nothing of this object loads until it is fixed.",
-            p.first_warning().unwrap_or("the relocation failed")
+            p.first_warning()
+                .map_or_else(|| "the relocation failed".to_owned(), |w| w.line())
         ),
         _ => String::new(),
     }
@@ -626,7 +627,8 @@ fn patched_meaning(
     }
 }
 
-/// Relocates `obj` against `target` (the one place the web relocates).
+/// Relocates `obj` against `target` as its libbpf release does (the one place the web
+/// relocates).
 pub fn relocate<'a>(obj: &'a LoadedObject, target: &'a Target) -> ObjectRelocation<'a> {
-    reloc::relocate_object(&obj.obj, &target.btf)
+    reloc::relocate(&obj.obj, &reloc::Target::kernel(&target.btf), target.libbpf)
 }

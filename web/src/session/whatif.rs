@@ -6,6 +6,7 @@ use std::sync::Arc;
 use corelab::btf::Btf;
 use corelab::btf_write::{self, Hide, WriteOptions};
 use corelab::kconfig::{self, Settings};
+use corelab::libbpf::Libbpf;
 use corelab::pipeline::Knobs;
 
 use crate::dto::guard::WhatIf;
@@ -21,6 +22,8 @@ pub struct Target {
     pub btf: Arc<Btf>,
     /// What hiding did, one line per request (`task_struct.__state: hidden`).
     pub hidden: Vec<String>,
+    /// The libbpf release that relocates against it (default: [`Libbpf::default`]).
+    pub libbpf: Libbpf,
 }
 
 /// A what-if copy of a kernel, kept so that the next run with the same settings reuses it
@@ -58,6 +61,7 @@ pub fn knobs(whatif: &WhatIf, kernel_label: &str) -> Result<Knobs, String> {
         None => None,
     };
     Ok(Knobs {
+        libbpf: Libbpf::default(),
         kconfig: Settings {
             kernel_version,
             ..Settings::default()
@@ -81,6 +85,7 @@ pub(crate) fn hidden_copy(kernel: &Kernel, hide: &[String]) -> Result<Target, St
             label: kernel.label().to_owned(),
             btf: kernel.shared_btf(),
             hidden: Vec::new(),
+            libbpf: Libbpf::default(),
         });
     }
     let btf = kernel.btf();
@@ -109,6 +114,7 @@ pub(crate) fn hidden_copy(kernel: &Kernel, hide: &[String]) -> Result<Target, St
         label: format!("{} (what-if)", kernel.label()),
         btf: Arc::new(parsed),
         hidden,
+        libbpf: Libbpf::default(),
     })
 }
 

@@ -61,13 +61,7 @@ pub(super) fn render(
                 outcome: p.outcome,
                 processed: Some(p.clone()),
             };
-            let mut m = relo_line(
-                Some(PROG),
-                Some(&obj.btf.btf),
-                &report,
-                Endian::Little,
-                t.btf,
-            );
+            let mut m = relo_line(Some(PROG), Some(&obj.btf.btf), &report, Endian::Little);
             m.insert("target".into(), t.name.clone().into());
             m.insert("insn".into(), form(r.form).into());
             m.insert("sources".into(), sources.clone().into());

@@ -5,7 +5,7 @@ use serde_json::{json, Map, Value};
 use corelab::btf::{Btf, TypeId};
 use corelab::bytes::Endian;
 use corelab::insn::Insn;
-use corelab::reloc::{Outcome, Phase, PoisonCause, Processed, RecordReport, Spec};
+use corelab::reloc::{Candidate, Outcome, Phase, PoisonCause, Processed, RecordReport, Spec};
 
 use super::Input;
 
@@ -15,7 +15,7 @@ pub(super) fn render(inp: &Input<'_>) -> String {
     let mut lines = vec![json!({
         "type": "meta",
         "schema": 1,
-        "libbpf": "v1.5",
+        "libbpf": format!("v{}", inp.libbpf),
         "engine": "corelab",
         "object": inp.object_name,
         "target": inp.target_name,
@@ -80,7 +80,7 @@ pub(crate) fn type_ref(btf: &Btf, id: TypeId) -> Value {
 fn record(inp: &Input<'_>, btf: Option<&Btf>, r: &RecordReport<'_>) -> Value {
     let obj = inp.obj;
     let prog = r.prog.map(|p| obj.programs[p].name.as_str());
-    Value::Object(relo_line(prog, btf, r, obj.endian, inp.target))
+    Value::Object(relo_line(prog, btf, r, obj.endian))
 }
 
 /// One `relo` line: the record, and what libbpf did with it against `target` when processed.
@@ -89,7 +89,6 @@ pub(crate) fn relo_line(
     btf: Option<&Btf>,
     r: &RecordReport<'_>,
     endian: Endian,
-    target: &Btf,
 ) -> Map<String, Value> {
     let mut m = Map::new();
     m.insert("type".into(), "relo".into());
@@ -112,12 +111,22 @@ pub(crate) fn relo_line(
     m.insert("access_str".into(), r.access.into());
     m.insert("outcome".into(), r.outcome.name().into());
     if let Some(p) = &r.processed {
-        processed(&mut m, endian, target, p);
+        processed(&mut m, endian, p);
     }
     m
 }
 
-fn processed(m: &mut Map<String, Value>, endian: Endian, target: &Btf, p: &Processed<'_>) {
+/// A candidate as the oracle lists it: `{id, kind, name}`, and the module it is in (a key
+/// the oracle never has: it relocates against a file).
+fn candidate(c: &Candidate<'_>) -> Value {
+    let mut v = type_ref(c.btf, c.id);
+    if let (Some(module), Value::Object(o)) = (c.module, &mut v) {
+        o.insert("module".into(), module.into());
+    }
+    v
+}
+
+fn processed(m: &mut Map<String, Value>, endian: Endian, p: &Processed<'_>) {
     let res = p.resolution.as_ref();
     m.insert("pass".into(), p.pass.into());
     m.insert(
@@ -125,8 +134,7 @@ fn processed(m: &mut Map<String, Value>, endian: Endian, target: &Btf, p: &Proce
         res.and_then(|r| r.local_spec.as_ref())
             .map_or(Value::Null, spec),
     );
-    let targets =
-        |ids: &[TypeId]| -> Value { ids.iter().map(|&id| type_ref(target, id)).collect() };
+    let targets = |cands: &[Candidate<'_>]| -> Value { cands.iter().map(candidate).collect() };
     m.insert(
         "cands".into(),
         p.cands.as_deref().map_or(Value::Null, targets),
@@ -189,13 +197,13 @@ fn processed(m: &mut Map<String, Value>, endian: Endian, target: &Btf, p: &Proce
             };
             m.insert(
                 "error".into(),
-                json!({"phase": phase, "errno": errno.0, "reason": p.first_warning()}),
+                json!({"phase": phase, "errno": errno.0, "reason": p.first_warning().map(|w| w.line())}),
             );
         }
         Outcome::Poisoned(cause) => {
             let (decided, reason) = match cause {
                 PoisonCause::NoMatch => ("calc", Some("no matching targets found".to_owned())),
-                PoisonCause::MemSizeAdjust => ("patch", p.first_warning().map(after_relo_prefix)),
+                PoisonCause::MemSizeAdjust => ("patch", p.first_warning().map(|w| w.text.clone())),
             };
             m.insert(
                 "poison".into(),
@@ -206,15 +214,8 @@ fn processed(m: &mut Map<String, Value>, endian: Endian, target: &Btf, p: &Proce
     }
     m.insert(
         "log".into(),
-        p.log.iter().map(|l| Value::from(l.text.clone())).collect(),
+        p.log.iter().map(|l| Value::from(l.line())).collect(),
     );
-}
-
-/// `prog 'x': relo #3: rest` → `rest`.
-fn after_relo_prefix(line: &str) -> String {
-    line.find("relo #")
-        .and_then(|i| line[i..].find(": ").map(|j| line[i + j + 2..].to_owned()))
-        .unwrap_or_else(|| line.to_owned())
 }
 
 pub(crate) fn spec(s: &Spec<'_>) -> Value {

@@ -1,5 +1,7 @@
-//! `corelab reloc OBJECT --target BTF`: every CO-RE relocation of a BPF object, resolved as
-//! libbpf 1.5 resolves it against the target BTF.
+//! `corelab reloc OBJECT --target BTF [--module MOD]... [--libbpf 1.5|1.7]`: every CO-RE
+//! relocation of a BPF object, resolved as libbpf resolves it against the target BTF (and,
+//! for a local type the kernel has no candidate for, against the modules, as libbpf searches
+//! them on a live kernel).
 //!
 //! Without `--json`: one row per relocation (section, number, program, instruction, kind,
 //! what it accesses, outcome, value change or reason), then libbpf's log. With `--json`: JSON
@@ -12,10 +14,10 @@ mod table;
 use std::io::Write;
 use std::path::PathBuf;
 
-use corelab::btf::Btf;
 use corelab::kconfig;
+use corelab::libbpf::Libbpf;
 use corelab::object::Object;
-use corelab::reloc;
+use corelab::reloc::{self, Target};
 
 use crate::{load, Failure};
 
@@ -27,6 +29,13 @@ pub struct Args {
     /// Target BTF (a kernel's: raw, ELF, compressed).
     #[arg(long, short = 't', value_name = "BTF")]
     target: PathBuf,
+    /// A kernel module's BTF (`.ko` or split BTF over the target; repeatable, in the kernel's
+    /// module order): searched for a local type the kernel has no candidate for.
+    #[arg(long = "module", value_name = "MOD")]
+    modules: Vec<PathBuf>,
+    /// The libbpf release to reproduce.
+    #[arg(long, value_name = "1.5|1.7", default_value_t = Libbpf::default())]
+    libbpf: Libbpf,
     /// Kconfig text for `__kconfig` externs (as `bpf_object_open_opts.kconfig`).
     #[arg(long, value_name = "FILE")]
     kconfig: Option<PathBuf>,
@@ -41,72 +50,84 @@ pub struct Args {
 /// What the views need.
 pub(crate) struct Input<'a> {
     pub obj: &'a Object,
-    pub target: &'a Btf,
+    pub libbpf: Libbpf,
     pub object_name: String,
     pub target_name: String,
     pub rel: reloc::ObjectRelocation<'a>,
     pub kconfig: Option<Result<(kconfig::KconfigLayout, kconfig::Resolved), kconfig::KconfigError>>,
 }
 
+/// Names the JSON and the table print.
+#[derive(Debug, Clone, Copy)]
+pub struct Names<'n> {
+    /// The object's file name.
+    pub object: &'n str,
+    /// The target's name (its file name without `.btf`).
+    pub target: &'n str,
+}
+
 impl<'a> Input<'a> {
-    /// Relocates `obj` against `target` and resolves its externs (when Kconfig settings are
-    /// given: the CLI's `--kconfig` / `--kernel-release`).
+    /// Relocates `obj` against `target` as `libbpf` does and resolves its externs (when
+    /// Kconfig settings are given: the CLI's `--kconfig` / `--kernel-release`).
     pub(crate) fn new(
         obj: &'a Object,
-        target: &'a Btf,
-        object_name: String,
-        target_name: String,
+        target: &Target<'a>,
+        libbpf: Libbpf,
+        names: &Names<'_>,
         settings: Option<&kconfig::Settings>,
     ) -> Self {
         let kconfig = settings.map(|settings| {
+            let settings = kconfig::Settings {
+                libbpf,
+                ..settings.clone()
+            };
             let layout = kconfig::layout(obj)?;
-            kconfig::resolve(&layout, settings).map(|r| (layout, r))
+            kconfig::resolve(&layout, &settings).map(|r| (layout, r))
         });
         Input {
             obj,
-            target,
-            object_name,
-            target_name,
-            rel: reloc::relocate_object(obj, target),
+            libbpf,
+            object_name: names.object.to_owned(),
+            target_name: names.target.to_owned(),
+            rel: reloc::relocate(obj, target, libbpf),
             kconfig,
         }
     }
 }
 
 /// `corelab reloc --json`: the JSON lines in the oracle's schema (`meta`, one `relo` per
-/// record, `kconfig` values when `settings` are given, `summary`).
+/// record, `kconfig` values when `settings` are given, `summary`), as `libbpf` computes them.
 pub fn json_lines(
     obj: &Object,
-    target: &Btf,
-    object_name: &str,
-    target_name: &str,
+    target: &Target<'_>,
+    libbpf: Libbpf,
+    names: &Names<'_>,
     settings: Option<&kconfig::Settings>,
 ) -> String {
-    json::render(&Input::new(
-        obj,
-        target,
-        object_name.to_owned(),
-        target_name.to_owned(),
-        settings,
-    ))
+    json::render(&Input::new(obj, target, libbpf, names, settings))
 }
 
 /// Runs `corelab reloc`.
 pub fn run(a: Args) -> Result<(), Failure> {
     let obj = load::object(&a.object)?;
-    let target: Btf = load::btf(&a.target, None)?.btf;
+    let kernel = load::Kernel::load(&a.target, &a.modules)?;
+    let target = kernel.target();
     let settings = load::kconfig_settings(a.kconfig.as_deref(), a.kernel_release.as_deref())?;
     let settings =
         (settings.config.is_some() || settings.kernel_version.is_some()).then_some(settings);
     let (object_name, target_name) = (file_name(&a.object), target_name(&a.target));
+    let names = Names {
+        object: &object_name,
+        target: &target_name,
+    };
     let text = if a.json {
-        json_lines(&obj, &target, &object_name, &target_name, settings.as_ref())
+        json_lines(&obj, &target, a.libbpf, &names, settings.as_ref())
     } else {
         table::render(&Input::new(
             &obj,
             &target,
-            object_name,
-            target_name,
+            a.libbpf,
+            &names,
             settings.as_ref(),
         ))
     };

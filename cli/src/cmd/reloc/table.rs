@@ -82,7 +82,7 @@ pub(super) fn render(inp: &Input<'_>) -> String {
     if !rel.log.is_empty() {
         let _ = writeln!(s, "\nlibbpf log (pass 1):");
         for l in &rel.log {
-            let _ = writeln!(s, "libbpf: {}", l.text);
+            let _ = writeln!(s, "libbpf: {l}");
         }
     }
     if let Some(Err(e)) = &inp.kconfig {
@@ -164,18 +164,11 @@ fn detail(r: &RecordReport<'_>) -> String {
                 Phase::Calc => "calc",
                 Phase::Patch => "patch",
             };
-            let why = p.first_warning().map(strip_prefix).unwrap_or("");
+            let why = p.first_warning().map_or("", |w| w.text.as_str());
             format!("error {} in {phase}: {why}", errno.name())
         }
         _ => String::new(),
     }
-}
-
-/// `prog 'x': relo #3: text` → `text`.
-fn strip_prefix(line: &str) -> &str {
-    line.find("relo #")
-        .and_then(|i| line[i..].find(": ").map(|j| &line[i + j + 2..]))
-        .unwrap_or(line)
 }
 
 fn patched_detail(p: &Processed<'_>) -> String {

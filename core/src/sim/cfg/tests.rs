@@ -80,6 +80,7 @@ fn program(insns: Vec<Insn>, funcs: Vec<LinkedFunc>) -> LinkedProgram {
         funcs,
         ld: HashMap::new(),
         poisoned_kfuncs: HashMap::new(),
+        kfuncs: HashMap::new(),
         error: None,
     }
 }
