@@ -21,6 +21,15 @@ fn file(dir: &Path, rel: &str) -> PathBuf {
     p
 }
 
+fn assert_succeeded(out: &Output) {
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
 fn lines(out: &Output) -> Vec<Value> {
     String::from_utf8_lossy(&out.stdout)
         .lines()
@@ -42,12 +51,7 @@ fn access_json_is_relo_lines_in_reloc_shape() {
     let mut args = vec!["access", "--local", k61, "--json"];
     args.extend(q);
     let out = corelab(&args);
-    assert_eq!(
-        out.status.code(),
-        Some(0),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    assert_succeeded(&out);
     let v = lines(&out);
     // Two distinct records (the load of `mm` and the offset of `exe_file` are each emitted
     // twice by the two expressions).
@@ -131,12 +135,7 @@ fn explain_log_json_names_the_relocation() {
         s390.to_str().unwrap(),
         "--json",
     ]);
-    assert_eq!(
-        out.status.code(),
-        Some(0),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    assert_succeeded(&out);
     let v = lines(&out);
     let f = v.iter().find(|l| l["type"] == "finding").unwrap();
     assert_eq!(f["prog"], "ptregs_syscall");

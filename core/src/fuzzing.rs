@@ -297,7 +297,8 @@ pub fn access_kernel(version: u8) -> Btf {
 
 /// The access question pipeline on arbitrary text (parts split at NUL bytes): parse and
 /// synthesise against [`access_kernel`] `0`; for what compiles, the object BTF, libbpf's
-/// result on all three versions, the answer across them and its fix. Errors point inside
+/// result on all three versions (in either libbpf release), the answer across them and its
+/// fix. Errors point inside
 /// their part.
 pub fn access(data: &[u8]) {
     use std::sync::Arc;
@@ -323,14 +324,19 @@ pub fn access(data: &[u8]) {
         .enumerate()
         .map(|(i, b)| (format!("v{i}"), b))
         .collect();
+    // Both libbpf releases, picked by the input's length.
+    let libbpf = crate::libbpf::Libbpf::ALL[data.len() % 2];
     let processed: Vec<_> = targets
         .iter()
-        .map(|t| crate::access::relocate(&obj.btf, &obj.records, t))
+        .map(|t| {
+            let target = crate::reloc::Target::kernel(t);
+            crate::access::relocate_on(&obj.btf, &obj.records, &target, libbpf)
+        })
         .collect();
     for p in &processed {
         assert_eq!(p.len(), obj.records.len(), "one result per record");
     }
-    let answer = crate::access::answer(&q, &obj, &named, &processed);
+    let answer = crate::access::answer(&q, &obj, &named, &processed, libbpf);
     assert_eq!(answer.runs.len(), obj.records.len());
     let _ = crate::access::fix(&q, &obj, &answer, &named);
 }

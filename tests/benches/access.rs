@@ -74,7 +74,13 @@ fn bench(c: &mut Criterion) {
                 .iter()
                 .map(|(_, t)| access::relocate(&obj.btf, &obj.records, t))
                 .collect();
-            black_box(access::answer(&q, &obj, &named, &processed))
+            black_box(access::answer(
+                &q,
+                &obj,
+                &named,
+                &processed,
+                Default::default(),
+            ))
         })
     });
     g.finish();

@@ -107,7 +107,7 @@ fn fixes_compile_and_clang_agrees() {
             .iter()
             .map(|(_, b)| access::relocate(&obj.btf, &obj.records, b))
             .collect();
-        let ans = access::answer(&q, &obj, &named, &processed);
+        let ans = access::answer(&q, &obj, &named, &processed, Default::default());
         assert_ne!(ans.verdict, access::Verdict::Portable, "{parts:?}");
         let fix = access::fix(&q, &obj, &ans, &named).expect("a fix");
         assert!(fix.checked, "{parts:?}: {}", fix.snippet);

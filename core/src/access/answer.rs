@@ -9,6 +9,7 @@
 
 use crate::btf::{Btf, TypeId};
 use crate::diff::history;
+use crate::libbpf::Libbpf;
 use crate::reloc::{
     calc_relo_insn, find_candidates, CalcContext, Outcome, Processed, RelocClass, RelocKind,
     RelocRequest, Spec, Target,
@@ -101,6 +102,8 @@ pub struct Answer {
     pub notes: Vec<String>,
     /// The verdict.
     pub verdict: Verdict,
+    /// The libbpf release whose answer this is (the fix is checked in the same one).
+    pub libbpf: Libbpf,
 }
 
 impl Answer {
@@ -180,7 +183,13 @@ impl Answer {
 
 /// The facts of record `i` of `obj` on `target`: a fresh calculation of the kinds that
 /// describe it (existence, offset, size; or value), besides the record's own result.
-fn facts(obj: &LocalObject, i: usize, target: &Btf, p: &Processed<'_>) -> FieldFacts {
+fn facts(
+    obj: &LocalObject,
+    i: usize,
+    target: &Btf,
+    p: &Processed<'_>,
+    libbpf: Libbpf,
+) -> FieldFacts {
     let r = &obj.records[i];
     let local = &obj.btf.btf;
     let calc = |kind: RelocKind| -> Option<(bool, u64)> {
@@ -197,7 +206,7 @@ fn facts(obj: &LocalObject, i: usize, target: &Btf, p: &Processed<'_>) -> FieldF
             prog: PROG,
             relo_idx: i,
             local,
-            libbpf: crate::libbpf::Libbpf::default(),
+            libbpf,
         };
         let req = RelocRequest {
             insn_off: 0,
@@ -386,19 +395,21 @@ pub(crate) fn renamed(
         .map(|r| vec![r.old.clone()])
 }
 
-/// Answers `q` (its distinct records in `obj`) on each target, given libbpf's result for
-/// each record on each target (`processed[t][i]`, from [`super::relocate`]).
+/// Answers `q` (its distinct records in `obj`) on each target, given libbpf release
+/// `libbpf`'s result for each record on each target (`processed[t][i]`, from
+/// [`super::relocate_on`], or [`super::relocate`] for the default release).
 pub fn answer(
     q: &Question<'_>,
     obj: &LocalObject,
     targets: &[(String, &Btf)],
     processed: &[Vec<Processed<'_>>],
+    libbpf: Libbpf,
 ) -> Answer {
     let n = obj.records.len();
     let cells: Vec<Vec<FieldFacts>> = targets
         .iter()
         .zip(processed)
-        .map(|((_, btf), p)| (0..n).map(|i| facts(obj, i, btf, &p[i])).collect())
+        .map(|((_, btf), p)| (0..n).map(|i| facts(obj, i, btf, &p[i], libbpf)).collect())
         .collect();
     let runs = (0..n)
         .map(|i| {
@@ -518,5 +529,6 @@ pub fn answer(
         renames,
         notes,
         verdict,
+        libbpf,
     }
 }

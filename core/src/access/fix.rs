@@ -5,14 +5,14 @@
 //! again on the same kernels, and called checked when every one of them loads it.
 
 use crate::btf::{Btf, Kind, TypeId};
-use crate::reloc::RelocClass;
+use crate::reloc::{RelocClass, Target};
 
 use super::answer::{answer, Answer, Load, Verdict};
 use super::ast::*;
 use super::cnames::{c_path, visible_members};
 use super::parse::builtin_spelling;
 use super::print::stmt_text;
-use super::resolve::{local_spec, relocate};
+use super::resolve::{local_spec, relocate_on};
 use super::{LocalObject, Question};
 
 /// A generated fix.
@@ -256,9 +256,9 @@ pub fn fix(
         let fobj = fixed.object().ok()?;
         let processed: Vec<_> = targets
             .iter()
-            .map(|(_, b)| relocate(&fobj.btf, &fobj.records, b))
+            .map(|(_, b)| relocate_on(&fobj.btf, &fobj.records, &Target::kernel(b), ans.libbpf))
             .collect();
-        Some(answer(&fixed, &fobj, targets, &processed))
+        Some(answer(&fixed, &fobj, targets, &processed, ans.libbpf))
     });
     let fixed_answer = fixed_answer.flatten();
     let checked = fixed_answer

@@ -15,7 +15,8 @@ use std::sync::Arc;
 use corelab::access::{self, LocalObject, Question};
 use corelab::btf::Btf;
 use corelab::header::Profile;
-use corelab::reloc::Processed;
+use corelab::libbpf::Libbpf;
+use corelab::reloc::{Processed, Target};
 
 use crate::{load, Failure};
 
@@ -31,6 +32,9 @@ pub struct Args {
     /// The bpftool whose vmlinux.h names duplicated types (`___N` suffixes).
     #[arg(long, value_name = "P", default_value = "bpftool")]
     profile: Profile,
+    /// The libbpf release whose outcomes are shown (as `reloc --libbpf`).
+    #[arg(long, value_name = "1.5|1.7", default_value_t = Libbpf::default())]
+    libbpf: Libbpf,
     /// JSON lines: one `relo` per distinct record (per target with `--target`).
     #[arg(long)]
     json: bool,
@@ -51,9 +55,8 @@ pub fn run(a: Args) -> Result<(), Failure> {
     let profile = a.profile;
     let local = access::Local::new(Arc::new(load::btf(&a.local, None)?.btf), profile);
     let mut q = Question::new(&local).map_err(|e| Failure::new("", e))?;
-    for (i, e) in a.exprs.iter().enumerate() {
+    for e in &a.exprs {
         q.add(e).map_err(|err| {
-            let _ = i;
             Failure::new(format!("'{}'", e.replace('\n', " ")), err.error.describe(e))
         })?;
     }
@@ -68,7 +71,7 @@ pub fn run(a: Args) -> Result<(), Failure> {
         .map(|(name, btf)| TargetResult {
             name: name.clone(),
             btf,
-            processed: access::relocate(&obj.btf, &obj.records, btf),
+            processed: access::relocate_on(&obj.btf, &obj.records, &Target::kernel(btf), a.libbpf),
         })
         .collect();
     let local_name = super::reloc::target_name(&a.local);
@@ -76,7 +79,7 @@ pub fn run(a: Args) -> Result<(), Failure> {
         let named: Vec<(String, &Btf)> = results.iter().map(|t| (t.name.clone(), t.btf)).collect();
         let processed: Vec<Vec<Processed<'_>>> =
             results.iter().map(|t| t.processed.clone()).collect();
-        let ans = access::answer(&q, &obj, &named, &processed);
+        let ans = access::answer(&q, &obj, &named, &processed, a.libbpf);
         let fix = access::fix(&q, &obj, &ans, &named);
         (ans, fix)
     });
