@@ -387,6 +387,8 @@ def main():
     known = {(b["package"], b["version"]) for b in read_jsonl(builds_path)}
     known |= {(b["package"], b["version"]) for b in read_jsonl(nobtf_path)}
     known_builds = {b["build"] for b in read_jsonl(builds_path)}
+    known_no_btf = {b["build"] for b in read_jsonl(nobtf_path)
+                    if b.get("config_debug_info_btf") == "n"}
     btf_dir = os.path.join(args.scratch, "btf")
     dl_dir = os.path.join(args.scratch, "deb")
     os.makedirs(btf_dir, exist_ok=True)
@@ -400,8 +402,18 @@ def main():
                 apt.update()
             chosen = select(apt)
             log(f"{suite} {arch}: {len(chosen)} builds in the archive")
-            for p, abi, flavour in chosen:
+            # Newest first: when a series' newest build of a flavour has BTF switched off in
+            # its config, its older ABIs are not downloaded (logged, not recorded: a rerun
+            # looks at the newest again).
+            no_btf = set()
+            for p, abi, flavour in reversed(chosen):
+                if (series_of(abi), flavour) in no_btf:
+                    log(f"  {prefix}-{abi}-{flavour}: skipped, a newer {series_of(abi)} "
+                        f"{flavour} build has CONFIG_DEBUG_INFO_BTF off")
+                    continue
                 build = f"{prefix}-{abi}-{flavour}"
+                if build in known_no_btf:
+                    no_btf.add((series_of(abi), flavour))
                 if build in known_builds or any((s["Package"], s["Version"]) in known for s in p):
                     continue
                 if args.list:
@@ -411,9 +423,11 @@ def main():
                 # (seen on debian-security): try again, then the signed/unsigned twin.
                 for attempt in [s for s in p for _ in range(2)]:
                     try:
-                        fetch_one(apt, attempt, build, suite, arch, abi, flavour, btf_dir,
-                                  dl_dir, builds_path, nobtf_path)
+                        has_btf = fetch_one(apt, attempt, build, suite, arch, abi, flavour,
+                                            btf_dir, dl_dir, builds_path, nobtf_path)
                         known_builds.add(build)
+                        if not has_btf:
+                            no_btf.add((series_of(abi), flavour))
                         break
                     except Exception as e:  # one broken package must not stop the run
                         log(f"  {build}: {attempt['Package']} {attempt['Version']} failed: "
@@ -450,7 +464,7 @@ def fetch_one(apt, p, build, suite, arch, abi, flavour, btf_dir, dl_dir, builds_
         base["reason"] = how
         append_jsonl(nobtf_path, base)
         log(f"  {build}: no BTF ({how}; CONFIG_DEBUG_INFO_BTF={base['config_debug_info_btf']})")
-        return
+        return False
     with open(os.path.join(btf_dir, build + ".btf"), "wb") as f:
         f.write(btf)
     if config is not None:
@@ -460,6 +474,7 @@ def fetch_one(apt, p, build, suite, arch, abi, flavour, btf_dir, dl_dir, builds_
                  "carved": how})
     append_jsonl(builds_path, base)
     log(f"  {build}: {len(btf)} bytes of BTF ({how})")
+    return True
 
 
 if __name__ == "__main__":

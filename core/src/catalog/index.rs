@@ -19,7 +19,7 @@ use std::sync::Arc;
 
 use super::cursor::{Cursor, Sink};
 use crate::btf::{Btf, Kind};
-use crate::diff::{fields_of, func_signature, type_string};
+use crate::diff::{fields_of, type_string};
 use crate::error::{Error, Result};
 
 /// One thing a build says about a name.
@@ -31,8 +31,8 @@ pub enum Fact {
         kind: Kind,
         /// Its size in bytes, for kinds that have one.
         size: Option<u32>,
-        /// What it is, where the kind and name do not say it: a typedef's target, a
-        /// function's signature, a variable's type (empty otherwise).
+        /// What it is, where the kind and name do not say it: a typedef's target or a
+        /// variable's type (empty otherwise; functions' signatures are not indexed).
         spelling: String,
     },
     /// A member (a field path through anonymous members, `u.a` for a named member of an
@@ -158,7 +158,10 @@ fn facts_of(btf: &Btf) -> HashMap<(u8, String), BuildFacts> {
         let (size, spelling) = match kind {
             Kind::TYPEDEF => (btf.resolve_size(id).ok(), type_string(btf, t.type_id())),
             Kind::VAR => (btf.resolve_size(id).ok(), type_string(btf, t.type_id())),
-            Kind::FUNC => (None, func_signature(btf, &t)),
+            // Signatures are left out: they are most of the index's size (60,000 functions
+            // per build, their prototypes differing across series), and a rebuilt build
+            // has them.
+            Kind::FUNC => (None, String::new()),
             Kind::FWD => (None, String::new()),
             _ => (Some(t.size()), String::new()),
         };

@@ -67,6 +67,11 @@ impl<'a> Catalog<'a> {
         })
     }
 
+    /// The whole archive file.
+    pub fn file(&self) -> &'a [u8] {
+        self.file
+    }
+
     /// The BTF of one build, checked against its sha256.
     pub fn btf(&self, b: BuildIdx) -> Result<Vec<u8>> {
         Materializer::new(&self.head).btf(b, &mut WholeFile(self.file))

@@ -44,7 +44,7 @@ pub struct PackOptions {
 impl Default for PackOptions {
     fn default() -> Self {
         PackOptions {
-            max_transfer: 1_900_000,
+            max_transfer: 1_950_000,
             max_depth: 3,
             shards: 64,
         }
@@ -180,7 +180,9 @@ pub fn pack(
     let mut depth = vec![0usize; n];
     let mut transfer = vec![0u64; n];
     let mut anchors: Vec<usize> = Vec::new();
-    let head_allowance = 64 * 1024;
+    // What a member adds to its anchor's chain, and the head: kept free below the budget
+    // when an anchor's chain is chosen.
+    let allowance = 120_000;
 
     for (key, members) in &groups {
         let structured: Vec<usize> = members
@@ -201,36 +203,31 @@ pub fn pack(
                 })
                 .collect();
             let target = raws[a].as_ref().expect("anchor is structured");
-            let mut best: Option<(usize, Vec<u8>)> = None;
+            // Candidates by the size of their delta; the first whose chain fits the
+            // budget, unless storing the anchor whole is smaller.
+            let mut deltas = Vec::with_capacity(cands.len());
             for c in cands {
-                let d = super::delta::encode(
-                    raws[c].as_ref().expect("anchors are structured"),
-                    target,
-                )?;
-                if best.as_ref().is_none_or(|(_, b)| d.len() < b.len()) {
-                    best = Some((c, d));
-                }
+                let reference = raws[c].as_ref().expect("anchors are structured");
+                deltas.push((c, super::delta::encode(reference, target)?));
             }
-            let whole = || compress(&inputs[a].btf);
-            let chosen = match best {
-                Some((c, d)) => {
-                    let z = compress(&d);
-                    let t = transfer[c] + z.len() as u64;
-                    if t + head_allowance + 200_000 <= opts.max_transfer
-                        && z.len() * 10 < inputs[a].btf.len() * 3
-                    {
-                        (Some(c), z)
-                    } else {
-                        let w = whole();
-                        if w.len() <= z.len() || t + head_allowance + 200_000 > opts.max_transfer {
-                            (None, w)
-                        } else {
-                            (Some(c), z)
-                        }
+            deltas.sort_by_key(|(_, d)| d.len());
+            let mut chosen = None;
+            for (c, d) in deltas {
+                let z = compress(&d);
+                if transfer[c] + z.len() as u64 + allowance > opts.max_transfer {
+                    continue;
+                }
+                if z.len() * 10 >= inputs[a].btf.len() {
+                    let w = compress(&inputs[a].btf);
+                    if w.len() <= z.len() {
+                        chosen = Some((None, w));
+                        break;
                     }
                 }
-                None => (None, whole()),
-            };
+                chosen = Some((Some(c), z));
+                break;
+            }
+            let chosen = chosen.unwrap_or_else(|| (None, compress(&inputs[a].btf)));
             depth[a] = chosen.0.map_or(0, |c| depth[c] + 1);
             transfer[a] = chosen.0.map_or(0, |c| transfer[c]) + chosen.1.len() as u64;
             log(&format!(
