@@ -58,9 +58,13 @@ MAIN_FLAVOUR = {
 MIRROR = "http://deb.debian.org/"
 
 # linux-image-<ABI>-<flavour>[-unsigned]; ABI: 5.10.0-32, 6.1.0-0.deb11.48, 6.12.74+deb13+1 …
+# From 7.x on (sid) the image is in linux-binary[-unsigned]-<ABI>-<flavour> and linux-image-…
+# is a metapackage.
+ABI = r"(?P<abi>\d+\.\d+(?:\.\d+)?(?:-0\.deb\d+\.\d+|-\d+|\+deb\d+(?:[.+]\d+)*))"
 IMAGE_RE = re.compile(
-    r"^linux-image-(?P<abi>\d+\.\d+(?:\.\d+)?(?:-0\.deb\d+\.\d+|-\d+|\+deb\d+(?:[.+]\d+)*))"
-    r"-(?P<flavour>[a-z0-9-]+?)(?P<unsigned>-unsigned)?$")
+    r"^linux-image-" + ABI + r"-(?P<flavour>[a-z0-9-]+?)(?P<unsigned>-unsigned)?$")
+BINARY_RE = re.compile(
+    r"^linux-binary-(?P<unsigned>unsigned-)?" + ABI + r"-(?P<flavour>[a-z0-9-]+?)$")
 
 
 def log(*args):
@@ -143,8 +147,11 @@ def abi_key(abi):
 
 
 def preference(a, b):
-    """Order of the packages of one build: -unsigned first (no signature appended to the
+    """Order of the packages of one build: linux-binary-* first (where it exists the
+    linux-image-* package is a metapackage), -unsigned first (no signature appended to the
     image), then the newest version."""
+    if a["_binary"] != b["_binary"]:
+        return -1 if a["_binary"] else 1
     if a["_unsigned"] != b["_unsigned"]:
         return -1 if a["_unsigned"] else 1
     if a["Version"] == b["Version"]:
@@ -160,10 +167,11 @@ def select(apt):
     """The builds of one suite/architecture the catalogue keeps: (package stanza, abi, flavour)."""
     found = {}  # (abi, flavour) -> stanzas, best first: -unsigned, then the newest version
     for p in apt.packages():
-        m = IMAGE_RE.match(p["Package"])
+        m = IMAGE_RE.match(p["Package"]) or BINARY_RE.match(p["Package"])
         if not m or m.group("flavour").endswith("-dbg"):
             continue
         p["_unsigned"] = bool(m.group("unsigned"))
+        p["_binary"] = p["Package"].startswith("linux-binary-")
         found.setdefault((m.group("abi"), m.group("flavour")), []).append(p)
     for key, stanzas in found.items():
         stanzas.sort(key=functools.cmp_to_key(preference))
@@ -222,19 +230,22 @@ def image_and_config(deb_path):
     with tarfile.open(fileobj=io.BytesIO(raw), mode=mode) as tar:
         for ti in tar:
             path = ti.name.lstrip("./")
-            m = re.match(r"boot/(vmlinu[xz]|config)-(.+)$", path)
+            m = (re.match(r"boot/(vmlinu[xz]|config)-(.+)$", path)
+                 or re.match(r"usr/lib/modules/(?P<r>[^/]+)/(vmlinu[xz]|config)(?:\.unsigned)?$",
+                             path))
             if m and ti.isfile():
                 data = tar.extractfile(ti).read()
-                if m.group(1) == "config":
+                kind, rel = (m.group(2), m.group("r")) if "r" in m.groupdict() else m.groups()
+                if kind == "config":
                     config = data
                 else:
-                    image, release = data, m.group(2)
+                    image, release = data, rel
             if image is not None and config is not None:
                 break
             if path.startswith(("lib/", "usr/")) and image is not None:
                 break
     if image is None:
-        raise ValueError("no boot/vmlinu[xz]-* in the package")
+        raise ValueError("no boot/vmlinu[xz]-* or usr/lib/modules/*/vmlinu[xz] in the package")
     return image, config, release
 
 

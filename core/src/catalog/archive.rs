@@ -227,7 +227,12 @@ pub fn needed_prefix(preamble: &[u8]) -> Result<u64> {
     Ok(PREAMBLE_LEN + c.u32_le("head length")? as u64)
 }
 
-fn decode_head(raw: &[u8], n_segments: usize, file_len: u64, head_end: u64) -> Result<Head> {
+pub(crate) fn decode_head(
+    raw: &[u8],
+    n_segments: usize,
+    file_len: u64,
+    head_end: u64,
+) -> Result<Head> {
     let mut c = Cursor::new(raw);
     let n = c.var_max("segment count", MAX_SEGMENTS as u64)? as usize;
     if n != n_segments {

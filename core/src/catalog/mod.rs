@@ -25,6 +25,8 @@ pub mod index;
 mod materialize;
 pub mod pack;
 mod raw;
+#[doc(hidden)]
+pub mod sample;
 mod zstd;
 
 use std::collections::HashMap;
@@ -38,6 +40,26 @@ pub use index::{where_is, Fact, Run, Shard, ShardSource, WhereAnswer};
 pub use materialize::{Materializer, SegmentSource, WholeFile};
 
 use crate::error::{Error, Result};
+#[doc(hidden)]
+pub use raw::RawBtf;
+
+/// A blob split for the delta codec (`None` if it is not plain kernel BTF). For fuzzing.
+#[doc(hidden)]
+pub fn raw_btf(blob: &[u8]) -> Option<RawBtf> {
+    RawBtf::parse(blob)
+}
+
+/// [`delta`]'s decoder. For fuzzing.
+#[doc(hidden)]
+pub fn apply_delta(reference: &RawBtf, delta: &[u8]) -> Result<Vec<u8>> {
+    delta::apply(reference, delta)
+}
+
+/// [`delta`]'s encoder. For fuzzing seeds.
+#[doc(hidden)]
+pub fn encode_delta(reference: &RawBtf, target: &RawBtf) -> Result<Vec<u8>> {
+    delta::encode(reference, target)
+}
 
 /// A whole archive in memory (the CLI's view): the head, the file, decoded shards.
 #[derive(Debug)]

@@ -12,8 +12,9 @@ use crate::btf_write::{record_roles, Word};
 use crate::bytes::Endian;
 
 /// A structured BTF blob split into the parts the delta codec works on.
+#[doc(hidden)]
 #[derive(Debug, Clone)]
-pub(crate) struct RawBtf {
+pub struct RawBtf {
     pub endian: Endian,
     /// The 24 header bytes, exactly as in the blob.
     pub header: [u8; 24],
