@@ -108,8 +108,7 @@ pub(crate) fn encode(reference: &RawBtf, target: &RawBtf) -> Result<Vec<u8>> {
     let mut ops: Vec<(u64, u32, u32)> = Vec::new(); // (tag, ref start, len)
     let mut words = Vec::new();
     let mut scratch = Vec::new();
-    for t in 0..target.types() {
-        let r = partner[t];
+    for (t, &r) in partner.iter().enumerate() {
         let tag = if r == u32::MAX {
             LITERAL
         } else {

@@ -19,7 +19,7 @@ use std::sync::Arc;
 
 use super::cursor::{Cursor, Sink};
 use crate::btf::{Btf, Kind};
-use crate::diff::{fields_of, type_string};
+use crate::diff::{fields_of_with, type_string};
 use crate::error::{Error, Result};
 
 /// One thing a build says about a name.
@@ -110,6 +110,7 @@ fn push_fact(v: &mut Vec<Fact>, f: Fact) {
 /// What one build says about every name, keyed by (namespace, name).
 fn facts_of(btf: &Btf) -> HashMap<(u8, String), BuildFacts> {
     let mut out: HashMap<(u8, String), BuildFacts> = HashMap::new();
+    let mut spelled: HashMap<u32, String> = HashMap::new();
     for id in btf.ids() {
         let t = btf.ty(id);
         let kind = t.kind();
@@ -175,7 +176,13 @@ fn facts_of(btf: &Btf) -> HashMap<(u8, String), BuildFacts> {
             },
         );
         if kind.is_composite() {
-            for f in fields_of(btf, &t) {
+            let mut spell = |id: crate::btf::TypeId| {
+                spelled
+                    .entry(id.0)
+                    .or_insert_with(|| type_string(btf, id))
+                    .clone()
+            };
+            for f in fields_of_with(btf, &t, &mut spell) {
                 push_fact(
                     e.members.entry(f.path).or_default(),
                     Fact::Member {

@@ -45,7 +45,7 @@ impl Default for PackOptions {
     fn default() -> Self {
         PackOptions {
             max_transfer: 1_950_000,
-            max_depth: 3,
+            max_depth: 4,
             shards: 64,
         }
     }
@@ -383,7 +383,7 @@ type GroupKey = (String, String, String, String);
 /// Whether an anchor of group `b` is worth trying as the reference of group `a`'s anchor.
 fn related(a: &GroupKey, b: &GroupKey) -> bool {
     let (same_suite, same_series, same_arch) = (a.0 == b.0, a.1 == b.1, a.2 == b.2);
-    (same_suite && same_series) || (same_arch && (same_series || same_suite))
+    same_series || (same_arch && same_suite)
 }
 
 /// The decompressed length of a frame the packer just compressed (read back, so the head
