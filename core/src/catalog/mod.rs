@@ -4,10 +4,10 @@
 //!
 //! The archive ([`archive`]): a head (provenance and recipe of every build, where its
 //! segments are), then zstd segments. A build is stored whole or as a BTF-aware delta over a
-//! reference build ([`delta`]: records copied with their type ids and name offsets
+//! reference build (the `delta` module: records copied with their type ids and name offsets
 //! renumbered, so types shared across builds are stored once); a reader needs only the
 //! segments of one build's reference chain. Every rebuilt BTF is checked against its
-//! sha256. The cross-build index ([`index`]) is sharded by name: `where task_struct.__state`
+//! sha256. The cross-build index (`index`) is sharded by name: `where task_struct.__state`
 //! reads one shard.
 //!
 //! For a page, the order of work is: fetch the first [`archive::PREAMBLE_LEN`] bytes, then
@@ -49,13 +49,13 @@ pub fn raw_btf(blob: &[u8]) -> Option<RawBtf> {
     RawBtf::parse(blob)
 }
 
-/// [`delta`]'s decoder. For fuzzing.
+/// The delta decoder. For fuzzing.
 #[doc(hidden)]
 pub fn apply_delta(reference: &RawBtf, delta: &[u8]) -> Result<Vec<u8>> {
     delta::apply(reference, delta)
 }
 
-/// [`delta`]'s encoder. For fuzzing seeds.
+/// The delta encoder. For fuzzing seeds.
 #[doc(hidden)]
 pub fn encode_delta(reference: &RawBtf, target: &RawBtf) -> Result<Vec<u8>> {
     delta::encode(reference, target)
