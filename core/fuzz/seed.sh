@@ -4,7 +4,7 @@
 set -euo pipefail
 cd "$(dirname "$0")"
 data=../../tests/data
-mkdir -p corpus/btf corpus/object corpus/btf_ext corpus/header corpus/writer corpus/guard corpus/reloc corpus/dedup
+mkdir -p corpus/btf corpus/object corpus/btf_ext corpus/header corpus/writer corpus/guard corpus/reloc corpus/dedup corpus/catalog
 cp "$data"/probes/*.btf corpus/btf/
 for f in "$data"/probes/*.o; do cp "$f" corpus/btf/; cp "$f" corpus/object/; done
 for f in "$data"/oracle/obj/*.o.gz; do gunzip -c "$f" > "corpus/object/$(basename "$f" .gz)"; done
@@ -20,3 +20,5 @@ done
 echo "seeded: $(ls corpus/btf | wc -l) btf, $(ls corpus/object | wc -l) object, $(ls corpus/btf_ext | wc -l) btf_ext"
 cp corpus/btf/* corpus/header/ && cp corpus/btf/* corpus/writer/ && cp corpus/btf/* corpus/dedup/
 cp corpus/object/* corpus/guard/ && cp corpus/object/* corpus/reloc/
+# The catalogue target's seeds (one per layer it feeds), written by a test.
+CORELAB_FUZZ_SEEDS="$PWD/corpus/catalog" cargo test -q -p corelab-tests --test it catalog_seeds_for_cargo_fuzz >/dev/null

@@ -1,5 +1,6 @@
 //! One module per verb: its clap arguments and its `run`.
 
+pub mod catalog;
 pub mod diff;
 pub mod dump;
 pub mod guard;
