@@ -21,4 +21,6 @@ echo "seeded: $(ls corpus/btf | wc -l) btf, $(ls corpus/object | wc -l) object, 
 cp corpus/btf/* corpus/header/ && cp corpus/btf/* corpus/writer/ && cp corpus/btf/* corpus/dedup/
 cp corpus/object/* corpus/guard/ && cp corpus/object/* corpus/reloc/
 # The catalogue target's seeds (one per layer it feeds), written by a test.
-CORELAB_FUZZ_SEEDS="$PWD/corpus/catalog" cargo test -q -p corelab-tests --test it catalog_seeds_for_cargo_fuzz >/dev/null
+# (run from the main workspace: core/fuzz is a workspace of its own)
+(seeds="$PWD/corpus/catalog" && cd ../.. &&
+  CORELAB_FUZZ_SEEDS="$seeds" cargo test -q -p corelab-tests --test it catalog_seeds_for_cargo_fuzz >/dev/null)
