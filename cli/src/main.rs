@@ -14,6 +14,10 @@ use clap::{Parser, Subcommand};
 #[derive(Parser, Debug)]
 #[command(name = "corelab", version, about, max_term_width = 100)]
 struct Cli {
+    /// The kernel catalogue that `@BUILD` kernel arguments and `corelab catalog` read
+    /// (default: catalog/debian.btfcat of the checkout, or debian.btfcat beside the binary).
+    #[arg(long, global = true, value_name = "PATH")]
+    catalog: Option<std::path::PathBuf>,
     #[command(subcommand)]
     command: Command,
 }
@@ -44,10 +48,15 @@ enum Command {
     Header(cmd::header::Args),
     /// A struct's layout as pahole prints it: offsets, sizes, holes, padding, cache lines.
     Layout(cmd::layout::Args),
+    /// The kernel catalogue: every Debian kernel build's BTF; list, get, where, verify.
+    Catalog(cmd::catalog::Args),
 }
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
+    if let Some(p) = cli.catalog {
+        corelab_cli::kernels::set_catalog_path(p);
+    }
     let result = match cli.command {
         Command::Dump(a) => cmd::dump::run(a),
         Command::Info(a) => cmd::info::run(a),
@@ -61,6 +70,7 @@ fn main() -> ExitCode {
         Command::History(a) => cmd::history::run(a),
         Command::Header(a) => cmd::header::run(a),
         Command::Layout(a) => cmd::layout::run(a),
+        Command::Catalog(a) => cmd::catalog::run(a),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

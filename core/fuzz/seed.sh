@@ -4,7 +4,7 @@
 set -euo pipefail
 cd "$(dirname "$0")"
 data=../../tests/data
-mkdir -p corpus/btf corpus/object corpus/btf_ext corpus/header corpus/writer corpus/guard corpus/reloc corpus/dedup corpus/access corpus/load_log
+mkdir -p corpus/btf corpus/object corpus/btf_ext corpus/header corpus/writer corpus/guard corpus/reloc corpus/dedup corpus/catalog corpus/access corpus/load_log
 cp "$data"/probes/*.btf corpus/btf/
 for f in "$data"/probes/*.o; do cp "$f" corpus/btf/; cp "$f" corpus/object/; done
 for f in "$data"/oracle/obj/*.o.gz; do gunzip -c "$f" > "corpus/object/$(basename "$f" .gz)"; done
@@ -29,3 +29,7 @@ printf 'struct task___old { int state; } __attribute__((preserve_access_index));
 # Load logs: the real and hand-written logs of tests/data/loadlog.
 for f in "$data"/loadlog/logs/ptregs_arch*.gz; do gunzip -c "$f" > "corpus/load_log/$(basename "$f" .gz)"; done
 cp "$data"/loadlog/hand/*.log corpus/load_log/
+# The catalogue target's seeds (one per layer it feeds), written by a test.
+# (run from the main workspace: core/fuzz is a workspace of its own)
+(seeds="$PWD/corpus/catalog" && cd ../.. &&
+  CORELAB_FUZZ_SEEDS="$seeds" cargo test -q -p corelab-tests --test it catalog_seeds_for_cargo_fuzz >/dev/null)

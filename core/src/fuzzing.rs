@@ -379,3 +379,122 @@ fn fuzz_kernel() -> Btf {
     b.ptr(s);
     Btf::parse(&b.encode(&Default::default())).expect("the fixed kernel parses")
 }
+
+/// The kernel catalogue archive. The first byte picks the layer the rest is fed to, so that
+/// checksums and compression do not hide the decoders behind them:
+/// 0 the archive file (preamble, head checksum, head, then every build rebuilt and every
+/// shard decoded), 1 a decompressed head, 2 a delta over a fixed reference build, 3 an index
+/// shard of a five-build catalogue and where-queries over it.
+pub fn catalog(data: &[u8]) {
+    use crate::catalog::{self, sample};
+    let Some((&mode, rest)) = data.split_first() else {
+        return;
+    };
+    match mode % 4 {
+        0 => {
+            let Ok(mut cat) = catalog::Catalog::parse(rest) else {
+                return;
+            };
+            let (mut m, mut src) = cat.materializer();
+            for i in 0..cat.head.builds.len().min(16) {
+                let _ = m.btf(catalog::BuildIdx(i as u32), &mut src);
+            }
+            drop(m);
+            for q in ["task_struct.se.vruntime", "u32", "BPF_MAP_TYPE_HASH"] {
+                let _ = cat.where_is(q);
+            }
+        }
+        1 => {
+            if let Ok(head) = catalog::archive::decode_head(rest, 8, u64::MAX >> 1, 64) {
+                for i in 0..head.builds.len() {
+                    let b = catalog::BuildIdx(i as u32);
+                    let _ = head.chain(b);
+                    let _ = head.transfer_for(b);
+                }
+                let _ = catalog::select(&head, "amd64/bookworm");
+            }
+        }
+        2 => {
+            let reference = sample::kernel(1, 0, crate::bytes::Endian::Little);
+            let reference = catalog::raw_btf(&reference).expect("the sample is structured");
+            if let Ok(bytes) = catalog::apply_delta(&reference, rest) {
+                let _ = Btf::parse(&bytes);
+            }
+        }
+        _ => {
+            let Ok(shard) = catalog::Shard::parse(rest, 5) else {
+                return;
+            };
+            let mut one = OneShard(std::sync::Arc::new(shard));
+            for q in [
+                "task_struct.__state",
+                "task_struct.se.vruntime",
+                "u32",
+                "x.y.z",
+            ] {
+                let _ = catalog::where_is(q, &mut one);
+            }
+        }
+    }
+}
+
+/// Every shard index answers with the same shard.
+struct OneShard(std::sync::Arc<crate::catalog::Shard>);
+
+impl crate::catalog::ShardSource for OneShard {
+    fn shard(&mut self, _: usize) -> crate::Result<std::sync::Arc<crate::catalog::Shard>> {
+        Ok(self.0.clone())
+    }
+    fn count(&self) -> usize {
+        1
+    }
+}
+
+/// Seeds for [`catalog`], one per mode: the sample archive, its head, a delta of it, a shard.
+pub fn catalog_seeds() -> Vec<Vec<u8>> {
+    use crate::catalog::{self, sample};
+    let archive = sample::sample_archive();
+    let cat = catalog::Catalog::parse(&archive).expect("the sample parses");
+    let mut seeds = vec![[&[0u8][..], &archive].concat()];
+    let raw = |s: catalog::SegmentId| {
+        let seg = cat.head.segments[s.0 as usize];
+        crate::input::compress::decompress(
+            crate::input::compress::Layer::Zstd,
+            &archive[seg.range().start as usize..seg.range().end as usize],
+            1 << 24,
+            &|_| true,
+        )
+        .expect("the sample's segments decompress")
+    };
+    let head = &archive[catalog::archive::PREAMBLE_LEN as usize..cat.head.head_end as usize];
+    let head = crate::input::compress::decompress(
+        crate::input::compress::Layer::Zstd,
+        head,
+        1 << 24,
+        &|_| true,
+    )
+    .expect("the sample's head decompresses");
+    seeds.push([&[1u8][..], &head].concat());
+    let (a, b) = (
+        sample::kernel(1, 0, crate::bytes::Endian::Little),
+        sample::kernel(3, 0, crate::bytes::Endian::Little),
+    );
+    let (ra, rb) = (
+        catalog::raw_btf(&a).expect("structured"),
+        catalog::raw_btf(&b).expect("structured"),
+    );
+    seeds.push(
+        [
+            &[2u8][..],
+            &catalog::encode_delta(&ra, &rb).expect("encodes"),
+        ]
+        .concat(),
+    );
+    for s in &cat.head.shards {
+        let shard = raw(*s);
+        if shard.len() > 16 {
+            seeds.push([&[3u8][..], &shard].concat());
+        }
+    }
+    seeds
+}

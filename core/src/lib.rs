@@ -40,6 +40,7 @@ pub mod btf_dedup;
 pub mod btf_write;
 pub mod builder;
 pub mod bytes;
+pub mod catalog;
 pub mod diff;
 pub mod dump;
 pub mod error;

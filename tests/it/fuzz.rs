@@ -119,6 +119,24 @@ fn regressions_replay() {
     replay("access", fuzzing::access);
     replay("load_log", load_log_with_object);
     replay("dedup", fuzzing::dedup);
+    replay("catalog", fuzzing::catalog);
+}
+
+/// Writes the catalogue target's seeds for cargo-fuzz (core/fuzz/seed.sh runs this).
+#[test]
+fn catalog_seeds_for_cargo_fuzz() {
+    let seeds = fuzzing::catalog_seeds();
+    assert!(seeds.len() >= 4);
+    for s in &seeds {
+        fuzzing::catalog(s);
+    }
+    if let Some(dir) = std::env::var_os("CORELAB_FUZZ_SEEDS") {
+        let dir = std::path::Path::new(&dir);
+        std::fs::create_dir_all(dir).unwrap();
+        for (i, s) in seeds.iter().enumerate() {
+            std::fs::write(dir.join(format!("seed-{i}")), s).unwrap();
+        }
+    }
 }
 
 proptest! {
@@ -164,6 +182,15 @@ proptest! {
     fn dedup_target(seed in 0usize..64, edits in prop::collection::vec((any::<usize>(), any::<u8>()), 0..12), cut in any::<usize>()) {
         let seeds = seeds_dedup();
         fuzzing::dedup(&mutate(seeds[seed % seeds.len()].clone(), &edits, cut));
+    }
+
+    #[test]
+    fn catalog_target(seed in 0usize..64, edits in prop::collection::vec((any::<usize>(), any::<u8>()), 0..12), cut in any::<usize>()) {
+        let seeds = fuzzing::catalog_seeds();
+        let s = seeds[seed % seeds.len()].clone();
+        // Keep the mode byte: mutate what follows it.
+        let (mode, rest) = s.split_at(1);
+        fuzzing::catalog(&[mode, &mutate(rest.to_vec(), &edits, cut)].concat());
     }
 
     #[test]

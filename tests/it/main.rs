@@ -4,6 +4,7 @@
 
 mod access;
 mod btf_write;
+mod catalog;
 mod dedup;
 mod diff;
 mod fuzz;

@@ -1,6 +1,7 @@
 //! One module per verb: its clap arguments and its `run`.
 
 pub mod access;
+pub mod catalog;
 pub mod diff;
 pub mod dump;
 pub mod explain_log;

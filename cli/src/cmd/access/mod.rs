@@ -26,7 +26,8 @@ pub struct Args {
     /// The kernel the code is compiled against (its vmlinux.h).
     #[arg(long, value_name = "BTF")]
     local: PathBuf,
-    /// Kernels to answer for (repeat for several).
+    /// Kernels to answer for (repeat for several): files, catalogue builds (`@BUILD`) or
+    /// selections (`@bookworm/arm64`, `@6.1`, `@all`).
     #[arg(long, short = 't', value_name = "BTF")]
     target: Vec<PathBuf>,
     /// The bpftool whose vmlinux.h names duplicated types (`___N` suffixes).
@@ -61,8 +62,8 @@ pub fn run(a: Args) -> Result<(), Failure> {
         })?;
     }
     let obj = q.object().map_err(|e| Failure::new("", e))?;
-    let targets: Vec<(String, Btf)> = a
-        .target
+    // Catalogue selections (`@bookworm/arm64`, `@all`) become one `@BUILD` each.
+    let targets: Vec<(String, Btf)> = crate::kernels::expand(&a.target)?
         .iter()
         .map(|p| Ok((super::reloc::target_name(p), load::btf(p, None)?.btf)))
         .collect::<Result<_, Failure>>()?;
