@@ -36,6 +36,10 @@ enum Command {
     Matrix(cmd::matrix::Args),
     /// Minimal BTF for objects: what their relocations need from a kernel (= bpftool gen min_core_btf).
     Minimize(cmd::minimize::Args),
+    /// The CO-RE records clang emits for BPF C access expressions, and libbpf's answer per kernel.
+    Access(cmd::access::Args),
+    /// A failed load's log mapped to instructions, relocations and source lines: cause and fix.
+    ExplainLog(cmd::explain_log::Args),
     /// Types added, removed and changed between two BTFs, field by field.
     Diff(cmd::diff::Args),
     /// One struct or union's fields across several BTFs, following renames.
@@ -60,6 +64,8 @@ fn main() -> ExitCode {
         Command::Guard(a) => cmd::guard::run(a),
         Command::Matrix(a) => cmd::matrix::run(a),
         Command::Minimize(a) => cmd::minimize::run(a),
+        Command::Access(a) => cmd::access::run(a),
+        Command::ExplainLog(a) => cmd::explain_log::run(a),
         Command::Diff(a) => cmd::diff::run(a),
         Command::History(a) => cmd::history::run(a),
         Command::Header(a) => cmd::header::run(a),

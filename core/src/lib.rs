@@ -34,6 +34,7 @@
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
 
+pub mod access;
 pub mod btf;
 pub mod btf_dedup;
 pub mod btf_write;
@@ -53,6 +54,7 @@ pub mod insn;
 pub mod kconfig;
 pub mod layout;
 pub mod libbpf;
+pub mod loadlog;
 pub mod matrix;
 pub mod minimize;
 pub mod object;
