@@ -1,7 +1,7 @@
 # corelab — the two commands a fresh machine needs:
 #   make serve   build the playground and serve it on http://127.0.0.1:8080
 #   make test    install what the tests need, then run every test
-.PHONY: test serve dist setup setup-web check unit lint doc wasm-core web-test wasm-api e2e bench-web bench scoreboard
+.PHONY: test serve dist setup setup-web check unit lint doc wasm-core web-test wasm-api e2e bench-web bench scoreboard access-diff
 
 PORT ?= 8080
 
@@ -66,6 +66,11 @@ bench:
 bench-web: dist
 	cargo build --release -p corelab-cli --locked
 	node scripts/bench-web.mjs
+
+# `corelab access` against clang-19 at full size: 300 random expressions per kernel over 5.10
+# and 6.1 (the differential test of tests/it/access.rs; `cargo test` runs 40 per kernel).
+access-diff:
+	CORELAB_ACCESS_DIFF=300 cargo test -p corelab-tests --test it access -- --nocapture
 
 scoreboard:
 	cargo build --release -p corelab-cli --locked

@@ -3,6 +3,7 @@
 //! tests render through the same code (e.g. the oracle comparison of `reloc --json`).
 
 pub mod cmd;
+pub mod kernels;
 pub mod load;
 
 /// An error to report: the file it concerns and what went wrong.

@@ -9,8 +9,11 @@ use corelab::reloc::Target;
 
 use crate::Failure;
 
-/// Reads a whole file.
+/// Reads a whole file; `@BUILD` is a catalogue build's BTF ([`crate::kernels`]).
 pub fn read(path: &Path) -> Result<Vec<u8>, Failure> {
+    if crate::kernels::is_catalog_ref(path) {
+        return crate::kernels::btf_bytes(path);
+    }
     std::fs::read(path).map_err(|e| Failure::new(path.display().to_string(), e))
 }
 

@@ -14,6 +14,10 @@ use clap::{Parser, Subcommand};
 #[derive(Parser, Debug)]
 #[command(name = "corelab", version, about, max_term_width = 100)]
 struct Cli {
+    /// The kernel catalogue that `@BUILD` kernel arguments and `corelab catalog` read
+    /// (default: catalog/debian.btfcat of the checkout, or debian.btfcat beside the binary).
+    #[arg(long, global = true, value_name = "PATH")]
+    catalog: Option<std::path::PathBuf>,
     #[command(subcommand)]
     command: Command,
 }
@@ -32,6 +36,10 @@ enum Command {
     Matrix(cmd::matrix::Args),
     /// Minimal BTF for objects: what their relocations need from a kernel (= bpftool gen min_core_btf).
     Minimize(cmd::minimize::Args),
+    /// The CO-RE records clang emits for BPF C access expressions, and libbpf's answer per kernel.
+    Access(cmd::access::Args),
+    /// A failed load's log mapped to instructions, relocations and source lines: cause and fix.
+    ExplainLog(cmd::explain_log::Args),
     /// Types added, removed and changed between two BTFs, field by field.
     Diff(cmd::diff::Args),
     /// One struct or union's fields across several BTFs, following renames.
@@ -40,10 +48,15 @@ enum Command {
     Header(cmd::header::Args),
     /// A struct's layout as pahole prints it: offsets, sizes, holes, padding, cache lines.
     Layout(cmd::layout::Args),
+    /// The kernel catalogue: every Debian kernel build's BTF; list, get, where, verify.
+    Catalog(cmd::catalog::Args),
 }
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
+    if let Some(p) = cli.catalog {
+        corelab_cli::kernels::set_catalog_path(p);
+    }
     let result = match cli.command {
         Command::Dump(a) => cmd::dump::run(a),
         Command::Info(a) => cmd::info::run(a),
@@ -51,10 +64,13 @@ fn main() -> ExitCode {
         Command::Guard(a) => cmd::guard::run(a),
         Command::Matrix(a) => cmd::matrix::run(a),
         Command::Minimize(a) => cmd::minimize::run(a),
+        Command::Access(a) => cmd::access::run(a),
+        Command::ExplainLog(a) => cmd::explain_log::run(a),
         Command::Diff(a) => cmd::diff::run(a),
         Command::History(a) => cmd::history::run(a),
         Command::Header(a) => cmd::header::run(a),
         Command::Layout(a) => cmd::layout::run(a),
+        Command::Catalog(a) => cmd::catalog::run(a),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

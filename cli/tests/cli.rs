@@ -198,6 +198,20 @@ fn verbs_on_object(f: &Path, target: &Path) -> Vec<Command> {
         }
         v.push(c);
     }
+    // A real log of another object, against the mutated one: never a crash.
+    let log = f.with_extension("log");
+    std::fs::write(
+        &log,
+        data::read("loadlog/logs/ptregs_arch__s390x__ptregs_exit.verifier.log.gz"),
+    )
+    .unwrap();
+    let mut c = corelab();
+    c.arg("explain-log")
+        .arg(f)
+        .arg(&log)
+        .arg("--target")
+        .arg(target);
+    v.push(c);
     v
 }
 

@@ -238,6 +238,134 @@ pub fn dedup(data: &[u8]) {
     }
 }
 
+/// A small kernel for the access fuzz target, in three versions: `0` is the one questions
+/// are compiled against; `1` lacks a field and renames another; `2` has two flavors of the
+/// main struct (ambiguity) and an enum grown to 64 bits. It has what the question language
+/// reaches: nested anonymous members, bitfields, arrays, a pointer to itself, typedefs of a
+/// struct and of an anonymous enum, duplicated names (`___N` suffixes).
+pub fn access_kernel(version: u8) -> Btf {
+    use crate::builder::BtfBuilder;
+    let mut b = BtfBuilder::new();
+    let int = b.int("int", 4, 1);
+    let uint = b.int("unsigned int", 4, 0);
+    let ulong = b.int("long unsigned int", 8, 0);
+    let chr = b.int("char", 1, 1);
+    let idx = b.int("__ARRAY_SIZE_TYPE__", 4, 0);
+    let comm = b.array(chr, idx, 16);
+    let inner = b.struct_("inner", 8, &[("a", int, 0, 0), ("b", uint, 32, 0)]);
+    let anon = b.union_("", 8, &[("u1", ulong, 0, 0), ("u2", int, 0, 0)]);
+    let task = b.add_raw("task", crate::btf::Kind::STRUCT, true, 0, 64, vec![]);
+    let task_ptr = b.ptr(task);
+    let state = if version == 1 { "__state" } else { "state" };
+    let mut members: Vec<(&str, crate::btf::TypeId, u32, u32)> = vec![
+        (state, int, 0, 0),
+        ("", anon, 64, 0),
+        ("in", inner, 128, 0),
+        ("flag", uint, 192, 3),
+        ("sign", int, 195, 5),
+        ("comm", comm, 256, 0),
+        ("parent", task_ptr, 384, 0),
+    ];
+    if version == 1 {
+        members.retain(|m| m.0 != "comm");
+    }
+    let mut trailer = Vec::new();
+    for (n, t, off, bits) in &members {
+        let name = b.add_str(n);
+        trailer.extend([name, t.0, (bits << 24) | off]);
+    }
+    if let Some(raw) = b.raw_mut(task) {
+        raw.info = (1 << 31) | (u32::from(crate::btf::Kind::STRUCT.0) << 24) | members.len() as u32;
+        raw.trailer = trailer;
+    }
+    b.typedef("task_t", task);
+    let e = if version == 2 {
+        b.enum64("color", 8, false, &[("RED", 1), ("GREEN", 1 << 40)])
+    } else {
+        b.enum_("color", 4, false, &[("RED", 1), ("GREEN", 2), ("BLUE", 4)])
+    };
+    let anon_enum = b.enum_("", 4, true, &[("NEG", -1), ("POS", 1)]);
+    b.typedef("sign_t", anon_enum);
+    b.typedef("color_t", e);
+    b.struct_("slot", 4, &[("x", int, 0, 0)]);
+    b.struct_("slot", 8, &[("y", ulong, 0, 0)]);
+    if version == 2 {
+        b.struct_("task___v2", 8, &[("state", int, 32, 0)]);
+    }
+    Btf::parse(&b.encode(&Default::default())).expect("the fuzz kernel parses")
+}
+
+/// The access question pipeline on arbitrary text (parts split at NUL bytes): parse and
+/// synthesise against [`access_kernel`] `0`; for what compiles, the object BTF, libbpf's
+/// result on all three versions (in either libbpf release), the answer across them and its
+/// fix. Errors point inside
+/// their part.
+pub fn access(data: &[u8]) {
+    use std::sync::Arc;
+    let data = &data[..data.len().min(4096)];
+    let text = String::from_utf8_lossy(data);
+    let local = crate::access::Local::new(
+        Arc::new(access_kernel(0)),
+        crate::header::Profile::default(),
+    );
+    let Ok(mut q) = crate::access::Question::new(&local) else {
+        return;
+    };
+    for part in text.split('\0').take(8) {
+        if let Err(e) = q.add(part) {
+            assert!(e.error.offset <= part.len(), "error offset inside its part");
+            let _ = e.error.describe(part);
+        }
+    }
+    let Ok(obj) = q.object() else { return };
+    let targets: Vec<Btf> = (0..3).map(access_kernel).collect();
+    let named: Vec<(String, &Btf)> = targets
+        .iter()
+        .enumerate()
+        .map(|(i, b)| (format!("v{i}"), b))
+        .collect();
+    // Both libbpf releases, picked by the input's length.
+    let libbpf = crate::libbpf::Libbpf::ALL[data.len() % 2];
+    let processed: Vec<_> = targets
+        .iter()
+        .map(|t| {
+            let target = crate::reloc::Target::kernel(t);
+            crate::access::relocate_on(&obj.btf, &obj.records, &target, libbpf)
+        })
+        .collect();
+    for p in &processed {
+        assert_eq!(p.len(), obj.records.len(), "one result per record");
+    }
+    let answer = crate::access::answer(&q, &obj, &named, &processed, libbpf);
+    assert_eq!(answer.runs.len(), obj.records.len());
+    let _ = crate::access::fix(&q, &obj, &answer, &named);
+}
+
+/// The load-log reader on arbitrary text, explained against `object` (with and without its
+/// own BTF as the target): every position it reports lies in a program of the object.
+pub fn load_log(object: &[u8], data: &[u8]) {
+    let text = String::from_utf8_lossy(&data[..data.len().min(1 << 16)]);
+    let log = crate::loadlog::parse(&text);
+    let Ok(obj) = Object::parse(object) else {
+        return;
+    };
+    let Some(btf) = obj.btf.as_ref() else { return };
+    for target in [None, Some(btf)] {
+        let opts = crate::loadlog::Options {
+            target,
+            ..Default::default()
+        };
+        let ex = crate::loadlog::explain(&obj, &log, &opts);
+        for p in &ex.progs {
+            for f in &p.findings {
+                if let Some(at) = &f.place {
+                    assert!(obj.programs.iter().any(|q| q.name == at.func));
+                }
+            }
+        }
+    }
+}
+
 /// A small kernel for split inputs: a few of each kind modules refer to.
 fn fuzz_kernel() -> Btf {
     let mut b = crate::builder::BtfBuilder::new();
@@ -250,4 +378,123 @@ fn fuzz_kernel() -> Btf {
     b.enum_("E", 4, false, &[("A", 0), ("B", 1)]);
     b.ptr(s);
     Btf::parse(&b.encode(&Default::default())).expect("the fixed kernel parses")
+}
+
+/// The kernel catalogue archive. The first byte picks the layer the rest is fed to, so that
+/// checksums and compression do not hide the decoders behind them:
+/// 0 the archive file (preamble, head checksum, head, then every build rebuilt and every
+/// shard decoded), 1 a decompressed head, 2 a delta over a fixed reference build, 3 an index
+/// shard of a five-build catalogue and where-queries over it.
+pub fn catalog(data: &[u8]) {
+    use crate::catalog::{self, sample};
+    let Some((&mode, rest)) = data.split_first() else {
+        return;
+    };
+    match mode % 4 {
+        0 => {
+            let Ok(mut cat) = catalog::Catalog::parse(rest) else {
+                return;
+            };
+            let (mut m, mut src) = cat.materializer();
+            for i in 0..cat.head.builds.len().min(16) {
+                let _ = m.btf(catalog::BuildIdx(i as u32), &mut src);
+            }
+            drop(m);
+            for q in ["task_struct.se.vruntime", "u32", "BPF_MAP_TYPE_HASH"] {
+                let _ = cat.where_is(q);
+            }
+        }
+        1 => {
+            if let Ok(head) = catalog::archive::decode_head(rest, 8, u64::MAX >> 1, 64) {
+                for i in 0..head.builds.len() {
+                    let b = catalog::BuildIdx(i as u32);
+                    let _ = head.chain(b);
+                    let _ = head.transfer_for(b);
+                }
+                let _ = catalog::select(&head, "amd64/bookworm");
+            }
+        }
+        2 => {
+            let reference = sample::kernel(1, 0, crate::bytes::Endian::Little);
+            let reference = catalog::raw_btf(&reference).expect("the sample is structured");
+            if let Ok(bytes) = catalog::apply_delta(&reference, rest) {
+                let _ = Btf::parse(&bytes);
+            }
+        }
+        _ => {
+            let Ok(shard) = catalog::Shard::parse(rest, 5) else {
+                return;
+            };
+            let mut one = OneShard(std::sync::Arc::new(shard));
+            for q in [
+                "task_struct.__state",
+                "task_struct.se.vruntime",
+                "u32",
+                "x.y.z",
+            ] {
+                let _ = catalog::where_is(q, &mut one);
+            }
+        }
+    }
+}
+
+/// Every shard index answers with the same shard.
+struct OneShard(std::sync::Arc<crate::catalog::Shard>);
+
+impl crate::catalog::ShardSource for OneShard {
+    fn shard(&mut self, _: usize) -> crate::Result<std::sync::Arc<crate::catalog::Shard>> {
+        Ok(self.0.clone())
+    }
+    fn count(&self) -> usize {
+        1
+    }
+}
+
+/// Seeds for [`catalog`], one per mode: the sample archive, its head, a delta of it, a shard.
+pub fn catalog_seeds() -> Vec<Vec<u8>> {
+    use crate::catalog::{self, sample};
+    let archive = sample::sample_archive();
+    let cat = catalog::Catalog::parse(&archive).expect("the sample parses");
+    let mut seeds = vec![[&[0u8][..], &archive].concat()];
+    let raw = |s: catalog::SegmentId| {
+        let seg = cat.head.segments[s.0 as usize];
+        crate::input::compress::decompress(
+            crate::input::compress::Layer::Zstd,
+            &archive[seg.range().start as usize..seg.range().end as usize],
+            1 << 24,
+            &|_| true,
+        )
+        .expect("the sample's segments decompress")
+    };
+    let head = &archive[catalog::archive::PREAMBLE_LEN as usize..cat.head.head_end as usize];
+    let head = crate::input::compress::decompress(
+        crate::input::compress::Layer::Zstd,
+        head,
+        1 << 24,
+        &|_| true,
+    )
+    .expect("the sample's head decompresses");
+    seeds.push([&[1u8][..], &head].concat());
+    let (a, b) = (
+        sample::kernel(1, 0, crate::bytes::Endian::Little),
+        sample::kernel(3, 0, crate::bytes::Endian::Little),
+    );
+    let (ra, rb) = (
+        catalog::raw_btf(&a).expect("structured"),
+        catalog::raw_btf(&b).expect("structured"),
+    );
+    seeds.push(
+        [
+            &[2u8][..],
+            &catalog::encode_delta(&ra, &rb).expect("encodes"),
+        ]
+        .concat(),
+    );
+    for s in &cat.head.shards {
+        let shard = raw(*s);
+        if shard.len() > 16 {
+            seeds.push([&[3u8][..], &shard].concat());
+        }
+    }
+    seeds
 }

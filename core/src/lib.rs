@@ -40,6 +40,12 @@
 //! - [`pipeline`]: one object against one kernel end to end (externs, relocation, simulation).
 //! - [`matrix`]: one object against many kernels.
 //! - [`minimize`]: minimal BTF for a set of objects (`bpftool gen min_core_btf`).
+//! - [`catalog`]: the kernel catalogue: many kernel builds' BTF in one archive, any build
+//!   rebuilt byte-identical (sha256-checked), and the where-index answering across builds.
+//! - [`access`]: BPF C access expressions (`BPF_CORE_READ(t, mm, exe_file)`) turned into the
+//!   CO-RE records clang emits, answered on many kernels, with a verdict and a checked fix.
+//! - [`loadlog`]: a failed load's log (libbpf, bare verifier, cilium/ebpf, aya) read and
+//!   explained against its object.
 //!
 //! With the `fuzzing` feature, `fuzzing` holds the fuzz targets' logic as plain functions
 //! (for `core/fuzz/` and the property tests); it is not part of the API.
@@ -52,11 +58,13 @@
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
 
+pub mod access;
 pub mod btf;
 pub mod btf_dedup;
 pub mod btf_write;
 pub mod builder;
 pub mod bytes;
+pub mod catalog;
 pub mod diff;
 pub mod dump;
 pub mod error;
@@ -71,6 +79,7 @@ pub mod insn;
 pub mod kconfig;
 pub mod layout;
 pub mod libbpf;
+pub mod loadlog;
 pub mod matrix;
 pub mod minimize;
 pub mod object;

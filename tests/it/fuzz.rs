@@ -50,6 +50,42 @@ fn seeds_ext() -> Vec<Vec<u8>> {
         .collect()
 }
 
+/// Access questions: declarations and expressions over `fuzzing::access_kernel`.
+fn seeds_access() -> Vec<Vec<u8>> {
+    [
+        "task_t *t\0BPF_CORE_READ(t, parent, comm[3])",
+        "struct task *t\0t->parent->in.b",
+        "struct task *t\0BPF_CORE_READ_BITFIELD_PROBED(t, sign)",
+        "bpf_core_enum_value(color_t, GREEN) + bpf_core_type_matches(struct slot___2)",
+        "struct task___old { int state; } __attribute__((preserve_access_index));\0struct task *t\0\
+         int s; if (bpf_core_field_exists(t->state)) s = t->state; else s = ((struct task___old *)t)->state;",
+        "struct task *t\0bpf_core_field_exists(struct task, u1) ? t->u2 : sizeof(t->comm)",
+    ]
+    .iter()
+    .map(|s| s.as_bytes().to_vec())
+    .collect()
+}
+
+/// Load logs: the real and hand-written ones of tests/data/loadlog.
+fn seeds_load_log() -> Vec<Vec<u8>> {
+    let mut v: Vec<Vec<u8>> = data::list("loadlog/logs", ".log.gz")
+        .iter()
+        .filter(|p| p.to_string_lossy().contains("ptregs_arch"))
+        .map(|p| data::read_path(p))
+        .collect();
+    v.extend(
+        data::list("loadlog/hand", ".log")
+            .iter()
+            .map(|p| data::read_path(p)),
+    );
+    v
+}
+
+fn load_log_with_object(log: &[u8]) {
+    let obj = data::read("oracle/obj/ptregs_arch.o.gz");
+    fuzzing::load_log(&obj, log);
+}
+
 fn mutate(mut b: Vec<u8>, edits: &[(usize, u8)], cut: usize) -> Vec<u8> {
     if b.is_empty() {
         return b;
@@ -80,7 +116,27 @@ fn regressions_replay() {
     replay("writer", fuzzing::writer);
     replay("guard", fuzzing::guard);
     replay("reloc", fuzzing::reloc);
+    replay("access", fuzzing::access);
+    replay("load_log", load_log_with_object);
     replay("dedup", fuzzing::dedup);
+    replay("catalog", fuzzing::catalog);
+}
+
+/// Writes the catalogue target's seeds for cargo-fuzz (core/fuzz/seed.sh runs this).
+#[test]
+fn catalog_seeds_for_cargo_fuzz() {
+    let seeds = fuzzing::catalog_seeds();
+    assert!(seeds.len() >= 4);
+    for s in &seeds {
+        fuzzing::catalog(s);
+    }
+    if let Some(dir) = std::env::var_os("CORELAB_FUZZ_SEEDS") {
+        let dir = std::path::Path::new(&dir);
+        std::fs::create_dir_all(dir).unwrap();
+        for (i, s) in seeds.iter().enumerate() {
+            std::fs::write(dir.join(format!("seed-{i}")), s).unwrap();
+        }
+    }
 }
 
 proptest! {
@@ -129,8 +185,29 @@ proptest! {
     }
 
     #[test]
+    fn catalog_target(seed in 0usize..64, edits in prop::collection::vec((any::<usize>(), any::<u8>()), 0..12), cut in any::<usize>()) {
+        let seeds = fuzzing::catalog_seeds();
+        let s = seeds[seed % seeds.len()].clone();
+        // Keep the mode byte: mutate what follows it.
+        let (mode, rest) = s.split_at(1);
+        fuzzing::catalog(&[mode, &mutate(rest.to_vec(), &edits, cut)].concat());
+    }
+
+    #[test]
     fn guard_target(seed in 0usize..64, edits in prop::collection::vec((any::<usize>(), any::<u8>()), 0..12), cut in any::<usize>()) {
         let seeds = seeds_object();
         fuzzing::guard(&mutate(seeds[seed % seeds.len()].clone(), &edits, cut));
+    }
+
+    #[test]
+    fn access_target(seed in 0usize..64, edits in prop::collection::vec((any::<usize>(), any::<u8>()), 0..12), cut in any::<usize>()) {
+        let seeds = seeds_access();
+        fuzzing::access(&mutate(seeds[seed % seeds.len()].clone(), &edits, cut));
+    }
+
+    #[test]
+    fn load_log_target(seed in 0usize..64, edits in prop::collection::vec((any::<usize>(), any::<u8>()), 0..12), cut in any::<usize>()) {
+        let seeds = seeds_load_log();
+        load_log_with_object(&mutate(seeds[seed % seeds.len()].clone(), &edits, cut));
     }
 }

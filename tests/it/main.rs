@@ -2,7 +2,9 @@
 //! `tests/data` (golden files regenerated with `UPDATE_GOLDEN=1`), differentially against
 //! bpftool/libbpf when they are installed, and with property tests over generated input.
 
+mod access;
 mod btf_write;
+mod catalog;
 mod dedup;
 mod diff;
 mod fuzz;
@@ -10,6 +12,7 @@ mod guard;
 mod header;
 mod kconfig;
 mod layout;
+mod loadlog;
 mod malformed;
 mod minimize;
 mod object;

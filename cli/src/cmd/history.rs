@@ -16,7 +16,8 @@ pub struct Args {
     /// The struct or union (flavors `TYPE___x` match).
     #[arg(value_name = "TYPE")]
     type_name: String,
-    /// The BTFs, oldest first: raw, ELF (.BTF), compressed or archived.
+    /// The BTFs, oldest first: raw, ELF (.BTF), compressed or archived; `@BUILD` or a
+    /// selection (`@bookworm/arm64`) from the kernel catalogue.
     #[arg(value_name = "BTF", required = true)]
     btfs: Vec<PathBuf>,
     /// Base BTF when the files are split BTF (kernel modules).
@@ -30,8 +31,8 @@ pub fn run(a: Args) -> Result<(), Failure> {
         Some(b) => Some(Arc::new(load::btf(b, None)?.btf)),
         None => None,
     };
-    let btfs: Vec<Btf> = a
-        .btfs
+    let paths = crate::kernels::expand(&a.btfs)?;
+    let btfs: Vec<Btf> = paths
         .iter()
         .map(|p| load::btf_over(p, base.clone()).map(|l| l.btf))
         .collect::<Result<_, _>>()?;
@@ -43,7 +44,7 @@ pub fn run(a: Args) -> Result<(), Failure> {
             format!("no struct or union named '{}' in any BTF", a.type_name),
         ));
     }
-    let labels: Vec<String> = a.btfs.iter().map(|p| super::diff::label(p)).collect();
+    let labels: Vec<String> = paths.iter().map(|p| super::diff::label(p)).collect();
     let labels: Vec<&str> = labels.iter().map(String::as_str).collect();
     let text = diff::text::history_text(&h, &labels);
     load::stdout_result(std::io::stdout().lock().write_all(text.as_bytes()))

@@ -3,7 +3,8 @@
 //!
 //! Each column is exactly what `corelab reloc` and `corelab guard` say for that kernel.
 //! `LINUX_KERNEL_VERSION` comes from `--kernel-release`, or else from the first `X.Y.Z` in
-//! each kernel's file name (`debian12-6.1.0-50-amd64.btf.gz` → 6.1.0).
+//! each kernel's file name (`debian12-6.1.0-50-amd64.btf.gz` → 6.1.0); for a catalogue build,
+//! from its package's upstream version (`@debian12-6.1.0-50-amd64` → 6.1.176).
 
 use std::fmt::Write as _;
 use std::io::Write;
@@ -24,7 +25,8 @@ use crate::{load, Failure};
 pub struct Args {
     /// BPF object (ELF, possibly compressed).
     object: PathBuf,
-    /// Kernel BTFs, one column each.
+    /// Kernel BTFs, one column each; `@BUILD` or a selection (`@all`, `@arm64`,
+    /// `@bookworm/arm64`) from the kernel catalogue.
     #[arg(required = true, value_name = "BTF")]
     kernels: Vec<PathBuf>,
     /// Kconfig text for `__kconfig` externs.
@@ -62,15 +64,21 @@ fn release_in(name: &str) -> Option<String> {
 pub fn run(a: Args) -> Result<(), Failure> {
     let obj = load::object(&a.object)?;
     let mut targets = Vec::new();
-    for k in &a.kernels {
-        targets.push((kernel_name(k), load::btf(k, None)?.btf));
+    for k in crate::kernels::expand(&a.kernels)? {
+        let release = crate::kernels::is_catalog_ref(&k)
+            .then(|| crate::kernels::kernel_release(&k))
+            .flatten();
+        targets.push((kernel_name(&k), release, load::btf(&k, None)?.btf));
     }
     let base = load::kconfig_settings(a.kconfig.as_deref(), a.kernel_release.as_deref())?;
     let mut analyses = Vec::new();
-    for (name, btf) in &targets {
+    for (name, release, btf) in &targets {
         let mut settings = base.clone();
         if settings.kernel_version.is_none() {
-            settings.kernel_version = release_in(name).and_then(|r| kconfig::parse_release(&r));
+            settings.kernel_version = release
+                .clone()
+                .or_else(|| release_in(name))
+                .and_then(|r| kconfig::parse_release(&r));
         }
         let knobs = Knobs {
             libbpf: a.libbpf,

@@ -1,7 +1,10 @@
 //! One module per verb: its clap arguments and its `run`.
 
+pub mod access;
+pub mod catalog;
 pub mod diff;
 pub mod dump;
+pub mod explain_log;
 pub mod guard;
 pub mod header;
 pub mod history;

@@ -51,8 +51,18 @@ impl Field {
 
 /// The fields of the STRUCT or UNION `t` (empty for other kinds).
 pub fn fields_of(btf: &Btf, t: &Type<'_>) -> Vec<Field> {
+    fields_of_with(btf, t, &mut |id| type_string(btf, id))
+}
+
+/// [`fields_of`] with the member types spelled by `spell` (a caller spelling every struct
+/// of a kernel memoises it: members share few types).
+pub fn fields_of_with(
+    btf: &Btf,
+    t: &Type<'_>,
+    spell: &mut dyn FnMut(TypeId) -> String,
+) -> Vec<Field> {
     let mut out = Vec::with_capacity(t.vlen() as usize);
-    collect(btf, t, "", 0, 0, &mut out);
+    collect(btf, t, "", 0, 0, spell, &mut out);
     out
 }
 
@@ -62,6 +72,7 @@ fn collect(
     prefix: &str,
     base_bits: u32,
     depth: u32,
+    spell: &mut dyn FnMut(TypeId) -> String,
     out: &mut Vec<Field>,
 ) {
     for m in t.members() {
@@ -73,7 +84,7 @@ fn collect(
             && out.len() < MAX_FIELDS;
         if m.name.is_empty() {
             if expandable {
-                collect(btf, &inner, prefix, bit_offset, depth + 1, out);
+                collect(btf, &inner, prefix, bit_offset, depth + 1, spell, out);
             }
             continue;
         }
@@ -93,11 +104,11 @@ fn collect(
             bit_offset,
             bit_size,
             bitfield: m.bitfield_size != 0,
-            ty: type_string(btf, m.type_id),
+            ty: spell(m.type_id),
         });
         if expandable {
             let path = out.last().map(|f| f.path.clone()).unwrap_or_default();
-            collect(btf, &inner, &path, bit_offset, depth + 1, out);
+            collect(btf, &inner, &path, bit_offset, depth + 1, spell, out);
         }
     }
 }

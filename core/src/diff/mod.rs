@@ -30,7 +30,7 @@ mod matching;
 pub mod text;
 
 pub use describe::{func_signature, type_pieces, type_string, Piece};
-pub use fields::{fields_of, Field};
+pub use fields::{fields_of, fields_of_with, Field};
 pub use history::{history, History, HistoryRow, HistoryType, Replacement};
 
 use crate::btf::{Btf, Kind, TypeId};

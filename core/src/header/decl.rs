@@ -425,6 +425,7 @@ impl<'a, S: Sink> Dumper<'a, S> {
             self.text(newline_indent(lvl + 1));
             self.text(e.name);
             if dup > 1 {
+                self.enum_suffix.entry((id.0, e.index)).or_insert(dup);
                 self.text("___");
                 self.num(u64::from(dup));
             }

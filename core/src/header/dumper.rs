@@ -54,6 +54,8 @@ pub(super) struct Dumper<'a, S: Sink> {
     pub ptr_size: u32,
     pub flags: Vec<u8>,
     pub suffix: HashMap<u32, u32>,
+    /// Enumerators printed with a `___N` suffix: (enum id, index) → N, at their first print.
+    pub enum_suffix: HashMap<(u32, u32), u32>,
     pub type_names: NameCounts,
     pub idents: NameCounts,
     pub align: Alignments,
@@ -89,6 +91,7 @@ impl<'a, S: Sink> Dumper<'a, S> {
             ptr_size: btf.ptr_size(),
             flags,
             suffix: HashMap::new(),
+            enum_suffix: HashMap::new(),
             type_names: NameCounts::default(),
             idents: NameCounts::default(),
             align: Alignments::new(n),

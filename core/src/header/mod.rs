@@ -239,6 +239,44 @@ pub fn render_text(btf: &Btf, opts: &Options) -> (MarkedText, Result<(), HeaderE
     (out, r)
 }
 
+/// The `___N` suffixes a header gives duplicated names: which types and enumerators print
+/// as `name___N` (N ≥ 2) in the header `opts` describes. Everything not listed prints under
+/// its BTF name. C code compiled against that header names types this way.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Suffixes {
+    /// Type id → N.
+    pub types: std::collections::HashMap<u32, u32>,
+    /// (enum type id, enumerator index) → N.
+    pub enumerators: std::collections::HashMap<(u32, u32), u32>,
+}
+
+/// Generates the header of `btf` without keeping its text, and returns its name suffixes.
+pub fn suffixes(btf: &Btf, opts: &Options) -> Result<Suffixes, HeaderError> {
+    struct Discard;
+    impl Sink for Discard {
+        fn text(&mut self, _: &str) {}
+        fn wants_marks(&self) -> bool {
+            false
+        }
+    }
+    let feat = opts.profile.features();
+    if let Some(&bad) = opts.roots.iter().find(|r| r.0 >= btf.type_cnt()) {
+        return Err(HeaderError::NoSuchRoot(bad.to_string()));
+    }
+    let order = if opts.roots.is_empty() && feat.sorted {
+        Order::Sorted(sort::sorted_roots(btf, feat.sort_skips_first))
+    } else {
+        Order::Given
+    };
+    let mut sink = Discard;
+    let mut d = Dumper::new(btf, feat, &mut sink)?;
+    dump_all(&mut d, btf, opts, feat, order, &mut None)?;
+    Ok(Suffixes {
+        types: std::mem::take(&mut d.suffix),
+        enumerators: std::mem::take(&mut d.enum_suffix),
+    })
+}
+
 impl<S: Sink> Dumper<'_, S> {
     /// libbpf's `btf_dump__dump_type`: order one root, then emit its queue.
     fn dump(&mut self, root: TypeId) -> Result<(), HeaderError> {

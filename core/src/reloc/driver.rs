@@ -532,3 +532,43 @@ fn relocate_one<'a>(
     out.patch = Some(report);
     out
 }
+
+/// Relocates one CO-RE record that belongs to no object file: `insns` is the program (the
+/// record's instruction at `insn_idx`), `local` the BTF holding the record's root type and
+/// access string, `cache` the candidate cache shared with the records before it. The same
+/// steps as for a record of an object (candidate search, calculation, patch) as libbpf
+/// release `libbpf` takes them, for callers that synthesise records (`corelab access`).
+#[allow(clippy::too_many_arguments)]
+pub fn relocate_record<'a>(
+    local: &'a Btf,
+    target: &Target<'a>,
+    libbpf: Libbpf,
+    cache: &mut CandidateCache<'a>,
+    prog_name: &str,
+    relo_idx: usize,
+    relo: &CoreRelo,
+    insns: &mut Vec<Insn>,
+    insn_idx: usize,
+) -> Processed<'a> {
+    let prog = Program {
+        name: prog_name.to_owned(),
+        section: 0,
+        sec_name: prog_name.to_owned(),
+        start: 0,
+        len: insns.len() as u32,
+        is_subprog: false,
+        autoload: true,
+        global: true,
+    };
+    let pcx = PassContext {
+        btf: local,
+        target,
+        libbpf,
+        disabled: &[],
+        pass: 1,
+    };
+    let mut code = vec![std::mem::take(insns)];
+    let out = relocate_one(&pcx, cache, &mut code, &prog, relo_idx, relo, insn_idx);
+    *insns = code.pop().unwrap_or_default();
+    out
+}

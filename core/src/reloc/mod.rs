@@ -47,8 +47,8 @@ pub use calc::{
 pub use cands::{find_candidates, Candidate, CandidateCache, CandidateSearch, Module, Target};
 pub use describe::OutcomeCounts;
 pub use driver::{
-    relocate, relocate_object, FirstError, ObjectRelocation, Outcome, Phase, Processed,
-    RecordReport, MAX_PASSES,
+    relocate, relocate_object, relocate_record, FirstError, ObjectRelocation, Outcome, Phase,
+    Processed, RecordReport, MAX_PASSES,
 };
 pub use format::format_spec;
 pub use kind::{RelocClass, RelocKind};

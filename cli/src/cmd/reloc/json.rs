@@ -73,22 +73,30 @@ pub(super) fn render(inp: &Input<'_>) -> String {
     s
 }
 
-fn type_ref(btf: &Btf, id: TypeId) -> Value {
+pub(crate) fn type_ref(btf: &Btf, id: TypeId) -> Value {
     let t = btf.ty(id);
     json!({"id": id.0, "kind": t.kind().lower_name(), "name": t.name()})
 }
 
 fn record(inp: &Input<'_>, btf: Option<&Btf>, r: &RecordReport<'_>) -> Value {
     let obj = inp.obj;
+    let prog = r.prog.map(|p| obj.programs[p].name.as_str());
+    Value::Object(relo_line(prog, btf, r, obj.endian))
+}
+
+/// One `relo` line: the record, and what libbpf did with it against `target` when processed.
+pub(crate) fn relo_line(
+    prog: Option<&str>,
+    btf: Option<&Btf>,
+    r: &RecordReport<'_>,
+    endian: Endian,
+) -> Map<String, Value> {
     let mut m = Map::new();
     m.insert("type".into(), "relo".into());
     m.insert("sec".into(), r.sec.into());
     m.insert("sec_relo_idx".into(), r.sec_relo_idx.into());
     m.insert("obj_relo_idx".into(), r.obj_relo_idx.into());
-    m.insert(
-        "prog".into(),
-        r.prog.map(|p| obj.programs[p].name.clone()).into(),
-    );
+    m.insert("prog".into(), prog.into());
     m.insert("insn_off".into(), r.relo.insn_off.into());
     m.insert("sec_insn_idx".into(), (r.relo.insn_off / 8).into());
     m.insert(
@@ -104,9 +112,9 @@ fn record(inp: &Input<'_>, btf: Option<&Btf>, r: &RecordReport<'_>) -> Value {
     m.insert("access_str".into(), r.access.into());
     m.insert("outcome".into(), r.outcome.name().into());
     if let Some(p) = &r.processed {
-        processed(&mut m, obj.endian, p);
+        processed(&mut m, endian, p);
     }
-    Value::Object(m)
+    m
 }
 
 /// A candidate as the oracle lists it: `{id, kind, name}`, and the module it is in (a key
@@ -211,7 +219,7 @@ fn processed(m: &mut Map<String, Value>, endian: Endian, p: &Processed<'_>) {
     );
 }
 
-fn spec(s: &Spec<'_>) -> Value {
+pub(crate) fn spec(s: &Spec<'_>) -> Value {
     let access: Vec<Value> = s
         .access
         .iter()

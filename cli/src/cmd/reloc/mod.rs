@@ -8,7 +8,7 @@
 //! lines in the oracle's schema (tests/data/oracle): `meta`, one `relo` per record, `kconfig`,
 //! `summary`.
 
-mod json;
+pub(crate) mod json;
 mod table;
 
 use std::io::Write;
@@ -145,7 +145,7 @@ fn file_name(p: &std::path::Path) -> String {
 }
 
 /// `debian12-6.1.0-50-amd64.btf.gz` → `debian12-6.1.0-50-amd64`.
-fn target_name(p: &std::path::Path) -> String {
+pub(crate) fn target_name(p: &std::path::Path) -> String {
     let n = file_name(p);
     n.strip_suffix(".btf").unwrap_or(&n).to_owned()
 }

@@ -1,0 +1,107 @@
+//! `corelab access --local BTF [--target BTF]... [--json] 'EXPR'...`: the CO-RE records
+//! clang emits for BPF C access expressions compiled against the local kernel's
+//! `vmlinux.h`, and what libbpf makes of them on each target.
+//!
+//! The expressions are parts of one function body: a variable declared in one argument is
+//! known in the next (`'struct task_struct *t' 'BPF_CORE_READ(t, mm, exe_file)'`).
+
+mod json;
+mod text;
+
+use std::io::Write;
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use corelab::access::{self, LocalObject, Question};
+use corelab::btf::Btf;
+use corelab::header::Profile;
+use corelab::libbpf::Libbpf;
+use corelab::reloc::{Processed, Target};
+
+use crate::{load, Failure};
+
+/// Arguments of `corelab access`.
+#[derive(clap::Args, Debug)]
+pub struct Args {
+    /// The kernel the code is compiled against (its vmlinux.h).
+    #[arg(long, value_name = "BTF")]
+    local: PathBuf,
+    /// Kernels to answer for (repeat for several): files, catalogue builds (`@BUILD`) or
+    /// selections (`@bookworm/arm64`, `@6.1`, `@all`).
+    #[arg(long, short = 't', value_name = "BTF")]
+    target: Vec<PathBuf>,
+    /// The bpftool whose vmlinux.h names duplicated types (`___N` suffixes).
+    #[arg(long, value_name = "P", default_value = "bpftool")]
+    profile: Profile,
+    /// The libbpf release whose outcomes are shown (as `reloc --libbpf`).
+    #[arg(long, value_name = "1.5|1.7", default_value_t = Libbpf::default())]
+    libbpf: Libbpf,
+    /// JSON lines: one `relo` per distinct record (per target with `--target`).
+    #[arg(long)]
+    json: bool,
+    /// Declarations and expressions in BPF C, e.g. 'struct task_struct *t' 't->mm->exe_file'.
+    #[arg(required = true, value_name = "EXPR")]
+    exprs: Vec<String>,
+}
+
+/// One target kernel and libbpf's result for each distinct record.
+pub(crate) struct TargetResult<'a> {
+    pub name: String,
+    pub btf: &'a Btf,
+    pub processed: Vec<Processed<'a>>,
+}
+
+/// Runs `corelab access`.
+pub fn run(a: Args) -> Result<(), Failure> {
+    let profile = a.profile;
+    let local = access::Local::new(Arc::new(load::btf(&a.local, None)?.btf), profile);
+    let mut q = Question::new(&local).map_err(|e| Failure::new("", e))?;
+    for e in &a.exprs {
+        q.add(e).map_err(|err| {
+            Failure::new(format!("'{}'", e.replace('\n', " ")), err.error.describe(e))
+        })?;
+    }
+    let obj = q.object().map_err(|e| Failure::new("", e))?;
+    // Catalogue selections (`@bookworm/arm64`, `@all`) become one `@BUILD` each.
+    let targets: Vec<(String, Btf)> = crate::kernels::expand(&a.target)?
+        .iter()
+        .map(|p| Ok((super::reloc::target_name(p), load::btf(p, None)?.btf)))
+        .collect::<Result<_, Failure>>()?;
+    let results: Vec<TargetResult<'_>> = targets
+        .iter()
+        .map(|(name, btf)| TargetResult {
+            name: name.clone(),
+            btf,
+            processed: access::relocate_on(&obj.btf, &obj.records, &Target::kernel(btf), a.libbpf),
+        })
+        .collect();
+    let local_name = super::reloc::target_name(&a.local);
+    let across = (!results.is_empty()).then(|| {
+        let named: Vec<(String, &Btf)> = results.iter().map(|t| (t.name.clone(), t.btf)).collect();
+        let processed: Vec<Vec<Processed<'_>>> =
+            results.iter().map(|t| t.processed.clone()).collect();
+        let ans = access::answer(&q, &obj, &named, &processed, a.libbpf);
+        let fix = access::fix(&q, &obj, &ans, &named);
+        (ans, fix)
+    });
+    let out = if a.json {
+        json::render(&q, &obj, &results, across.as_ref())
+    } else {
+        text::render(&q, &obj, &local_name, &results, across.as_ref())
+    };
+    let stdout = std::io::stdout();
+    let mut w = stdout.lock();
+    load::stdout_result(w.write_all(out.as_bytes()).and_then(|()| w.flush()))
+}
+
+/// The answer across targets and its fix.
+pub(crate) type Across = (access::Answer, Option<access::Fix>);
+
+/// What each record of `obj` stands for, in words: `task_struct.mm`, `enum pid_type::PIDTYPE_TGID`.
+pub(crate) fn describe(obj: &LocalObject, i: usize) -> String {
+    let r = &obj.records[i];
+    match access::local_spec(&obj.btf, r, i) {
+        Some(s) => s.access_path(),
+        None => format!("{} (unparsable)", r.access),
+    }
+}

@@ -1,0 +1,4 @@
+//! Fuzz target: see `corelab::fuzzing::catalog` for what it checks.
+#![no_main]
+
+libfuzzer_sys::fuzz_target!(|data: &[u8]| corelab::fuzzing::catalog(data));

@@ -1,0 +1,406 @@
+//! The BTF-aware delta: one build's BTF as edits of a reference build's.
+//!
+//! Builds of a kernel series (and, less so, of one release on several architectures) share
+//! nearly all their types, but a byte delta sees little of it: one type inserted early shifts
+//! every later type id, one string inserted shifts every later name offset, and every record
+//! that mentions them changes. This codec works on records and strings instead:
+//!
+//! - strings: runs copied from the reference's string list, and literal strings;
+//! - types: runs of records *copied* from the reference with their type ids and name
+//!   offsets renumbered into the new build, runs of records *matched* to a reference record
+//!   (so references to them renumber) but stored literally because they changed, and literal
+//!   records without a counterpart.
+//!
+//! Renumbering goes through the matching itself (reference id → new id, reference string →
+//! new string), so a changed `task_struct` is one literal record while the pointers, arrays
+//! and prototypes that mention it stay copies. The encoder (packer side) finds the matching
+//! with [`super::align`]; the decoder only follows the edits, checking every index.
+//!
+//! Encoding (before compression), all varints unless said:
+//! ```text
+//! header[24]  types  strings  ref_types  ref_strings
+//! string ops:  count, then per op  (len << 1 | copy)  [zigzag(ref start − expected) if copy]
+//! literal strings:  byte count, bytes (NUL-terminated strings)
+//! type ops:    count, then per op  (len << 2 | tag)  [zigzag(ref start − expected) unless literal]
+//!              tag 0 copy, 1 matched but literal, 2 literal
+//! literal records:  word count, words (u32 little-endian)
+//! ```
+
+use super::cursor::{Cursor, Sink};
+use super::raw::{kind_vlen, record_words, roles, RawBtf, MAX_RECORDS};
+use crate::btf_write::Word;
+use crate::error::{Error, Result};
+
+/// Largest BTF blob the archive materialises.
+pub const MAX_BTF_LEN: u64 = 64 << 20;
+
+const COPY: u64 = 0;
+const MATCHED: u64 = 1;
+const LITERAL: u64 = 2;
+
+/// Encodes `target` as edits of `reference`. Both must be structured ([`RawBtf`]) and of the
+/// same byte order. The result is checked by decoding it.
+pub(crate) fn encode(reference: &RawBtf, target: &RawBtf) -> Result<Vec<u8>> {
+    if reference.endian != target.endian {
+        return Err(Error::unsupported(0, "delta between byte orders"));
+    }
+    let mut s = Sink::default();
+    s.bytes(&target.header);
+    s.var(target.types() as u64);
+    s.var(target.str_starts.len() as u64);
+    s.var(reference.types() as u64);
+    s.var(reference.str_starts.len() as u64);
+
+    // Strings: each target string that the reference has is copied from it.
+    let mut index = std::collections::HashMap::with_capacity(reference.str_starts.len());
+    for i in (0..reference.str_starts.len()).rev() {
+        index.insert(reference.string(i), i as u32);
+    }
+    let mut str_map = vec![u32::MAX; reference.str_starts.len()];
+    let mut ops: Vec<(bool, u32, u32)> = Vec::new(); // (copy, ref start, len)
+    let mut literal = Vec::new();
+    for i in 0..target.str_starts.len() {
+        let st = target.string(i);
+        match index.get(st) {
+            Some(&r) => {
+                str_map[r as usize] = i as u32;
+                match ops.last_mut() {
+                    Some((true, start, len)) if *start + *len == r => *len += 1,
+                    _ => ops.push((true, r, 1)),
+                }
+            }
+            None => {
+                literal.extend_from_slice(st);
+                literal.push(0);
+                match ops.last_mut() {
+                    Some((false, _, len)) => *len += 1,
+                    _ => ops.push((false, 0, 1)),
+                }
+            }
+        }
+    }
+    s.var(ops.len() as u64);
+    let mut expected = 0i64;
+    for &(copy, start, len) in &ops {
+        s.var((len as u64) << 1 | copy as u64);
+        if copy {
+            s.svar(start as i64 - expected);
+            expected = (start + len) as i64;
+        }
+    }
+    s.var(literal.len() as u64);
+    s.bytes(&literal);
+
+    // Types: the matching, then which matched records are equal after renumbering.
+    let partner = super::align::matching(reference, target);
+    let mut type_map = vec![0u32; reference.types() + 1];
+    for (t, &r) in partner.iter().enumerate() {
+        if r != u32::MAX {
+            type_map[r as usize + 1] = t as u32 + 1;
+        }
+    }
+    let renumber = Renumber {
+        reference,
+        type_map: &type_map,
+        str_map: &str_map,
+        target_starts: &target.str_starts,
+    };
+    let mut ops: Vec<(u64, u32, u32)> = Vec::new(); // (tag, ref start, len)
+    let mut words = Vec::new();
+    let mut scratch = Vec::new();
+    for (t, &r) in partner.iter().enumerate() {
+        let tag = if r == u32::MAX {
+            LITERAL
+        } else {
+            scratch.clear();
+            let equal =
+                renumber.record(r as usize, &mut scratch).is_ok() && scratch == target.record(t);
+            if equal {
+                COPY
+            } else {
+                MATCHED
+            }
+        };
+        if tag != COPY {
+            words.extend_from_slice(target.record(t));
+        }
+        match ops.last_mut() {
+            Some((last, start, len)) if *last == tag && (tag == LITERAL || *start + *len == r) => {
+                *len += 1
+            }
+            _ => ops.push((tag, r, 1)),
+        }
+    }
+    s.var(ops.len() as u64);
+    let mut expected = 0i64;
+    for &(tag, start, len) in &ops {
+        s.var((len as u64) << 2 | tag);
+        if tag != LITERAL {
+            s.svar(start as i64 - expected);
+            expected = (start + len) as i64;
+        }
+    }
+    s.var(words.len() as u64);
+    for w in words {
+        s.u32_le(w);
+    }
+    let out = s.out;
+    let check = apply(reference, &out)?;
+    if check != target.to_bytes() {
+        return Err(Error::malformed(
+            0,
+            "delta does not reproduce its build (encoder bug)",
+        ));
+    }
+    Ok(out)
+}
+
+/// Rewrites a reference record into the target's numbering.
+struct Renumber<'a> {
+    reference: &'a RawBtf,
+    /// Reference type id → target type id (0: none; index 0 is void → void).
+    type_map: &'a [u32],
+    /// Reference string index → target string index (`u32::MAX`: none).
+    str_map: &'a [u32],
+    target_starts: &'a [u32],
+}
+
+/// Why a reference record cannot be renumbered (the decoder turns it into an error).
+#[derive(Debug)]
+enum Unmapped {
+    Type(u32),
+    Str(u32),
+}
+
+impl Renumber<'_> {
+    fn record(&self, r: usize, out: &mut Vec<u32>) -> Result<(), Unmapped> {
+        let rec = self.reference.record(r);
+        for (&w, role) in rec.iter().zip(roles(rec)) {
+            out.push(match role {
+                Word::Data => w,
+                Word::Type if w == 0 => 0,
+                Word::Type => match self.type_map.get(w as usize) {
+                    Some(&t) if t != 0 => t,
+                    _ => return Err(Unmapped::Type(w)),
+                },
+                Word::Str => {
+                    let (i, d) = self.reference.string_at(w).ok_or(Unmapped::Str(w))?;
+                    match self.str_map.get(i) {
+                        Some(&j) if j != u32::MAX => self.target_starts[j as usize] + d,
+                        _ => return Err(Unmapped::Str(w)),
+                    }
+                }
+            });
+        }
+        Ok(())
+    }
+}
+
+/// Rebuilds a build's BTF from its reference and its delta. Every count, index and length
+/// is checked; errors carry the offset in the (decompressed) delta.
+pub(crate) fn apply(reference: &RawBtf, delta: &[u8]) -> Result<Vec<u8>> {
+    let mut c = Cursor::new(delta);
+    let header: [u8; 24] = c
+        .bytes(24, "BTF header")?
+        .try_into()
+        .map_err(|_| c.error("BTF header"))?;
+    let endian = crate::btf::Header::sniff(&header)
+        .ok_or_else(|| Error::malformed(0, "delta's BTF header has no BTF magic"))?;
+    if endian != reference.endian {
+        return Err(Error::malformed(
+            0,
+            "delta's byte order differs from its reference's",
+        ));
+    }
+    let hw = |i: usize| endian.u32([header[i], header[i + 1], header[i + 2], header[i + 3]]);
+    let (type_len, str_len) = (hw(12) as u64, hw(20) as u64);
+    if 24 + type_len + str_len > MAX_BTF_LEN || type_len % 4 != 0 {
+        return Err(Error::limit(
+            12,
+            "delta's BTF is larger than the archive's limit",
+        ));
+    }
+    let types = c.var_max("type count", MAX_RECORDS as u64)? as usize;
+    let strings = c.var_max("string count", str_len)? as usize;
+    let at = c.pos();
+    if c.var("reference type count")? != reference.types() as u64
+        || c.var("reference string count")? != reference.str_starts.len() as u64
+    {
+        return Err(Error::malformed(
+            at,
+            "delta was made against another reference",
+        ));
+    }
+
+    // Strings.
+    let n_ops = c.var_max("string op count", strings as u64)?;
+    let mut str_ops = Vec::with_capacity(n_ops as usize);
+    let mut expected = 0i64;
+    let mut total = 0u64;
+    for _ in 0..n_ops {
+        let at = c.pos();
+        let v = c.var("string op")?;
+        let (copy, len) = (v & 1 == 1, v >> 1);
+        total += len;
+        if total > strings as u64 {
+            return Err(Error::malformed(
+                at,
+                "string ops give more strings than declared",
+            ));
+        }
+        let start = if copy {
+            let start = expected + c.svar("string copy start")?;
+            if start < 0 || start as u64 + len > reference.str_starts.len() as u64 {
+                return Err(Error::malformed(at, "string copy outside the reference"));
+            }
+            expected = start + len as i64;
+            start as u32
+        } else {
+            0
+        };
+        str_ops.push((copy, start, len as u32));
+    }
+    if total != strings as u64 {
+        return Err(c.error("string ops give fewer strings than declared"));
+    }
+    let lit_len = c.var_max("literal string bytes", str_len)? as usize;
+    let lit_at = c.pos();
+    let literal = c.bytes(lit_len, "literal strings")?;
+    let mut out_strings = Vec::with_capacity(str_len as usize);
+    let mut starts = Vec::with_capacity(strings);
+    let mut str_map = vec![u32::MAX; reference.str_starts.len()];
+    let mut lit = 0usize;
+    for &(copy, start, len) in &str_ops {
+        for k in 0..len as usize {
+            let piece = if copy {
+                str_map[start as usize + k] = starts.len() as u32;
+                reference.string(start as usize + k)
+            } else {
+                let end = memchr::memchr(0, &literal[lit..]).ok_or_else(|| {
+                    Error::malformed(lit_at + lit as u64, "literal strings run out")
+                })?;
+                let s = &literal[lit..lit + end];
+                lit += end + 1;
+                s
+            };
+            if (out_strings.len() + piece.len() + 1) as u64 > str_len {
+                return Err(Error::malformed(
+                    lit_at,
+                    "strings exceed the header's length",
+                ));
+            }
+            starts.push(out_strings.len() as u32);
+            out_strings.extend_from_slice(piece);
+            out_strings.push(0);
+        }
+    }
+    if lit != literal.len() || out_strings.len() as u64 != str_len {
+        return Err(Error::malformed(
+            lit_at,
+            "strings do not add up to the header's length",
+        ));
+    }
+
+    // Types: the matching first (renumbering needs all of it), then the records.
+    let n_ops = c.var_max("type op count", types as u64)?;
+    let mut type_ops = Vec::with_capacity(n_ops as usize);
+    let mut type_map = vec![0u32; reference.types() + 1];
+    let mut expected = 0i64;
+    let mut next = 0u64;
+    for _ in 0..n_ops {
+        let at = c.pos();
+        let v = c.var("type op")?;
+        let (tag, len) = (v & 3, v >> 2);
+        if tag > LITERAL {
+            return Err(Error::malformed(at, format!("unknown type op {tag}")));
+        }
+        if next + len > types as u64 {
+            return Err(Error::malformed(
+                at,
+                "type ops give more types than declared",
+            ));
+        }
+        let mut start = 0u32;
+        if tag != LITERAL {
+            let s = expected + c.svar("type copy start")?;
+            if s < 0 || s as u64 + len > reference.types() as u64 {
+                return Err(Error::malformed(at, "type copy outside the reference"));
+            }
+            expected = s + len as i64;
+            start = s as u32;
+            for k in 0..len as u32 {
+                type_map[(start + k) as usize + 1] = next as u32 + k + 1;
+            }
+        }
+        next += len;
+        type_ops.push((at, tag, start, len as u32));
+    }
+    if next != types as u64 {
+        return Err(c.error("type ops give fewer types than declared"));
+    }
+    let n_words = c.var_max("literal word count", type_len / 4)? as usize;
+    let words_at = c.pos();
+    let raw_words = c.bytes(n_words * 4, "literal records")?;
+    if !c.at_end() {
+        return Err(c.error("bytes after the delta"));
+    }
+    let mut out_words: Vec<u32> = Vec::with_capacity(type_len as usize / 4);
+    let renumber = Renumber {
+        reference,
+        type_map: &type_map,
+        str_map: &str_map,
+        target_starts: &starts,
+    };
+    let mut lit = 0usize; // next literal word
+    let word = |i: usize| {
+        let b = &raw_words[i * 4..i * 4 + 4];
+        u32::from_le_bytes([b[0], b[1], b[2], b[3]])
+    };
+    for &(at, tag, start, len) in &type_ops {
+        for k in 0..len as usize {
+            if tag == COPY {
+                renumber
+                    .record(start as usize + k, &mut out_words)
+                    .map_err(|u| match u {
+                        Unmapped::Type(id) => Error::malformed(
+                            at,
+                            format!("copied type refers to reference type {id}, which has no counterpart"),
+                        ),
+                        Unmapped::Str(off) => Error::malformed(
+                            at,
+                            format!("copied type names reference string 0x{off:x}, which has no counterpart"),
+                        ),
+                    })?;
+            } else {
+                let pos = words_at + lit as u64 * 4;
+                if lit + 3 > n_words {
+                    return Err(Error::malformed(pos, "literal records run out"));
+                }
+                let (kind, vlen) = kind_vlen(word(lit + 1));
+                let n = record_words(kind, vlen)
+                    .ok_or_else(|| Error::malformed(pos, format!("unknown kind {}", kind.0)))?;
+                if lit + n > n_words {
+                    return Err(Error::malformed(pos, "literal records run out"));
+                }
+                out_words.extend((lit..lit + n).map(word));
+                lit += n;
+            }
+            if out_words.len() as u64 * 4 > type_len {
+                return Err(Error::malformed(at, "types exceed the header's length"));
+            }
+        }
+    }
+    if lit != n_words || out_words.len() as u64 * 4 != type_len {
+        return Err(Error::malformed(
+            words_at,
+            "types do not add up to the header's length",
+        ));
+    }
+    let mut out = Vec::with_capacity(24 + type_len as usize + str_len as usize);
+    out.extend_from_slice(&header);
+    for w in out_words {
+        out.extend_from_slice(&endian.u32_bytes(w));
+    }
+    out.extend_from_slice(&out_strings);
+    Ok(out)
+}

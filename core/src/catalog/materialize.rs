@@ -1,0 +1,167 @@
+//! Rebuilding a build's BTF: fetch the segments of its reference chain, decompress, apply
+//! each delta over the BTF before it, and check every rebuilt BTF against its sha256.
+
+use std::borrow::Cow;
+use std::sync::Arc;
+
+use super::archive::{sha256, BuildIdx, Head, Recipe, Segment, SegmentId};
+use super::raw::RawBtf;
+use crate::error::{Error, Result};
+
+/// Where segment bytes come from: the whole archive in memory (the CLI), or the byte ranges
+/// a page has fetched.
+pub trait SegmentSource {
+    /// The compressed bytes of segment `id` (`seg` says where it lies in the file).
+    fn segment(&mut self, id: SegmentId, seg: &Segment) -> Result<Cow<'_, [u8]>>;
+}
+
+/// The whole archive file.
+#[derive(Debug, Clone, Copy)]
+pub struct WholeFile<'a>(pub &'a [u8]);
+
+impl SegmentSource for WholeFile<'_> {
+    fn segment(&mut self, _: SegmentId, seg: &Segment) -> Result<Cow<'_, [u8]>> {
+        let r = seg.range();
+        self.0
+            .get(r.start as usize..r.end as usize)
+            .map(Cow::Borrowed)
+            .ok_or_else(|| {
+                Error::truncated(
+                    "catalogue segment",
+                    seg.offset,
+                    seg.len,
+                    (self.0.len() as u64).saturating_sub(seg.offset),
+                )
+            })
+    }
+}
+
+/// References kept rebuilt between calls (each is a whole BTF split for the codec, ~2× its
+/// size): enough for a pass over the catalogue in order, where builds that share a
+/// reference are neighbours.
+pub const CACHED_REFERENCES: usize = 4;
+
+/// Rebuilds builds of one archive, keeping the last few references it rebuilt.
+#[derive(Debug)]
+pub struct Materializer<'h> {
+    head: &'h Head,
+    cache: Vec<(BuildIdx, Arc<RawBtf>)>,
+    /// Builds some other build refers to.
+    is_reference: Vec<bool>,
+}
+
+impl<'h> Materializer<'h> {
+    /// A materialiser for the builds of `head`.
+    pub fn new(head: &'h Head) -> Self {
+        let mut is_reference = vec![false; head.builds.len()];
+        for b in &head.builds {
+            if let Recipe::Delta { reference, .. } = b.recipe {
+                is_reference[reference.0 as usize] = true;
+            }
+        }
+        Materializer {
+            head,
+            cache: Vec::new(),
+            is_reference,
+        }
+    }
+
+    /// The raw BTF of build `b`, byte-identical to the blob carved from its package (its
+    /// sha256 is checked, and so is every reference's on the way).
+    pub fn btf(&mut self, b: BuildIdx, source: &mut dyn SegmentSource) -> Result<Vec<u8>> {
+        let chain = self.head.chain(b)?;
+        // Start from the deepest reference already at hand.
+        let mut start = 0;
+        let mut current: Option<Arc<RawBtf>> = None;
+        for (k, x) in chain.iter().enumerate().rev() {
+            if *x == b {
+                continue;
+            }
+            if let Some(pos) = self.cache.iter().position(|(c, _)| c == x) {
+                let hit = self.cache.remove(pos);
+                current = Some(hit.1.clone());
+                self.cache.push(hit);
+                start = k + 1;
+                break;
+            }
+        }
+        for &x in &chain[start..] {
+            let bytes = self.one(x, current.as_deref(), source)?;
+            if x == b {
+                return Ok(bytes);
+            }
+            let raw = RawBtf::parse(&bytes).ok_or_else(|| {
+                Error::malformed(
+                    0,
+                    format!(
+                        "build {} is used as a reference but is not plain kernel BTF",
+                        self.head.build(x).name
+                    ),
+                )
+            })?;
+            let raw = Arc::new(raw);
+            if self.is_reference[x.0 as usize] {
+                if self.cache.len() >= CACHED_REFERENCES {
+                    self.cache.remove(0);
+                }
+                self.cache.push((x, raw.clone()));
+            }
+            current = Some(raw);
+        }
+        unreachable_chain(self.head, b)
+    }
+
+    /// Rebuilds `x` from its segment over `reference` and checks its digest.
+    fn one(
+        &self,
+        x: BuildIdx,
+        reference: Option<&RawBtf>,
+        source: &mut dyn SegmentSource,
+    ) -> Result<Vec<u8>> {
+        let build = self.head.build(x);
+        let id = build.recipe.segment();
+        let seg = self.head.segments[id.0 as usize];
+        let space = format!(
+            "build {} (its segment at file offset {:#x}, decompressed)",
+            build.name, seg.offset
+        );
+        let compressed = source.segment(id, &seg)?;
+        let data = super::zstd::decompress(&compressed, seg.raw_len).map_err(|e| {
+            Error::malformed(
+                seg.offset,
+                format!("build {}: segment does not decompress: {e}", build.name),
+            )
+        })?;
+        let bytes = match (build.recipe, reference) {
+            (Recipe::Whole(_), _) => data,
+            (Recipe::Delta { .. }, Some(r)) => {
+                super::delta::apply(r, &data).map_err(|e| e.in_space(&space))?
+            }
+            (Recipe::Delta { .. }, None) => return unreachable_chain(self.head, x),
+        };
+        if bytes.len() as u64 != build.btf_len || sha256(&bytes) != build.btf_sha256 {
+            return Err(Error::malformed(
+                seg.offset,
+                format!(
+                    "build {}: rebuilt BTF ({} bytes) does not match its recorded sha256 {} ({} bytes)",
+                    build.name,
+                    bytes.len(),
+                    super::archive::hex(&build.btf_sha256),
+                    build.btf_len
+                ),
+            ));
+        }
+        Ok(bytes)
+    }
+}
+
+#[cold]
+fn unreachable_chain<T>(head: &Head, b: BuildIdx) -> Result<T> {
+    Err(Error::malformed(
+        0,
+        format!(
+            "build {}: its reference chain is broken",
+            head.build(b).name
+        ),
+    ))
+}

@@ -1,0 +1,169 @@
+use super::archive::hex;
+use super::pack::{pack, PackOptions};
+use super::sample::{kernel, sample_archive, sample_inputs, zstd};
+use super::*;
+use crate::bytes::Endian;
+
+#[test]
+fn every_build_rebuilds_byte_identical() {
+    let inputs = sample_inputs();
+    let packed = pack(inputs.clone(), &PackOptions::default(), &zstd, &mut |_| {}).unwrap();
+    let cat = Catalog::parse(&packed.bytes).unwrap();
+    assert_eq!(cat.head.builds.len(), 5);
+    // Catalogue order: amd64 by ABI, then arm64, then s390x.
+    let names: Vec<&str> = cat.head.builds.iter().map(|b| b.name.as_str()).collect();
+    assert_eq!(
+        names,
+        [
+            "debian12-6.1.0-1-amd64",
+            "debian12-6.1.0-2-amd64",
+            "debian12-6.1.0-3-amd64",
+            "debian12-6.1.0-2-arm64",
+            "debian12-6.1.0-2-s390x"
+        ]
+    );
+    let deltas = cat
+        .head
+        .builds
+        .iter()
+        .filter(|b| matches!(b.recipe, Recipe::Delta { .. }))
+        .count();
+    assert!(
+        deltas >= 3,
+        "amd64 members and arm64 are deltas: {packed:?}"
+    );
+    let (mut m, mut src) = cat.materializer();
+    for inp in &inputs {
+        let b = cat.head.find(&inp.meta.name).unwrap();
+        assert_eq!(m.btf(b, &mut src).unwrap(), inp.btf, "{}", inp.meta.name);
+        assert_eq!(cat.head.build(b).btf_sha256, sha256(&inp.btf));
+        assert_eq!(hex(&cat.head.build(b).btf_sha256).len(), 64);
+    }
+}
+
+#[test]
+fn where_answers_in_runs() {
+    let bytes = sample_archive();
+    let mut cat = Catalog::parse(&bytes).unwrap();
+    let a = cat.where_is("task_struct.__state").unwrap();
+    // 6.1.0-1 has `state`, the others `__state` at offset 0.
+    assert_eq!(a.runs.len(), 2, "{a:?}");
+    assert!(a.runs[0].facts.is_empty());
+    assert_eq!(a.runs[1].len, 4);
+    let a = cat.where_is("task_struct.mm").unwrap();
+    let offsets: Vec<u32> = (0..5)
+        .map(|b| match &a.facts_of(b)[0] {
+            Fact::Member { bit_offset, ty, .. } => {
+                assert_eq!(ty, "struct mm_struct *");
+                *bit_offset
+            }
+            f => panic!("{f:?}"),
+        })
+        .collect();
+    assert_eq!(offsets, [192, 192, 192, 256, 192]);
+    // Through a by-value member: se at 64 bits, vruntime at 64 within it.
+    let a = cat.where_is("task_struct.se.vruntime").unwrap();
+    assert_eq!(a.runs.len(), 1);
+    assert!(matches!(
+        &a.runs[0].facts[0],
+        Fact::Member {
+            bit_offset: 128,
+            ..
+        }
+    ));
+    // Through a pointer: not followed.
+    assert!(cat.where_is("task_struct.mm.users").unwrap().runs[0]
+        .facts
+        .is_empty());
+    // Enumerators, by themselves and as members of their enum.
+    let a = cat.where_is("BPF_MAP_TYPE_RINGBUF").unwrap();
+    assert!(matches!(
+        &a.facts_of(0)[0],
+        Fact::Enumerator { value: 28, .. }
+    ));
+    assert!(matches!(
+        &a.facts_of(2)[0],
+        Fact::Enumerator { value: 30, .. }
+    ));
+    let a = cat.where_is("bpf_map_type.BPF_MAP_TYPE_HASH").unwrap();
+    assert_eq!(a.runs.len(), 1);
+    // A typedef's target.
+    let a = cat.where_is("u32").unwrap();
+    assert!(
+        matches!(&a.runs[0].facts[0], Fact::Type { spelling, size: Some(4), .. } if spelling == "int")
+    );
+    let a = cat.where_is("wake_up_process").unwrap();
+    assert!(matches!(
+        &a.runs[0].facts[0],
+        Fact::Type {
+            kind: crate::btf::Kind::FUNC,
+            ..
+        }
+    ));
+    assert!(cat.where_is("nope").unwrap().runs[0].facts.is_empty());
+    assert!(cat.where_is("a..b").is_err());
+}
+
+#[test]
+fn selectors() {
+    let bytes = sample_archive();
+    let cat = Catalog::parse(&bytes).unwrap();
+    let names = |s: &str| -> Vec<String> {
+        cat.select(s)
+            .unwrap()
+            .into_iter()
+            .map(|b| cat.head.build(b).name.clone())
+            .collect()
+    };
+    assert_eq!(names("all").len(), 5);
+    assert_eq!(names("amd64").len(), 3);
+    assert_eq!(names("bookworm/arm64"), ["debian12-6.1.0-2-arm64"]);
+    assert_eq!(names("6.1/s390x"), ["debian12-6.1.0-2-s390x"]);
+    assert_eq!(names("debian12-6.1.0-*-amd64").len(), 3);
+    assert_eq!(names("debian12-6.1.0-2-amd64"), ["debian12-6.1.0-2-amd64"]);
+    assert!(cat.select("riscv64").is_err());
+    assert!(cat.select("amd64/s390x").is_err());
+}
+
+#[test]
+fn damage_is_reported_with_build_and_offset() {
+    let bytes = sample_archive();
+    let cat = Catalog::parse(&bytes).unwrap();
+    // Truncation.
+    for cut in [10, 63, 80, cat.head.head_end as usize, bytes.len() - 1] {
+        match Catalog::parse(&bytes[..cut]) {
+            Err(e) => assert!(
+                e.offset().is_some() || e.to_string().contains("trunc"),
+                "{e}"
+            ),
+            Ok(c) => panic!("parsed a truncated archive: {c:?}"),
+        }
+    }
+    // A flipped byte in each build's segment: an error naming the build.
+    for (i, b) in cat.head.builds.iter().enumerate() {
+        let seg = cat.head.segments[b.recipe.segment().0 as usize];
+        let mut bad = bytes.clone();
+        let at = (seg.offset + seg.len / 2) as usize;
+        bad[at] ^= 0x55;
+        let bad_cat = Catalog::parse(&bad).unwrap();
+        let err = bad_cat.btf(BuildIdx(i as u32)).unwrap_err().to_string();
+        assert!(err.contains(&b.name), "{err}");
+        assert!(err.contains("offset 0x"), "{err}");
+    }
+}
+
+#[test]
+fn delta_renumbers_ids_and_strings() {
+    let (a, b) = (kernel(1, 0, Endian::Little), kernel(3, 0, Endian::Little));
+    let (ra, rb) = (
+        raw::RawBtf::parse(&a).unwrap(),
+        raw::RawBtf::parse(&b).unwrap(),
+    );
+    let d = delta::encode(&ra, &rb).unwrap();
+    assert_eq!(delta::apply(&ra, &d).unwrap(), b);
+    // Mismatched reference: an error, not garbage.
+    assert!(delta::apply(&rb, &d).is_err());
+    for cut in 0..d.len() {
+        assert!(delta::apply(&ra, &d[..cut]).is_err());
+    }
+}
