@@ -16,6 +16,7 @@ setup:
 check: lint unit doc web-test
 
 lint:
+	scripts/check-paths.py
 	cargo fmt --all --check
 	cargo clippy --workspace --all-targets --locked -- -D warnings
 	# The browser half of web/ is wasm-only. The site's profile compiles proc macros without
@@ -55,7 +56,13 @@ wasm-api:
 e2e: dist
 	node tests/e2e/e2e.mjs
 
-# Load + parse time of the 6.18 kernel in Chromium against the native CLI, and wasm sizes.
+# The CLI against bpftool and libbpf, same files, same run (scripts/bench.sh).
+bench:
+	cargo build --release -p corelab-cli --locked
+	scripts/bench.sh
+
+# The engine and the playground in Chromium against the native CLI, a cold first visit,
+# and the shipped wasm sizes (scripts/bench-web.mjs).
 bench-web: dist
 	cargo build --release -p corelab-cli --locked
 	node scripts/bench-web.mjs

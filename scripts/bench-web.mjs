@@ -1,23 +1,36 @@
-// Browser timing: loading + parsing the 6.18 kernel BTF in Chromium (wasm) against the
-// native CLI on the same file in the same run, and the shipped wasm sizes (gzip -9).
+// Browser timing: the wasm engine and the playground in Chromium against the native CLI on the
+// same files in the same run, a cold first visit, and the shipped wasm sizes (gzip -9).
 //
 //   make bench-web      (builds dist/ and the release CLI first)
-//   node scripts/bench-web.mjs [--runs 7]
+//   node scripts/bench-web.mjs [--runs 7] [--baseline DIR]
 //
-// Figures for the same work in the same run (medians):
+// `--baseline DIR` also measures another build of the site (e.g. main's dist/, copied aside)
+// in the same run, so before/after figures share the machine's load and the native figures.
+//
+// What is timed (medians):
 // - load: gunzip 1.7 MB → parse 5.5 MB of BTF → summary. Native `corelab info FILE` (whole
-//   process) against the JS API in the page (`parse(bytes).info()` on bytes already
-//   fetched; the first call also compiles the wasm) and against the playground from a click
-//   on the kernel to the summary painted (fetch, transfer to the worker, parse, type index).
+//   process) against the JS API in the page (`parse(bytes).info()` on bytes already fetched;
+//   the first call also compiles the wasm) and against the playground: a click on the
+//   kernel's card to the summary painted.
 // - header: load + the whole vmlinux.h. Native `corelab header FILE` (whole process, output
 //   to /dev/null; and bpftool 7.1 on the unpacked blob when installed) against
 //   `parse(bytes).header()` in the page, and against the playground's vmlinux.h tab (kernel
-//   loaded; from the click to the first lines painted, with the worker's share: the header
-//   with its links and anchors, the first generation in a fresh worker).
+//   loaded): from the click to the first lines painted.
 // - relocation: every CO-RE relocation of the 47 corpus objects (602 records) against the
 //   6.18 kernel through the JS API (`reloc(obj, btf)`), kernel already parsed.
+// - cold first visit: a new browser profile (empty HTTP cache, no service worker) opening
+//   the site, to the kernel cards painted (usable), and opening a shared link to the 6.18
+//   kernel, to its summary painted; with the bytes transferred.
+//
+// The app's figures are taken in the page: from the click event's time stamp to the frame
+// that shows the result (a MutationObserver sees the element, then the next animation frame
+// plus a task: the frame has been painted). The Playwright-side figure (from asking for the
+// click to the element reported visible) is printed too: it adds Playwright's actionability
+// checks and polling, about 40-80 ms that no person waits for.
+//
 // DESIGN.md budgets: wasm (gzip) < 600 KB; in Chromium, load and header ≤ 1.5× the native
-// CLI; relocating a 600-relocation object under 50 ms.
+// CLI; relocating a 600-relocation object under 50 ms; in the app, click → summary painted
+// ≤ 2× native `corelab info`, vmlinux.h tab → first lines ≤ 1.5× native `corelab header`.
 
 import { chromium } from "playwright-core";
 import { spawn, spawnSync } from "node:child_process";
@@ -28,8 +41,10 @@ import { fileURLToPath } from "node:url";
 import { gunzipSync, gzipSync } from "node:zlib";
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), "..");
-const dist = join(root, "dist");
-const runs = process.argv.includes("--runs") ? +process.argv[process.argv.indexOf("--runs") + 1] : 7;
+const arg = (name, dflt) => (process.argv.includes(name) ? process.argv[process.argv.indexOf(name) + 1] : dflt);
+const dist = resolve(arg("--dist", join(root, "dist")));
+const baseline = arg("--baseline", null);
+const runs = +arg("--runs", 7);
 const KERNEL = "host-6.18.44-fc-v657-amd64";
 const file = join(root, "tests/data/btf", `${KERNEL}.btf.gz`);
 const cli = join(root, "target/release/corelab");
@@ -38,23 +53,17 @@ const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 const fmt = (ms) => `${ms.toFixed(0)} ms`;
 
 // Native.
-const native = [];
-for (let i = 0; i < runs; i++) {
-  const t0 = process.hrtime.bigint();
-  const r = spawnSync(cli, ["info", file], { stdio: ["ignore", "ignore", "inherit"] });
-  if (r.status !== 0) throw new Error(`corelab info exited ${r.status}`);
-  native.push(Number(process.hrtime.bigint() - t0) / 1e6);
-}
-
-// Native header, and bpftool's on the unpacked blob (bpftool reads no gzip).
 const wall = (cmd, args) => {
   const t0 = process.hrtime.bigint();
   const r = spawnSync(cmd, args, { stdio: ["ignore", "ignore", "inherit"] });
   if (r.status !== 0) throw new Error(`${cmd} ${args.join(" ")} exited ${r.status}`);
   return Number(process.hrtime.bigint() - t0) / 1e6;
 };
+const native = [];
+for (let i = 0; i < runs; i++) native.push(wall(cli, ["info", file]));
 const nativeHeader = [];
 for (let i = 0; i < runs; i++) nativeHeader.push(wall(cli, ["header", file]));
+// bpftool reads no gzip: it gets the unpacked blob.
 const rawDir = mkdtempSync(join(tmpdir(), "corelab-bench-btf-"));
 const raw = join(rawDir, `${KERNEL}.btf`);
 writeFileSync(raw, gunzipSync(readFileSync(file)));
@@ -68,23 +77,140 @@ const objDir = join(root, "tests/data/oracle/obj");
 const objects = readdirSync(objDir).filter((f) => f.endsWith(".o.gz")).sort()
   .map((f) => ({ name: f.replace(/\.gz$/, ""), b64: gunzipSync(readFileSync(join(objDir, f))).toString("base64") }));
 
-// Browser.
-const srv = spawn("python3", [join(root, "scripts/serve.py"), "--dir", dist, "--port", "0"], { stdio: ["ignore", "pipe", "inherit"] });
-const base = await new Promise((res) => srv.stdout.on("data", (d) => {
-  const m = /http:\/\/127\.0\.0\.1:\d+\//.exec(d.toString());
-  if (m) res(m[0]);
-}));
-const profile = mkdtempSync(join(tmpdir(), "corelab-bench-"));
-const ctx = await chromium.launchPersistentContext(profile, {
+async function serve(dir) {
+  // Its stderr is dropped: a browser closed mid-transfer makes it print a broken pipe.
+  const srv = spawn("python3", [join(root, "scripts/serve.py"), "--dir", dir, "--port", "0"], { stdio: ["ignore", "pipe", "ignore"] });
+  const base = await new Promise((res) => srv.stdout.on("data", (d) => {
+    const m = /http:\/\/127\.0\.0\.1:\d+\//.exec(d.toString());
+    if (m) res(m[0]);
+  }));
+  return { srv, base };
+}
+
+const launch = (profile) => chromium.launchPersistentContext(profile, {
   executablePath: process.env.CHROMIUM || "/usr/bin/chromium",
   headless: true,
   viewport: { width: 1280, height: 800 },
   args: ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
     "--disable-background-networking", "--disable-component-update", "--disable-sync"],
 });
-const page = ctx.pages()[0] ?? (await ctx.newPage());
 
-await page.goto(`${base}?nosw`);
+// In every page: the time stamps of clicks, and a promise of the first painted frame that
+// shows an element matching a selector.
+const probe = () => {
+  window.__clicks = [];
+  document.addEventListener("click", (e) => window.__clicks.push(e.timeStamp), true);
+  window.__painted = (sel) => new Promise((res) => {
+    const done = () => requestAnimationFrame(() => {
+      const ch = new MessageChannel();
+      ch.port1.onmessage = () => res(performance.now());
+      ch.port2.postMessage(0);
+    });
+    if (document.querySelector(sel)) return done();
+    const mo = new MutationObserver(() => {
+      if (document.querySelector(sel)) {
+        mo.disconnect();
+        done();
+      }
+    });
+    mo.observe(document, { subtree: true, childList: true });
+  });
+};
+
+// Clicks `target` and waits for `shown`: [in the page, click event → frame painted; outside,
+// Playwright's click → element visible].
+async function timedClick(page, target, shown) {
+  await page.evaluate((sel) => { window.__until = window.__painted(sel); }, shown);
+  const t0 = Date.now();
+  await page.locator(target).click();
+  await page.locator(shown).first().waitFor({ timeout: 60_000 });
+  const outside = Date.now() - t0;
+  const painted = await page.evaluate(() => window.__until);
+  const clicked = await page.evaluate(() => window.__clicks.at(-1));
+  return [painted - clicked, outside];
+}
+
+// The playground's figures for the site served at `base`.
+async function measureApp(base) {
+  const profile = mkdtempSync(join(tmpdir(), "corelab-bench-"));
+  const ctx = await launch(profile);
+  await ctx.addInitScript(probe);
+  const page = ctx.pages()[0] ?? (await ctx.newPage());
+  const card = `.kernel-card[data-kernel="${KERNEL}"]`;
+  const load = [];
+  const loadOutside = [];
+  const phases = [];
+  for (let i = 0; i < Math.min(runs, 5); i++) {
+    await page.goto(`${base}?nosw`);
+    await page.locator(card).waitFor();
+    // The engine worker is up (as it is a moment after the page shows): a click's time is
+    // the kernel's, not the worker's start.
+    await page.waitForTimeout(300);
+    const [inside, outside] = await timedClick(page, card, "#summary");
+    load.push(inside);
+    loadOutside.push(outside);
+    const timing = await page.locator("#timing").innerText();
+    const m = /loaded in (\d+) ms .*fetch (\d+), parse (\d+)/.exec(timing);
+    phases.push(m.slice(1).map(Number));
+  }
+  const header = [];
+  const headerOutside = [];
+  const headerFirst = [];
+  const headerWhole = [];
+  for (let i = 0; i < Math.min(runs, 5); i++) {
+    await page.goto(`${base}?nosw&kernel=${KERNEL}`);
+    await page.locator("#summary").waitFor({ timeout: 60_000 });
+    await page.waitForTimeout(300);
+    const [inside, outside] = await timedClick(page, 'button.tab[data-view="header"]', "#header-view .vrow");
+    header.push(inside);
+    headerOutside.push(outside);
+    // The worker's share: the first screen (when it came before the whole), the whole.
+    const first = await page.locator("#header-partial").allInnerTexts();
+    const stats = await page.locator("#header-stats").innerText({ timeout: 60_000 });
+    const ms = (t) => Number(/generated in (\d+) ms/.exec(t)?.[1] ?? NaN);
+    if (first.length) headerFirst.push(ms(first[0]));
+    headerWhole.push(ms(stats));
+  }
+  await ctx.close();
+  rmSync(profile, { recursive: true, force: true });
+
+  // Cold: a new profile per visit (empty cache; the service worker is not active on a
+  // first visit anyway).
+  const cold = [];
+  const coldLink = [];
+  for (let i = 0; i < 3; i++) {
+    for (const [url, sel, out] of [[base, ".kernel-card", cold], [`${base}?kernel=${KERNEL}`, "#summary", coldLink]]) {
+      const p = mkdtempSync(join(tmpdir(), "corelab-bench-cold-"));
+      const c = await launch(p);
+      await c.addInitScript(probe);
+      await c.addInitScript((sel) => { window.__first = window.__painted(sel); }, sel);
+      const pg = c.pages()[0] ?? (await c.newPage());
+      await pg.goto(url);
+      const ms = await pg.evaluate(() => window.__first);
+      const bytes = await pg.evaluate(() => performance.getEntriesByType("navigation").concat(performance.getEntriesByType("resource"))
+        .reduce((a, e) => a + (e.transferSize || 0), 0));
+      // The worker's own fetches (the engine wasm) are in the worker's timeline, not the page's.
+      out.push([ms, bytes]);
+      await c.close();
+      rmSync(p, { recursive: true, force: true });
+    }
+  }
+  const phase = (i) => median(phases.map((p) => p[i]));
+  return {
+    load: median(load), loadOutside: median(loadOutside), loadState: phase(0), fetch: phase(1), parse: phase(2),
+    header: median(header), headerOutside: median(headerOutside),
+    headerFirst: headerFirst.length ? median(headerFirst) : null, headerWhole: median(headerWhole),
+    cold: median(cold.map((c) => c[0])), coldBytes: median(cold.map((c) => c[1])),
+    coldLink: median(coldLink.map((c) => c[0])),
+  };
+}
+
+// The JS API (the engine alone), on the site under test.
+const site = await serve(dist);
+const profile = mkdtempSync(join(tmpdir(), "corelab-bench-"));
+const ctx = await launch(profile);
+const page = ctx.pages()[0] ?? (await ctx.newPage());
+await page.goto(`${site.base}?nosw`);
 const engine = await page.evaluate(async ({ url, runs, objects }) => {
   const mod = await import("./corelab.js");
   const bytes = new Uint8Array(await (await fetch(url)).arrayBuffer());
@@ -122,37 +248,17 @@ const engine = await page.evaluate(async ({ url, runs, objects }) => {
   }
   return { compile, first: times[0], rest: times.slice(1), header: header.slice(1), headerBytes, reloc: reloc.slice(1), records };
 }, { url: `kernels/${KERNEL}.btf.gz`, runs, objects });
-
-const app = [];
-const phases = [];
-for (let i = 0; i < Math.min(runs, 5); i++) {
-  await page.goto(`${base}?nosw`);
-  await page.locator(`.kernel-card[data-kernel="${KERNEL}"]`).waitFor();
-  const t0 = Date.now();
-  await page.locator(`.kernel-card[data-kernel="${KERNEL}"]`).click();
-  await page.locator("#summary").waitFor({ timeout: 60_000 });
-  app.push(Date.now() - t0);
-  const timing = await page.locator("#timing").innerText();
-  const m = /loaded in (\d+) ms .*fetch (\d+), parse (\d+), index (\d+) ms/.exec(timing);
-  phases.push(m.slice(1).map(Number));
-}
-// The app's header view: kernel loaded, from the tab's click to the first rendered lines, and
-// the worker's share (its "generated in" figure: the header and its link index).
-const appHeader = [];
-const appHeaderWorker = [];
-for (let i = 0; i < Math.min(runs, 5); i++) {
-  await page.goto(`${base}?nosw&kernel=${KERNEL}`);
-  await page.locator("#summary").waitFor({ timeout: 60_000 });
-  const t0 = Date.now();
-  await page.locator('button.tab[data-view="header"]').click();
-  await page.locator("#header-view .vrow").first().waitFor({ timeout: 60_000 });
-  appHeader.push(Date.now() - t0);
-  const stats = await page.locator("#header-stats").innerText();
-  appHeaderWorker.push(Number(/generated in (\d+) ms/.exec(stats)[1]));
-}
 await ctx.close();
-srv.kill();
 rmSync(profile, { recursive: true, force: true });
+
+const app = await measureApp(site.base);
+site.srv.kill();
+let before = null;
+if (baseline) {
+  const b = await serve(resolve(baseline));
+  before = await measureApp(b.base);
+  b.srv.kill();
+}
 
 // Sizes of what a visitor downloads (the site is served compressed by Netlify's CDN).
 const sizes = ["app_bg.wasm", "corelab_bg.wasm", "app.js", "corelab.js"].map((f) => {
@@ -162,25 +268,30 @@ const sizes = ["app_bg.wasm", "corelab_bg.wasm", "app.js", "corelab.js"].map((f)
 const wasmGz = sizes.filter((s) => s.f.endsWith(".wasm")).reduce((a, s) => a + s.gz, 0);
 
 const nat = median(native);
+const nh = median(nativeHeader);
 const eng = median(engine.rest);
+const wh = median(engine.header);
+const was = (f, ratioOf) => (before ? `   (before: ${fmt(before[f])}${ratioOf ? ` = ${(before[f] / ratioOf).toFixed(2)}×` : ""})` : "");
 console.log(`6.18 kernel BTF (${KERNEL}.btf.gz, ${(statSync(file).size / 1e6).toFixed(2)} MB gzip), ${runs} runs, medians:`);
 console.log(`  native  corelab info (whole process)          ${fmt(nat)}`);
 console.log(`  wasm    parse+info, first call                ${fmt(engine.first)}   (wasm compile before it: ${fmt(engine.compile)})`);
 console.log(`  wasm    parse+info, warm                      ${fmt(eng)}   = ${(eng / nat).toFixed(2)}× native`);
-const phase = (i) => median(phases.map((p) => p[i]));
-console.log(`  app     click → summary painted               ${fmt(median(app))}   = ${(median(app) / nat).toFixed(2)}× native`);
-console.log(`            in the app: ${fmt(phase(0))} to the state update: fetch ${fmt(phase(1))}, parse ${fmt(phase(2))}, type index ${fmt(phase(3))} (worker)`);
-const nh = median(nativeHeader);
-const wh = median(engine.header);
+console.log(`  app     click → summary painted               ${fmt(app.load)}   = ${(app.load / nat).toFixed(2)}× native (budget 2×)${was("load", nat)}`);
+console.log(`            in the app: ${fmt(app.loadState)} to the state update: fetch ${fmt(app.fetch)}, parse ${fmt(app.parse)} (worker)`);
+console.log(`            seen from Playwright (click call → visible): ${fmt(app.loadOutside)}${was("loadOutside")}`);
 console.log(`vmlinux.h of the 6.18 kernel (${(engine.headerBytes / 1e6).toFixed(1)} MB), load included:`);
 if (bpftool) console.log(`  native  bpftool 7.1 btf dump format c (raw)   ${fmt(median(bpftoolHeader))}`);
 console.log(`  native  corelab header (whole process)        ${fmt(nh)}${bpftool ? `   = ${(nh / median(bpftoolHeader)).toFixed(2)}× bpftool` : ""}`);
 console.log(`  wasm    parse + header, warm                  ${fmt(wh)}   = ${(wh / nh).toFixed(2)}× native corelab (budget 1.5×)`);
-console.log(`  app     header tab → first lines painted      ${fmt(median(appHeader))}   = ${(median(appHeader) / nh).toFixed(2)}× native corelab (kernel already loaded)`);
-console.log(`            in the worker: ${fmt(median(appHeaderWorker))} (header with its links and anchors)`);
+console.log(`  app     header tab → first lines painted      ${fmt(app.header)}   = ${(app.header / nh).toFixed(2)}× native corelab (budget 1.5×)${was("header", nh)}`);
+console.log(`            in the worker: ${app.headerFirst !== null ? `first screen ${fmt(app.headerFirst)}, ` : ""}whole header ${fmt(app.headerWhole)} (with its links and anchors)`);
+console.log(`            seen from Playwright (click call → visible): ${fmt(app.headerOutside)}${was("headerOutside")}`);
 const rl = median(engine.reloc);
 console.log(`CO-RE relocation, ${objects.length} corpus objects (${engine.records} records) against 6.18, kernel parsed:`);
 console.log(`  wasm    reloc() of every object               ${rl.toFixed(1)} ms   (${(rl * 1000 / engine.records).toFixed(1)} µs per record; budget 50 ms for 600)`);
+console.log("cold first visit (new profile: empty cache, no service worker), localhost:");
+console.log(`  app     site → kernel cards painted (usable)  ${fmt(app.cold)}   (${(app.coldBytes / 1024).toFixed(0)} KiB transferred by the page; the engine's wasm loads in its worker alongside)${was("cold")}`);
+console.log(`  app     shared 6.18 link → summary painted    ${fmt(app.coldLink)}${was("coldLink")}`);
 console.log("shipped (gzip -9):");
 for (const s of sizes) console.log(`  ${s.f.padEnd(18)} ${String(s.raw).padStart(9)} B  ${String(s.gz).padStart(8)} B gzip`);
-console.log(`  wasm total gzip    ${(wasmGz / 1024).toFixed(0)} KiB (budget 600 KB: ${wasmGz < 600_000 ? "within" : "OVER"})`);
+console.log(`  wasm total gzip    ${(wasmGz / 1024).toFixed(0)} KiB (budget 585 KiB: ${wasmGz <= 585 * 1024 ? "within" : "OVER"})`);

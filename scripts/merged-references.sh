@@ -30,7 +30,7 @@ k612=debian13-6.12.107-s390x
 m61=$deb61/lib/modules/6.1.0-50-amd64/kernel
 m612=$deb612/usr/lib/modules/6.12.107+deb13-s390x/kernel
 
-# The .BTF section of a module, gzip'd into tests/data/modules/KERNEL-NAME.btf.gz.
+# The .BTF section of a module, gzip'd into tests/data/modules/ as KERNEL-NAME.btf.gz.
 extract() { # KERNEL MODULE_FILE NAME
   local ko=$2
   case "$ko" in *.xz) xz -dc "$ko" > "$tmp/m.ko"; ko=$tmp/m.ko ;; esac

@@ -13,7 +13,7 @@ pub fn path(rel: &str) -> PathBuf {
     dir().join(rel)
 }
 
-/// The contents of `tests/data/rel`, gunzipped when the name ends in `.gz`.
+/// The contents of `tests/data/<rel>`, gunzipped when the name ends in `.gz`.
 pub fn read(rel: &str) -> Vec<u8> {
     read_path(&path(rel))
 }
@@ -32,7 +32,7 @@ pub fn read_path(p: &Path) -> Vec<u8> {
     }
 }
 
-/// Files of `tests/data/sub` whose names end in `suffix`, sorted.
+/// Files of `tests/data/<sub>` whose names end in `suffix`, sorted.
 pub fn list(sub: &str, suffix: &str) -> Vec<PathBuf> {
     let mut v: Vec<PathBuf> = std::fs::read_dir(path(sub))
         .unwrap_or_else(|e| panic!("{sub}: {e}"))

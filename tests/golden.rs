@@ -1,5 +1,11 @@
-//! Golden files: expected output kept in `tests/data`, compared byte for byte, and
-//! regenerated with `UPDATE_GOLDEN=1 cargo test` (gzip'd when the name ends in `.gz`).
+//! Expected output kept in `tests/data`, compared byte for byte. Two kinds, never mixed:
+//!
+//! - references ([`reference`](fn@reference)): what bpftool, libbpf, pahole or clang printed. They are
+//!   copied in from ../shared and never rewritten: a difference is a bug to fix, not a
+//!   golden to refresh.
+//! - the project's own goldens ([`check`]), in the folders of [`OWN`] only: corelab's
+//!   output where no reference tool prints one, regenerated with `UPDATE_GOLDEN=1 cargo test`
+//!   (gzip'd when the name ends in `.gz`).
 
 use std::io::Write;
 use std::path::Path;
@@ -9,9 +15,18 @@ pub fn updating() -> bool {
     std::env::var_os("UPDATE_GOLDEN").is_some_and(|v| v != "0")
 }
 
-/// Compares `actual` with the golden file `tests/data/rel` (or rewrites it when updating).
+/// The folders of `tests/data` that hold the project's own goldens; everything else there
+/// is a reference.
+pub const OWN: [&str; 3] = ["diff/", "header-roots/", "layout/"];
+
+/// Compares `actual` with the project's own golden file `tests/data/<rel>` (one of [`OWN`]'s
+/// folders), or rewrites it when updating.
 #[track_caller]
 pub fn check(rel: &str, actual: &[u8]) {
+    assert!(
+        OWN.iter().any(|d| rel.starts_with(d)),
+        "{rel} is not one of the project's own goldens ({OWN:?}): compare it with golden::reference"
+    );
     let p = crate::data::path(rel);
     if updating() {
         write(&p, actual);
@@ -23,7 +38,27 @@ pub fn check(rel: &str, actual: &[u8]) {
         p.display()
     );
     let expected = crate::data::read_path(&p);
-    assert_same(&expected, actual, rel);
+    assert_same(
+        &expected,
+        actual,
+        &format!("{rel} (own golden: UPDATE_GOLDEN=1 regenerates it)"),
+    );
+}
+
+/// Compares `actual` with the reference output `tests/data/<rel>` (another tool's), which
+/// `UPDATE_GOLDEN` never rewrites.
+#[track_caller]
+pub fn reference(rel: &str, actual: &[u8]) {
+    assert!(
+        !OWN.iter().any(|d| rel.starts_with(d)),
+        "{rel} is one of the project's own goldens: compare it with golden::check"
+    );
+    let expected = crate::data::read(rel);
+    assert_same(
+        &expected,
+        actual,
+        &format!("{rel} (a reference tool's output: never regenerated)"),
+    );
 }
 
 /// Asserts equality of two outputs, reporting the first differing line.
@@ -43,7 +78,7 @@ pub fn assert_same(expected: &[u8], actual: &[u8], what: &str) {
         String::from_utf8_lossy(v.get(line).copied().unwrap_or(b"<end>")).into_owned()
     };
     panic!(
-        "{what}: output differs at line {} (expected {} lines, got {}):\n  expected: {}\n  actual:   {}\n(set UPDATE_GOLDEN=1 to regenerate goldens)",
+        "{what}: output differs at line {} (expected {} lines, got {}):\n  expected: {}\n  actual:   {}",
         line + 1,
         e.len(),
         a.len(),

@@ -230,7 +230,7 @@ fn check(cmd: Command, runs: &mut usize) {
 
 /// `corelab reloc --json` against the oracle, through the binary: outcome, instruction bytes,
 /// specs and log of every record of a few (object, target) pairs (the full comparison of the
-/// engine is tests/it/reloc_oracle.rs; the scoreboard runs the binary on all of them).
+/// engine is cli/tests/reloc_oracle.rs; the scoreboard runs the binary on all of them).
 #[test]
 fn reloc_json_is_the_oracle_schema() {
     let dir = data::scratch("cli-reloc");

@@ -1,6 +1,6 @@
 //! What a BTF blob holds and uses, and the oldest kernel, libbpf and bpftool that can read it.
 //!
-//! The point is pain point 7 of spec/peers.md: old tools fail on new BTF with
+//! The point is pain point 7 of ../shared/spec/peers.md: old tools fail on new BTF with
 //! "Unsupported BTF_KIND:19"; this says in advance which feature needs which version.
 
 use crate::btf::{Btf, Kind};

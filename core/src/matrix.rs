@@ -31,8 +31,8 @@ pub struct ProgramRow {
 /// One relocation on one kernel.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct RelocCell {
-    /// The oracle's outcome name (`patched`, `poisoned`, `error`, …).
-    pub outcome: &'static str,
+    /// How the record ended on this kernel ([`Outcome::name`] is the oracle's word for it).
+    pub outcome: Outcome,
     /// The value written (`patched` only).
     pub value: Option<u64>,
     /// libbpf's first warning (errors, refused size changes).
@@ -161,7 +161,7 @@ pub fn build(obj: &Object, analyses: &[(String, Analysis<'_>)]) -> Matrix {
                     .map(|(_, a)| {
                         let Some(rec) = a.relocation.records.get(i) else {
                             return RelocCell {
-                                outcome: "not_reached",
+                                outcome: Outcome::NotReached,
                                 value: None,
                                 reason: None,
                             };
@@ -181,7 +181,7 @@ pub fn build(obj: &Object, analyses: &[(String, Analysis<'_>)]) -> Matrix {
                             _ => None,
                         };
                         RelocCell {
-                            outcome: rec.outcome.name(),
+                            outcome: rec.outcome,
                             value,
                             reason,
                         }

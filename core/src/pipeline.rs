@@ -46,6 +46,84 @@ impl Analysis<'_> {
         let (layout, _) = self.kconfig.as_ref().ok()?;
         layout.vars.get(i as usize).map(|v| v.name.as_str())
     }
+
+    /// The CO-RE record (index over the `.BTF.ext`, as in [`ObjectRelocation::records`])
+    /// behind relocation site `site`.
+    pub fn site_record(&self, site: u32) -> Option<usize> {
+        let s = self.sites.get(site as usize)?;
+        self.relocation
+            .records
+            .iter()
+            .position(|r| r.sec == s.sec && r.relo.insn_off / 8 == s.insn)
+    }
+}
+
+/// What decided a branch, in words, and the CO-RE record when it was a relocation.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OriginText {
+    /// `CO-RE relocation #2 (field_exists inode.i_atime_sec = 0)`, `CONFIG_HZ (.kconfig)`,
+    /// `the read-only global debug`.
+    pub text: String,
+    /// The record (index over the `.BTF.ext`) of a relocation.
+    pub record: Option<usize>,
+}
+
+impl sim::Origin {
+    /// What this is in `obj` analysed as `a`, in words.
+    pub fn describe(self, a: &Analysis<'_>, obj: &Object) -> OriginText {
+        match self {
+            sim::Origin::Relo(i) => {
+                let Some(site) = a.sites.get(i as usize) else {
+                    return OriginText {
+                        text: format!("relocation {i}"),
+                        record: None,
+                    };
+                };
+                let record = a.site_record(i);
+                let rec = record.and_then(|k| a.relocation.records.get(k));
+                let value = rec
+                    .and_then(|r| r.processed.as_ref())
+                    .and_then(|p| p.resolution.as_ref())
+                    .and_then(|res| res.result.ok())
+                    .map(|v| format!(" = {}", v.new_val))
+                    .unwrap_or_default();
+                let access = rec.map_or_else(|| site.local_spec.clone(), |r| r.access_path());
+                OriginText {
+                    text: format!(
+                        "CO-RE relocation #{} ({} {access}{value})",
+                        site.sec_relo_idx, site.kind
+                    ),
+                    record,
+                }
+            }
+            sim::Origin::Kconfig(i) => OriginText {
+                text: a.kconfig_name(i).map_or_else(
+                    || format!("kconfig extern {i}"),
+                    |n| format!("{n} (.kconfig)"),
+                ),
+                record: None,
+            },
+            sim::Origin::Rodata(m, off) => {
+                let map = obj.maps.get(m as usize);
+                let global = map.and_then(|map| match &map.kind {
+                    crate::object::MapKind::GlobalData { section, .. } => {
+                        obj.globals.iter().find(|g| {
+                            &g.section == section
+                                && u64::from(off) >= g.offset
+                                && u64::from(off) < g.offset + g.size.max(1)
+                        })
+                    }
+                    _ => None,
+                });
+                let text = match (global, map) {
+                    (Some(g), _) => format!("the read-only global {}", g.name),
+                    (None, Some(map)) => format!("{}+{off} (read-only data)", map.name),
+                    _ => format!("read-only data {m}+{off}"),
+                };
+                OriginText { text, record: None }
+            }
+        }
+    }
 }
 
 /// Why `analyze` cannot run at all.

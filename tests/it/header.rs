@@ -50,6 +50,20 @@ fn kernels_match_bpftool_7_1_and_7_8() {
             );
             let want = data::read(&format!("headers/{dir}/{name}.h.gz"));
             golden::assert_same(&want, &out, &format!("{name} {p}"));
+            // Streamed for a viewer (the first roots sorted before the rest): the same bytes,
+            // and the first screen is their beginning.
+            let mut first = None;
+            let (streamed, r) = header::render_streaming(&btf, &profile(p), 120, &mut |m| {
+                first = Some(m.text.clone())
+            });
+            assert_eq!(r, Ok(()));
+            golden::assert_same(
+                &want,
+                streamed.text.as_bytes(),
+                &format!("{name} {p} streamed"),
+            );
+            let first = first.expect("a first screen");
+            assert!(first.lines().count() >= 120 && want.starts_with(first.as_bytes()));
         }
     }
 }

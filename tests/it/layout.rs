@@ -12,6 +12,21 @@ fn layout(btf: &Btf, name: &str) -> String {
     corelab::layout::render(btf, id).unwrap()
 }
 
+/// The installed pahole, if it is 1.24 (the version the layouts follow); else `what` is
+/// skipped, and said so.
+fn pahole_1_24(what: &str) -> Option<std::path::PathBuf> {
+    let Some(pahole) = tools::find("pahole") else {
+        tools::skipped(what, "pahole");
+        return None;
+    };
+    let (_, version, _) = tools::run(Command::new(&pahole).arg("--version"));
+    if !String::from_utf8_lossy(&version).starts_with("v1.24") {
+        tools::skipped(what, "pahole 1.24");
+        return None;
+    }
+    Some(pahole)
+}
+
 /// Every struct and union pahole printed for the probes (`.pahole.txt`, pahole 1.24).
 #[test]
 fn probes_match_pahole_1_24() {
@@ -57,13 +72,9 @@ fn task_struct_golden() {
 /// `CORELAB_LAYOUT_STEP=N` compares every N-th named type (default 150).
 #[test]
 fn kernel_types_match_installed_pahole() {
-    let Some(pahole) = tools::find("pahole") else {
-        return tools::skipped("layout differential", "pahole");
+    let Some(pahole) = pahole_1_24("layout differential") else {
+        return;
     };
-    let (_, version, _) = tools::run(Command::new(&pahole).arg("--version"));
-    if !String::from_utf8_lossy(&version).starts_with("v1.24") {
-        return tools::skipped("layout differential", "pahole 1.24");
-    }
     let step: usize = std::env::var("CORELAB_LAYOUT_STEP")
         .ok()
         .and_then(|v| v.parse().ok())
@@ -100,4 +111,57 @@ fn kernel_types_match_installed_pahole() {
     }
     let _ = std::fs::remove_dir_all(dir);
     assert!(compared > 100, "{compared}");
+}
+
+/// `layout::sizes` = `pahole --sizes` (name, size, holes of every named struct and union) on
+/// every kernel, against the installed pahole 1.24. pahole lists a struct once per name,
+/// size and members (their names where both have one, bit offsets and bitfield sizes: its
+/// `type__compare`); the comparison drops the same repeats.
+#[test]
+fn sizes_match_installed_pahole() {
+    let Some(pahole) = pahole_1_24("pahole --sizes differential") else {
+        return;
+    };
+    let dir = data::scratch("layout-sizes");
+    for (name, path) in data::kernels() {
+        let bytes = data::read_path(&path);
+        let btf = load_btf(&bytes, None).unwrap().btf;
+        let file = dir.join(format!("{name}.btf"));
+        std::fs::write(&file, &bytes).unwrap();
+        let (_, want, _) = tools::run(Command::new(&pahole).args(["-F", "btf", "-s"]).arg(&file));
+        let sizes = corelab::layout::sizes(&btf);
+        assert!(sizes.len() > 5000, "{name}: {} structs", sizes.len());
+        let mut listed: std::collections::HashMap<&str, Vec<corelab::btf::TypeId>> =
+            std::collections::HashMap::new();
+        let mut ours = String::new();
+        for c in &sizes {
+            let same_name = listed.entry(btf.ty(c.id).name()).or_default();
+            if same_name.iter().any(|&l| same_for_pahole(&btf, l, c.id)) {
+                continue;
+            }
+            same_name.push(c.id);
+            ours.push_str(&format!(
+                "{}\t{}\t{}\n",
+                btf.ty(c.id).name(),
+                c.size,
+                c.holes
+            ));
+        }
+        golden::assert_same(&want, ours.as_bytes(), &format!("{name} --sizes"));
+    }
+    let _ = std::fs::remove_dir_all(dir);
+}
+
+/// pahole's `type__compare` equality: name, size, number of members, and per member its
+/// name (when both have one), bit offset and bitfield size.
+fn same_for_pahole(btf: &Btf, a: corelab::btf::TypeId, b: corelab::btf::TypeId) -> bool {
+    let (a, b) = (btf.ty(a), btf.ty(b));
+    a.name() == b.name()
+        && a.size() == b.size()
+        && a.vlen() == b.vlen()
+        && a.members().zip(b.members()).all(|(x, y)| {
+            (x.name.is_empty() || y.name.is_empty() || x.name == y.name)
+                && x.bit_offset == y.bit_offset
+                && x.bitfield_size == y.bitfield_size
+        })
 }

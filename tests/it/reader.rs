@@ -118,3 +118,54 @@ fn wide_vlen_struct_reads_all_members() {
     assert_eq!(t.members().count(), 70_000);
     assert!(Summary::of(&btf).features.contains(&Feature::WideInfo));
 }
+
+/// A gzip'd kernel unpacked piece by piece, as the playground does while it downloads,
+/// gives the bytes the whole file gives; a damaged or cut stream is an error either way,
+/// and the limit holds.
+#[test]
+fn gunzip_in_pieces_is_gunzip_whole() {
+    use corelab::input::compress::{decompress, Gunzip, Layer};
+    let gz = std::fs::read(data::path("btf/debian11-5.10.0-46-amd64.btf.gz")).unwrap();
+    let any = |_: &[u8]| true;
+    let whole = decompress(Layer::Gzip, &gz, 1 << 30, &any).unwrap();
+    assert_eq!(whole, data::read("btf/debian11-5.10.0-46-amd64.btf.gz"));
+    for piece in [1, 1000, 65_536, gz.len()] {
+        let mut g = Gunzip::new(1 << 30, &any);
+        for c in gz.chunks(piece) {
+            g.push(c).unwrap();
+        }
+        assert!(g.finish().unwrap() == whole, "pieces of {piece}");
+    }
+    let mut cut = Gunzip::new(1 << 30, &any);
+    cut.push(&gz[..gz.len() / 2]).unwrap();
+    assert!(cut.finish().is_err(), "a cut stream");
+    let mut damaged = gz.clone();
+    damaged[gz.len() / 2] ^= 0xff;
+    let mut g = Gunzip::new(1 << 30, &any);
+    let pushed = g.push(&damaged);
+    assert!(pushed.is_err() || g.finish().is_err(), "a damaged stream");
+    let mut small = Gunzip::new(1 << 20, &any);
+    let too_big = small.push(&gz).and_then(|()| small.finish().map(|_| ()));
+    assert!(too_big
+        .unwrap_err()
+        .to_string()
+        .contains("beyond the 1 MiB limit"));
+    // The first bytes are judged as they come: a stream of zeros is refused on its first
+    // pieces (the rest never pushed), as a whole gzip layer refuses it.
+    let btf_magic = |head: &[u8]| head.starts_with(&[0x9f, 0xeb]);
+    let zeros = {
+        use std::io::Write;
+        let mut e = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::best());
+        e.write_all(&vec![0u8; 1 << 20]).unwrap();
+        e.finish().unwrap()
+    };
+    let mut g = Gunzip::new(1 << 30, &btf_magic);
+    let refused = zeros.chunks(64).find_map(|c| g.push(c).err());
+    assert!(
+        refused.is_some_and(|e| e.to_string().contains("not a recognised input")),
+        "zeros refused while pushed"
+    );
+    let mut g = Gunzip::new(1 << 30, &btf_magic);
+    g.push(&gz).unwrap();
+    assert!(g.finish().unwrap() == whole, "BTF accepted");
+}

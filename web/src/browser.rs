@@ -4,6 +4,9 @@
 //! Bulk bytes stay JS typed arrays here: they go from the network or the file straight to
 //! the worker without a copy through the app's wasm memory.
 
+use std::cell::Cell;
+use std::rc::Rc;
+
 use js_sys::{Reflect, Uint8Array};
 use wasm_bindgen::closure::Closure;
 use wasm_bindgen::{JsCast, JsValue};
@@ -30,10 +33,14 @@ fn describe(e: JsValue) -> String {
         .unwrap_or_else(|| format!("{e:?}"))
 }
 
-/// Fetches `url` (same origin), calling `progress(done, total)` as chunks arrive.
+/// Fetches `url` (same origin), calling `progress(done, total)` with the bytes received so
+/// far as they arrive. With `gunzip`, the body is gzip that the browser unpacks as it
+/// downloads (its native inflate, overlapped with the transfer); progress still counts the
+/// bytes on the wire, against the `Content-Length`.
 pub async fn fetch_bytes(
     url: &str,
-    progress: impl Fn(u64, Option<u64>),
+    progress: Rc<dyn Fn(u64, Option<u64>)>,
+    gunzip: bool,
 ) -> Result<Uint8Array, String> {
     let window = web_sys::window().ok_or("no window")?;
     let resp: web_sys::Response = JsFuture::from(window.fetch_with_str(url))
@@ -57,17 +64,62 @@ pub async fn fetch_bytes(
     let Some(body) = resp.body() else {
         return Ok(Uint8Array::new_with_length(0));
     };
-    let reader: web_sys::ReadableStreamDefaultReader = body
+    progress(0, total);
+    // Counts the bytes on the wire as they pass, before any unpacking.
+    let counted = Cell::new(0u64);
+    let counter = {
+        let progress = progress.clone();
+        Closure::<dyn FnMut(JsValue, JsValue)>::new(move |chunk: JsValue, controller: JsValue| {
+            let n = Reflect::get(&chunk, &"byteLength".into())
+                .ok()
+                .and_then(|v| v.as_f64())
+                .unwrap_or(0.0) as u64;
+            counted.set(counted.get() + n);
+            progress(counted.get(), total);
+            if let Ok(enqueue) = Reflect::get(&controller, &"enqueue".into()) {
+                if let Some(f) = enqueue.dyn_ref::<js_sys::Function>() {
+                    let _ = f.call1(&controller, &chunk);
+                }
+            }
+        })
+    };
+    let transformer = js_sys::Object::new();
+    Reflect::set(&transformer, &"transform".into(), counter.as_ref()).map_err(describe)?;
+    let count = web_sys::TransformStream::new_with_transformer(&transformer).map_err(describe)?;
+    let mut stream = body.pipe_through(&through(&count)?);
+    if gunzip {
+        // `DecompressionStream` by name: web-sys has it only behind its unstable-API flag.
+        let ctor = Reflect::get(&js_sys::global(), &"DecompressionStream".into())
+            .map_err(describe)?
+            .dyn_into::<js_sys::Function>()
+            .map_err(|_| "this browser cannot unpack gzip streams".to_owned())?;
+        let inflate =
+            Reflect::construct(&ctor, &js_sys::Array::of1(&"gzip".into())).map_err(describe)?;
+        stream = stream.pipe_through(&through(&inflate)?);
+    }
+    let all = read_all(&stream).await.map_err(|e| format!("{url}: {e}"));
+    drop(counter);
+    all
+}
+
+/// A stream's `{ readable, writable }` pair, to pipe through.
+fn through(stream: &JsValue) -> Result<web_sys::ReadableWritablePair, String> {
+    let get = |k: &str| Reflect::get(stream, &k.into()).map_err(describe);
+    let readable: web_sys::ReadableStream = get("readable")?.dyn_into().map_err(describe)?;
+    let writable: web_sys::WritableStream = get("writable")?.dyn_into().map_err(describe)?;
+    Ok(web_sys::ReadableWritablePair::new(&readable, &writable))
+}
+
+/// Every chunk of `stream`, joined.
+async fn read_all(stream: &web_sys::ReadableStream) -> Result<Uint8Array, String> {
+    let reader: web_sys::ReadableStreamDefaultReader = stream
         .get_reader()
         .dyn_into()
         .map_err(|o| describe(o.into()))?;
     let mut chunks: Vec<Uint8Array> = Vec::new();
-    let mut done_bytes = 0u64;
-    progress(0, total);
+    let mut len = 0u32;
     loop {
-        let step = JsFuture::from(reader.read())
-            .await
-            .map_err(|e| format!("{url}: {}", describe(e)))?;
+        let step = JsFuture::from(reader.read()).await.map_err(describe)?;
         if Reflect::get(&step, &"done".into())
             .ok()
             .and_then(|d| d.as_bool())
@@ -79,11 +131,13 @@ pub async fn fetch_bytes(
             .map_err(describe)?
             .dyn_into()
             .map_err(describe)?;
-        done_bytes += u64::from(chunk.length());
+        len += chunk.length();
         chunks.push(chunk);
-        progress(done_bytes, total);
     }
-    let all = Uint8Array::new_with_length(done_bytes as u32);
+    if chunks.len() == 1 {
+        return Ok(chunks.remove(0));
+    }
+    let all = Uint8Array::new_with_length(len);
     let mut at = 0u32;
     for c in chunks {
         all.set(&c, at);

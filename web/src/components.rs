@@ -1,5 +1,6 @@
 //! The views, one component per file. Leaf components get data and `on_*` callbacks; the
-//! area views take the state handle and dispatch actions.
+//! views of a tab read the workspace and ask the engine through hooks (`use_workspace`,
+//! `use_query`) and dispatch actions; `views.rs` says which shows each tab.
 
 pub mod badges;
 pub mod code_view;
@@ -17,7 +18,9 @@ pub mod matrix_view;
 pub mod object_welcome;
 pub mod reloc_view;
 pub mod share_button;
+pub mod shell;
 pub mod spans;
+pub mod struct_list;
 pub mod summary_view;
 pub mod text_viewer;
 pub mod topbar;

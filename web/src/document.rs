@@ -5,7 +5,10 @@
 
 use std::ops::Range;
 
+use serde::{Deserialize, Serialize};
+
 use crate::dto::DocumentData;
+use crate::query::Blob;
 
 /// A piece of one line: its text and the type it links to, if any.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -17,8 +20,12 @@ pub struct LineSpan<'a> {
 }
 
 /// An indexed text.
-#[derive(Debug, Default, PartialEq)]
+///
+/// It crosses from the worker as blobs ([`Document::into_blobs`]): its serialized body is
+/// empty.
+#[derive(Debug, Default, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Document {
+    #[serde(skip)]
     data: DocumentData,
 }
 
@@ -108,6 +115,11 @@ impl Document {
             .map(|&l| l as usize)
     }
 
+    /// The parts it was built from.
+    pub fn data(&self) -> &DocumentData {
+        &self.data
+    }
+
     /// The whole text (for copying and downloading).
     pub fn text(&self) -> &str {
         &self.data.text
@@ -116,6 +128,40 @@ impl Document {
     /// Size of the text in bytes.
     pub fn text_len(&self) -> usize {
         self.data.text.len()
+    }
+
+    /// Its parts as blobs: text, line starts, links (flattened), anchors.
+    pub fn into_blobs(self) -> Vec<Blob> {
+        let DocumentData {
+            text,
+            line_starts,
+            links,
+            anchors,
+        } = self.data;
+        vec![
+            Blob::Bytes(text.into_bytes()),
+            Blob::Words(line_starts),
+            Blob::Words(links.into_flattened()),
+            Blob::Words(anchors),
+        ]
+    }
+
+    /// A document from its blobs (missing ones are empty; a text that is not UTF-8 is
+    /// repaired rather than refused).
+    pub fn from_blobs(blobs: Vec<Blob>) -> Document {
+        let mut it = blobs.into_iter();
+        let text = it.next().map(Blob::into_bytes).unwrap_or_default();
+        let text = String::from_utf8(text)
+            .unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned());
+        let line_starts = it.next().map(Blob::into_words).unwrap_or_default();
+        let flat = it.next().map(Blob::into_words).unwrap_or_default();
+        let anchors = it.next().map(Blob::into_words).unwrap_or_default();
+        Document::new(DocumentData {
+            text,
+            line_starts,
+            links: flat.chunks_exact(3).map(|c| [c[0], c[1], c[2]]).collect(),
+            anchors,
+        })
     }
 }
 

@@ -6,6 +6,8 @@
 
 use serde::{Deserialize, Serialize};
 
+use crate::document::Document;
+
 pub mod compare;
 pub mod guard;
 pub mod matrix;
@@ -144,14 +146,19 @@ pub struct TypeIndexData {
 }
 
 /// The generated header as a document, with the profile used and libbpf's stderr lines.
-#[derive(Clone, Debug, PartialEq, Default)]
+#[derive(Serialize, Deserialize, Clone, Debug, PartialEq, Default)]
 pub struct HeaderDocument {
-    /// The header, its lines, type links and definition anchors.
-    pub document: DocumentData,
+    /// The header, its lines, type links and definition anchors (it crosses as blobs).
+    #[serde(skip)]
+    pub document: Document,
     /// The profile's name (`bpftool-7.1`, …).
     pub profile: String,
     /// What libbpf would print on stderr (`libbpf: …`), in order.
     pub warnings: Vec<String>,
+    /// Milliseconds the engine spent on it (on the first screen, for an early part).
+    pub ms: f64,
+    /// Whether this is the whole header (else its first screen; the rest is coming).
+    pub complete: bool,
 }
 
 /// A long text with type links and anchors: the raw listing or the generated header.
@@ -175,6 +182,4 @@ pub struct LoadReport {
     pub summary: KernelSummary,
     /// Milliseconds spent unpacking, parsing and summarising, measured in the engine.
     pub parse_ms: f64,
-    /// Milliseconds spent building the type index, measured in the engine.
-    pub index_ms: f64,
 }

@@ -1,8 +1,9 @@
 //! The app's handle on the engine worker: spawn it, send a [`Request`], await its [`Reply`].
 //!
 //! Each call gets an id and a promise; the worker's `message` handler resolves the promise
-//! whose id the reply carries. If the worker dies (or cannot start), every pending call fails
-//! with the worker's error instead of hanging.
+//! whose id the reply carries, and hands early parts (`part` messages) to the call's part
+//! handler. If the worker dies (or cannot start), every pending call fails with the worker's
+//! error instead of hanging.
 //!
 //! Why a plain module `Worker` and not yew-agent (web-toolchain.md §7.4): the worker must keep
 //! the parsed kernel between requests (a oneshot task is stateless), yew-agent copies every
@@ -12,7 +13,6 @@
 //! 0.4 ms). The worker is also the same `corelab` wasm documentation authors load.
 
 use std::cell::{Cell, RefCell};
-use std::collections::HashMap;
 use std::rc::Rc;
 
 use js_sys::{Function, Promise, Uint8Array};
@@ -20,15 +20,16 @@ use wasm_bindgen::closure::Closure;
 use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_futures::JsFuture;
 
-use crate::dto::compare::CompareTable;
-use crate::dto::guard::{GuardReport, WhatIf};
-use crate::dto::matrix::MatrixTable;
 use crate::dto::object::ObjectSummary;
-use crate::dto::reloc::{RelocExplanation, RelocTable};
-use crate::dto::{DocumentData, HeaderDocument, LoadReport, TypeDetail, TypeIndexData};
-use crate::protocol::{self, Envelope, Reply, Request};
+use crate::dto::{LoadReport, TypeIndexData};
+use crate::protocol::{self, blobs_from_js, Envelope, Reply, Request};
+use crate::query::{AnyQuery, AnyReply, Blob};
 
-type Pending = Rc<RefCell<HashMap<u32, (Function, Function)>>>;
+/// A call's early parts go here.
+type OnPart = Rc<dyn Fn(Reply)>;
+
+/// Calls in flight: id, the promise's resolve and reject, the part handler.
+type Pending = Rc<RefCell<Vec<(u32, Function, Function, Option<OnPart>)>>>;
 
 /// The worker and its calls in flight.
 pub struct Engine {
@@ -53,6 +54,13 @@ impl Drop for Engine {
     }
 }
 
+/// The reply in a message, with its bulk put back.
+fn reply_of(data: &JsValue) -> Result<(u32, bool, Reply, Vec<Blob>), String> {
+    let env = Envelope::<Reply>::unpack(data)?;
+    let blobs = blobs_from_js(&env.blobs);
+    Ok((env.id, env.part, env.body, blobs))
+}
+
 impl Engine {
     /// Starts the module worker at `url` (`worker.js`).
     pub fn spawn(url: &str) -> Result<Engine, String> {
@@ -69,8 +77,32 @@ impl Engine {
                     .ok()
                     .and_then(|v| v.as_f64())
                     .map(|v| v as u32);
-                let entry = id.and_then(|id| pending.borrow_mut().remove(&id));
-                if let Some((resolve, _)) = entry {
+                let part = js_sys::Reflect::get(&data, &"part".into())
+                    .ok()
+                    .and_then(|v| v.as_bool())
+                    .unwrap_or(false);
+                if part {
+                    // Decoded here: the part handler takes the reply itself.
+                    if let Ok((id, _, mut reply, blobs)) = reply_of(&data) {
+                        reply.put_blobs(blobs);
+                        // Out of the borrow: the handler may start other calls.
+                        let on_part = pending
+                            .borrow()
+                            .iter()
+                            .find(|c| c.0 == id)
+                            .and_then(|c| c.3.clone());
+                        if let Some(on_part) = on_part {
+                            on_part(reply);
+                        }
+                    }
+                    return;
+                }
+                let entry = id.and_then(|id| {
+                    let mut p = pending.borrow_mut();
+                    let i = p.iter().position(|c| c.0 == id)?;
+                    Some(p.swap_remove(i))
+                });
+                if let Some((_, resolve, _, _)) = entry {
                     let _ = resolve.call1(&JsValue::NULL, &data);
                 }
             })
@@ -82,7 +114,8 @@ impl Engine {
                     .ok()
                     .and_then(|m| m.as_string())
                     .unwrap_or_else(|| "the engine worker failed".to_owned());
-                for (_, (_, reject)) in pending.borrow_mut().drain() {
+                let failed: Vec<_> = pending.borrow_mut().drain(..).collect();
+                for (_, _, reject, _) in failed {
                     let _ = reject.call1(&JsValue::NULL, &msg.clone().into());
                 }
             })
@@ -98,66 +131,96 @@ impl Engine {
         })
     }
 
-    /// Sends `request` with `blobs` (their buffers are transferred) and awaits the reply.
+    /// Sends `request` with `blobs` (their buffers are transferred) and awaits the reply;
+    /// early parts go to `on_part`.
     pub async fn call(
         &self,
         request: Request,
         blobs: Vec<JsValue>,
-    ) -> Result<(Reply, Vec<JsValue>), String> {
+        on_part: Option<OnPart>,
+    ) -> Result<(Reply, Vec<Blob>), String> {
         let id = self.next_id.get();
         self.next_id.set(id.wrapping_add(1));
         let (msg, transfer) = Envelope {
             id,
+            part: false,
             body: request,
             blobs,
         }
         .pack()?;
         let pending = self.pending.clone();
+        let mut on_part = Some(on_part);
         let promise = Promise::new(&mut |resolve, reject| {
-            pending.borrow_mut().insert(id, (resolve, reject));
+            let part = on_part.take().flatten();
+            pending.borrow_mut().push((id, resolve, reject, part));
         });
         if let Err(e) = self.worker.post_message_with_transfer(&msg, &transfer) {
-            self.pending.borrow_mut().remove(&id);
+            self.pending.borrow_mut().retain(|c| c.0 != id);
             return Err(format!("cannot reach the engine worker: {e:?}"));
         }
         let answer = JsFuture::from(promise)
             .await
             .map_err(|e| e.as_string().unwrap_or_else(|| format!("{e:?}")))?;
-        let env = Envelope::<Reply>::unpack(&answer)?;
-        match env.body {
+        let (_, _, body, blobs) = reply_of(&answer)?;
+        match body {
             Reply::Failed { message } => Err(message),
-            body => Ok((body, env.blobs)),
+            body => Ok((body, blobs)),
+        }
+    }
+
+    /// Asks query `q`; early parts of the answer go to `on_part`. (Not generic: one copy
+    /// serves every kind of query.)
+    pub async fn ask(
+        &self,
+        q: AnyQuery,
+        on_part: Rc<dyn Fn(AnyReply)>,
+    ) -> Result<AnyReply, String> {
+        let on_part: OnPart = Rc::new(move |r| {
+            if let Reply::Answer(a) = r {
+                on_part(*a);
+            }
+        });
+        match self
+            .call(Request::Query(q), Vec::new(), Some(on_part))
+            .await?
+        {
+            (Reply::Answer(mut a), blobs) => {
+                crate::query::Payload::put_blobs(&mut *a, blobs);
+                Ok(*a)
+            }
+            (other, _) => Err(unexpected(&other)),
         }
     }
 
     /// Loads a kernel's bytes into `slot` (as split BTF over the kernel in `base` if they
-    /// need one): its summary, and its type index when `index`.
+    /// need one; `unpacked`: layers the browser already peeled).
     pub async fn load(
         &self,
         slot: u32,
         label: &str,
         bytes: Uint8Array,
         base: Option<u32>,
-        index: bool,
-    ) -> Result<(LoadReport, Option<TypeIndexData>), String> {
+        unpacked: Vec<String>,
+    ) -> Result<LoadReport, String> {
         let request = Request::Load {
             slot,
             label: label.to_owned(),
             base,
-            index,
+            unpacked,
         };
-        match self.call(request, vec![bytes.into()]).await? {
-            (Reply::Loaded { report }, blobs) => {
-                Ok((report, index.then(|| protocol::index_from_blobs(&blobs))))
-            }
+        match self.call(request, vec![bytes.into()], None).await? {
+            (Reply::Loaded { report }, _) => Ok(report),
             (other, _) => Err(unexpected(&other)),
         }
     }
 
     /// The type index of the kernel in `slot`.
     pub async fn type_index(&self, slot: u32) -> Result<TypeIndexData, String> {
-        match self.call(Request::TypeIndex { slot }, Vec::new()).await? {
-            (Reply::Index, blobs) => Ok(protocol::index_from_blobs(&blobs)),
+        match self
+            .call(Request::TypeIndex { slot }, Vec::new(), None)
+            .await?
+        {
+            (Reply::Index, blobs) => Ok(protocol::index_from_blobs(blobs)),
             (other, _) => Err(unexpected(&other)),
         }
     }
@@ -173,162 +236,15 @@ impl Engine {
             slot,
             label: label.to_owned(),
         };
-        match self.call(request, vec![bytes.into()]).await? {
+        match self.call(request, vec![bytes.into()], None).await? {
             (Reply::ObjectLoaded { summary }, _) => Ok(summary),
             (other, _) => Err(unexpected(&other)),
         }
     }
 
-    /// Every relocation of an object against a kernel.
-    pub async fn relocate(
-        &self,
-        object: u32,
-        kernel: u32,
-        whatif: WhatIf,
-    ) -> Result<RelocTable, String> {
-        let r = Request::Relocate {
-            object,
-            kernel,
-            whatif,
-        };
-        match self.call(r, Vec::new()).await? {
-            (Reply::Relocated { table }, _) => Ok(table),
-            (other, _) => Err(unexpected(&other)),
-        }
-    }
-
-    /// One relocation explained.
-    pub async fn explain(
-        &self,
-        object: u32,
-        kernel: u32,
-        whatif: WhatIf,
-        idx: u32,
-    ) -> Result<RelocExplanation, String> {
-        let r = Request::Explain {
-            object,
-            kernel,
-            whatif,
-            idx,
-        };
-        match self.call(r, Vec::new()).await? {
-            (Reply::Explained { explanation }, _) => Ok(explanation),
-            (other, _) => Err(unexpected(&other)),
-        }
-    }
-
-    /// The guard simulation with the flow of `prog`.
-    pub async fn guard(
-        &self,
-        object: u32,
-        kernel: u32,
-        whatif: WhatIf,
-        prog: Option<String>,
-    ) -> Result<GuardReport, String> {
-        let r = Request::Guard {
-            object,
-            kernel,
-            whatif,
-            prog,
-        };
-        match self.call(r, Vec::new()).await? {
-            (Reply::Guarded { report }, _) => Ok(report),
-            (other, _) => Err(unexpected(&other)),
-        }
-    }
-
-    /// An object against many kernels.
-    pub async fn matrix(
-        &self,
-        object: u32,
-        kernels: Vec<u32>,
-        whatif: WhatIf,
-    ) -> Result<MatrixTable, String> {
-        let r = Request::Matrix {
-            object,
-            kernels,
-            whatif,
-        };
-        match self.call(r, Vec::new()).await? {
-            (Reply::Matrix { table }, _) => Ok(table),
-            (other, _) => Err(unexpected(&other)),
-        }
-    }
-
-    /// A struct or union across kernels.
-    pub async fn compare(&self, kernels: Vec<u32>, name: String) -> Result<CompareTable, String> {
-        match self
-            .call(Request::Compare { kernels, name }, Vec::new())
-            .await?
-        {
-            (Reply::Compared { table }, _) => Ok(table),
-            (other, _) => Err(unexpected(&other)),
-        }
-    }
-
-    /// One type of the kernel in `slot`.
-    pub async fn type_detail(&self, slot: u32, id: u32) -> Result<Option<TypeDetail>, String> {
-        match self
-            .call(Request::TypeDetail { slot, id }, Vec::new())
-            .await?
-        {
-            (Reply::TypeDetail { detail }, _) => Ok(detail),
-            (other, _) => Err(unexpected(&other)),
-        }
-    }
-
-    /// The raw listing of the kernel in `slot`.
-    pub async fn raw_listing(&self, slot: u32) -> Result<DocumentData, String> {
-        match self.call(Request::RawListing { slot }, Vec::new()).await? {
-            (Reply::Document, blobs) => Ok(protocol::document_from_blobs(&blobs)),
-            (other, _) => Err(unexpected(&other)),
-        }
-    }
-
-    /// The generated header of the kernel in `slot` (whole, or only what `roots` need), and
-    /// the time the worker spent on it in ms.
-    pub async fn header(
-        &self,
-        slot: u32,
-        profile: &str,
-        roots: Vec<String>,
-        helpers: bool,
-    ) -> Result<(HeaderDocument, f64), String> {
-        let r = Request::Header {
-            slot,
-            profile: profile.to_owned(),
-            roots,
-            helpers,
-        };
-        match self.call(r, Vec::new()).await? {
-            (
-                Reply::Header {
-                    profile,
-                    warnings,
-                    ms,
-                },
-                blobs,
-            ) => Ok((
-                HeaderDocument {
-                    document: protocol::document_from_blobs(&blobs),
-                    profile,
-                    warnings,
-                },
-                ms,
-            )),
-            (other, _) => Err(unexpected(&other)),
-        }
-    }
-
-    /// pahole's layout of struct or union `name` (or decimal id) in the kernel in `slot`.
-    pub async fn layout(&self, slot: u32, name: String) -> Result<String, String> {
-        match self
-            .call(Request::Layout { slot, name }, Vec::new())
-            .await?
-        {
-            (Reply::Layout { text }, _) => Ok(text),
-            (other, _) => Err(unexpected(&other)),
-        }
+    /// Tells the worker to forget every kernel and object but those in `slots`.
+    pub async fn keep(&self, slots: Vec<u32>) {
+        let _ = self.call(Request::Keep { slots }, Vec::new(), None).await;
     }
 }
 
@@ -338,16 +254,8 @@ fn unexpected(r: &Reply) -> String {
         Reply::Loaded { .. } => "Loaded",
         Reply::Index => "Index",
         Reply::ObjectLoaded { .. } => "ObjectLoaded",
-        Reply::Relocated { .. } => "Relocated",
-        Reply::Explained { .. } => "Explained",
-        Reply::Guarded { .. } => "Guarded",
-        Reply::Matrix { .. } => "Matrix",
-        Reply::Compared { .. } => "Compared",
-        Reply::TypeDetail { .. } => "TypeDetail",
-        Reply::Document => "Document",
+        Reply::Answer(_) => "Answer",
         Reply::Done => "Done",
-        Reply::Header { .. } => "Header",
-        Reply::Layout { .. } => "Layout",
         Reply::Failed { .. } => "Failed",
     };
     format!("unexpected reply from the engine worker: {what}")

@@ -1,10 +1,11 @@
 //! The bundled kernels the worker holds, so that picking one again, or relocating against
 //! all of them (the matrix), never fetches or parses twice — and each keeps its
-//! essential-name index, built on its first relocation.
+//! essential-name index, built on its first relocation, and its type index once asked for.
 //!
 //! Loads of the same kernel are not duplicated: a second caller waits for the first.
 
 use std::cell::RefCell;
+use std::rc::Rc;
 use std::time::Duration;
 
 use yew::platform::time::sleep;
@@ -76,39 +77,26 @@ impl KernelCache {
             .map(|(_, e)| e.clone())
     }
 
-    /// Bundled kernel `id`, loaded into a new slot `new_slot()` if it is not in the worker yet
-    /// (and with its type index when `with_index`).
+    /// Bundled kernel `id`, loaded into a new slot `new_slot()` if it is not in the worker
+    /// yet. Its type index is not built here: see [`KernelCache::index`].
     pub async fn load(
         &self,
         engine: &Engine,
         id: &str,
         new_slot: impl FnOnce() -> u32,
-        with_index: bool,
-        progress: &dyn LoadProgress,
+        progress: Rc<dyn LoadProgress>,
     ) -> Result<Entry, String> {
         // Someone else is loading it: wait for them.
         while self.pending.borrow().iter().any(|(k, _)| k == id) {
-            sleep(Duration::from_millis(25)).await;
+            sleep(Duration::from_millis(10)).await;
         }
         if let Some(e) = self.get(id) {
-            if e.index.is_some() || !with_index {
-                return Ok(e);
-            }
-            let index = Shared::new(TypeIndex::new(engine.type_index(e.slot).await?));
-            let mut entries = self.entries.borrow_mut();
-            let (_, e) = entries
-                .iter_mut()
-                .find(|(k, _)| k == id)
-                .ok_or("kernel vanished from the cache")?;
-            e.index = Some(index);
-            return Ok(e.clone());
+            return Ok(e);
         }
         let k = bundled::find(id).ok_or_else(|| format!("no bundled kernel named {id}"))?;
         let slot = new_slot();
         self.pending.borrow_mut().push((id.to_owned(), slot));
-        let r = self
-            .fetch_and_parse(engine, k, slot, with_index, progress)
-            .await;
+        let r = fetch_and_parse(engine, k, slot, progress).await;
         self.pending.borrow_mut().retain(|(k, _)| k != id);
         let e = r?;
         // Not there yet: `get` above found nothing and concurrent loads waited on `pending`.
@@ -116,29 +104,47 @@ impl KernelCache {
         Ok(e)
     }
 
-    async fn fetch_and_parse(
-        &self,
-        engine: &Engine,
-        k: &bundled::BundledKernel,
-        slot: u32,
-        with_index: bool,
-        progress: &dyn LoadProgress,
-    ) -> Result<Entry, String> {
-        let started = browser::now_ms();
-        let bytes = browser::fetch_bytes(&k.url(), |d, t| progress.fetched(d, t)).await?;
-        let fetched = browser::now_ms();
-        progress.parsing();
-        let (report, index) = engine.load(slot, k.id, bytes, None, with_index).await?;
-        Ok(Entry {
-            slot,
-            summary: Shared::new(report.summary),
-            index: index.map(|i| Shared::new(TypeIndex::new(i))),
-            timings: LoadTimings {
-                fetch_ms: fetched - started,
-                parse_ms: report.parse_ms,
-                index_ms: report.index_ms,
-                total_ms: browser::now_ms() - started,
-            },
-        })
+    /// The type index of bundled kernel `id` (loaded), built once.
+    pub async fn index(&self, engine: &Engine, id: &str) -> Result<Shared<TypeIndex>, String> {
+        let e = self.get(id).ok_or("kernel not loaded")?;
+        if let Some(i) = e.index {
+            return Ok(i);
+        }
+        let index = Shared::new(TypeIndex::new(engine.type_index(e.slot).await?));
+        if let Some((_, e)) = self.entries.borrow_mut().iter_mut().find(|(k, _)| k == id) {
+            e.index = Some(index.clone());
+        }
+        Ok(index)
     }
+}
+
+/// Fetches a bundled kernel (gunzipped by the browser as it downloads) and has the engine
+/// parse it.
+async fn fetch_and_parse(
+    engine: &Engine,
+    k: &bundled::BundledKernel,
+    slot: u32,
+    progress: Rc<dyn LoadProgress>,
+) -> Result<Entry, String> {
+    let started = browser::now_ms();
+    let on_bytes = {
+        let progress = progress.clone();
+        Rc::new(move |d, t| progress.fetched(d, t))
+    };
+    let bytes = browser::fetch_bytes(&k.url(), on_bytes, true).await?;
+    let fetched = browser::now_ms();
+    progress.parsing();
+    let report = engine
+        .load(slot, k.id, bytes, None, vec!["gzip".to_owned()])
+        .await?;
+    Ok(Entry {
+        slot,
+        summary: Shared::new(report.summary),
+        index: None,
+        timings: LoadTimings {
+            fetch_ms: fetched - started,
+            parse_ms: report.parse_ms,
+            total_ms: browser::now_ms() - started,
+        },
+    })
 }

@@ -24,6 +24,7 @@ pub mod decimal;
 pub mod document;
 pub mod dto;
 pub mod graph;
+pub mod query;
 pub mod samples;
 pub mod search;
 pub mod session;
@@ -31,6 +32,7 @@ pub mod shared;
 pub mod state;
 pub mod tour;
 pub mod url;
+pub mod views;
 
 // The browser part: wasm only.
 #[cfg(target_arch = "wasm32")]
@@ -43,6 +45,8 @@ pub mod browser;
 pub mod components;
 #[cfg(target_arch = "wasm32")]
 pub mod engine;
+#[cfg(target_arch = "wasm32")]
+pub mod hooks;
 #[cfg(target_arch = "wasm32")]
 pub mod kernels;
 pub mod protocol;

@@ -30,6 +30,7 @@ use crate::dto::{
 mod compare;
 mod guard;
 pub mod header;
+mod marked;
 mod matrix;
 pub mod object;
 mod reloc;
@@ -38,11 +39,6 @@ pub mod whatif;
 
 pub use object::LoadedObject;
 pub use whatif::Target;
-
-/// Deepest nesting the C-like reading of a type follows before writing `…`.
-const MAX_EXPR_DEPTH: u32 = 12;
-/// Most parameters the C-like reading of a function prototype lists.
-const MAX_EXPR_PARAMS: usize = 12;
 
 /// A loaded kernel (or any BTF): the parsed blob, where it came from, and the name the user
 /// knows it by.
@@ -121,7 +117,8 @@ impl Kernel {
 
     /// The raw listing with every `type_id=N` a link and every type's line an anchor.
     pub fn raw_listing(&self) -> DocumentData {
-        raw_listing_document(self.raw_listing_text(), self.btf().type_cnt())
+        let m = corelab::dump::raw_marked(self.btf());
+        marked::document(m.text, &m.spans, self.btf().type_cnt())
     }
 }
 
@@ -158,6 +155,11 @@ impl Session {
         }
     }
 
+    /// The clock reports are timed with (milliseconds).
+    pub fn clock(&self) -> fn() -> f64 {
+        self.clock
+    }
+
     /// Loads `bytes` into `slot`, replacing what was there. When they do not parse on their
     /// own and `base` names a loaded kernel, they are tried as split BTF over it (a kernel
     /// module over its vmlinux); the first error is the one reported.
@@ -168,13 +170,27 @@ impl Session {
         bytes: &[u8],
         base: Option<u32>,
     ) -> Result<&Kernel, String> {
-        let kernel = match Kernel::load(label, bytes, None) {
+        self.load_unpacked(slot, label, bytes, base, &[])
+    }
+
+    /// [`Session::load`] of bytes the browser already unpacked from `unpacked` (outermost
+    /// first: a bundled kernel gunzipped as it downloaded), which its summary lists first.
+    pub fn load_unpacked(
+        &mut self,
+        slot: u32,
+        label: &str,
+        bytes: &[u8],
+        base: Option<u32>,
+        unpacked: &[String],
+    ) -> Result<&Kernel, String> {
+        let mut kernel = match Kernel::load(label, bytes, None) {
             Ok(k) => k,
             Err(e) => match base.and_then(|b| self.kernels.get(b)) {
                 Some(b) => Kernel::load(label, bytes, Some(b)).map_err(|_| e)?,
                 None => return Err(e),
             },
         };
+        kernel.layers.splice(0..0, unpacked.iter().cloned());
         Ok(self.kernels.insert(slot, kernel))
     }
 
@@ -484,69 +500,24 @@ fn kind_rank(k: Kind) -> u8 {
 }
 
 fn type_index(btf: &Btf) -> TypeIndexData {
-    // Sorting ids with a case-insensitive compare of borrowed names: no string per type.
-    let mut named: Vec<(&str, u8, u32, u8)> = btf
-        .own_ids()
-        .filter_map(|id| {
-            let t = btf.ty(id);
-            let name = t.name();
-            // Names with a newline would break the one-name-per-line encoding; BTF names
-            // never hold one, but the index must not trust that.
-            (!name.is_empty() && !name.contains('\n'))
-                .then(|| (name, kind_rank(t.kind()), id.0, t.kind().0))
-        })
-        .collect();
-    named.sort_unstable_by(|a, b| {
-        let la = a.0.bytes().map(|c| c.to_ascii_lowercase());
-        let lb = b.0.bytes().map(|c| c.to_ascii_lowercase());
-        la.cmp(lb).then(a.1.cmp(&b.1)).then(a.2.cmp(&b.2))
-    });
+    let order = btf.search_order(kind_rank);
     let mut out = TypeIndexData {
-        names: String::with_capacity(named.iter().map(|n| n.0.len() + 1).sum()),
-        ids: Vec::with_capacity(named.len()),
-        kinds: Vec::with_capacity(named.len()),
+        names: String::new(),
+        ids: Vec::with_capacity(order.len()),
+        kinds: Vec::with_capacity(order.len()),
     };
-    for (name, _, id, kind) in named {
-        out.names.push_str(name);
+    for id in order {
+        let t = btf.ty(id);
+        out.names.push_str(t.name());
         out.names.push('\n');
-        out.ids.push(id);
-        out.kinds.push(kind);
+        out.ids.push(id.0);
+        out.kinds.push(t.kind().0);
     }
     out
 }
 
-/// Appends `line` to `spans`, turning every `type_id=N` into a link to `N` (bpftool's raw
-/// listing spells every reference that way: `type_id`, `ret_type_id`, `index_type_id`),
-/// except `void` (0).
-fn linkify(line: &str, spans: &mut Vec<Span>) {
-    let mut rest = 0;
-    for (start, end, id) in type_id_refs(line) {
-        if start > rest {
-            spans.push(Span::plain(&line[rest..start]));
-        }
-        spans.push(Span::link(&line[start..end], id));
-        rest = end;
-    }
-    if rest < line.len() {
-        spans.push(Span::plain(&line[rest..]));
-    }
-}
-
-/// Byte ranges of the numbers of `type_id=N` in `line`, with their values.
-fn type_id_refs(line: &str) -> impl Iterator<Item = (usize, usize, u32)> + '_ {
-    const KEY: &str = "type_id=";
-    memchr::memmem::find_iter(line.as_bytes(), KEY).filter_map(move |pos| {
-        let start = pos + KEY.len();
-        let digits = line[start..].bytes().take_while(u8::is_ascii_digit).count();
-        let end = start + digits;
-        // `type_id=0` is void: nothing to link to.
-        let id = line[start..end].parse().ok().filter(|&id| id != 0)?;
-        Some((start, end, id))
-    })
-}
-
 fn type_detail(btf: &Btf, t: &Type<'_>) -> TypeDetail {
-    let text = corelab::dump::type_to_string(btf, t.id());
+    let listing = marked::line_spans(&corelab::dump::type_marked(btf, t.id()));
     // The ids each line's C-like reading starts from: the type's own reference on its first
     // line, then one per member, parameter or DATASEC entry.
     let kind = t.kind();
@@ -581,18 +552,21 @@ fn type_detail(btf: &Btf, t: &Type<'_>) -> TypeDetail {
         _ => Vec::new(),
     };
     let mut lines = Vec::new();
-    for (i, line) in text.lines().enumerate() {
-        let mut raw = Vec::new();
-        linkify(line, &mut raw);
+    for (i, raw) in listing.into_iter().enumerate() {
         let target = if i == 0 {
             first
         } else {
             rest.get(i - 1).copied()
         };
-        let mut reading = Vec::new();
-        if let Some(target) = target {
-            type_expr(btf, target, 0, &mut reading);
-        }
+        let reading = target.map_or_else(Vec::new, |target| {
+            corelab::diff::type_pieces(btf, target)
+                .into_iter()
+                .map(|p| Span {
+                    text: p.text,
+                    link: p.id.map(|id| id.0),
+                })
+                .collect()
+        });
         let offset = match (
             i.checked_sub(1).and_then(|m| members.get(m)),
             kind.is_composite(),
@@ -636,116 +610,6 @@ fn type_detail(btf: &Btf, t: &Type<'_>) -> TypeDetail {
         name: t.name().to_owned(),
         size,
         lines,
-    }
-}
-
-/// Appends a C-like reading of type `id` (`struct mm_struct *`, `const char[16]`), with named
-/// types as links. Not bpftool's C output: a reading aid next to the raw listing.
-fn type_expr(btf: &Btf, id: TypeId, depth: u32, out: &mut Vec<Span>) {
-    if depth > MAX_EXPR_DEPTH {
-        out.push(Span::plain("…"));
-        return;
-    }
-    let t = btf.ty(id);
-    let named = |prefix: &str, out: &mut Vec<Span>| {
-        let name = if t.is_named() { t.name() } else { "(anon)" };
-        if !prefix.is_empty() {
-            out.push(Span::plain(format!("{prefix} ")));
-        }
-        out.push(Span::link(name, id.0));
-    };
-    match t.kind() {
-        Kind::UNKN if t.is_void() => out.push(Span::plain("void")),
-        Kind::INT | Kind::FLOAT | Kind::TYPEDEF | Kind::FUNC | Kind::VAR => named("", out),
-        Kind::STRUCT => named("struct", out),
-        Kind::UNION => named("union", out),
-        Kind::ENUM | Kind::ENUM64 => named("enum", out),
-        Kind::FWD => named(if t.kflag() { "union" } else { "struct" }, out),
-        Kind::DATASEC => named("section", out),
-        Kind::PTR => {
-            let target = btf.ty(t.type_id());
-            if target.kind() == Kind::FUNC_PROTO {
-                proto_expr(btf, &target, " (*)", depth, out);
-            } else {
-                type_expr(btf, t.type_id(), depth + 1, out);
-                out.push(Span::plain(" *"));
-            }
-        }
-        Kind::CONST | Kind::VOLATILE => {
-            out.push(Span::plain(format!("{} ", t.kind().lower_name())));
-            type_expr(btf, t.type_id(), depth + 1, out);
-        }
-        Kind::RESTRICT => {
-            type_expr(btf, t.type_id(), depth + 1, out);
-            out.push(Span::plain(" restrict"));
-        }
-        Kind::TYPE_TAG => {
-            type_expr(btf, t.type_id(), depth + 1, out);
-            out.push(Span::plain(format!(" __tag(\"{}\")", t.name())));
-        }
-        Kind::ARRAY => {
-            let a = t.array();
-            type_expr(btf, a.elem, depth + 1, out);
-            out.push(Span::plain(format!("[{}]", a.nelems)));
-        }
-        Kind::FUNC_PROTO => proto_expr(btf, &t, "", depth, out),
-        Kind::DECL_TAG => {
-            out.push(Span::plain(format!("__decl_tag(\"{}\") on ", t.name())));
-            type_expr(btf, t.type_id(), depth + 1, out);
-        }
-        _ => out.push(Span::link(format!("{} [{}]", t.kind(), id.0), id.0)),
-    }
-}
-
-fn proto_expr(btf: &Btf, proto: &Type<'_>, declarator: &str, depth: u32, out: &mut Vec<Span>) {
-    type_expr(btf, proto.type_id(), depth + 1, out);
-    out.push(Span::plain(format!("{declarator}(")));
-    for (i, p) in proto.params().enumerate() {
-        if i > 0 {
-            out.push(Span::plain(", "));
-        }
-        if i >= MAX_EXPR_PARAMS {
-            out.push(Span::plain("…"));
-            break;
-        }
-        if p.type_id.is_void() {
-            out.push(Span::plain("..."));
-        } else {
-            type_expr(btf, p.type_id, depth + 1, out);
-        }
-    }
-    out.push(Span::plain(")"));
-}
-
-/// Indexes a raw listing: line starts, a link per `type_id=N`, and the line of each type.
-fn raw_listing_document(text: String, type_cnt: u32) -> DocumentData {
-    let mut line_starts = Vec::new();
-    let mut links = Vec::new();
-    let mut anchors = vec![u32::MAX; type_cnt as usize];
-    let mut pos = 0usize;
-    for line in text.split_inclusive('\n') {
-        let line_no = line_starts.len() as u32;
-        line_starts.push(pos as u32);
-        // A type's own line is `[id] KIND …`; its members follow, indented by a tab.
-        if let Some(id) = line
-            .strip_prefix('[')
-            .and_then(|l| l.split_once(']'))
-            .and_then(|(n, _)| n.parse::<usize>().ok())
-        {
-            if let Some(a) = anchors.get_mut(id) {
-                *a = line_no;
-            }
-        }
-        for (s, e, id) in type_id_refs(line) {
-            links.push([(pos + s) as u32, (pos + e) as u32, id]);
-        }
-        pos += line.len();
-    }
-    DocumentData {
-        text,
-        line_starts,
-        links,
-        anchors,
     }
 }
 

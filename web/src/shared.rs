@@ -13,6 +13,11 @@ impl<T> Shared<T> {
     pub fn new(value: T) -> Shared<T> {
         Shared(Rc::new(value))
     }
+
+    /// Wraps data already behind an `Rc`.
+    pub fn from_rc(rc: Rc<T>) -> Shared<T> {
+        Shared(rc)
+    }
 }
 
 impl<T> Clone for Shared<T> {

@@ -6,8 +6,11 @@
 //!
 //! Pure parsing and formatting (with its own percent-coding), tested natively.
 
+use serde::{Deserialize, Serialize};
+
 use crate::dto::guard::WhatIf;
 use crate::search::KindFilter;
+pub use crate::views::{Area, View};
 
 /// A type named in a URL: by name (`type=task_struct`) or by id (`type=#123`).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -38,152 +41,9 @@ impl TypeRef {
     }
 }
 
-/// The three work areas; each has its own views (tabs).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum Area {
-    /// A kernel's BTF: summary, types, listing, comparison.
-    Kernel,
-    /// A BPF object against a kernel: code, relocations, matrix.
-    Object,
-    /// The verifier's view of the relocated programs.
-    Guarding,
-}
-
-impl Area {
-    /// Every area, in the top bar's order.
-    pub const ALL: [Area; 3] = [Area::Kernel, Area::Object, Area::Guarding];
-
-    /// The name shown.
-    pub fn label(self) -> &'static str {
-        match self {
-            Area::Kernel => "Kernel",
-            Area::Object => "Object",
-            Area::Guarding => "Guarding",
-        }
-    }
-
-    /// The views of this area, in tab order.
-    pub fn views(self) -> &'static [View] {
-        match self {
-            Area::Kernel => &[
-                View::Summary,
-                View::Types,
-                View::Layout,
-                View::Header,
-                View::Listing,
-                View::Compare,
-            ],
-            Area::Object => &[View::Code, View::Relocs, View::Matrix],
-            Area::Guarding => &[View::Flow, View::Graph],
-        }
-    }
-
-    /// The view opened when switching to this area.
-    pub fn first_view(self) -> View {
-        self.views()[0]
-    }
-}
-
-/// The main view.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Hash)]
-pub enum View {
-    /// What the BTF holds (`corelab info`).
-    #[default]
-    Summary,
-    /// The type list and one type's detail.
-    Types,
-    /// The type list and the selected struct's layout (pahole).
-    Layout,
-    /// The generated `vmlinux.h` in the big viewer.
-    Header,
-    /// The whole raw listing in the big viewer.
-    Listing,
-    /// One struct or union across kernels.
-    Compare,
-    /// The object's programs and code with source lines.
-    Code,
-    /// Every CO-RE relocation against the kernel.
-    Relocs,
-    /// The object against every bundled kernel.
-    Matrix,
-    /// One program's listing after relocation, as the verifier walks it.
-    Flow,
-    /// The same program as a graph of basic blocks.
-    Graph,
-}
-
-impl View {
-    /// Every view.
-    pub const ALL: [View; 11] = [
-        View::Summary,
-        View::Types,
-        View::Layout,
-        View::Header,
-        View::Listing,
-        View::Compare,
-        View::Code,
-        View::Relocs,
-        View::Matrix,
-        View::Flow,
-        View::Graph,
-    ];
-
-    /// The URL spelling.
-    pub fn label(self) -> &'static str {
-        match self {
-            View::Summary => "summary",
-            View::Types => "types",
-            View::Layout => "layout",
-            View::Header => "header",
-            View::Listing => "listing",
-            View::Compare => "compare",
-            View::Code => "code",
-            View::Relocs => "relocs",
-            View::Matrix => "matrix",
-            View::Flow => "flow",
-            View::Graph => "graph",
-        }
-    }
-
-    /// The tab's text.
-    pub fn title(self) -> &'static str {
-        match self {
-            View::Summary => "Summary",
-            View::Types => "Types",
-            View::Layout => "Layout",
-            View::Header => "vmlinux.h",
-            View::Listing => "Raw listing",
-            View::Compare => "Compare kernels",
-            View::Code => "Code",
-            View::Relocs => "Relocations",
-            View::Matrix => "Matrix",
-            View::Flow => "Flow",
-            View::Graph => "Graph",
-        }
-    }
-
-    /// The area it belongs to.
-    pub fn area(self) -> Area {
-        match self {
-            View::Summary
-            | View::Types
-            | View::Layout
-            | View::Header
-            | View::Listing
-            | View::Compare => Area::Kernel,
-            View::Code | View::Relocs | View::Matrix => Area::Object,
-            View::Flow | View::Graph => Area::Guarding,
-        }
-    }
-
-    fn parse(s: &str) -> Option<View> {
-        View::ALL.into_iter().find(|v| v.label() == s)
-    }
-}
-
 /// The bpftool builds the header view imitates (`profile=` in the URL; `corelab header
 /// --profile`).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Hash)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Hash, Serialize, Deserialize)]
 pub enum HeaderProfile {
     /// bpftool 7.8 without its sort bug (the CLI's default too).
     #[default]
@@ -457,6 +317,19 @@ impl UrlState {
             .collect();
         format!("?{}", body.join("&"))
     }
+}
+
+/// Whether going from `from` to `to` is a new place (a history entry), rather than the same
+/// place adjusted in place (typing, scrolling, what-if knobs).
+pub fn is_new_place(from: &UrlState, to: &UrlState) -> bool {
+    from.kernel != to.kernel
+        || from.ty != to.ty
+        || from.view != to.view
+        || from.profile != to.profile
+        || from.roots != to.roots
+        || from.object != to.object
+        || from.prog != to.prog
+        || from.tour != to.tour
 }
 
 /// Percent-encodes everything but RFC 3986 unreserved characters (so `#` and `&` too).

@@ -13,7 +13,7 @@ use std::path::PathBuf;
 use corelab::libbpf::Libbpf;
 use corelab::object::Object;
 use corelab::pipeline::{self, Analysis, Knobs};
-use corelab::sim::{Origin, PoisonKind, ProgramReport, Verdict, KERNEL_STEP_LIMIT};
+use corelab::sim::{PoisonKind, ProgramReport, Verdict, KERNEL_STEP_LIMIT};
 use serde_json::{json, Value};
 
 use crate::{load, Failure};
@@ -131,7 +131,7 @@ fn json_lines(obj: &Object, a: &Analysis<'_>) -> String {
             .into_iter()
             .filter(|(_, b)| b.decided && !(b.taken && b.fallthrough))
             .map(|(idx, b)| {
-                json!({"idx": idx, "taken": b.taken, "decided_by": b.decided_by.map(|o| origin_text(a, o))})
+                json!({"idx": idx, "taken": b.taken, "decided_by": b.decided_by.map(|o| o.describe(a, obj).text)})
             })
             .collect();
         let coverage = r.verdict.coverage();
@@ -144,20 +144,6 @@ fn json_lines(obj: &Object, a: &Analysis<'_>) -> String {
         let _ = writeln!(s, "{line}");
     }
     s
-}
-
-/// What decided a branch, in words.
-fn origin_text(a: &Analysis<'_>, o: Origin) -> String {
-    match o {
-        Origin::Relo(i) => a.sites.get(i as usize).map_or_else(
-            || format!("relocation {i}"),
-            |s| format!("relo #{} of '{}': {}", s.sec_relo_idx, s.sec, s.local_spec),
-        ),
-        Origin::Kconfig(i) => a
-            .kconfig_name(i)
-            .map_or_else(|| format!("kconfig {i}"), |n| format!("{n} (.kconfig)")),
-        Origin::Rodata(m, off) => format!("read-only global at map {m} + {off}"),
-    }
 }
 
 fn ranges_text(v: &[(usize, usize)]) -> String {
@@ -256,7 +242,7 @@ fn table(obj: &Object, a: &Analysis<'_>, listing: bool) -> String {
                 };
                 let by = b
                     .decided_by
-                    .map(|o| format!(", decided by {}", origin_text(a, o)))
+                    .map(|o| format!(", decided by {}", o.describe(a, obj).text))
                     .unwrap_or_default();
                 let _ = writeln!(s, "    {idx:>4}: {text:<34} {dir}{by}");
             }

@@ -14,6 +14,7 @@ use corelab::kconfig;
 use corelab::libbpf::Libbpf;
 use corelab::matrix::{self, Matrix};
 use corelab::pipeline::{self, Knobs};
+use corelab::reloc::Outcome;
 use corelab::sim::Verdict;
 use serde_json::json;
 
@@ -113,7 +114,7 @@ fn json_lines(m: &Matrix) -> String {
         let cells: Vec<_> = r
             .cells
             .iter()
-            .map(|c| json!({"outcome": c.outcome, "value": c.value, "reason": c.reason}))
+            .map(|c| json!({"outcome": c.outcome.name(), "value": c.value, "reason": c.reason}))
             .collect();
         let _ = writeln!(
             s,
@@ -187,17 +188,17 @@ fn table(m: &Matrix) -> String {
             .iter()
             .map(|c| {
                 let t = match (c.outcome, c.value) {
-                    ("patched", Some(v)) => {
+                    (Outcome::Patched, Some(v)) => {
                         if v > 0xffff_ffff {
                             format!("{v:#x}")
                         } else {
                             v.to_string()
                         }
                     }
-                    ("poisoned", _) => "poison".into(),
-                    ("skipped_autoload", _) => "skip".into(),
-                    ("not_reached", _) => "-".into(),
-                    (o, _) => o.into(),
+                    (Outcome::Poisoned(_), _) => "poison".into(),
+                    (Outcome::SkippedAutoload, _) => "skip".into(),
+                    (Outcome::NotReached, _) => "-".into(),
+                    (o, _) => o.name().into(),
                 };
                 format!("{t:>9}")
             })

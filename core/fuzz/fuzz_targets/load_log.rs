@@ -1,5 +1,5 @@
 //! Fuzz target: see `corelab::fuzzing::load_log` for what it checks, against the corpus
-//! object whose real logs seed the corpus (tests/data/oracle/obj/ptregs_arch.o).
+//! object whose real logs seed the corpus (tests/data/oracle/obj/ptregs_arch.o.gz).
 #![no_main]
 
 use std::sync::OnceLock;

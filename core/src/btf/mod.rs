@@ -11,7 +11,7 @@
 //! and decoding a field is an array index. Types are *views* ([`Type`]) into those words,
 //! decoded on demand; nothing builds a type tree.
 //!
-//! Reference: spec/core-spec.md §1.
+//! Reference: ../shared/spec/core-spec.md §1.
 
 mod header;
 mod kind;

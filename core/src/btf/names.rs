@@ -21,6 +21,39 @@ pub fn essential_name(name: &str) -> &str {
     name
 }
 
+impl Btf {
+    /// This blob's own named types in the order a type list shows them: by name without
+    /// ASCII case, then by `rank` of the kind (the caller's preference: structs before the
+    /// functions of the same name), then by id. Names holding a newline are left out (a
+    /// list keeps one name per line).
+    ///
+    /// Not generic, so that it runs as this crate is compiled (it sorts 126k names on a
+    /// recent kernel): the names are lowercased once into one buffer and compared as bytes.
+    pub fn search_order(&self, rank: fn(super::Kind) -> u8) -> Vec<TypeId> {
+        let mut lower: Vec<u8> = Vec::new();
+        // (start, len, rank, id)
+        let mut entries: Vec<(u32, u32, u8, TypeId)> = Vec::new();
+        for id in self.own_ids() {
+            let t = self.ty(id);
+            let name = t.name();
+            if name.is_empty() || name.contains('\n') {
+                continue;
+            }
+            let start = lower.len() as u32;
+            lower.extend(name.bytes().map(|b| b.to_ascii_lowercase()));
+            entries.push((start, name.len() as u32, rank(t.kind()), id));
+        }
+        let key = |e: &(u32, u32, u8, TypeId)| &lower[e.0 as usize..(e.0 + e.1) as usize];
+        entries.sort_unstable_by(|a, b| {
+            key(a)
+                .cmp(key(b))
+                .then(a.2.cmp(&b.2))
+                .then(a.3 .0.cmp(&b.3 .0))
+        });
+        entries.into_iter().map(|e| e.3).collect()
+    }
+}
+
 /// A name index: this blob's own ids ordered by (hash of key, id). Lookups binary-search the
 /// hash and compare the names of the (few) ids that share it; ids with equal keys are
 /// contiguous and in id order. Building it hashes each name once and sorts integers — about

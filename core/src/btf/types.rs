@@ -1,7 +1,7 @@
 //! Views of BTF type records, decoded on demand from the native-order words of a [`Btf`].
 //!
 //! A record is `name_off, info, size_or_type` followed by a kind-specific trailer
-//! (spec/core-spec.md §1.5–1.6). Accessors read the field they are asked for; a view of the
+//! (../shared/spec/core-spec.md §1.5–1.6). Accessors read the field they are asked for; a view of the
 //! wrong kind returns an empty iterator or a zero, never panics.
 
 use super::{Btf, Kind, TypeId};

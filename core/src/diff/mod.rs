@@ -29,7 +29,7 @@ mod history;
 mod matching;
 pub mod text;
 
-pub use describe::{func_signature, type_string};
+pub use describe::{func_signature, type_pieces, type_string, Piece};
 pub use fields::{fields_of, fields_of_with, Field};
 pub use history::{history, History, HistoryRow, HistoryType, Replacement};
 

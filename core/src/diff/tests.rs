@@ -60,6 +60,53 @@ fn spells_types_as_c_declares_them() {
 }
 
 #[test]
+fn pieces_are_the_same_spelling_with_each_name_marked() {
+    let mut b = BtfBuilder::new();
+    let [int, long, ch, _] = prims(&mut b);
+    let mm = b.struct_("mm_struct", 8, &[("x", long, 0, 0)]);
+    let p_mm = b.ptr(mm);
+    let arrp = b.array(p_mm, int, 16);
+    let anon = b.union_("", 8, &[("x", long, 0, 0)]);
+    let fp = b.func_proto(long, &[("a", p_mm), ("", TypeId::VOID)]);
+    let pfp = b.ptr(fp);
+    let tag = b.type_tag("user", ch, false);
+    let ptag = b.ptr(tag);
+    let btf = parse(&b);
+    let text = |ps: &[Piece]| ps.iter().map(|p| p.text.as_str()).collect::<String>();
+    let links = |ps: &[Piece]| {
+        ps.iter()
+            .filter_map(|p| Some((p.text.clone(), p.id?)))
+            .collect::<Vec<_>>()
+    };
+    for id in [p_mm, arrp, anon, pfp, int, TypeId::VOID] {
+        assert_eq!(
+            text(&type_pieces(&btf, id)),
+            type_string(&btf, id),
+            "{id:?}"
+        );
+    }
+    let ps = type_pieces(&btf, arrp);
+    assert_eq!(links(&ps), [("mm_struct".to_owned(), mm)]);
+    let ps = type_pieces(&btf, pfp);
+    assert_eq!(text(&ps), "long (*)(struct mm_struct *, ...)");
+    assert_eq!(
+        links(&ps),
+        [("long".to_owned(), long), ("mm_struct".to_owned(), mm)]
+    );
+    // An anonymous type links its `{...}`; plain text never carries a link.
+    assert_eq!(
+        links(&type_pieces(&btf, anon)),
+        [("{...}".to_owned(), anon)]
+    );
+    assert!(type_pieces(&btf, TypeId::VOID)
+        .iter()
+        .all(|p| p.id.is_none()));
+    // The reading shows type tags; the comparison leaves them out.
+    assert_eq!(text(&type_pieces(&btf, ptag)), "char __tag(\"user\") *");
+    assert_eq!(type_string(&btf, ptag), "char *");
+}
+
+#[test]
 fn spelling_is_bounded_on_exponential_prototypes() {
     // Each prototype takes two pointers to the previous one: 2^40 leaves if spelled naively.
     let mut b = BtfBuilder::new();

@@ -1,6 +1,6 @@
 //! `.BTF.ext`: per-section func_info, line_info and CO-RE relocation records.
 //!
-//! Parsed with libbpf's checks and messages (spec/core-spec.md §2): header, then each
+//! Parsed with libbpf's checks and messages (../shared/spec/core-spec.md §2): header, then each
 //! subsection = record size + blocks of `{sec_name_off, num_info, records…}`. Records longer
 //! than the minimum are accepted (only the leading fields are read); byte-swapped data must
 //! use the minimum record size. Names are offsets into the object's `.BTF` strings.

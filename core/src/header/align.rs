@@ -1,5 +1,5 @@
 //! Natural alignment as libbpf's `btf__align_of` computes it, memoized per type id and
-//! computed without recursion (spec/header-spec.md §6).
+//! computed without recursion (../shared/spec/header-spec.md §6).
 //!
 //! libbpf recomputes a struct's alignment, recursively, for the struct itself, for its packed
 //! test and for every member; a memo makes each struct cost one walk. Each call still replays

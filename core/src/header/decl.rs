@@ -1,5 +1,5 @@
 //! C syntax: declarators (libbpf's `btf_dump_emit_type_decl` / `_type_chain`) and the bodies
-//! of structs, unions, enums and typedefs (spec/header-spec.md §4).
+//! of structs, unions, enums and typedefs (../shared/spec/header-spec.md §4).
 //!
 //! A declarator is built in two steps. First the chain of types from the declared type down
 //! to a terminal (void, INT, FLOAT, ENUM, FWD, STRUCT/UNION, TYPEDEF) is pushed on a shared

@@ -1,5 +1,5 @@
 //! Phase 2 of a root: libbpf's `btf_dump_emit_type`, which prints each queued type and the
-//! forward declarations it needs (spec/header-spec.md §3.2).
+//! forward declarations it needs (../shared/spec/header-spec.md §3.2).
 //!
 //! `cont` is the named aggregate whose definition is being prepared (0 at top level): a
 //! reference back to it needs no forward declaration. Outline:

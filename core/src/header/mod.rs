@@ -1,6 +1,6 @@
 //! The C header generator: `bpftool btf dump file FILE format c` byte for byte.
 //!
-//! Reference: spec/header-spec.md (the behaviour of libbpf's `btf_dump.c` and bpftool's
+//! Reference: ../shared/spec/header-spec.md (the behaviour of libbpf's `btf_dump.c` and bpftool's
 //! `dump_btf_c`, per version). The pipeline:
 //!
 //! - [`profile`](Profile): which bpftool build to imitate, as feature switches.
@@ -79,18 +79,53 @@ const EPILOGUE: &str =
 /// On [`HeaderError::Cycle`] the sink holds what bpftool prints before it gives up (no footer)
 /// and has received the cycle warning, as bpftool prints it on stderr.
 pub fn write<S: Sink>(btf: &Btf, opts: &Options, sink: &mut S) -> Result<(), HeaderError> {
+    write_watched(btf, opts, sink, None)
+}
+
+/// Looks at the sink between two roots (every mark closed, all text handed over) until it
+/// returns `true`.
+type Watch<'w, S> = Option<&'w mut dyn FnMut(&S) -> bool>;
+
+fn write_watched<S: Sink>(
+    btf: &Btf,
+    opts: &Options,
+    sink: &mut S,
+    mut watch: Watch<'_, S>,
+) -> Result<(), HeaderError> {
     let feat = opts.profile.features();
     if let Some(&bad) = opts.roots.iter().find(|r| r.0 >= btf.type_cnt()) {
         return Err(HeaderError::NoSuchRoot(bad.to_string()));
     }
-    // Sort first: the sort keys are freed before the dumper's state is allocated.
-    let sorted = (opts.roots.is_empty() && feat.sorted)
-        .then(|| sort::sorted_roots(btf, feat.sort_skips_first));
+    let order = match (opts.roots.is_empty() && feat.sorted, watch.is_some()) {
+        (false, _) => Order::Given,
+        // Watched (a first screen wanted early): only the first roots are sorted before
+        // dumping starts.
+        (true, true) => {
+            let mut staged = sort::Staged::new(btf, feat.sort_skips_first);
+            Order::Staged(staged.head(HEAD_ROOTS), Box::new(staged))
+        }
+        // Sort first: the sort keys are freed before the dumper's state is allocated.
+        (true, false) => Order::Sorted(sort::sorted_roots(btf, feat.sort_skips_first)),
+    };
     let mut d = Dumper::new(btf, feat, sink)?;
     // On error the sink still gets what was printed before it (bpftool's partial stdout).
-    let result = dump_all(&mut d, btf, opts, feat, sorted);
+    let result = dump_all(&mut d, btf, opts, feat, order, &mut watch);
     d.flush();
     result
+}
+
+/// Roots sorted before a watched header starts: a first screen's worth and more (the first
+/// roots of a kernel are enums, often dozens of lines each).
+const HEAD_ROOTS: usize = 64;
+
+/// The order roots are dumped in.
+enum Order<'a> {
+    /// The caller's roots, or every type in id order.
+    Given,
+    /// bpftool's sorted order.
+    Sorted(Vec<TypeId>),
+    /// bpftool's sorted order: its first roots, and the rest still to sort.
+    Staged(Vec<TypeId>, Box<sort::Staged<'a>>),
 }
 
 fn dump_all<S: Sink>(
@@ -98,26 +133,45 @@ fn dump_all<S: Sink>(
     btf: &Btf,
     opts: &Options,
     feat: Features,
-    sorted: Option<Vec<TypeId>>,
+    order: Order<'_>,
+    watch: &mut Watch<'_, S>,
 ) -> Result<(), HeaderError> {
     d.text(PROLOGUE);
     if feat.kfuncs {
         d.text(KFUNC_MACROS);
     }
+    let mut root = |d: &mut Dumper<'_, S>, id: TypeId| {
+        d.dump(id)?;
+        if let Some(w) = watch {
+            d.flush();
+            if w(&*d.sink) {
+                *watch = None;
+            }
+        }
+        Ok(())
+    };
     if !opts.roots.is_empty() {
-        for &root in &opts.roots {
-            d.dump(root)?;
+        for &id in &opts.roots {
+            root(d, id)?;
         }
     } else {
-        match sorted {
-            Some(ids) => {
+        match order {
+            Order::Sorted(ids) => {
                 for &id in &ids {
-                    d.dump(id)?;
+                    root(d, id)?;
                 }
             }
-            None => {
+            Order::Staged(head, rest) => {
+                for &id in &head {
+                    root(d, id)?;
+                }
+                for id in rest.rest() {
+                    root(d, id)?;
+                }
+            }
+            Order::Given => {
                 for id in btf.ids() {
-                    d.dump(id)?;
+                    root(d, id)?;
                 }
             }
         }
@@ -139,6 +193,41 @@ fn dump_all<S: Sink>(
 pub fn render(btf: &Btf, opts: &Options) -> (MarkedText, Result<(), HeaderError>) {
     let mut out = MarkedText::new();
     let r = write(btf, opts, &mut out);
+    (out, r)
+}
+
+/// [`render`], handing the header so far to `first` once, as soon as it has `lines` lines
+/// (between two roots, so every mark in it is closed), or at the end if it is shorter: a
+/// viewer can show the first screen before the whole header is done.
+pub fn render_streaming(
+    btf: &Btf,
+    opts: &Options,
+    lines: usize,
+    first: &mut dyn FnMut(&MarkedText),
+) -> (MarkedText, Result<(), HeaderError>) {
+    let mut out = MarkedText::new();
+    let mut watch = |m: &MarkedText| {
+        // Only the first screen's worth of text is ever counted.
+        let enough = memchr::memchr_iter(b'\n', m.text.as_bytes())
+            .nth(lines.saturating_sub(1))
+            .is_some();
+        if enough {
+            first(m);
+        }
+        enough
+    };
+    let mut called = false;
+    let mut once = |m: &MarkedText| {
+        if called {
+            return true;
+        }
+        called = watch(m);
+        called
+    };
+    let r = write_watched(btf, opts, &mut out, Some(&mut once));
+    if !called {
+        first(&out);
+    }
     (out, r)
 }
 
@@ -174,11 +263,14 @@ pub fn suffixes(btf: &Btf, opts: &Options) -> Result<Suffixes, HeaderError> {
     if let Some(&bad) = opts.roots.iter().find(|r| r.0 >= btf.type_cnt()) {
         return Err(HeaderError::NoSuchRoot(bad.to_string()));
     }
-    let sorted = (opts.roots.is_empty() && feat.sorted)
-        .then(|| sort::sorted_roots(btf, feat.sort_skips_first));
+    let order = if opts.roots.is_empty() && feat.sorted {
+        Order::Sorted(sort::sorted_roots(btf, feat.sort_skips_first))
+    } else {
+        Order::Given
+    };
     let mut sink = Discard;
     let mut d = Dumper::new(btf, feat, &mut sink)?;
-    dump_all(&mut d, btf, opts, feat, sorted)?;
+    dump_all(&mut d, btf, opts, feat, order, &mut None)?;
     Ok(Suffixes {
         types: std::mem::take(&mut d.suffix),
         enumerators: std::mem::take(&mut d.enum_suffix),

@@ -3,7 +3,7 @@
 //! libbpf counts names in two maps: *type names* (struct, union, enum and INT names) and
 //! *identifiers* (typedef and enumerator names). A name's k-th occurrence (k > 1) prints as
 //! `name___k`. Counting happens lazily, at the first print of each type (and at *every* print
-//! of an enumerator), so the suffixes depend on emission order (spec/header-spec.md §5).
+//! of an enumerator), so the suffixes depend on emission order (../shared/spec/header-spec.md §5).
 //!
 //! Keys are BTF string offsets, but equality is by content: two offsets holding the same
 //! bytes are the same name, as in libbpf's string-keyed hashmap. The table is flat

@@ -1,5 +1,5 @@
 //! Phase 1 of a root: libbpf's `btf_dump_order_type`, a depth-first walk that queues the named
-//! definitions a root needs, dependencies first (spec/header-spec.md §3.1).
+//! definitions a root needs, dependencies first (../shared/spec/header-spec.md §3.1).
 //!
 //! Each call answers STRONG (the caller needs the full definition first) or WEAK (a forward
 //! declaration will do: a named aggregate behind a pointer), or fails on a by-value cycle.

@@ -1,6 +1,6 @@
 //! Which bpftool the header imitates: named profiles, each a set of feature switches.
 //!
-//! Versions differ in a handful of independent behaviours (spec/header-spec.md §7). They are
+//! Versions differ in a handful of independent behaviours (../shared/spec/header-spec.md §7). They are
 //! switches here, read in exactly one place each, never version comparisons scattered through
 //! the emitter. Stable kernels backport libbpf fixes, so a version number alone does not say
 //! what a build does: the switches say it.

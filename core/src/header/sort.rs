@@ -1,4 +1,4 @@
-//! bpftool 7.5+'s sorted root order (`sort_btf_c`, spec/header-spec.md §1.3).
+//! bpftool 7.5+'s sorted root order (`sort_btf_c`, ../shared/spec/header-spec.md §1.3).
 //!
 //! Every id, void included, is sorted by: rank, then sort name, then own name (both byte-wise),
 //! then a 64-bit "disambiguation" hash, then id. All four keys follow reference chains; the
@@ -503,57 +503,136 @@ fn reachable_inert(btf: &Btf) -> Vec<u64> {
 /// out of the sort: on a kernel that is half of all types. The skipped first position is
 /// still judged over all types.
 pub(super) fn sorted_roots(btf: &Btf, skip_first: bool) -> Vec<TypeId> {
-    let reachable = reachable_inert(btf);
-    let reachable_bit = |i: u32| {
-        reachable
-            .get(i as usize / 64)
-            .is_some_and(|w| w >> (i % 64) & 1 != 0)
-    };
-    let needed = |i: u32| !inert(btf.ty(TypeId(i)).kind()) || reachable_bit(i);
-    // Rank-10 types with an empty sort name (anonymous prototypes, pointers to them,
-    // anonymous aggregates: a third of a kernel) all tie on the first two keys. They are
-    // kept apart, in id order, and placed between the lower ranks and the other rank-10s.
-    let mut chains = Chains::new(btf);
-    let mut keys: Vec<Key> = Vec::new();
-    let mut nameless: Vec<Key> = Vec::new();
-    for i in 0..btf.type_cnt() {
-        let t = btf.ty(TypeId(i));
-        if inert(t.kind()) && !reachable_bit(i) {
-            continue;
-        }
-        let k = chains.key(btf, t);
-        if k[..4] == NAMELESS_MAX_RANK {
-            nameless.push(k);
-        } else {
-            keys.push(k);
-        }
-    }
-    keys.sort_unstable_by_key(wide);
-    // Before `order_runs`, which may overwrite prefix words of tied keys.
-    let split = keys.partition_point(|k| k[0] >> 24 < u32::from(MAX_RANK));
-    let mut ties = Ties::default();
-    order_runs(btf, &mut keys, &mut ties, &mut chains);
-    drop(chains);
-    ties.order(btf, &mut nameless);
-    let mut roots: Vec<TypeId> = Vec::with_capacity(keys.len() + nameless.len());
-    roots.extend(keys[..split].iter().map(|k| TypeId(k[4])));
-    roots.extend(nameless.iter().map(|k| TypeId(k[4])));
-    roots.extend(keys[split..].iter().map(|k| TypeId(k[4])));
-    drop((keys, nameless));
-    if skip_first {
-        if let Some(&first) = roots.first() {
-            // Only if no left-out type sorts before it (skipping one of those changes nothing).
-            let mut memo = Memo::default();
-            let mut chains = Chains::new(btf);
-            let before = (0..btf.type_cnt())
-                .filter(|&i| !needed(i))
-                .any(|i| cmp_full(btf, TypeId(i), first, &mut memo, &mut chains).is_lt());
-            if !before {
-                roots.remove(0);
+    Staged::new(btf, skip_first).rest()
+}
+
+/// [`sorted_roots`] in two stages, for a viewer that shows the first screen before the whole
+/// header: [`Staged::head`] orders only the first roots (a partial selection on the packed
+/// keys, the tied run at its end completed), [`Staged::rest`] the others; head then rest is
+/// exactly [`sorted_roots`].
+pub(super) struct Staged<'a> {
+    btf: &'a Btf,
+    skip_first: bool,
+    /// Keys of every root that is not rank 10 with an empty sort name; the first `head` of
+    /// them are ordered and handed out.
+    keys: Vec<Key>,
+    /// Rank-10 types with an empty sort name (anonymous prototypes, pointers to them,
+    /// anonymous aggregates: a third of a kernel): they all tie on the first two keys, are
+    /// kept apart in id order and placed between the lower ranks and the other rank-10s.
+    nameless: Vec<Key>,
+    head: usize,
+    chains: Chains,
+    ties: Ties<'a>,
+}
+
+impl<'a> Staged<'a> {
+    pub(super) fn new(btf: &'a Btf, skip_first: bool) -> Self {
+        let reachable = reachable_inert(btf);
+        let reachable_bit = |i: u32| {
+            reachable
+                .get(i as usize / 64)
+                .is_some_and(|w| w >> (i % 64) & 1 != 0)
+        };
+        let mut chains = Chains::new(btf);
+        let mut keys: Vec<Key> = Vec::new();
+        let mut nameless: Vec<Key> = Vec::new();
+        for i in 0..btf.type_cnt() {
+            let t = btf.ty(TypeId(i));
+            if inert(t.kind()) && !reachable_bit(i) {
+                continue;
+            }
+            let k = chains.key(btf, t);
+            if k[..4] == NAMELESS_MAX_RANK {
+                nameless.push(k);
+            } else {
+                keys.push(k);
             }
         }
+        Staged {
+            btf,
+            skip_first,
+            keys,
+            nameless,
+            head: 0,
+            chains,
+            ties: Ties::default(),
+        }
     }
-    roots
+
+    /// The first roots, at least `n` of them when that many sort below rank 10 (else none:
+    /// [`Staged::rest`] then gives them all).
+    pub(super) fn head(&mut self, n: usize) -> Vec<TypeId> {
+        let keys = &mut self.keys;
+        if n == 0 || n >= keys.len() {
+            return Vec::new();
+        }
+        keys.select_nth_unstable_by_key(n, wide);
+        // The run of keys tying with the last of the first n on rank and name prefix is
+        // ordered as a whole: bring the rest of it into the head.
+        let last = *keys[..n].iter().max_by_key(|k| wide(k)).unwrap_or(&keys[0]);
+        let mut end = n;
+        for i in n..keys.len() {
+            if same_prefix(&keys[i], &last) {
+                keys.swap(i, end);
+                end += 1;
+            }
+        }
+        if last[0] >> 24 >= u32::from(MAX_RANK) {
+            // The nameless rank-10s go before the other rank-10s: not a simple prefix.
+            return Vec::new();
+        }
+        let head = &mut keys[..end];
+        head.sort_unstable_by_key(wide);
+        order_runs(self.btf, head, &mut self.ties, &mut self.chains);
+        self.head = end;
+        let mut roots: Vec<TypeId> = head.iter().map(|k| TypeId(k[4])).collect();
+        if self.skip_first {
+            skip_first_root(self.btf, &mut roots);
+        }
+        roots
+    }
+
+    /// The roots after the head, in order.
+    pub(super) fn rest(mut self) -> Vec<TypeId> {
+        let btf = self.btf;
+        let keys = &mut self.keys[self.head..];
+        keys.sort_unstable_by_key(wide);
+        // Before `order_runs`, which may overwrite prefix words of tied keys.
+        let split = keys.partition_point(|k| k[0] >> 24 < u32::from(MAX_RANK));
+        order_runs(btf, keys, &mut self.ties, &mut self.chains);
+        self.ties.order(btf, &mut self.nameless);
+        let mut roots: Vec<TypeId> = Vec::with_capacity(keys.len() + self.nameless.len());
+        roots.extend(keys[..split].iter().map(|k| TypeId(k[4])));
+        roots.extend(self.nameless.iter().map(|k| TypeId(k[4])));
+        roots.extend(keys[split..].iter().map(|k| TypeId(k[4])));
+        if self.head == 0 && self.skip_first {
+            skip_first_root(btf, &mut roots);
+        }
+        roots
+    }
+}
+
+/// bpftool 7.5–7.8's skipped first root (`roots` starts the whole order).
+fn skip_first_root(btf: &Btf, roots: &mut Vec<TypeId>) {
+    let Some(&first) = roots.first() else {
+        return;
+    };
+    // Only if no left-out type sorts before it (skipping one of those changes nothing).
+    let reachable = reachable_inert(btf);
+    let needed = |i: u32| {
+        !inert(btf.ty(TypeId(i)).kind())
+            || reachable
+                .get(i as usize / 64)
+                .is_some_and(|w| w >> (i % 64) & 1 != 0)
+    };
+    let mut memo = Memo::default();
+    let mut chains = Chains::new(btf);
+    let before = (0..btf.type_cnt())
+        .filter(|&i| !needed(i))
+        .any(|i| cmp_full(btf, TypeId(i), first, &mut memo, &mut chains).is_lt());
+    if !before {
+        roots.remove(0);
+    }
 }
 
 /// The prefix words of a rank-10 key with an empty sort name.

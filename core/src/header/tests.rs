@@ -216,6 +216,18 @@ fn staged_sort_equals_bpftool_comparator() {
             naive[1..],
             "seed {seed}"
         );
+        // In two stages (a first screen's roots, then the rest): the same order, wherever the
+        // head ends (inside a tied run, at rank 10, past the end).
+        for skip in [false, true] {
+            let whole = super::sort::sorted_roots(&btf, skip);
+            for n in [1, 2, 5, 13, 30, 61, 200] {
+                let mut staged = super::sort::Staged::new(&btf, skip);
+                let mut roots = staged.head(n);
+                assert!(roots.is_empty() || roots.len() >= n.min(whole.len()) - usize::from(skip));
+                roots.extend(staged.rest());
+                assert_eq!(roots, whole, "seed {seed} head {n} skip {skip}");
+            }
+        }
     }
 }
 
@@ -261,4 +273,41 @@ fn str_hash_uses_signed_chars() {
     // 'é' is 0xc3 0xa9: both bytes are negative as C chars on x86-64.
     let want = ((0xc3u8 as i8 as i64) * 31 + (0xa9u8 as i8 as i64)) as u64;
     assert_eq!(str_hash("é"), want);
+}
+
+#[test]
+fn streaming_hands_over_a_first_screen_then_gives_the_same_header() {
+    let mut b = BtfBuilder::new();
+    let int = b.int("int", 4, IntEncoding::SIGNED);
+    for i in 0..100 {
+        let p = b.ptr(int);
+        b.struct_(&format!("s{i}"), 16, &[("a", int, 0, 0), ("p", p, 64, 0)]);
+    }
+    let btf = parse(&b);
+    for profile in [Profile::Bpftool, Profile::Bpftool71] {
+        let (whole, r) = render(&btf, &opts(profile));
+        r.unwrap();
+        let mut firsts = Vec::new();
+        let (streamed, r) = super::render_streaming(&btf, &opts(profile), 50, &mut |m| {
+            firsts.push((m.text.clone(), m.spans.len()))
+        });
+        r.unwrap();
+        assert_eq!(streamed.text, whole.text, "{profile:?}");
+        assert_eq!(streamed.spans, whole.spans);
+        let [(first, spans)] = firsts.as_slice() else {
+            panic!("{} first screens", firsts.len());
+        };
+        // At a root's end: enough lines, the whole header's beginning, its marks closed.
+        assert!(first.lines().count() >= 50 && first.len() < whole.text.len());
+        assert!(whole.text.starts_with(first.as_str()) && first.ends_with("};\n\n"));
+        assert!(whole.spans[..*spans].iter().all(|s| s.end <= first.len()));
+    }
+    // A header shorter than the first screen is handed over whole, once.
+    let mut calls = 0;
+    let (small, _) = super::render_streaming(&btf, &opts(Profile::Bpftool), 100_000, &mut |m| {
+        calls += 1;
+        assert!(m.text.ends_with("#endif /* __VMLINUX_H__ */\n"));
+    });
+    assert_eq!(calls, 1);
+    assert!(small.text.ends_with("#endif /* __VMLINUX_H__ */\n"));
 }

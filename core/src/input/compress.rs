@@ -158,6 +158,49 @@ fn decode_error(layer: Layer, w: &Bounded<'_>, e: &dyn std::fmt::Display) -> Err
     }
 }
 
+/// A gzip stream unpacked piece by piece as it arrives (a download), producing at most
+/// `limit` bytes and refusing, on its first bytes, a content `accepts` refuses; the same
+/// inflate, limit, sniff and errors as a whole gzip layer (which goes through it).
+pub struct Gunzip<'f> {
+    dec: flate2::write::MultiGzDecoder<Bounded<'f>>,
+}
+
+impl std::fmt::Debug for Gunzip<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Gunzip")
+            .field("out", &self.dec.get_ref().out.len())
+            .finish()
+    }
+}
+
+impl<'f> Gunzip<'f> {
+    /// A stream that may unpack to `limit` bytes of a content `accepts` takes.
+    pub fn new(limit: usize, accepts: Accepts<'f>) -> Gunzip<'f> {
+        Gunzip {
+            dec: flate2::write::MultiGzDecoder::new(Bounded::new(limit, accepts)),
+        }
+    }
+
+    /// Unpacks the next piece.
+    pub fn push(&mut self, piece: &[u8]) -> Result<()> {
+        self.dec
+            .write_all(piece)
+            .map_err(|e| decode_error(Layer::Gzip, self.dec.get_ref(), &e))
+    }
+
+    /// The unpacked bytes, once the stream is complete.
+    pub fn finish(mut self) -> Result<Vec<u8>> {
+        self.dec
+            .try_finish()
+            .map_err(|e| decode_error(Layer::Gzip, self.dec.get_ref(), &e))?;
+        let out = self
+            .dec
+            .finish()
+            .map_err(|e| Error::malformed(0, format!("corrupt gzip data: {e}")))?;
+        out.finish(Layer::Gzip)
+    }
+}
+
 /// Decompresses one gzip/xz/zstd layer, producing at most `limit` bytes, and stops as soon as
 /// its first bytes show a content `accepts` refuses.
 pub fn decompress(
@@ -167,12 +210,11 @@ pub fn decompress(
     accepts: Accepts<'_>,
 ) -> Result<Vec<u8>> {
     match layer {
-        Layer::Gzip => read_bounded(
-            flate2::read::MultiGzDecoder::new(data),
-            limit,
-            layer,
-            accepts,
-        ),
+        Layer::Gzip => {
+            let mut g = Gunzip::new(limit, accepts);
+            g.push(data)?;
+            g.finish()
+        }
         Layer::Zstd => {
             let dec = ruzstd::decoding::StreamingDecoder::new(data)
                 .map_err(|e| Error::malformed(0, format!("corrupt zstd data: {e}")))?;

@@ -11,7 +11,7 @@
 //!         +-----+--+---+                         +----+---+---+
 //! ```
 //!
-//! Reference: spec/core-spec.md §5.6.
+//! Reference: ../shared/spec/core-spec.md §5.6.
 
 mod disasm;
 pub mod opcode;

@@ -1,5 +1,5 @@
 //! `__kconfig` externs: their types, libbpf's layout of the `.kconfig` map, and the values
-//! libbpf would put there from a Kconfig text and a kernel release (spec/core-spec.md §4).
+//! libbpf would put there from a Kconfig text and a kernel release (../shared/spec/core-spec.md §4).
 //!
 //! The map image this produces is what the verifier reads as constants (the map is
 //! read-only and frozen), so guarded code behind `CONFIG_*` / `LINUX_KERNEL_VERSION` checks

@@ -13,7 +13,7 @@ fn var(name: &str, ty: KcfgType, size: u32, offset: u32, weak: bool) -> KconfigV
     }
 }
 
-/// The variables of spec/core-spec.md §9b B20–B24, laid out by hand.
+/// The variables of ../shared/spec/core-spec.md §9b B20–B24, laid out by hand.
 fn layout_b() -> KconfigLayout {
     KconfigLayout {
         vars: vec![

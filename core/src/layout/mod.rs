@@ -1,5 +1,5 @@
 //! Struct layouts as pahole prints them: offsets, sizes, bitfields, holes, padding, cache
-//! lines (spec/header-spec.md §9; `pahole -F btf -C NAME FILE`, pahole 1.24).
+//! lines (../shared/spec/header-spec.md §9; `pahole -F btf -C NAME FILE`, pahole 1.24).
 //!
 //! - `model`: what pahole's BTF loader makes of each member (byte offset, size, bitfield
 //!   position, inferred `__aligned__`), `class__find_holes`, and its `__packed__` inference.
@@ -37,6 +37,45 @@ pub fn find(btf: &Btf, name: &str) -> Option<TypeId> {
     };
     btf.find_by_name(name)
         .find(|&id| kinds.contains(&btf.ty(id).kind()))
+}
+
+/// One named struct or union: its size and its holes, as `pahole --sizes` counts them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ClassSize {
+    /// The type.
+    pub id: TypeId,
+    /// Its size in bytes.
+    pub size: u32,
+    /// Holes between members (pahole's `nr_holes`; a union has none).
+    pub holes: u32,
+    /// Bytes those holes leave unused (the `sum holes` of pahole's statistics).
+    pub hole_bytes: u32,
+    /// Bytes of padding at the end.
+    pub padding: u32,
+}
+
+/// Every named struct and union among `btf`'s own types, in id order: what `pahole --sizes`
+/// lists (name, size, holes), with the bytes the holes and the end padding leave unused.
+pub fn sizes(btf: &Btf) -> Vec<ClassSize> {
+    let mut cache = model::Cache::default();
+    btf.own_ids()
+        .filter(|&id| {
+            let t = btf.ty(id);
+            t.kind().is_composite() && t.is_named()
+        })
+        .map(|id| {
+            let c = cache.class(btf, id);
+            let hole_bytes =
+                c.members.iter().map(|m| u32::from(m.hole)).sum::<u32>() + u32::from(c.pre_hole);
+            ClassSize {
+                id,
+                size: btf.ty(id).size(),
+                holes: u32::from(c.nr_holes),
+                hole_bytes,
+                padding: u32::from(c.padding),
+            }
+        })
+        .collect()
 }
 
 /// pahole's layout of struct or union `id` (ending in `;\n`), or `None` if `id` is neither.

@@ -167,16 +167,6 @@ pub struct ObjectRelocation<'a> {
     pub code: Vec<Vec<Insn>>,
 }
 
-impl ObjectRelocation<'_> {
-    /// Number of records with outcome `name` (see [`Outcome::name`]).
-    pub fn count(&self, name: &str) -> usize {
-        self.records
-            .iter()
-            .filter(|r| r.outcome.name() == name)
-            .count()
-    }
-}
-
 /// Relocates every CO-RE record of `obj` against `target` (a BTF file: no module is
 /// searched) as the default libbpf release does ([`Libbpf::default`]).
 pub fn relocate_object<'a>(obj: &'a Object, target: &'a Btf) -> ObjectRelocation<'a> {

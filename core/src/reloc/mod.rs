@@ -30,6 +30,7 @@
 mod calc;
 mod cands;
 mod compat;
+mod describe;
 mod driver;
 mod format;
 mod kind;
@@ -44,6 +45,7 @@ pub use calc::{
     calc_relo_insn, CalcContext, CalcError, CandidateTrial, RelocRequest, RelocResult, Resolution,
 };
 pub use cands::{find_candidates, Candidate, CandidateCache, CandidateSearch, Module, Target};
+pub use describe::OutcomeCounts;
 pub use driver::{
     relocate, relocate_object, relocate_record, FirstError, ObjectRelocation, Outcome, Phase,
     Processed, RecordReport, MAX_PASSES,

@@ -12,7 +12,7 @@
 //! more than the verifier's, so an instruction reported dead is dead for the kernel too.
 //! A walk that needs more than the kernel's 1,000,000 processed instructions is a verdict:
 //! the kernel rejects the program as too complex; nothing is then shown as dead.
-//! Reference: spec/core-spec.md §5.
+//! Reference: ../shared/spec/core-spec.md §5.
 
 pub(crate) mod alu;
 pub(crate) mod branch;

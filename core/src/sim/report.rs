@@ -5,7 +5,7 @@
 use super::explore::{BranchSeen, Exhausted, Exploration, Stop, KERNEL_STEP_LIMIT};
 use super::helpers::HelperNames;
 use super::link::LinkedProgram;
-use super::{GuardInput, Origin};
+use super::GuardInput;
 use crate::insn::{disassemble, Disasm, Insn};
 
 /// What the kernel would do with a program.
@@ -320,37 +320,6 @@ impl ProgramReport {
             out.push((s, i));
         }
         out
-    }
-
-    /// A readable name for what decided a branch.
-    pub fn describe_origin(&self, input: &GuardInput<'_>, o: Origin) -> String {
-        match o {
-            Origin::Relo(s) => input.sites.get(s as usize).map_or_else(
-                || format!("relocation {s}"),
-                |s| {
-                    format!(
-                        "CO-RE relo #{} of '{}' ({})",
-                        s.sec_relo_idx, s.sec, s.local_spec
-                    )
-                },
-            ),
-            Origin::Kconfig(i) => input
-                .kconfig
-                .as_ref()
-                .and_then(|(l, _)| l.vars.get(i as usize))
-                .map_or_else(
-                    || format!("kconfig {i}"),
-                    |v| format!("extern {} (.kconfig)", v.name),
-                ),
-            Origin::Rodata(m, off) => {
-                let name = &input
-                    .object
-                    .maps
-                    .get(m as usize)
-                    .map_or("?", |m| m.name.as_str());
-                format!("{name}+{off} (read-only global)")
-            }
-        }
     }
 }
 

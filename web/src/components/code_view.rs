@@ -5,27 +5,21 @@
 use yew::prelude::*;
 
 use crate::components::badges::source_line;
-use crate::state::{Action, Workspace};
-use crate::url::View;
-
-/// Props of [`CodeView`].
-#[derive(Properties, PartialEq, Debug)]
-pub struct CodeViewProps {
-    /// The state.
-    pub state: UseReducerHandle<Workspace>,
-    /// Receives navigation.
-    pub on_action: Callback<Action>,
-}
+use crate::hooks::{use_dispatch, use_workspace};
+use crate::state::{Action, ObjectAction};
+use crate::views::View;
 
 /// The code panel.
 #[component]
-pub fn CodeView(props: &CodeViewProps) -> Html {
-    let s = &*props.state;
-    let Some(o) = &s.object else {
+pub fn CodeView() -> Html {
+    let s = use_workspace();
+    let on_action = use_dispatch();
+    let Some(o) = &s.object.object else {
         return html! {};
     };
     let sum = &*o.summary;
     let chosen = s
+        .object
         .prog
         .as_ref()
         .and_then(|p| sum.programs.iter().find(|q| &q.name == p))
@@ -34,7 +28,8 @@ pub fn CodeView(props: &CodeViewProps) -> Html {
     let progs = sum.programs.iter().map(|p| {
         let active = chosen.is_some_and(|c| c.name == p.name);
         let name = p.name.clone();
-        let onclick = props.on_action.reform(move |_: MouseEvent| Action::SelectProgram(name.clone()));
+        let onclick = on_action
+            .reform(move |_: MouseEvent| Action::Object(ObjectAction::SelectProgram(name.clone())));
         html! {
             <button class={classes!("prog-row", active.then_some("active"))} data-prog={p.name.clone()} {onclick}>
                 <span class="prog-name mono">{ &p.name }</span>
@@ -60,8 +55,8 @@ pub fn CodeView(props: &CodeViewProps) -> Html {
                     <div class="crow src-row">{ source_line(s) }</div>
                 });
                 let relos = l.relos.iter().map(|&k| {
-                    let onclick = props.on_action.reform(move |_: MouseEvent| Action::SelectRelo(Some(k)));
-                    let go = props.on_action.reform(move |_: MouseEvent| Action::ShowView(View::Relocs));
+                    let onclick = on_action.reform(move |_: MouseEvent| Action::Object(ObjectAction::SelectRelo(Some(k))));
+                    let go = on_action.reform(move |_: MouseEvent| Action::ShowView(View::Relocs));
                     html! {
                         <button class="relo-mark" data-relo={k.to_string()}
                             onclick={Callback::from(move |e: MouseEvent| { onclick.emit(e.clone()); go.emit(e); })}

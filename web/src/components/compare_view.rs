@@ -8,15 +8,14 @@ use yew::prelude::*;
 use crate::bundled;
 use crate::components::badges::short_kernel;
 use crate::dto::compare::CompareTable;
-use crate::state::{Action, Workspace};
+use crate::hooks::{use_dispatch, use_kernel_slots, use_query, use_workspace};
+use crate::query::object::CompareQuery;
+use crate::query::Fetch;
+use crate::state::{Action, KernelAction};
 
 /// Props of [`CompareView`].
 #[derive(Properties, PartialEq, Debug)]
 pub struct CompareViewProps {
-    /// The state.
-    pub state: UseReducerHandle<Workspace>,
-    /// Receives changes.
-    pub on_action: Callback<Action>,
     /// Compact (embed) layout.
     #[prop_or_default]
     pub compact: bool,
@@ -25,26 +24,37 @@ pub struct CompareViewProps {
 /// The comparison panel.
 #[component]
 pub fn CompareView(props: &CompareViewProps) -> Html {
-    let s = &*props.state;
-    let name = s.compare_name();
-    let chosen: Vec<String> = s
-        .compare_wanted()
-        .map(|k| k.kernels)
-        .unwrap_or_else(|| bundled::KERNELS.iter().map(|k| k.id.to_owned()).collect());
+    let s = use_workspace();
+    let on_action = use_dispatch();
+    let name = s.kernel.selected_name();
+    let chosen: Vec<String> = CompareQuery::kernel_ids(&s);
+    // The kernels are loaded only once there is a type to compare.
+    let slots = use_kernel_slots(if name.is_some() {
+        chosen.clone()
+    } else {
+        Vec::new()
+    });
+    let query = match &slots {
+        Some(Ok(slots)) if name.is_some() => CompareQuery::of(&s, slots),
+        _ => None,
+    };
+    let fetched = use_query(query);
     let onkeydown = {
-        let on = props.on_action.clone();
+        let on = on_action.clone();
         Callback::from(move |e: KeyboardEvent| {
             if e.key() == "Enter" {
                 let v = e.target_unchecked_into::<HtmlInputElement>().value();
                 if !v.trim().is_empty() {
-                    on.emit(Action::CompareType(v.trim().to_owned()));
+                    on.emit(Action::Kernel(KernelAction::CompareType(
+                        v.trim().to_owned(),
+                    )));
                 }
             }
         })
     };
     let boxes = bundled::KERNELS.iter().map(|k| {
         let on = chosen.contains(&k.id.to_owned());
-        let (chosen, act) = (chosen.clone(), props.on_action.clone());
+        let (chosen, act) = (chosen.clone(), on_action.clone());
         let onchange = Callback::from(move |_: Event| {
             // Keep the bundled order; at least one kernel stays.
             let next: Vec<String> = bundled::KERNELS
@@ -53,30 +63,24 @@ pub fn CompareView(props: &CompareViewProps) -> Html {
                 .filter(|id| (id == k.id) != chosen.contains(id))
                 .collect();
             if !next.is_empty() {
-                act.emit(Action::SetCompareKernels(next));
+                act.emit(Action::Kernel(KernelAction::SetCompareKernels(next)));
             }
         });
         html! {
             <label class="kbox"><input type="checkbox" checked={on} {onchange} data-kernel={k.id} />{ format!(" {}", k.label()) }</label>
         }
     });
-    let wanted = s.compare_wanted();
-    let table = match (
-        &name,
-        s.compare
-            .as_ref()
-            .filter(|f| Some(&f.key) == wanted.as_ref()),
-    ) {
-        (None, _) => {
+    let table = match (&name, &fetched, &slots) {
+        (None, _, _) => {
             html! { <p class="muted pad">{ "Type a struct or union name and press Enter (or pick a type in Types first)." }</p> }
         }
-        (Some(_), None) => {
+        (Some(_), Fetch::Ready(t), _) => table(t),
+        (Some(_), Fetch::Failed(e), _) | (Some(_), _, Some(Err(e))) => {
+            html! { <p class="warn pad">{ e }</p> }
+        }
+        (Some(_), _, _) => {
             html! { <p class="muted pad">{ "Comparing (loading the kernels not loaded yet)…" }</p> }
         }
-        (Some(_), Some(f)) => match &f.value {
-            Ok(t) => table(t),
-            Err(e) => html! { <p class="warn pad">{ e }</p> },
-        },
     };
     html! {
         <section class={classes!("compare", props.compact.then_some("compact"))} id="compare">

@@ -9,62 +9,48 @@ use crate::components::matrix_view::MatrixView;
 use crate::components::reloc_view::RelocView;
 use crate::components::summary_view::SummaryView;
 use crate::components::type_detail::TypeDetailView;
-use crate::state::{Action, Workspace};
+use crate::hooks::use_workspace;
 use crate::url::Embed;
-
-/// Props of [`EmbedView`].
-#[derive(Properties, PartialEq, Debug)]
-pub struct EmbedViewProps {
-    /// The whole state (an embed shows a slice of it).
-    pub state: UseReducerHandle<Workspace>,
-    /// Receives navigation.
-    pub on_action: Callback<Action>,
-}
 
 /// The embed panel.
 #[component]
-pub fn EmbedView(props: &EmbedViewProps) -> Html {
-    let s = &*props.state;
+pub fn EmbedView() -> Html {
+    let s = &*use_workspace();
     let mut full = s.url();
     full.embed = None;
     let open = format!("./{}", full.format());
     let needs_object = matches!(s.embed, Some(Embed::Relocs | Embed::Guard | Embed::Matrix));
     let waiting = |what: &str| {
-        let text = match (&s.error, s.loading.is_some() || s.object_loading.is_some()) {
+        let text = match (
+            &s.error,
+            s.kernel.loading.is_some() || s.object.loading.is_some(),
+        ) {
             (Some(e), _) => e.clone(),
             (None, true) => "Loading…".to_owned(),
             (None, false) => format!("Nothing to show: add {what} to the URL."),
         };
         html! { <p class="muted">{ text }</p> }
     };
-    let on_action = props.on_action.clone();
-    let body = match (s.embed, &s.kernel) {
+    let body = match (s.embed, &s.kernel.kernel) {
         (None, _) => html! {},
-        (Some(_), _) if needs_object && s.object.is_none() => waiting("obj=…"),
-        (Some(Embed::Compare), _) => html! {
-            <CompareView state={props.state.clone()} {on_action} compact=true />
-        },
-        (Some(Embed::Matrix), _) => html! {
-            <MatrixView state={props.state.clone()} {on_action} on_navigate={Callback::noop()} compact=true />
-        },
+        (Some(_), _) if needs_object && s.object.object.is_none() => waiting("obj=…"),
+        (Some(Embed::Compare), _) => html! { <CompareView compact=true /> },
+        (Some(Embed::Matrix), _) => html! { <MatrixView compact=true /> },
         (Some(_), None) => waiting("kernel=…"),
-        (Some(Embed::Summary), Some(k)) => {
-            html! { <SummaryView kernel={k.clone()} compact=true /> }
-        }
-        (Some(Embed::Type), Some(_)) => html! {
-            <TypeDetailView detail={s.detail.clone()} selected={s.selected} url={s.url()}
-                {on_action} compact=true />
-        },
-        (Some(Embed::Relocs), Some(_)) => html! {
-            <RelocView state={props.state.clone()} {on_action} compact=true />
-        },
-        (Some(Embed::Guard), Some(_)) => html! {
-            <GuardView state={props.state.clone()} {on_action} graph=false compact=true />
-        },
+        (Some(Embed::Summary), Some(_)) => html! { <SummaryView compact=true /> },
+        (Some(Embed::Type), Some(_)) => html! { <TypeDetailView compact=true /> },
+        (Some(Embed::Relocs), Some(_)) => html! { <RelocView compact=true /> },
+        (Some(Embed::Guard), Some(_)) => html! { <GuardView graph=false compact=true /> },
     };
     let what = [
-        s.object.as_ref().map(|o| o.source.label().to_owned()),
-        s.kernel.as_ref().map(|k| k.source.label().to_owned()),
+        s.object
+            .object
+            .as_ref()
+            .map(|o| o.source.label().to_owned()),
+        s.kernel
+            .kernel
+            .as_ref()
+            .map(|k| k.source.label().to_owned()),
     ]
     .into_iter()
     .flatten()

@@ -2,6 +2,7 @@
 
 use yew::prelude::*;
 
+use crate::hooks::use_dispatch;
 use crate::state::Action;
 
 /// Props of [`ErrorBanner`].
@@ -9,17 +10,16 @@ use crate::state::Action;
 pub struct ErrorBannerProps {
     /// The message, if any.
     pub error: Option<String>,
-    /// Receives [`Action::DismissError`].
-    pub on_action: Callback<Action>,
 }
 
 /// Shows an error until dismissed.
 #[component]
 pub fn ErrorBanner(props: &ErrorBannerProps) -> Html {
+    let on_action = use_dispatch();
     let Some(msg) = &props.error else {
         return html! {};
     };
-    let dismiss = props.on_action.reform(|_: MouseEvent| Action::DismissError);
+    let dismiss = on_action.reform(|_: MouseEvent| Action::DismissError);
     html! {
         <div class="error-banner" role="alert">
             <span class="error-text">{ msg }</span>

@@ -7,7 +7,6 @@ use crate::decimal::fixed;
 use crate::dto::guard::GuardReport;
 use crate::graph::{self, Metrics, Node};
 use crate::shared::Shared;
-use crate::state::Action;
 
 /// Most blocks drawn; bigger programs are read in the listing.
 const MAX_BLOCKS: usize = 500;
@@ -17,8 +16,6 @@ const MAX_BLOCKS: usize = 500;
 pub struct GraphViewProps {
     /// The guard report (its flow is drawn).
     pub report: Shared<GuardReport>,
-    /// Receives navigation.
-    pub on_action: Callback<Action>,
 }
 
 /// The graph.

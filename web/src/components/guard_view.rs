@@ -15,9 +15,12 @@ use crate::components::whatif_panel::WhatIfPanel;
 use crate::decimal::fixed;
 use crate::dto::guard::{FlowRow, GuardReport, ProgramFlow};
 use crate::dto::object::SourceRef;
+use crate::hooks::{use_dispatch, use_query, use_workspace};
+use crate::query::object::GuardQuery;
+use crate::query::Fetch;
 use crate::shared::Shared;
-use crate::state::{Action, Workspace};
-use crate::url::View;
+use crate::state::{Action, ObjectAction};
+use crate::views::View;
 
 /// Row height of the listing in px; must match `.frow` in style.css.
 const ROW: f64 = 20.0;
@@ -29,10 +32,6 @@ const LANE: f64 = 9.0;
 /// Props of [`GuardView`].
 #[derive(Properties, PartialEq, Debug)]
 pub struct GuardViewProps {
-    /// The state.
-    pub state: UseReducerHandle<Workspace>,
-    /// Receives navigation and what-if changes.
-    pub on_action: Callback<Action>,
     /// Show the graph instead of the listing.
     pub graph: bool,
     /// Compact (embed) layout: no side panels.
@@ -43,20 +42,24 @@ pub struct GuardViewProps {
 /// The Guarding panel.
 #[component]
 pub fn GuardView(props: &GuardViewProps) -> Html {
-    let s = &*props.state;
-    let wanted = s.guard_wanted();
-    let fetched = s.guard.as_ref();
-    let fresh = fetched.is_some_and(|f| Some(&f.key) == wanted.as_ref());
+    let s = use_workspace();
+    let on_action = use_dispatch();
+    let fetched = use_query(GuardQuery::of(&s));
+    let fresh = fetched.ready().is_some();
     // While recomputing, keep showing the previous result (greyed) so the page does not jump.
-    let report: Option<Result<Shared<GuardReport>, String>> = fetched.map(|f| f.value.clone());
+    let report: Option<Result<Shared<GuardReport>, String>> = match &fetched {
+        Fetch::Ready(r) | Fetch::Partial(r) | Fetch::Waiting(Some(r)) => Some(Ok(r.clone())),
+        Fetch::Failed(e) => Some(Err(e.clone())),
+        Fetch::Idle | Fetch::Waiting(None) => None,
+    };
     let main = match &report {
         None => {
-            html! { <p class="muted pad">{ if s.kernel.is_none() { "Pick a target kernel above." } else { "Simulating the verifier in the engine worker…" } }</p> }
+            html! { <p class="muted pad">{ if s.kernel.kernel.is_none() { "Pick a target kernel above." } else { "Simulating the verifier in the engine worker…" } }</p> }
         }
         Some(Err(e)) => html! { <p class="warn pad">{ e }</p> },
         Some(Ok(r)) => match &r.flow {
             None => html! { <p class="muted pad">{ "This object has no programs to load." }</p> },
-            Some(f) => flow_panel(r, f, props),
+            Some(f) => flow_panel(r, f, props, &on_action),
         },
     };
     if props.compact {
@@ -70,7 +73,7 @@ pub fn GuardView(props: &GuardViewProps) -> Html {
                 .map(|p| {
                     let active = chosen.as_deref() == Some(p.name.as_str());
                     let name = p.name.clone();
-                    let onclick = props.on_action.reform(move |_: MouseEvent| Action::SelectProgram(name.clone()));
+                    let onclick = on_action.reform(move |_: MouseEvent| Action::Object(ObjectAction::SelectProgram(name.clone())));
                     html! {
                         <button class={classes!("prog-row", active.then_some("active"))} data-prog={p.name.clone()} {onclick}>
                             <span class="prog-name mono">{ &p.name }</span>
@@ -90,7 +93,7 @@ pub fn GuardView(props: &GuardViewProps) -> Html {
                     <div class="prog-list" id="guard-programs">{ progs }</div>
                 </div>
                 <div class="side-section">
-                    <WhatIfPanel state={props.state.clone()} on_action={props.on_action.clone()} />
+                    <WhatIfPanel report={report.and_then(Result::ok)} />
                 </div>
             </aside>
             <section class={classes!("guard", (!fresh).then_some("stale"))} id="guard">{ main }</section>
@@ -98,14 +101,19 @@ pub fn GuardView(props: &GuardViewProps) -> Html {
     }
 }
 
-fn flow_panel(r: &Shared<GuardReport>, f: &ProgramFlow, props: &GuardViewProps) -> Html {
+fn flow_panel(
+    r: &Shared<GuardReport>,
+    f: &ProgramFlow,
+    props: &GuardViewProps,
+    on_action: &Callback<Action>,
+) -> Html {
     let v = &f.verdict;
     let body = if props.graph {
-        html! { <GraphView report={r.clone()} on_action={props.on_action.clone()} /> }
+        html! { <GraphView report={r.clone()} /> }
     } else {
-        listing(f, &props.on_action)
+        listing(f, on_action)
     };
-    let details = (!props.compact).then(|| details(f, &props.on_action));
+    let details = (!props.compact).then(|| details(f, on_action));
     html! {
         <>
             <header class={classes!("verdict-head", format!("vh-{}", v.verdict))} id="verdict">
@@ -244,7 +252,8 @@ fn insn_row(r: &FlowRow, f: &ProgramFlow, on_action: &Callback<Action>) -> Html 
 
 /// A link to a relocation's row in the Object area.
 fn relo_link(k: u32, on_action: &Callback<Action>) -> Html {
-    let sel = on_action.reform(move |_: MouseEvent| Action::SelectRelo(Some(k)));
+    let sel =
+        on_action.reform(move |_: MouseEvent| Action::Object(ObjectAction::SelectRelo(Some(k))));
     let show = on_action.reform(|_: MouseEvent| Action::ShowView(View::Relocs));
     let onclick = Callback::from(move |e: MouseEvent| {
         e.stop_propagation();

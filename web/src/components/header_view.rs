@@ -1,6 +1,7 @@
 //! The generated `vmlinux.h` in the big viewer: every type name a link to its definition
 //! line, a "go to type" box, the profile switch, roots ("only these types and what they
-//! need"), Copy and Download, libbpf's warnings and the generation time.
+//! need"), Copy and Download, libbpf's warnings and the generation time. The first screen
+//! shows as soon as the engine has generated it, before the whole header is done.
 
 use web_sys::{HtmlInputElement, HtmlSelectElement};
 use yew::platform::spawn_local;
@@ -9,28 +10,23 @@ use yew::prelude::*;
 use crate::browser;
 use crate::components::spans::Linker;
 use crate::components::summary_view::group;
-use crate::components::text_viewer::TextViewer;
+use crate::components::text_viewer::{DocRef, TextViewer};
 use crate::decimal::fixed;
-use crate::document::Document;
+use crate::dto::HeaderDocument;
+use crate::hooks::{use_dispatch, use_query, use_workspace};
+use crate::query::kernel::HeaderQuery;
+use crate::query::Fetch;
 use crate::search::TypeIndex;
-use crate::state::{Action, GeneratedHeader, Workspace};
+use crate::shared::Shared;
+use crate::state::{Action, HeaderAction, Workspace};
 use crate::url::{split_roots, HeaderProfile};
-
-/// Props of [`HeaderView`].
-#[derive(Properties, PartialEq, Debug)]
-pub struct HeaderViewProps {
-    /// The state.
-    pub state: UseReducerHandle<Workspace>,
-    /// Receives changes.
-    pub on_action: Callback<Action>,
-}
 
 /// What the go-to box means by `text`: a line number, `#id`, or a type name (with or
 /// without its `struct `/`union `/`enum `/`typedef ` keyword).
-fn go_to(text: &str, index: &TypeIndex) -> Action {
+fn go_to(text: &str, index: Option<&TypeIndex>) -> Action {
     let t = text.trim();
     if let Ok(line) = t.parse::<usize>() {
-        return Action::HeaderGoToLine(line.saturating_sub(1));
+        return Action::Header(HeaderAction::GoToLine(line.saturating_sub(1)));
     }
     let name = ["struct ", "union ", "enum ", "typedef "]
         .iter()
@@ -38,17 +34,36 @@ fn go_to(text: &str, index: &TypeIndex) -> Action {
         .unwrap_or(t)
         .trim();
     let id = name.strip_prefix('#').and_then(|n| n.parse().ok());
-    match id.or_else(|| index.resolve(name)) {
-        Some(id) => Action::HeaderGoToType(id),
+    match id.or_else(|| index?.resolve(name)) {
+        Some(id) => Action::Header(HeaderAction::GoToType(id)),
         None => Action::Failed(format!("no type named {name}")),
     }
 }
 
 /// The header panel.
 #[component]
-pub fn HeaderView(props: &HeaderViewProps) -> Html {
-    let s = &*props.state;
-    let on_action = props.on_action.clone();
+pub fn HeaderView() -> Html {
+    let ws = use_workspace();
+    let s = &*ws;
+    let on_action = use_dispatch();
+    let fetched = use_query(HeaderQuery::of(s));
+    // Once the whole header is there: a pending jump, the line it was at, or the selected
+    // type's definition.
+    {
+        let on_action = on_action.clone();
+        let whole = fetched.ready().cloned();
+        let (area, selected) = (s.header.clone(), s.kernel.selected);
+        use_effect_with(
+            (whole, area.position.jump, selected),
+            move |(whole, _, selected)| {
+                if let Some(h) = whole {
+                    if let Some(a) = area.on_document(&h.document, *selected) {
+                        on_action.emit(Action::Header(a));
+                    }
+                }
+            },
+        );
+    }
     // The roots as being typed: a draft of this component's own, so that a re-render while
     // typing (a scroll settling, a reply arriving) does not put the applied roots back.
     let applied = s.header.roots.join(", ");
@@ -61,7 +76,9 @@ pub fn HeaderView(props: &HeaderViewProps) -> Html {
 
     let on_profile = on_action.reform(|e: Event| {
         let v = e.target_unchecked_into::<HtmlSelectElement>().value();
-        Action::SetHeaderProfile(HeaderProfile::parse(&v).unwrap_or_default())
+        Action::Header(HeaderAction::SetProfile(
+            HeaderProfile::parse(&v).unwrap_or_default(),
+        ))
     });
     let apply_roots = {
         let (on_action, draft) = (on_action.clone(), draft.clone());
@@ -69,10 +86,10 @@ pub fn HeaderView(props: &HeaderViewProps) -> Html {
         // The text typed (read from the input on Enter), else the draft.
         Callback::from(move |(text, helpers_now): (Option<String>, Option<bool>)| {
             let text = text.unwrap_or_else(|| (*draft).clone());
-            on_action.emit(Action::SetHeaderRoots {
+            on_action.emit(Action::Header(HeaderAction::SetRoots {
                 roots: split_roots(&text),
                 helpers: helpers_now.unwrap_or(helpers),
-            });
+            }));
         })
     };
     let on_roots_input = {
@@ -121,12 +138,10 @@ pub fn HeaderView(props: &HeaderViewProps) -> Html {
         </div>
     };
 
-    let body = match (s.header_shown(), &s.kernel) {
-        (Some(f), Some(k)) => match &f.value {
-            Ok(h) => shown(props, h, k.index.clone(), &copied),
-            Err(e) => html! {
-                <section class="listing empty"><p class="error-text" id="header-error">{ e.clone() }</p></section>
-            },
+    let body = match &fetched {
+        Fetch::Ready(h) | Fetch::Partial(h) => shown(s, &on_action, h, &copied),
+        Fetch::Failed(e) => html! {
+            <section class="listing empty"><p class="error-text" id="header-error">{ e.clone() }</p></section>
         },
         _ => html! {
             <section class="listing empty">
@@ -142,39 +157,40 @@ pub fn HeaderView(props: &HeaderViewProps) -> Html {
     }
 }
 
-/// The bar with the header's size, timing and buttons, its warnings, and the viewer.
+/// The bar with the header's size, timing and buttons, its warnings, and the viewer (the
+/// first screen while the rest is generated).
 fn shown(
-    props: &HeaderViewProps,
-    h: &GeneratedHeader,
-    index: crate::shared::Shared<TypeIndex>,
+    s: &Workspace,
+    on_action: &Callback<Action>,
+    h: &Shared<HeaderDocument>,
     copied: &UseStateHandle<Option<Result<(), String>>>,
 ) -> Html {
-    let s = &*props.state;
-    let doc: &Document = &h.document;
+    let doc = &h.document;
+    let index = s.kernel.index().cloned();
     let onkeydown = {
-        let on_action = props.on_action.clone();
+        let on_action = on_action.clone();
         Callback::from(move |e: KeyboardEvent| {
             if e.key() == "Enter" {
                 let input: HtmlInputElement = e.target_unchecked_into();
                 if !input.value().trim().is_empty() {
-                    on_action.emit(go_to(&input.value(), &index));
+                    on_action.emit(go_to(&input.value(), index.as_deref()));
                 }
             }
         })
     };
     let on_copy = {
-        let (doc, copied) = (h.document.clone(), copied.clone());
+        let (h, copied) = (h.clone(), copied.clone());
         Callback::from(move |_: MouseEvent| {
-            let (doc, copied) = (doc.clone(), copied.clone());
+            let (h, copied) = (h.clone(), copied.clone());
             spawn_local(async move {
-                copied.set(Some(browser::copy_text(doc.text()).await));
+                copied.set(Some(browser::copy_text(h.document.text()).await));
             });
         })
     };
     let on_download = {
-        let (doc, on_action) = (h.document.clone(), props.on_action.clone());
+        let (h, on_action) = (h.clone(), on_action.clone());
         Callback::from(move |_: MouseEvent| {
-            if let Err(e) = browser::download_text("vmlinux.h", doc.text()) {
+            if let Err(e) = browser::download_text("vmlinux.h", h.document.text()) {
                 on_action.emit(Action::Failed(format!("download: {e}")));
             }
         })
@@ -186,13 +202,14 @@ fn shown(
     };
     let linker = Linker {
         base: s.url(),
-        on_link: props.on_action.reform(Action::HeaderGoToType),
+        on_link: on_action.reform(|id| Action::Header(HeaderAction::GoToType(id))),
     };
     let highlight = s
         .header
+        .position
         .scroll
         .map(|t| t.line)
-        .or_else(|| s.selected.and_then(|id| doc.anchor(id)));
+        .or_else(|| s.kernel.selected.and_then(|id| doc.anchor(id)));
     let command = match s.header.roots.as_slice() {
         [] => format!("corelab header FILE --profile {}", s.header.profile.label()),
         roots => format!(
@@ -206,23 +223,29 @@ fn shown(
             <div class="listing-bar">
                 <input id="header-goto" type="search" placeholder="Go to type or line ⏎"
                     aria-label="Go to type or line" {onkeydown} autocomplete="off" spellcheck="false" />
-                <span class="muted" id="header-stats"
-                    title={format!("{} ms from asking the engine worker to having it here", fixed(h.total_ms, 0))}>
-                    { format!("{} lines · {} · generated in {} ms · ",
-                        group(doc.line_count() as u64), size(doc.text_len()), fixed(h.engine_ms, 0)) }
-                    <code>{ command }</code>
-                </span>
+                if h.complete {
+                    <span class="muted" id="header-stats">
+                        { format!("{} lines · {} · generated in {} ms · ",
+                            group(doc.line_count() as u64), size(doc.text_len()), fixed(h.ms, 0)) }
+                        <code>{ command }</code>
+                    </span>
+                } else {
+                    <span class="muted" id="header-partial">
+                        { format!("the first {} lines, generated in {} ms; the rest is on its way…",
+                            group(doc.line_count() as u64), fixed(h.ms, 0)) }
+                    </span>
+                }
                 <span class="grow" />
-                <button class="button small" id="header-copy" onclick={on_copy}>{ copy_label }</button>
-                <button class="button small" id="header-download" onclick={on_download}>{ "Download vmlinux.h" }</button>
+                <button class="button small" id="header-copy" onclick={on_copy} disabled={!h.complete}>{ copy_label }</button>
+                <button class="button small" id="header-download" onclick={on_download} disabled={!h.complete}>{ "Download vmlinux.h" }</button>
             </div>
             if !h.warnings.is_empty() {
                 <ul class="header-warnings mono" id="header-warnings">
                     { for h.warnings.iter().map(|w| html! { <li>{ w.clone() }</li> }) }
                 </ul>
             }
-            <TextViewer document={h.document.clone()} scroll={s.header.scroll} {highlight} {linker}
-                on_scrolled={props.on_action.reform(Action::HeaderScrolled)} />
+            <TextViewer document={DocRef::Header(h.clone())} scroll={s.header.position.scroll} {highlight} {linker}
+                on_scrolled={on_action.reform(|l| Action::Header(HeaderAction::Scrolled(l)))} />
         </>
     }
 }

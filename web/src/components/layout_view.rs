@@ -3,17 +3,11 @@
 
 use yew::prelude::*;
 
-use crate::state::{Action, Workspace};
-use crate::url::View;
-
-/// Props of [`LayoutView`].
-#[derive(Properties, PartialEq, Debug)]
-pub struct LayoutViewProps {
-    /// The state.
-    pub state: UseReducerHandle<Workspace>,
-    /// Receives navigation.
-    pub on_action: Callback<Action>,
-}
+use crate::hooks::{use_dispatch, use_query, use_workspace};
+use crate::query::kernel::LayoutQuery;
+use crate::query::Fetch;
+use crate::state::{Action, HeaderAction};
+use crate::views::View;
 
 /// Which lines of pahole's text to mark: holes and padding, the things a reader looks for.
 fn line_class(line: &str) -> Option<&'static str> {
@@ -38,34 +32,32 @@ fn line_class(line: &str) -> Option<&'static str> {
 
 /// The layout panel.
 #[component]
-pub fn LayoutView(props: &LayoutViewProps) -> Html {
-    let s = &*props.state;
-    let Some(id) = s.selected else {
+pub fn LayoutView() -> Html {
+    let s = use_workspace();
+    let on_action = use_dispatch();
+    let fetched = use_query(LayoutQuery::of(&s));
+    let Some(id) = s.kernel.selected else {
         return html! {
             <section class="type-detail empty"><p class="muted">{ "Pick a struct or union on the left to see its layout." }</p></section>
         };
     };
-    let name = s.compare_name().unwrap_or_else(|| format!("[{id}]"));
-    let to_detail = props
-        .on_action
-        .reform(|_: MouseEvent| Action::ShowView(View::Types));
-    let to_header = props
-        .on_action
-        .reform(move |_: MouseEvent| Action::HeaderGoToType(id));
-    let fetched = s
-        .layout
-        .as_ref()
-        .filter(|f| Some(&f.key) == s.layout_wanted().as_ref());
-    let body = match fetched.map(|f| &f.value) {
-        None => html! { <p class="muted">{ "Laying it out in the engine worker…" }</p> },
-        Some(Err(e)) => html! { <p class="muted" id="layout-error">{ e.clone() }</p> },
-        Some(Ok(text)) => {
+    let name = s
+        .kernel
+        .selected_name()
+        .unwrap_or_else(|| format!("[{id}]"));
+    let to_detail = on_action.reform(|_: MouseEvent| Action::ShowView(View::Types));
+    let to_header =
+        on_action.reform(move |_: MouseEvent| Action::Header(HeaderAction::GoToType(id)));
+    let body = match &fetched {
+        Fetch::Failed(e) => html! { <p class="muted" id="layout-error">{ e.clone() }</p> },
+        Fetch::Ready(text) => {
             let lines = text.lines().map(|l| match line_class(l) {
                 Some(c) => html! { <span class={c}>{ l }{ "\n" }</span> },
                 None => html! { <>{ l }{ "\n" }</> },
             });
             html! { <pre class="layout mono" id="layout-text">{ for lines }</pre> }
         }
+        _ => html! { <p class="muted">{ "Laying it out in the engine worker…" }</p> },
     };
     html! {
         <section class="type-detail layout-view" id="layout-view" data-type-id={id.to_string()}>

@@ -6,75 +6,80 @@ use yew::prelude::*;
 
 use crate::components::spans::Linker;
 use crate::components::summary_view::group;
-use crate::components::text_viewer::TextViewer;
+use crate::components::text_viewer::{DocRef, TextViewer};
 use crate::decimal::fixed;
-use crate::document::Document;
+use crate::hooks::{use_dispatch, use_query, use_workspace};
+use crate::query::kernel::ListingQuery;
+use crate::query::Fetch;
 use crate::search::TypeIndex;
-use crate::shared::Shared;
-use crate::state::{Action, ScrollTarget};
-use crate::url::UrlState;
-
-/// Props of [`ListingView`].
-#[derive(Properties, PartialEq, Debug)]
-pub struct ListingViewProps {
-    /// The listing, once built.
-    pub document: Option<Shared<Document>>,
-    /// The kernel's type index (to resolve names typed in the go-to box).
-    pub index: Shared<TypeIndex>,
-    /// Where to scroll.
-    pub scroll: Option<ScrollTarget>,
-    /// The selected type, highlighted.
-    pub selected: Option<u32>,
-    /// The current URL, which links modify.
-    pub url: UrlState,
-    /// Receives navigation.
-    pub on_action: Callback<Action>,
-}
+use crate::state::{Action, KernelAction};
 
 /// What the go-to box means by `text`.
-fn go_to(text: &str, index: &TypeIndex) -> Action {
+fn go_to(text: &str, index: Option<&TypeIndex>) -> Action {
     let t = text.trim();
     if let Ok(line) = t.parse::<usize>() {
-        return Action::GoToLine(line.saturating_sub(1));
+        return Action::Kernel(KernelAction::ListingGoToLine(line.saturating_sub(1)));
     }
     let id = t
         .strip_prefix('#')
         .or_else(|| t.strip_prefix('[').and_then(|r| r.strip_suffix(']')))
         .and_then(|n| n.parse().ok());
-    match id.or_else(|| index.resolve(t)) {
-        Some(id) => Action::GoToType(id),
+    match id.or_else(|| index?.resolve(t)) {
+        Some(id) => Action::Kernel(KernelAction::ShowInListing(id)),
         None => Action::Failed(format!("no type named {t}")),
     }
 }
 
 /// The listing panel.
 #[component]
-pub fn ListingView(props: &ListingViewProps) -> Html {
-    let Some(doc) = &props.document else {
-        return html! {
-            <section class="listing empty"><p class="muted">{ "Building the raw listing in the engine worker…" }</p></section>
-        };
+pub fn ListingView() -> Html {
+    let ws = use_workspace();
+    let on_action = use_dispatch();
+    let fetched = use_query(ListingQuery::of(&ws));
+    let doc = fetched.ready().cloned();
+    // A jump to a type waits for the listing: then its line, or its detail if the listing
+    // does not hold it (a base type under a module's split BTF).
+    {
+        let on_action = on_action.clone();
+        let jump = ws.kernel.listing.jump;
+        use_effect_with((doc.clone(), jump), move |(doc, jump)| {
+            if let (Some(doc), Some(id)) = (doc, jump) {
+                on_action.emit(Action::Kernel(KernelAction::ListingJumped(doc.anchor(*id))));
+            }
+        });
+    }
+    let doc = match (&fetched, doc) {
+        (_, Some(doc)) => doc,
+        (Fetch::Failed(e), _) => {
+            return html! { <section class="listing empty"><p class="error-text">{ e.clone() }</p></section> }
+        }
+        _ => {
+            return html! {
+                <section class="listing empty"><p class="muted">{ "Building the raw listing in the engine worker…" }</p></section>
+            }
+        }
     };
     let onkeydown = {
-        let (on_action, index) = (props.on_action.clone(), props.index.clone());
+        let (on_action, index) = (on_action.clone(), ws.kernel.index().cloned());
         Callback::from(move |e: KeyboardEvent| {
             if e.key() == "Enter" {
                 let input: HtmlInputElement = e.target_unchecked_into();
                 if !input.value().trim().is_empty() {
-                    on_action.emit(go_to(&input.value(), &index));
+                    on_action.emit(go_to(&input.value(), index.as_deref()));
                 }
             }
         })
     };
     let linker = Linker {
-        base: props.url.clone(),
-        on_link: props.on_action.reform(Action::GoToType),
+        base: ws.url(),
+        on_link: on_action.reform(|id| Action::Kernel(KernelAction::ShowInListing(id))),
     };
+    let position = &ws.kernel.listing;
     // The line jumped to, else the selected type's.
-    let highlight = props
+    let highlight = position
         .scroll
         .map(|s| s.line)
-        .or_else(|| props.selected.and_then(|id| doc.anchor(id)));
+        .or_else(|| ws.kernel.selected.and_then(|id| doc.anchor(id)));
     html! {
         <section class="listing">
             <div class="listing-bar">
@@ -85,8 +90,8 @@ pub fn ListingView(props: &ListingViewProps) -> Html {
                     <code>{ "bpftool btf dump file" }</code>
                 </span>
             </div>
-            <TextViewer document={doc.clone()} scroll={props.scroll} {highlight} {linker}
-                on_scrolled={props.on_action.reform(Action::Scrolled)} />
+            <TextViewer document={DocRef::Listing(doc)} scroll={position.scroll} {highlight} {linker}
+                on_scrolled={on_action.reform(|l| Action::Kernel(KernelAction::ListingScrolled(l)))} />
         </section>
     }
 }

@@ -7,18 +7,14 @@ use crate::bundled;
 use crate::components::badges::{short_kernel, verdict_badge};
 use crate::decimal::fixed;
 use crate::dto::matrix::{MatrixTable, ValueCell};
-use crate::state::{Action, Workspace};
-use crate::url::{UrlState, View};
+use crate::hooks::{use_kernel_slots, use_loader, use_query, use_workspace};
+use crate::query::object::MatrixQuery;
+use crate::query::Fetch;
+use crate::views::View;
 
 /// Props of [`MatrixView`].
 #[derive(Properties, PartialEq, Debug)]
 pub struct MatrixViewProps {
-    /// The state.
-    pub state: UseReducerHandle<Workspace>,
-    /// Receives navigation.
-    pub on_action: Callback<Action>,
-    /// Opens another view (and kernel).
-    pub on_navigate: Callback<UrlState>,
     /// Compact (embed) layout.
     #[prop_or_default]
     pub compact: bool,
@@ -37,22 +33,28 @@ fn value_text(c: &ValueCell) -> String {
 /// The matrix panel.
 #[component]
 pub fn MatrixView(props: &MatrixViewProps) -> Html {
-    let s = &*props.state;
-    let wanted = s.matrix_wanted();
-    let Some(f) = s
-        .matrix
-        .as_ref()
-        .filter(|f| Some(&f.key) == wanted.as_ref())
-    else {
-        return html! {
-            <section class="matrix empty"><p class="muted">
-                { "Relocating and simulating against every bundled kernel (fetching the ones not loaded yet)…" }
-            </p></section>
-        };
+    let s = use_workspace();
+    let loader = use_loader();
+    // Every bundled kernel, loaded first (the ones not in the worker yet).
+    let ids: Vec<String> = bundled::KERNELS.iter().map(|k| k.id.to_owned()).collect();
+    let slots = use_kernel_slots(ids);
+    let query = match &slots {
+        Some(Ok(slots)) => MatrixQuery::of(&s, slots),
+        _ => None,
     };
-    let m: &MatrixTable = match &f.value {
-        Ok(m) => m,
-        Err(e) => return html! { <section class="matrix"><p class="warn pad">{ e }</p></section> },
+    let fetched = use_query(query);
+    let m: &MatrixTable = match (&fetched, &slots) {
+        (Fetch::Ready(m), _) => m,
+        (Fetch::Failed(e), _) | (_, Some(Err(e))) => {
+            return html! { <section class="matrix"><p class="warn pad">{ e }</p></section> }
+        }
+        _ => {
+            return html! {
+                <section class="matrix empty"><p class="muted">
+                    { "Relocating and simulating against every bundled kernel (fetching the ones not loaded yet)…" }
+                </p></section>
+            }
+        }
     };
     let base = s.url();
     // A cell opens the view for that kernel (bundled kernels only: an upload has no URL).
@@ -73,8 +75,10 @@ pub fn MatrixView(props: &MatrixViewProps) -> Html {
             u.prog = prog;
         }
         u.relo = relo;
-        let nav = props.on_navigate.clone();
-        Some(Callback::from(move |_: MouseEvent| nav.emit(u.clone())))
+        let loader = loader.clone();
+        Some(Callback::from(move |_: MouseEvent| {
+            loader.navigate(u.clone())
+        }))
     };
     let heads = m
         .kernels

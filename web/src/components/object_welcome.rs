@@ -4,15 +4,12 @@
 use yew::prelude::*;
 
 use crate::components::file_button::FileButton;
+use crate::hooks::use_loader;
 use crate::samples;
 
 /// Props of [`ObjectWelcome`].
 #[derive(Properties, PartialEq, Debug)]
 pub struct ObjectWelcomeProps {
-    /// Receives a sample id.
-    pub on_sample: Callback<String>,
-    /// Receives an uploaded object.
-    pub on_file: Callback<web_sys::File>,
     /// Whether a load is running.
     pub busy: bool,
 }
@@ -20,8 +17,14 @@ pub struct ObjectWelcomeProps {
 /// What to open.
 #[component]
 pub fn ObjectWelcome(props: &ObjectWelcomeProps) -> Html {
+    let loader = use_loader();
+    let on_file = {
+        let loader = loader.clone();
+        Callback::from(move |f| loader.upload_object(f))
+    };
     let cards = samples::SAMPLES.iter().map(|s| {
-        let onclick = props.on_sample.reform(move |_: MouseEvent| s.id.to_owned());
+        let loader = loader.clone();
+        let onclick = Callback::from(move |_: MouseEvent| loader.pick_sample(s.id.to_owned()));
         html! {
             <button class="kernel-card" data-sample={s.id} {onclick} disabled={props.busy}>
                 <span class="kc-release">{ s.file_name() }</span>
@@ -44,7 +47,7 @@ pub fn ObjectWelcome(props: &ObjectWelcomeProps) -> Html {
             <div class="drop-zone">
                 <p>
                     { "Drop a .o anywhere on the page, or " }
-                    <FileButton on_file={props.on_file.clone()} id="object-file-start" label="choose one" class="inline" />
+                    <FileButton {on_file} id="object-file-start" label="choose one" class="inline" />
                     { "." }
                 </p>
                 <p class="hint">

@@ -8,16 +8,15 @@ use crate::components::badges::{outcome_badge, source_line};
 use crate::components::whatif_panel::WhatIfNotice;
 use crate::decimal::fixed;
 use crate::dto::reloc::{RelocExplanation, RelocRow, RelocTable};
-use crate::state::{Action, Workspace};
-use crate::url::View;
+use crate::hooks::{use_dispatch, use_query, use_workspace};
+use crate::query::object::{ExplainQuery, RelocQuery};
+use crate::query::Fetch;
+use crate::state::{Action, ObjectAction};
+use crate::views::View;
 
 /// Props of [`RelocView`].
 #[derive(Properties, PartialEq, Debug)]
 pub struct RelocViewProps {
-    /// The state.
-    pub state: UseReducerHandle<Workspace>,
-    /// Receives navigation.
-    pub on_action: Callback<Action>,
     /// Compact (embed) layout.
     #[prop_or_default]
     pub compact: bool,
@@ -28,26 +27,24 @@ const COLUMNS: usize = 7;
 /// The relocation panel.
 #[component]
 pub fn RelocView(props: &RelocViewProps) -> Html {
-    let s = &*props.state;
-    let wanted = s.reloc_wanted();
-    let current = s.reloc.as_ref().filter(|f| Some(&f.key) == wanted.as_ref());
-    let Some(fetched) = current else {
-        let text = if s.kernel.is_none() {
-            "Pick a target kernel above."
-        } else {
-            "Relocating in the engine worker…"
-        };
-        return html! { <section class="relocs empty"><p class="muted">{ text }</p></section> };
+    let s = use_workspace();
+    let on_action = use_dispatch();
+    let table = use_query(RelocQuery::of(&s));
+    let explanation = use_query(ExplainQuery::of(&s));
+    let t = match &table {
+        Fetch::Ready(t) => t.clone(),
+        Fetch::Failed(e) => {
+            return html! { <section class="relocs"><p class="warn pad">{ e }</p></section> }
+        }
+        _ => {
+            let text = if s.kernel.kernel.is_none() {
+                "Pick a target kernel above."
+            } else {
+                "Relocating in the engine worker…"
+            };
+            return html! { <section class="relocs empty"><p class="muted">{ text }</p></section> };
+        }
     };
-    let t = match &fetched.value {
-        Ok(t) => t.clone(),
-        Err(e) => return html! { <section class="relocs"><p class="warn pad">{ e }</p></section> },
-    };
-    let explanation = s
-        .explanation
-        .as_ref()
-        .filter(|f| Some(&f.key) == s.explain_wanted().as_ref())
-        .map(|f| f.value.clone());
     let mut rows = Vec::new();
     let mut sec = "";
     for r in &t.rows {
@@ -57,13 +54,13 @@ pub fn RelocView(props: &RelocViewProps) -> Html {
                 <tr class="sec-row"><td colspan={COLUMNS.to_string()} class="mono">{ format!("section {}", r.sec) }</td></tr>
             });
         }
-        let open = s.relo == Some(r.idx);
-        rows.push(row(r, open, &props.on_action));
+        let open = s.object.relo == Some(r.idx);
+        rows.push(row(r, open, &on_action));
         if open {
             let body = match &explanation {
-                Some(Ok(e)) => explain(e, &props.on_action),
-                Some(Err(e)) => html! { <p class="warn">{ e }</p> },
-                None => html! { <p class="muted">{ "Explaining…" }</p> },
+                Fetch::Ready(e) => explain(e, &on_action),
+                Fetch::Failed(e) => html! { <p class="warn">{ e }</p> },
+                _ => html! { <p class="muted">{ "Explaining…" }</p> },
             };
             rows.push(html! {
                 <tr class="explain-row"><td colspan={COLUMNS.to_string()}>
@@ -76,7 +73,7 @@ pub fn RelocView(props: &RelocViewProps) -> Html {
         <section class={classes!("relocs", props.compact.then_some("compact"))} id="relocs">
             { head(&t, props.compact) }
             if !props.compact {
-                <WhatIfNotice whatif={s.whatif.clone()} on_action={props.on_action.clone()} />
+                <WhatIfNotice whatif={s.object.whatif.clone()} />
             }
             <div class="table-wrap">
                 <table class="reloc-table">
@@ -120,13 +117,14 @@ fn head(t: &RelocTable, compact: bool) -> Html {
 
 fn row(r: &RelocRow, open: bool, on_action: &Callback<Action>) -> Html {
     let idx = r.idx;
-    let toggle = on_action.reform(move |_: MouseEvent| Action::SelectRelo((!open).then_some(idx)));
+    let select = move || Action::Object(ObjectAction::SelectRelo((!open).then_some(idx)));
+    let toggle = on_action.reform(move |_: MouseEvent| select());
     let key = {
         let on_action = on_action.clone();
         Callback::from(move |e: KeyboardEvent| {
             if e.key() == "Enter" || e.key() == " " {
                 e.prevent_default();
-                on_action.emit(Action::SelectRelo((!open).then_some(idx)));
+                on_action.emit(select());
             }
         })
     };
@@ -164,7 +162,8 @@ fn explain(e: &RelocExplanation, on_action: &Callback<Action>) -> Html {
     });
     let prog = e.row.prog.clone();
     let to_guard = prog.map(|p| {
-        let go = on_action.reform(move |_: MouseEvent| Action::SelectProgram(p.clone()));
+        let go = on_action
+            .reform(move |_: MouseEvent| Action::Object(ObjectAction::SelectProgram(p.clone())));
         let show = on_action.reform(|_: MouseEvent| Action::ShowView(View::Flow));
         html! {
             <button class="button small" onclick={Callback::from(move |ev: MouseEvent| { go.emit(ev.clone()); show.emit(ev); })}>

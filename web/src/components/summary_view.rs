@@ -5,13 +5,12 @@ use yew::prelude::*;
 
 use crate::decimal::fixed;
 use crate::dto::KernelSummary;
-use crate::state::{Kernel, LoadTimings};
+use crate::hooks::use_workspace;
+use crate::state::LoadTimings;
 
 /// Props of [`SummaryView`].
 #[derive(Properties, PartialEq, Debug)]
 pub struct SummaryViewProps {
-    /// The kernel.
-    pub kernel: Kernel,
     /// Compact (embed) layout.
     #[prop_or_default]
     pub compact: bool,
@@ -52,18 +51,20 @@ fn facts(s: &KernelSummary) -> Html {
 
 fn timing(t: &LoadTimings) -> String {
     format!(
-        "loaded in {} ms in this browser: fetch {}, parse {}, index {} ms",
+        "loaded in {} ms in this browser: fetch {}, parse {} ms",
         fixed(t.total_ms, 0),
         fixed(t.fetch_ms, 0),
-        fixed(t.parse_ms, 0),
-        fixed(t.index_ms, 0)
+        fixed(t.parse_ms, 0)
     )
 }
 
 /// The summary panel.
 #[component]
 pub fn SummaryView(props: &SummaryViewProps) -> Html {
-    let k = &props.kernel;
+    let ws = use_workspace();
+    let Some(k) = &ws.kernel.kernel else {
+        return html! {};
+    };
     let s = &*k.summary;
     let max = s.kinds.iter().map(|c| c.count).max().unwrap_or(1).max(1);
     let kinds = s.kinds.iter().map(|c| {

@@ -3,7 +3,7 @@
 //! Rows have a fixed height, so the row at any scroll position is one division away: an
 //! outer scroller, a spacer as tall as all rows, and a block holding only the ~50 rows in
 //! view (plus overscan), moved into place with `translateY`. Type links are real links.
-//! It shows the raw listing now and will show the generated `vmlinux.h`.
+//! It shows the raw listing and the generated `vmlinux.h`.
 
 use std::cell::Cell;
 use std::rc::Rc;
@@ -17,8 +17,28 @@ use yew::prelude::*;
 use crate::components::spans::Linker;
 use crate::decimal::fixed;
 use crate::document::{window, Document};
+use crate::dto::HeaderDocument;
 use crate::shared::Shared;
 use crate::state::ScrollTarget;
+
+/// The text a viewer shows: a listing, or a header (whose document is one of its parts).
+/// Compared by pointer, like all big data.
+#[derive(Debug, Clone, PartialEq)]
+pub enum DocRef {
+    /// The raw listing.
+    Listing(Shared<Document>),
+    /// A generated header.
+    Header(Shared<HeaderDocument>),
+}
+
+impl DocRef {
+    fn get(&self) -> &Document {
+        match self {
+            DocRef::Listing(d) => d,
+            DocRef::Header(h) => &h.document,
+        }
+    }
+}
 
 /// Row height in px; must match `.vrow` in style.css.
 pub const ROW: f64 = 18.0;
@@ -33,7 +53,7 @@ const SETTLE: Duration = Duration::from_millis(250);
 #[derive(Properties, PartialEq, Debug)]
 pub struct TextViewerProps {
     /// The text.
-    pub document: Shared<Document>,
+    pub document: DocRef,
     /// Where to scroll (a new nonce scrolls again).
     pub scroll: Option<ScrollTarget>,
     /// A line to highlight (0-based).
@@ -86,7 +106,7 @@ pub fn TextViewer(props: &TextViewerProps) -> Html {
         })
     };
 
-    let doc = &props.document;
+    let doc = props.document.get();
     let lines = doc.line_count();
     let range = window(lines, view.0, view.1, ROW, OVERSCAN);
     let rows = range.clone().map(|i| {

@@ -8,26 +8,10 @@ use yew::prelude::*;
 use crate::bundled;
 use crate::components::file_button::FileButton;
 use crate::components::share_button::ShareButton;
+use crate::hooks::{use_dispatch, use_loader, use_workspace};
 use crate::samples;
-use crate::state::{Action, Source, Workspace};
-use crate::url::Area;
-
-/// Props of [`Topbar`].
-#[derive(Properties, PartialEq, Debug)]
-pub struct TopbarProps {
-    /// The state.
-    pub state: UseReducerHandle<Workspace>,
-    /// Receives a bundled kernel id.
-    pub on_pick: Callback<String>,
-    /// Receives an uploaded kernel file.
-    pub on_file: Callback<web_sys::File>,
-    /// Receives a sample object id.
-    pub on_sample: Callback<String>,
-    /// Receives an uploaded object file.
-    pub on_object_file: Callback<web_sys::File>,
-    /// Receives view changes.
-    pub on_action: Callback<Action>,
-}
+use crate::state::{Action, Source};
+use crate::views::Area;
 
 fn select_value(e: &Event) -> String {
     let select: HtmlSelectElement = e.target_unchecked_into();
@@ -36,20 +20,23 @@ fn select_value(e: &Event) -> String {
 
 /// The top bar.
 #[component]
-pub fn Topbar(props: &TopbarProps) -> Html {
-    let s = &*props.state;
+pub fn Topbar() -> Html {
+    let s = &*use_workspace();
+    let on_action = use_dispatch();
+    let loader = use_loader();
     let area = s.view.area();
     let current = s
+        .kernel
         .loading
         .as_ref()
         .map(|l| l.source.clone())
-        .or_else(|| s.kernel.as_ref().map(|k| k.source.clone()));
+        .or_else(|| s.kernel.kernel.as_ref().map(|k| k.source.clone()));
     let on_kernel = {
-        let on_pick = props.on_pick.clone();
+        let loader = loader.clone();
         Callback::from(move |e: Event| {
             let id = select_value(&e);
             if !id.is_empty() {
-                on_pick.emit(id);
+                loader.pick_kernel(id);
             }
         })
     };
@@ -69,7 +56,7 @@ pub fn Topbar(props: &TopbarProps) -> Html {
 
     let areas = Area::ALL.iter().map(|&a| {
         let active = a == area && s.tour.is_none();
-        let onclick = props.on_action.reform(move |_: MouseEvent| Action::ShowArea(a));
+        let onclick = on_action.reform(move |_: MouseEvent| Action::ShowArea(a));
         html! {
             <button class={classes!("area-tab", active.then_some("active"))} data-area={a.label().to_lowercase()}
                 aria-pressed={active.to_string()} {onclick}>
@@ -80,9 +67,7 @@ pub fn Topbar(props: &TopbarProps) -> Html {
     let tour_on = s.tour.is_some();
     let tour = {
         let next = if tour_on { None } else { Some(0) };
-        let onclick = props
-            .on_action
-            .reform(move |_: MouseEvent| Action::Tour(next));
+        let onclick = on_action.reform(move |_: MouseEvent| Action::Tour(next));
         html! {
             <button class={classes!("area-tab", "tour-tab", tour_on.then_some("active"))} data-area="tour"
                 aria-pressed={tour_on.to_string()} {onclick}>{ "Tour" }</button>
@@ -91,17 +76,24 @@ pub fn Topbar(props: &TopbarProps) -> Html {
 
     let object_picker = (area != Area::Kernel).then(|| {
         let current = s
-            .object_loading
+            .object
+            .loading
             .as_ref()
             .map(|l| l.source.clone())
-            .or_else(|| s.object.as_ref().map(|o| o.source.clone()));
-        let on_sample = props.on_sample.clone();
-        let onchange = Callback::from(move |e: Event| {
-            let id = select_value(&e);
-            if !id.is_empty() {
-                on_sample.emit(id);
-            }
-        });
+            .or_else(|| s.object.object.as_ref().map(|o| o.source.clone()));
+        let onchange = {
+            let loader = loader.clone();
+            Callback::from(move |e: Event| {
+                let id = select_value(&e);
+                if !id.is_empty() {
+                    loader.pick_sample(id);
+                }
+            })
+        };
+        let on_object_file = {
+            let loader = loader.clone();
+            Callback::from(move |f| loader.upload_object(f))
+        };
         let options = samples::SAMPLES.iter().map(|x| {
             let selected = current == Some(Source::Bundled(x.id.to_owned()));
             html! { <option value={x.id} {selected}>{ x.file_name() }</option> }
@@ -116,20 +108,18 @@ pub fn Topbar(props: &TopbarProps) -> Html {
         html! {
             <div class="picker">
                 <label class="picker-label" for="object-select">{ "object" }</label>
-                <select id="object-select" {onchange} disabled={s.object_loading.is_some()}>
+                <select id="object-select" {onchange} disabled={s.object.loading.is_some()}>
                     { upload }
                     { for options }
                 </select>
-                <FileButton on_file={props.on_object_file.clone()} id="object-file" label="Open object…" />
+                <FileButton on_file={on_object_file} id="object-file" label="Open object…" />
             </div>
         }
     });
 
-    let tabs = area.views().iter().map(|&v| {
+    let tabs = area.views().map(|v| {
         let selected = v == s.view;
-        let onclick = props
-            .on_action
-            .reform(move |_: MouseEvent| Action::ShowView(v));
+        let onclick = on_action.reform(move |_: MouseEvent| Action::ShowView(v));
         html! {
             <button class={classes!("tab", selected.then_some("active"))} role="tab"
                 aria-selected={selected.to_string()} data-view={v.label()} {onclick}>
@@ -137,6 +127,7 @@ pub fn Topbar(props: &TopbarProps) -> Html {
             </button>
         }
     });
+    let on_file = Callback::from(move |f| loader.upload_kernel(f));
     let kernel_label = if area == Area::Kernel {
         "kernel"
     } else {
@@ -152,16 +143,16 @@ pub fn Topbar(props: &TopbarProps) -> Html {
                 <nav class="areas" aria-label="Areas">{ for areas }{ tour }</nav>
                 <span class="grow" />
                 <ShareButton url={s.url()} upload={matches!(current, Some(Source::Upload(_)))
-                    || matches!(s.object.as_ref().map(|o| &o.source), Some(Source::Upload(_)))} />
+                    || matches!(s.object.object.as_ref().map(|o| &o.source), Some(Source::Upload(_)))} />
             </div>
             <div class="topbar-row">
                 <div class="picker">
                     <label class="picker-label" for="kernel-select">{ kernel_label }</label>
-                    <select id="kernel-select" onchange={on_kernel} disabled={s.loading.is_some()}>
+                    <select id="kernel-select" onchange={on_kernel} disabled={s.kernel.loading.is_some()}>
                         { upload_option }
                         { for options }
                     </select>
-                    <FileButton on_file={props.on_file.clone()} id="file"
+                    <FileButton on_file={on_file} id="file"
                         label={if area == Area::Kernel { "Open file…" } else { "Open kernel…" }} />
                 </div>
                 { for object_picker }

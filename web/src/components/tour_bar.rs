@@ -3,48 +3,44 @@
 
 use yew::prelude::*;
 
+use crate::hooks::{use_dispatch, use_loader, use_workspace};
 use crate::state::Action;
 use crate::tour::STEPS;
-use crate::url::UrlState;
 
 /// Props of [`TourBar`].
 #[derive(Properties, PartialEq, Debug)]
 pub struct TourBarProps {
     /// The step shown.
     pub step: usize,
-    /// The current view's URL.
-    pub current: UrlState,
-    /// Opens a view (loading what it names).
-    pub on_navigate: Callback<UrlState>,
-    /// Closes the Tour.
-    pub on_action: Callback<Action>,
 }
 
 /// The Tour bar.
 #[component]
 pub fn TourBar(props: &TourBarProps) -> Html {
     let n = props.step.min(STEPS.len() - 1);
+    let current = use_workspace().url();
+    let on_action = use_dispatch();
+    let loader = use_loader();
     let go = {
-        let nav = props.on_navigate.clone();
+        let loader = loader.clone();
         move |to: usize| {
-            let nav = nav.clone();
-            Callback::from(move |_: MouseEvent| nav.emit(STEPS[to].state(to)))
+            let loader = loader.clone();
+            Callback::from(move |_: MouseEvent| loader.navigate(STEPS[to].state(to)))
         }
     };
     // Entering the Tour (or a step by URL) opens the step's view once.
     {
-        let (nav, current) = (props.on_navigate.clone(), props.current.clone());
+        let loader = loader.clone();
         use_effect_with(n, move |&n| {
             let want = STEPS[n].state(n);
             let kernel_differs = want.kernel.is_some() && current.kernel != want.kernel;
             if current.object != want.object || current.view != want.view || kernel_differs {
-                nav.emit(want);
+                loader.navigate(want);
             }
         });
     }
     // ← and → step through, unless typing.
     {
-        let nav = props.on_navigate.clone();
         use_effect_with(n, move |&n| {
             crate::browser::on_page_key(move |e| {
                 if e.ctrl_key() || e.meta_key() || e.alt_key() {
@@ -56,12 +52,12 @@ pub fn TourBar(props: &TourBarProps) -> Html {
                     _ => return,
                 };
                 e.prevent_default();
-                nav.emit(STEPS[to].state(to));
+                loader.navigate(STEPS[to].state(to));
             })
         });
     }
     let step = &STEPS[n];
-    let close = props.on_action.reform(|_: MouseEvent| Action::Tour(None));
+    let close = on_action.reform(|_: MouseEvent| Action::Tour(None));
     let dots = (0..STEPS.len()).map(|i| {
         let class = classes!("dot", (i == n).then_some("active"));
         html! {

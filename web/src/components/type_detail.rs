@@ -6,21 +6,15 @@ use yew::prelude::*;
 use crate::components::spans::{render_spans, Linker};
 use crate::components::summary_view::group;
 use crate::dto::TypeDetail;
-use crate::shared::Shared;
-use crate::state::Action;
-use crate::url::{UrlState, View};
+use crate::hooks::{use_dispatch, use_query, use_workspace};
+use crate::query::kernel::TypeDetailQuery;
+use crate::query::Fetch;
+use crate::state::{Action, HeaderAction, KernelAction};
+use crate::views::View;
 
 /// Props of [`TypeDetailView`].
 #[derive(Properties, PartialEq, Debug)]
 pub struct TypeDetailProps {
-    /// The detail, once the engine sent it.
-    pub detail: Option<Shared<TypeDetail>>,
-    /// The selected type id (shown while the detail is on its way).
-    pub selected: Option<u32>,
-    /// The current URL, which links modify.
-    pub url: UrlState,
-    /// Receives navigation.
-    pub on_action: Callback<Action>,
     /// Compact (embed) layout: no buttons.
     #[prop_or_default]
     pub compact: bool,
@@ -29,27 +23,31 @@ pub struct TypeDetailProps {
 /// The detail panel.
 #[component]
 pub fn TypeDetailView(props: &TypeDetailProps) -> Html {
-    let Some(d) = &props.detail else {
-        let text = match props.selected {
-            Some(id) => format!("Loading type [{id}]…"),
-            None => "Pick a type on the left, or type its name.".to_owned(),
-        };
-        return html! { <section class="type-detail empty"><p class="muted">{ text }</p></section> };
+    let ws = use_workspace();
+    let on_action = use_dispatch();
+    let fetched = use_query(TypeDetailQuery::of(&ws));
+    let d = match (&fetched, ws.kernel.selected) {
+        (Fetch::Ready(d), _) => match &**d {
+            Some(d) => d,
+            None => return empty("No such type in this kernel.".to_owned()),
+        },
+        (Fetch::Failed(e), _) => return empty(e.clone()),
+        (_, Some(id)) => return empty(format!("Loading type [{id}]…")),
+        (_, None) => match ws.kernel.selected_name() {
+            Some(name) => return empty(format!("Loading type {name}…")),
+            None => return empty("Pick a type on the left, or type its name.".to_owned()),
+        },
     };
     let linker = Linker {
-        base: props.url.clone(),
-        on_link: props.on_action.reform(Action::Select),
+        base: ws.url(),
+        on_link: on_action.reform(|id| Action::Kernel(KernelAction::Select(id))),
     };
     let id = d.id;
-    let show_in_listing = props
-        .on_action
-        .reform(move |_: MouseEvent| Action::GoToType(id));
-    let show_in_header = props
-        .on_action
-        .reform(move |_: MouseEvent| Action::HeaderGoToType(id));
-    let show_layout = props
-        .on_action
-        .reform(|_: MouseEvent| Action::ShowView(View::Layout));
+    let show_in_listing =
+        on_action.reform(move |_: MouseEvent| Action::Kernel(KernelAction::ShowInListing(id)));
+    let show_in_header =
+        on_action.reform(move |_: MouseEvent| Action::Header(HeaderAction::GoToType(id)));
+    let show_layout = on_action.reform(|_: MouseEvent| Action::ShowView(View::Layout));
     let name = if d.name.is_empty() {
         "(anon)"
     } else {
@@ -103,6 +101,10 @@ pub fn TypeDetailView(props: &TypeDetailProps) -> Html {
             }
         </section>
     }
+}
+
+fn empty(text: String) -> Html {
+    html! { <section class="type-detail empty"><p class="muted">{ text }</p></section> }
 }
 
 /// bpftool's listing of the type, an offset column for structs, and the C-like reading.

@@ -10,9 +10,9 @@ use yew::prelude::*;
 use crate::components::summary_view::group;
 use crate::decimal::fixed;
 use crate::document::window;
-use crate::search::{KindFilter, TypeIndex};
-use crate::shared::Shared;
-use crate::state::{Action, Search};
+use crate::hooks::{use_dispatch, use_workspace};
+use crate::search::KindFilter;
+use crate::state::{Action, KernelAction};
 
 /// Row height in px; must match `.trow` in style.css.
 const ROW: f64 = 24.0;
@@ -20,19 +20,6 @@ const ROW: f64 = 24.0;
 const OVERSCAN: usize = 10;
 /// Rows PgUp/PgDn move.
 const PAGE: isize = 20;
-
-/// Props of [`TypeList`].
-#[derive(Properties, PartialEq, Debug)]
-pub struct TypeListProps {
-    /// The kernel's type index.
-    pub index: Shared<TypeIndex>,
-    /// Query, filter, hits, cursor.
-    pub search: Search,
-    /// The open type.
-    pub selected: Option<u32>,
-    /// Receives search and selection actions.
-    pub on_action: Callback<Action>,
-}
 
 /// bpftool's lowercase kind name for a kind number, as a badge.
 pub fn kind_badge(kind: u8) -> &'static str {
@@ -56,7 +43,9 @@ pub fn kind_badge(kind: u8) -> &'static str {
 
 /// The searchable, keyboard-driven type list.
 #[component]
-pub fn TypeList(props: &TypeListProps) -> Html {
+pub fn TypeList() -> Html {
+    let ws = use_workspace();
+    let on_action = use_dispatch();
     let list_ref = use_node_ref();
     let input_ref = use_node_ref();
     let scroll = use_state(|| (0.0f64, 600.0f64));
@@ -90,7 +79,7 @@ pub fn TypeList(props: &TypeListProps) -> Html {
     // New hits start at the top.
     {
         let list_ref = list_ref.clone();
-        use_effect_with(props.search.hits.clone(), move |_| {
+        use_effect_with(ws.kernel.search.hits.clone(), move |_| {
             if let Some(el) = list_ref.cast::<HtmlElement>() {
                 el.set_scroll_top(0);
             }
@@ -100,7 +89,7 @@ pub fn TypeList(props: &TypeListProps) -> Html {
     // Keep the keyboard cursor in view.
     {
         let list_ref = list_ref.clone();
-        let cursor = props.search.cursor;
+        let cursor = ws.kernel.search.cursor;
         use_effect_with(cursor, move |&cursor| {
             if let Some(el) = list_ref.cast::<HtmlElement>() {
                 let top = cursor as f64 * ROW;
@@ -122,29 +111,42 @@ pub fn TypeList(props: &TypeListProps) -> Html {
             scroll.set((el.scroll_top() as f64, el.client_height() as f64));
         })
     };
-    let oninput = props.on_action.reform(|e: InputEvent| {
+    let oninput = on_action.reform(|e: InputEvent| {
         let input: HtmlInputElement = e.target_unchecked_into();
-        Action::SetQuery(input.value())
+        Action::Kernel(KernelAction::SetQuery(input.value()))
     });
     let onkeydown = {
-        let on_action = props.on_action.clone();
+        let on_action = on_action.clone();
         Callback::from(move |e: KeyboardEvent| {
             let action = match e.key().as_str() {
-                "ArrowDown" => Action::MoveCursor(1),
-                "ArrowUp" => Action::MoveCursor(-1),
-                "PageDown" => Action::MoveCursor(PAGE),
-                "PageUp" => Action::MoveCursor(-PAGE),
-                "Enter" => Action::OpenCursor,
-                "Escape" => Action::SetQuery(String::new()),
+                "ArrowDown" => KernelAction::MoveCursor(1),
+                "ArrowUp" => KernelAction::MoveCursor(-1),
+                "PageDown" => KernelAction::MoveCursor(PAGE),
+                "PageUp" => KernelAction::MoveCursor(-PAGE),
+                "Enter" => KernelAction::OpenCursor,
+                "Escape" => KernelAction::SetQuery(String::new()),
                 _ => return,
             };
             e.prevent_default();
-            on_action.emit(action);
+            on_action.emit(Action::Kernel(action));
         })
     };
 
-    let s = &props.search;
-    let index = &props.index;
+    let s = &ws.kernel.search;
+    let selected = ws.kernel.selected;
+    let Some(index) = ws.kernel.index() else {
+        return html! {
+            <aside class="type-list">
+                <div class="search-box">
+                    <input ref={input_ref} id="search" type="search" placeholder="Search types   ( / )"
+                        value={s.query.clone()} {oninput} autocomplete="off" spellcheck="false"
+                        aria-label="Search types" />
+                    <div class="count muted" id="hit-count">{ "Indexing the types in the engine worker…" }</div>
+                </div>
+                <div class="rows" ref={list_ref} />
+            </aside>
+        };
+    };
     let hits = &s.hits;
     let id_row = usize::from(hits.id.is_some());
     let total = hits.rows.len() + id_row;
@@ -155,16 +157,21 @@ pub fn TypeList(props: &TypeListProps) -> Html {
             (id, format!("type [{id}]"), "id")
         } else {
             let e = hits.rows[r - id_row] as usize;
-            (index.id(e), index.name(e).to_owned(), kind_badge(index.kind(e)))
+            (
+                index.id(e),
+                index.name(e).to_owned(),
+                kind_badge(index.kind(e)),
+            )
         };
-        let onclick = props.on_action.reform(move |_: MouseEvent| Action::Select(id));
+        let onclick =
+            on_action.reform(move |_: MouseEvent| Action::Kernel(KernelAction::Select(id)));
         let class = classes!(
             "trow",
             (r == s.cursor).then_some("cursor"),
-            (Some(id) == props.selected).then_some("selected")
+            (Some(id) == selected).then_some("selected")
         );
         html! {
-            <div key={r} {class} role="option" aria-selected={(Some(id) == props.selected).to_string()}
+            <div key={r} {class} role="option" aria-selected={(Some(id) == selected).to_string()}
                 data-type-id={id.to_string()} {onclick}>
                 <span class={classes!("badge", format!("k-{kind}"))}>{ kind }</span>
                 <span class="tname">{ name }</span>
@@ -173,7 +180,8 @@ pub fn TypeList(props: &TypeListProps) -> Html {
         }
     });
     let chips = KindFilter::ALL.iter().map(|&f| {
-        let onclick = props.on_action.reform(move |_: MouseEvent| Action::SetFilter(f));
+        let onclick =
+            on_action.reform(move |_: MouseEvent| Action::Kernel(KernelAction::SetFilter(f)));
         let active = f == s.filter;
         html! {
             <button class={classes!("chip", active.then_some("active"))} aria-pressed={active.to_string()} {onclick}>

@@ -4,14 +4,11 @@ use yew::prelude::*;
 
 use crate::bundled;
 use crate::components::file_button::FileButton;
+use crate::hooks::use_loader;
 
 /// Props of [`Welcome`].
 #[derive(Properties, PartialEq, Debug)]
 pub struct WelcomeProps {
-    /// Receives a bundled kernel id.
-    pub on_pick: Callback<String>,
-    /// Receives an uploaded file.
-    pub on_file: Callback<web_sys::File>,
     /// Whether a load is running.
     pub busy: bool,
 }
@@ -19,8 +16,14 @@ pub struct WelcomeProps {
 /// What to open first.
 #[component]
 pub fn Welcome(props: &WelcomeProps) -> Html {
+    let loader = use_loader();
+    let on_file = {
+        let loader = loader.clone();
+        Callback::from(move |f| loader.upload_kernel(f))
+    };
     let cards = bundled::KERNELS.iter().map(|k| {
-        let onclick = props.on_pick.reform(move |_: MouseEvent| k.id.to_owned());
+        let loader = loader.clone();
+        let onclick = Callback::from(move |_: MouseEvent| loader.pick_kernel(k.id.to_owned()));
         html! {
             <button class="kernel-card" data-kernel={k.id} {onclick} disabled={props.busy}>
                 <span class="kc-release">{ k.release }</span>
@@ -44,7 +47,7 @@ pub fn Welcome(props: &WelcomeProps) -> Html {
             <div class="drop-zone" id="drop">
                 <p>
                     { "Drop a file anywhere on the page, or " }
-                    <FileButton on_file={props.on_file.clone()} id="file-start" label="choose one" class="inline" />
+                    <FileButton {on_file} id="file-start" label="choose one" class="inline" />
                     { "." }
                 </p>
                 <p class="hint">

@@ -5,16 +5,20 @@
 use web_sys::{HtmlInputElement, HtmlSelectElement};
 use yew::prelude::*;
 
-use crate::dto::guard::WhatIf;
-use crate::state::{Action, Workspace};
+use crate::dto::guard::{GuardReport, WhatIf};
+use crate::hooks::{use_dispatch, use_workspace};
+use crate::shared::Shared;
+use crate::state::{Action, ObjectAction};
 
 /// Props of [`WhatIfPanel`].
 #[derive(Properties, PartialEq, Debug)]
 pub struct WhatIfPanelProps {
-    /// The state.
-    pub state: UseReducerHandle<Workspace>,
-    /// Receives the new settings.
-    pub on_action: Callback<Action>,
+    /// The last guard run (the values the knobs have now).
+    pub report: Option<Shared<GuardReport>>,
+}
+
+fn set(w: WhatIf) -> Action {
+    Action::Object(ObjectAction::SetWhatIf(w))
 }
 
 fn with_set(w: &WhatIf, name: &str, value: &str) -> WhatIf {
@@ -29,24 +33,22 @@ fn with_set(w: &WhatIf, name: &str, value: &str) -> WhatIf {
 /// The panel.
 #[component]
 pub fn WhatIfPanel(props: &WhatIfPanelProps) -> Html {
-    let s = &*props.state;
-    let w = s.whatif.clone();
-    let report = s
-        .guard
-        .as_ref()
-        .and_then(|g| g.value.as_ref().ok())
-        .cloned();
+    let s = use_workspace();
+    let on_action = use_dispatch();
+    let w = s.object.whatif.clone();
+    let report = props.report.clone();
     let release_now = report.as_ref().and_then(|r| r.kernel_release.clone());
     let on_release = {
-        let (w, on) = (w.clone(), props.on_action.clone());
+        let (w, on) = (w.clone(), on_action.clone());
         Callback::from(move |e: Event| {
             let v = e.target_unchecked_into::<HtmlInputElement>().value();
             let mut next = w.clone();
             next.kernel_release = Some(v.trim().to_owned()).filter(|v| !v.is_empty());
-            on.emit(Action::SetWhatIf(next));
+            on.emit(set(next));
         })
     };
     let knobs = s
+        .object
         .object
         .as_ref()
         .map(|o| o.summary.knobs.clone())
@@ -61,12 +63,12 @@ pub fn WhatIfPanel(props: &WhatIfPanelProps) -> Html {
                 .map(|v| (v.value.clone(), v.overridden));
             let (value, overridden) = now.unwrap_or_else(|| (k.value.clone(), false));
             let name = k.name.clone();
-            let (w2, on) = (w.clone(), props.on_action.clone());
+            let (w2, on) = (w.clone(), on_action.clone());
             let id = format!("knob-{}", k.name);
             let control = if matches!(k.ty.as_str(), "bool" | "tristate") {
                 let onchange = Callback::from(move |e: Event| {
                     let v = e.target_unchecked_into::<HtmlSelectElement>().value();
-                    on.emit(Action::SetWhatIf(with_set(&w2, &name, &v)));
+                    on.emit(set(with_set(&w2, &name, &v)));
                 });
                 let opts = if k.ty == "bool" { &["n", "y"][..] } else { &["n", "m", "y"][..] };
                 html! {
@@ -77,7 +79,7 @@ pub fn WhatIfPanel(props: &WhatIfPanelProps) -> Html {
             } else {
                 let onchange = Callback::from(move |e: Event| {
                     let v = e.target_unchecked_into::<HtmlInputElement>().value();
-                    on.emit(Action::SetWhatIf(with_set(&w2, &name, &v)));
+                    on.emit(set(with_set(&w2, &name, &v)));
                 });
                 html! { <input id={id.clone()} type="text" value={value.clone()} {onchange} spellcheck="false" /> }
             };
@@ -93,14 +95,14 @@ pub fn WhatIfPanel(props: &WhatIfPanelProps) -> Html {
         });
     let hide_ref = use_node_ref();
     let add_hide = {
-        let (w, on, r) = (w.clone(), props.on_action.clone(), hide_ref.clone());
+        let (w, on, r) = (w.clone(), on_action.clone(), hide_ref.clone());
         move || {
             if let Some(input) = r.cast::<HtmlInputElement>() {
                 let v = input.value().trim().to_owned();
                 if !v.is_empty() && !w.hide.contains(&v) {
                     let mut next = w.clone();
                     next.hide.push(v);
-                    on.emit(Action::SetWhatIf(next));
+                    on.emit(set(next));
                 }
                 input.set_value("");
             }
@@ -116,11 +118,11 @@ pub fn WhatIfPanel(props: &WhatIfPanelProps) -> Html {
     };
     let on_hide_click = Callback::from(move |_: MouseEvent| add_hide());
     let chips = w.hide.iter().map(|h| {
-        let (w, on, h2) = (w.clone(), props.on_action.clone(), h.clone());
+        let (w, on, h2) = (w.clone(), on_action.clone(), h.clone());
         let onclick = Callback::from(move |_: MouseEvent| {
             let mut next = w.clone();
             next.hide.retain(|x| x != &h2);
-            on.emit(Action::SetWhatIf(next));
+            on.emit(set(next));
         });
         html! {
             <span class="hide-chip" data-hide={h.clone()}>
@@ -133,9 +135,7 @@ pub fn WhatIfPanel(props: &WhatIfPanelProps) -> Html {
         .as_ref()
         .map(|r| r.hidden.clone())
         .unwrap_or_default();
-    let reset = props
-        .on_action
-        .reform(|_: MouseEvent| Action::SetWhatIf(WhatIf::default()));
+    let reset = on_action.reform(|_: MouseEvent| set(WhatIf::default()));
     html! {
         <div class="whatif" id="whatif">
             <h2>{ "What if…" }</h2>
@@ -170,13 +170,12 @@ pub fn WhatIfPanel(props: &WhatIfPanelProps) -> Html {
 pub struct WhatIfNoticeProps {
     /// The settings.
     pub whatif: WhatIf,
-    /// Receives a reset.
-    pub on_action: Callback<Action>,
 }
 
 /// One line saying that what-if settings are on (outside the Guarding area).
 #[component]
 pub fn WhatIfNotice(props: &WhatIfNoticeProps) -> Html {
+    let on_action = use_dispatch();
     let w = &props.whatif;
     if w.is_empty() {
         return html! {};
@@ -187,9 +186,7 @@ pub fn WhatIfNotice(props: &WhatIfNoticeProps) -> Html {
     }
     parts.extend(w.set.iter().map(|(n, v)| format!("{n}={v}")));
     parts.extend(w.hide.iter().map(|h| format!("without {h}")));
-    let reset = props
-        .on_action
-        .reform(|_: MouseEvent| Action::SetWhatIf(WhatIf::default()));
+    let reset = on_action.reform(|_: MouseEvent| set(WhatIf::default()));
     html! {
         <div class="whatif-notice">
             <span>{ "What-if: " }<span class="mono">{ parts.join(", ") }</span></span>

@@ -1,11 +1,17 @@
 //! Every request and reply survives the trip through postcard, with real payloads: postcard
 //! reads fields by position, so a field skipped on one side (a `skip_serializing_if`) or a
-//! self-describing-only serde feature would fail here, not in the browser.
+//! self-describing-only serde feature would fail here, not in the browser. Answers with bulk
+//! go the way the worker sends them: bulk moved into blobs, the rest encoded.
 
 use std::fmt::Debug;
 
 use super::*;
+use crate::dto::guard::WhatIf;
+use crate::query::kernel::{HeaderQuery, LayoutQuery, ListingQuery, TypeDetailQuery};
+use crate::query::object::{CompareQuery, ExplainQuery, GuardQuery, MatrixQuery, RelocQuery};
+use crate::query::structs::StructsQuery;
 use crate::session::tests::{data, kernel, session_with, whatif, K510, K618};
+use crate::url::HeaderProfile;
 
 fn round_trip<T: Serialize + DeserializeOwned + PartialEq + Debug>(value: T) {
     let bytes = encode(&value).unwrap();
@@ -13,110 +19,148 @@ fn round_trip<T: Serialize + DeserializeOwned + PartialEq + Debug>(value: T) {
     assert_eq!(back, value);
 }
 
-#[test]
-fn every_request_round_trips() {
+/// `reply` as the worker sends it and the app reads it (bulk moved into blobs, the rest
+/// encoded) is `expected`.
+fn crosses(mut reply: Reply, expected: &Reply) {
+    let blobs = reply.take_blobs();
+    let mut back: Reply = decode(&encode(&reply).unwrap()).unwrap();
+    back.put_blobs(blobs);
+    assert_eq!(&back, expected);
+}
+
+fn queries() -> Vec<AnyQuery> {
     let w = WhatIf {
         kernel_release: Some("5.4.0".into()),
         set: vec![("CONFIG_HZ".into(), "250".into())],
         hide: vec!["task_struct.__state".into()],
     };
-    let requests = [
+    let reloc = RelocQuery {
+        object: 2,
+        kernel: 1,
+        whatif: w.clone(),
+    };
+    vec![
+        AnyQuery::TypeDetail(TypeDetailQuery { slot: 1, id: 42 }),
+        AnyQuery::Listing(ListingQuery { slot: 1 }),
+        AnyQuery::Header(HeaderQuery {
+            slot: 1,
+            profile: HeaderProfile::Bpftool71,
+            roots: vec!["struct task_struct".into()],
+            helpers: true,
+        }),
+        AnyQuery::Layout(LayoutQuery { slot: 1, id: 7 }),
+        AnyQuery::Structs(StructsQuery { slot: 1 }),
+        AnyQuery::Relocations(reloc.clone()),
+        AnyQuery::Explain(ExplainQuery { reloc, idx: 3 }),
+        AnyQuery::Guard(GuardQuery {
+            object: 2,
+            kernel: 1,
+            whatif: w.clone(),
+            prog: Some("handle_exec".into()),
+        }),
+        AnyQuery::Matrix(MatrixQuery {
+            object: 2,
+            kernels: vec![1, 3],
+            whatif: w,
+        }),
+        AnyQuery::Compare(CompareQuery {
+            kernels: vec![1, 3],
+            name: "task_struct".into(),
+        }),
+    ]
+}
+
+#[test]
+fn every_request_round_trips() {
+    let mut requests = vec![
         Request::Load {
             slot: 1,
             label: "vmlinux".into(),
             base: Some(0),
-            index: true,
+            unpacked: vec!["gzip".into()],
         },
         Request::TypeIndex { slot: 1 },
         Request::LoadObject {
             slot: 2,
             label: "prog.bpf.o".into(),
         },
-        Request::Relocate {
-            object: 2,
-            kernel: 1,
-            whatif: WhatIf::default(),
-        },
-        Request::Explain {
-            object: 2,
-            kernel: 1,
-            whatif: w.clone(),
-            idx: 3,
-        },
-        Request::Guard {
-            object: 2,
-            kernel: 1,
-            whatif: w.clone(),
-            prog: Some("handle_exec".into()),
-        },
-        Request::Matrix {
-            object: 2,
-            kernels: vec![1, 3],
-            whatif: w,
-        },
-        Request::Compare {
-            kernels: vec![1, 3],
-            name: "task_struct".into(),
-        },
-        Request::TypeDetail { slot: 1, id: 42 },
-        Request::RawListing { slot: 1 },
-        Request::Header {
-            slot: 1,
-            profile: "bpftool-7.1".into(),
-            roots: vec!["struct task_struct".into()],
-            helpers: true,
-        },
-        Request::Layout {
-            slot: 1,
-            name: "task_struct".into(),
-        },
         Request::Keep { slots: vec![1, 2] },
     ];
+    requests.extend(queries().into_iter().map(Request::Query));
     for r in requests {
         round_trip(r);
     }
 }
 
 #[test]
-fn replies_with_real_payloads_round_trip() {
+fn every_answer_round_trips_with_its_bulk() {
     let k = kernel(K618);
     round_trip(Reply::Loaded {
         report: LoadReport {
             summary: k.summary(),
             parse_ms: 12.5,
-            index_ms: 3.25,
         },
     });
-    round_trip(Reply::TypeDetail {
-        detail: k.type_detail(1),
-    });
-    round_trip(Reply::TypeDetail { detail: None });
-
     // 10_guarding has optional fields both set and unset: source lines, jump targets,
     // decided branches, a poison, CO-RE records.
     let mut s = session_with("10_guarding", &[K510, K618]);
     let summary = s.object(100).unwrap().summary();
     round_trip(Reply::ObjectLoaded { summary });
-    let table = s.relocate(100, 1, &whatif()).unwrap();
-    assert!(!table.rows.is_empty());
-    round_trip(Reply::Relocated { table });
-    let explanation = s.explain(100, 1, &whatif(), 0).unwrap();
-    round_trip(Reply::Explained { explanation });
-    let report = s.guard(100, 1, &whatif(), None).unwrap();
-    round_trip(Reply::Guarded { report });
-    let table = s.matrix(100, &[1, 2], &whatif()).unwrap();
-    round_trip(Reply::Matrix { table });
-    let table = s.compare(&[1, 2], "task_struct").unwrap();
-    round_trip(Reply::Compared { table });
-    round_trip(Reply::Header {
-        profile: "bpftool".into(),
-        warnings: vec!["libbpf: warning".into()],
-        ms: 41.0,
-    });
-    round_trip(Reply::Layout {
-        text: k.layout("task_struct").unwrap(),
-    });
-    for r in [Reply::Index, Reply::Document, Reply::Done] {
+    for q in queries() {
+        // The session's slots: kernels 1 and 2, the object 100.
+        let q = match q {
+            AnyQuery::Relocations(r) => AnyQuery::Relocations(RelocQuery {
+                object: 100,
+                whatif: whatif(),
+                ..r
+            }),
+            AnyQuery::Explain(_) => AnyQuery::Explain(ExplainQuery {
+                reloc: RelocQuery {
+                    object: 100,
+                    kernel: 1,
+                    whatif: whatif(),
+                },
+                idx: 0,
+            }),
+            AnyQuery::Guard(_) => AnyQuery::Guard(GuardQuery {
+                object: 100,
+                kernel: 1,
+                whatif: whatif(),
+                prog: None,
+            }),
+            AnyQuery::Matrix(_) => AnyQuery::Matrix(MatrixQuery {
+                object: 100,
+                kernels: vec![1, 2],
+                whatif: whatif(),
+            }),
+            AnyQuery::Compare(c) => AnyQuery::Compare(CompareQuery {
+                kernels: vec![1, 2],
+                ..c
+            }),
+            AnyQuery::Header(_) => AnyQuery::Header(HeaderQuery {
+                slot: 1,
+                profile: HeaderProfile::Bpftool,
+                roots: vec!["task_struct".into()],
+                helpers: true,
+            }),
+            AnyQuery::TypeDetail(_) => AnyQuery::TypeDetail(TypeDetailQuery { slot: 1, id: 1 }),
+            AnyQuery::Layout(l) => AnyQuery::Layout(LayoutQuery {
+                id: s.kernel(1).unwrap().find("task_struct")[0],
+                ..l
+            }),
+            other => other,
+        };
+        let mut run = || {
+            q.run(&mut s, &mut |_| {})
+                .unwrap_or_else(|e| panic!("{q:?}: {e}"))
+        };
+        let (answer, expected) = (run(), run());
+        crosses(
+            Reply::Answer(Box::new(answer)),
+            &Reply::Answer(Box::new(expected)),
+        );
+    }
+    for r in [Reply::Index, Reply::Done] {
         round_trip(r);
     }
     round_trip(Reply::Failed {
@@ -125,11 +169,18 @@ fn replies_with_real_payloads_round_trip() {
 }
 
 #[test]
+fn an_index_crosses_as_blobs() {
+    let k = kernel(K510);
+    let index = k.type_index();
+    assert_eq!(index_from_blobs(index_blobs(index.clone())), index);
+}
+
+#[test]
 fn a_truncated_message_is_an_error_not_a_panic() {
-    let bytes = encode(&Request::Compare {
+    let bytes = encode(&Request::Query(AnyQuery::Compare(CompareQuery {
         kernels: vec![1, 3],
         name: "task_struct".into(),
-    })
+    })))
     .unwrap();
     for cut in 0..bytes.len() {
         assert!(decode::<Request>(&bytes[..cut]).is_err(), "cut at {cut}");

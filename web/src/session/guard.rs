@@ -156,57 +156,8 @@ pub fn knob_values(obj: &Object, a: &Analysis<'_>, whatif: &WhatIf) -> Vec<KnobV
 
 /// What decided a branch, in words, with the CO-RE record when it was one.
 fn origin_text(o: Origin, a: &Analysis<'_>, obj: &Object) -> (String, Option<u32>) {
-    match o {
-        Origin::Relo(i) => {
-            let Some(site) = a.sites.get(i as usize) else {
-                return (format!("relocation {i}"), None);
-            };
-            let idx = record_at(obj, &site.sec, site.insn);
-            let rec = idx.and_then(|k| a.relocation.records.get(k as usize));
-            let value = rec
-                .and_then(|r| r.processed.as_ref())
-                .and_then(|p| p.resolution.as_ref())
-                .and_then(|res| res.result.ok())
-                .map(|v| format!(" = {}", v.new_val))
-                .unwrap_or_default();
-            let access = rec
-                .map(access_of)
-                .unwrap_or_else(|| site.local_spec.clone());
-            (
-                format!(
-                    "CO-RE relocation #{} ({} {access}{value})",
-                    site.sec_relo_idx, site.kind
-                ),
-                idx,
-            )
-        }
-        Origin::Kconfig(i) => {
-            let name = a.kconfig_name(i).map_or_else(
-                || format!("kconfig extern {i}"),
-                |n| format!("{n} (.kconfig)"),
-            );
-            (name, None)
-        }
-        Origin::Rodata(m, off) => {
-            let map = obj.maps.get(m as usize);
-            let global = map.and_then(|map| match &map.kind {
-                corelab::object::MapKind::GlobalData { section, .. } => {
-                    obj.globals.iter().find(|g| {
-                        &g.section == section
-                            && u64::from(off) >= g.offset
-                            && u64::from(off) < g.offset + g.size.max(1)
-                    })
-                }
-                _ => None,
-            });
-            let text = match (global, map) {
-                (Some(g), _) => format!("the read-only global {}", g.name),
-                (None, Some(map)) => format!("{}+{off} (read-only data)", map.name),
-                _ => format!("read-only data {m}+{off}"),
-            };
-            (text, None)
-        }
-    }
+    let d = o.describe(a, obj);
+    (d.text, d.record.map(|r| r as u32))
 }
 
 /// The flow of program `r`.

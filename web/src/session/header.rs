@@ -3,11 +3,12 @@
 //! download) and as a document whose type names link to their definitions (the header view).
 
 use corelab::btf::TypeId;
-use corelab::header::{self, Mark, MarkedText, Options, Profile, Warning};
+use corelab::header::{self, MarkedText, Options, Profile, Warning};
 use corelab::layout;
 
 use super::Kernel;
-use crate::dto::{DocumentData, HeaderDocument};
+use crate::document::Document;
+use crate::dto::HeaderDocument;
 
 /// What to generate: a profile name (`bpftool`, `bpftool-7.1`, `bpftool-7.8`, `unsorted`) and
 /// roots (names as `--root` takes them, or ids); no roots means the whole kernel.
@@ -47,16 +48,52 @@ impl Kernel {
     }
 
     /// The header as a document: every type name a link to the line defining that type, and
-    /// every type's full definition an anchor.
-    pub fn header_document(&self, req: HeaderRequest<'_>) -> Result<HeaderDocument, String> {
+    /// every type's full definition an anchor. Its first `first_lines` lines go to `first`
+    /// as soon as they are generated (a document of its own, not `complete`), unless the
+    /// whole header is that short. Times are taken with `clock` (milliseconds).
+    pub fn header_document(
+        &self,
+        req: HeaderRequest<'_>,
+        first_lines: usize,
+        clock: fn() -> f64,
+        first: &mut dyn FnMut(HeaderDocument),
+    ) -> Result<HeaderDocument, String> {
         let opts = self.header_options(req)?;
-        let (marked, done) = header::render(self.btf(), &opts);
+        let profile = opts.profile.name().to_owned();
+        let type_cnt = self.btf().type_cnt();
+        let started = clock();
+        let mut on_first = |m: &MarkedText| {
+            // The whole header arrives anyway when it is this short.
+            if memchr::memchr_iter(b'\n', m.text.as_bytes()).count() < first_lines {
+                return;
+            }
+            first(HeaderDocument {
+                document: Document::new(super::marked::document(
+                    m.text.clone(),
+                    &m.spans,
+                    type_cnt,
+                )),
+                profile: profile.clone(),
+                warnings: stderr_lines(&m.warnings),
+                ms: clock() - started,
+                complete: false,
+            });
+        };
+        let (marked, done) =
+            header::render_streaming(self.btf(), &opts, first_lines, &mut on_first);
         done.map_err(|e| format!("{}: {e}", self.label()))?;
         let warnings = stderr_lines(&marked.warnings);
+        let document = Document::new(super::marked::document(
+            marked.text,
+            &marked.spans,
+            type_cnt,
+        ));
         Ok(HeaderDocument {
-            document: marked_document(marked, self.btf().type_cnt()),
-            profile: opts.profile.name().to_owned(),
+            document,
+            profile,
             warnings,
+            ms: clock() - started,
+            complete: true,
         })
     }
 
@@ -72,45 +109,6 @@ impl Kernel {
 /// libbpf's warnings as bpftool prints them on stderr.
 fn stderr_lines(warnings: &[Warning]) -> Vec<String> {
     warnings.iter().map(|w| format!("libbpf: {w}")).collect()
-}
-
-/// Lines, links and anchors of a marked header. A type's anchor is the first line of its full
-/// definition (forward declarations only when nothing defines it).
-fn marked_document(marked: MarkedText, type_cnt: u32) -> DocumentData {
-    let MarkedText { text, spans, .. } = marked;
-    let line_starts: Vec<u32> = std::iter::once(0)
-        .chain(
-            text.match_indices('\n')
-                .map(|(i, _)| i as u32 + 1)
-                .filter(|&s| (s as usize) < text.len()),
-        )
-        .collect();
-    let line_of = |byte: usize| line_starts.partition_point(|&s| s as usize <= byte) as u32 - 1;
-    let mut anchors = vec![u32::MAX; type_cnt as usize];
-    let mut forward_only = vec![false; type_cnt as usize];
-    let mut links = Vec::new();
-    for s in &spans {
-        match s.mark {
-            Mark::Reference(id) => links.push([s.start as u32, s.end as u32, id.0]),
-            Mark::Definition { id, forward } => {
-                let Some(a) = anchors.get_mut(id.0 as usize) else {
-                    continue;
-                };
-                let f = &mut forward_only[id.0 as usize];
-                if *a == u32::MAX || (*f && !forward) {
-                    *a = line_of(s.start);
-                    *f = forward;
-                }
-            }
-        }
-    }
-    links.sort_unstable_by_key(|l| l[0]);
-    DocumentData {
-        text,
-        line_starts,
-        links,
-        anchors,
-    }
 }
 
 #[cfg(test)]

@@ -56,7 +56,7 @@ pub fn build(
                 .cells
                 .iter()
                 .map(|c| ValueCell {
-                    outcome: c.outcome.to_owned(),
+                    outcome: c.outcome.name().to_owned(),
                     value: c.value,
                     reason: c.reason.clone(),
                 })

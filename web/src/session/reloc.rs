@@ -7,7 +7,7 @@ use corelab::diff::type_string;
 use corelab::insn::{disassemble, Insn};
 use corelab::object::Object;
 use corelab::reloc::{
-    self, CandidateTrial as CoreTrial, Level, LogLine as CoreLog, ObjectRelocation, Outcome, Phase,
+    self, CandidateTrial as CoreTrial, Level, LogLine as CoreLog, ObjectRelocation, Outcome,
     PoisonCause, Processed, RecordReport, RelocClass, RelocKind, Spec,
 };
 
@@ -20,16 +20,6 @@ use super::whatif::Target;
 
 /// Deepest anonymous nesting searched when explaining a missing member.
 const MAX_ANON_DEPTH: usize = 8;
-
-/// The outcome names in the order the table counts them.
-const OUTCOMES: [&str; 6] = [
-    "patched",
-    "poisoned",
-    "error",
-    "skipped_autoload",
-    "eliminated",
-    "not_reached",
-];
 
 /// What a kind computes, in words.
 pub fn kind_text(kind: RelocKind) -> &'static str {
@@ -60,10 +50,12 @@ pub fn table(obj: &LoadedObject, target: &Target, rel: &ObjectRelocation<'_>) ->
         .enumerate()
         .map(|(i, r)| row(o, i, r))
         .collect();
-    let counts = OUTCOMES
-        .iter()
-        .map(|&n| (n.to_owned(), rel.count(n) as u32))
-        .filter(|(_, c)| *c > 0)
+    let counts = rel
+        .outcome_counts()
+        .named()
+        .into_iter()
+        .filter(|&(_, c)| c > 0)
+        .map(|(n, c)| (n.to_owned(), c as u32))
         .collect();
     let failure = rel.first_error.as_ref().map(|e| {
         format!(
@@ -108,29 +100,9 @@ fn log_lines(log: &[CoreLog]) -> Vec<LogLine> {
         .collect()
 }
 
-/// The local spec, when it got far enough to name what it accesses.
-fn local_spec<'a>(r: &'a RecordReport<'_>) -> Option<&'a Spec<'a>> {
-    r.processed
-        .as_ref()
-        .and_then(|p| p.resolution.as_ref())
-        .and_then(|res| res.local_spec.as_ref())
-}
-
-fn spec_complete(spec: &Spec<'_>) -> bool {
-    match spec.kind.class() {
-        RelocClass::Field => spec.access.len() > 1 || !spec.raw.is_empty(),
-        RelocClass::EnumVal => !spec.access.is_empty(),
-        RelocClass::Type => true,
-        RelocClass::Unknown => false,
-    }
-}
-
 /// What record `r` accesses: `task_struct.mm.exe_file`, or the raw access string.
 pub fn access_of(r: &RecordReport<'_>) -> String {
-    match local_spec(r) {
-        Some(s) if spec_complete(s) => s.access_path(),
-        _ => r.access.unwrap_or("<?>").to_owned(),
-    }
+    r.access_path()
 }
 
 fn row(obj: &Object, idx: usize, r: &RecordReport<'_>) -> RelocRow {
@@ -146,12 +118,12 @@ fn row(obj: &Object, idx: usize, r: &RecordReport<'_>) -> RelocRow {
         insn: r.prog_insn_idx,
         sec_insn: r.relo.insn_off / 8,
         kind: r.kind.log_name().to_owned(),
-        access: access_of(r),
+        access: r.access_path(),
         outcome: r.outcome.name().to_owned(),
         pass: r.processed.as_ref().map_or(0, |p| p.pass as u32),
         before,
         after,
-        detail: detail(r),
+        detail: r.detail(),
     }
 }
 
@@ -184,35 +156,6 @@ fn slot_value(slots: &[Insn]) -> String {
         [i, ..] if matches!(i.code & 7, 1..=3) => format!("off {}", i.off),
         [i, ..] => i.imm.to_string(),
         [] => String::new(),
-    }
-}
-
-/// One line for the table's last column.
-fn detail(r: &RecordReport<'_>) -> String {
-    if let Some(reason) = r.outcome.unprocessed_reason() {
-        return reason.into();
-    }
-    let Some(p) = &r.processed else {
-        return String::new();
-    };
-    match p.outcome {
-        Outcome::Patched => match &p.patch {
-            Some(patch) if !patch.changed() => "unchanged".into(),
-            Some(_) => "patched".into(),
-            None => String::new(),
-        },
-        Outcome::Poisoned(PoisonCause::NoMatch) => "no match in the kernel: poisoned".into(),
-        Outcome::Poisoned(PoisonCause::MemSizeAdjust) => "size change refused: poisoned".into(),
-        Outcome::Error(phase, errno) => {
-            let phase = match phase {
-                Phase::Record => "bad record",
-                Phase::CandSearch => "candidate search",
-                Phase::Calc => "calculation",
-                Phase::Patch => "patch",
-            };
-            format!("{} in {phase}", errno.name())
-        }
-        _ => String::new(),
     }
 }
 

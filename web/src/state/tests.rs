@@ -1,6 +1,11 @@
 use super::*;
-use crate::dto::{DocumentData, TypeIndexData};
-use crate::url::Area;
+use crate::document::Document;
+use crate::dto::guard::WhatIf;
+use crate::dto::{DocumentData, KernelSummary, TypeIndexData};
+use crate::query::object::CompareQuery;
+use crate::search::{KindFilter, TypeIndex};
+use crate::shared::Shared;
+use crate::url::{HeaderProfile, TypeRef};
 
 /// Named types: 1 mm_struct (struct), 2 task_struct (struct), 3 task_struct (func),
 /// 4 task_struct_ext (struct).
@@ -12,135 +17,127 @@ fn index() -> Shared<TypeIndex> {
     }))
 }
 
-fn loaded(w: &mut Workspace, generation: u32, source: Source) {
-    w.apply(Action::StartLoad { source, generation });
-    w.apply(Action::Loaded {
+fn start(w: &mut Workspace, generation: u32, source: Source) {
+    w.apply(Action::Kernel(KernelAction::StartLoad {
+        source,
+        generation,
+    }));
+}
+
+/// The engine parsed the kernel of load `generation` (its slot): the summary, no index yet.
+fn parsed(w: &mut Workspace, generation: u32) {
+    w.apply(Action::Kernel(KernelAction::Loaded {
         generation,
         slot: generation,
         summary: Shared::new(KernelSummary::default()),
-        index: index(),
+        index: None,
         base_slot: None,
         timings: LoadTimings::default(),
-    });
+    }));
+}
+
+/// A kernel loaded under `generation` (its slot), its index arriving afterwards.
+fn loaded(w: &mut Workspace, generation: u32, source: Source) {
+    start(w, generation, source);
+    parsed(w, generation);
+    w.apply(Action::Kernel(KernelAction::IndexArrived {
+        slot: generation,
+        index: index(),
+    }));
 }
 
 fn bundled(id: &str) -> Source {
     Source::Bundled(id.into())
 }
 
-fn detail(id: u32) -> Shared<TypeDetail> {
-    Shared::new(TypeDetail {
-        id,
-        kind: "STRUCT".into(),
-        name: String::new(),
-        size: None,
-        lines: Vec::new(),
-    })
+fn k(a: KernelAction) -> Action {
+    Action::Kernel(a)
+}
+
+fn h(a: HeaderAction) -> Action {
+    Action::Header(a)
+}
+
+fn o(a: ObjectAction) -> Action {
+    Action::Object(a)
 }
 
 #[test]
-fn a_shared_link_opens_its_type_once_the_kernel_is_in() {
+fn a_shared_link_opens_its_type_once_the_index_is_in() {
     let url = UrlState::parse("?kernel=k61&type=task_struct");
     let mut w = Workspace::from_url(&url);
     assert_eq!(w.url().ty, Some(TypeRef::Name("task_struct".into())));
-    loaded(&mut w, 1, bundled("k61"));
-    assert_eq!(w.selected, Some(2), "the struct, not the func");
+    start(&mut w, 1, bundled("k61"));
+    parsed(&mut w, 1);
+    // The summary is shown before the index exists; the URL keeps naming the type.
+    assert_eq!(w.kernel.selected, None);
+    assert_eq!(w.url(), url);
+    w.apply(k(KernelAction::IndexArrived {
+        slot: 1,
+        index: index(),
+    }));
+    assert_eq!(w.kernel.selected, Some(2), "the struct, not the func");
     assert_eq!(w.view, View::Types);
     assert_eq!(w.url(), url);
     assert_eq!(w.url().format(), "?kernel=k61&type=task_struct");
 }
 
 #[test]
-fn progress_and_replies_of_a_replaced_load_are_dropped() {
+fn progress_and_reports_of_a_replaced_load_are_dropped() {
     let mut w = Workspace::default();
-    w.apply(Action::StartLoad {
-        source: bundled("a"),
-        generation: 1,
-    });
-    w.apply(Action::StartLoad {
-        source: bundled("b"),
-        generation: 2,
-    });
-    w.apply(Action::Progress {
+    start(&mut w, 1, bundled("a"));
+    start(&mut w, 2, bundled("b"));
+    w.apply(k(KernelAction::Progress {
         generation: 1,
         done: 5,
         total: Some(10),
-    });
+    }));
+    let phase = |w: &Workspace| w.kernel.loading.as_ref().unwrap().phase.clone();
     assert_eq!(
-        w.loading.as_ref().unwrap().phase,
+        phase(&w),
         Phase::Fetching {
             done: 0,
             total: None
         }
     );
-    w.apply(Action::LoadFailed {
+    w.apply(k(KernelAction::LoadFailed {
         generation: 1,
         message: "late".into(),
-    });
-    assert!(w.error.is_none() && w.loading.is_some());
-    w.apply(Action::Loaded {
-        generation: 1,
-        slot: 1,
-        summary: Shared::new(KernelSummary::default()),
-        index: index(),
-        base_slot: None,
-        timings: LoadTimings::default(),
-    });
-    assert!(w.kernel.is_none());
-    w.apply(Action::Parsing { generation: 2 });
-    assert_eq!(w.loading.as_ref().unwrap().phase, Phase::Parsing);
-    w.apply(Action::LoadFailed {
+    }));
+    assert!(w.error.is_none() && w.kernel.loading.is_some());
+    parsed(&mut w, 1);
+    assert!(w.kernel.kernel.is_none());
+    w.apply(k(KernelAction::Parsing { generation: 2 }));
+    assert_eq!(phase(&w), Phase::Parsing);
+    w.apply(k(KernelAction::LoadFailed {
         generation: 2,
         message: "x.btf: offset 0x0: bad".into(),
-    });
+    }));
     assert_eq!(w.error.as_deref(), Some("x.btf: offset 0x0: bad"));
-    assert!(w.loading.is_none());
+    assert!(w.kernel.loading.is_none());
 }
 
 #[test]
-fn replies_about_another_kernel_are_dropped() {
+fn an_index_for_another_kernel_is_dropped() {
     let mut w = Workspace::default();
     loaded(&mut w, 1, bundled("a"));
-    w.apply(Action::Select(2));
-    w.apply(Action::DetailArrived {
-        slot: 7,
-        detail: detail(2),
-    });
-    assert!(w.detail.is_none());
-    w.apply(Action::DetailArrived {
+    start(&mut w, 2, bundled("b"));
+    parsed(&mut w, 2);
+    w.apply(k(KernelAction::IndexArrived {
         slot: 1,
-        detail: detail(3),
-    });
-    assert!(w.detail.is_none(), "detail of a type no longer selected");
-    w.apply(Action::DetailArrived {
-        slot: 1,
-        detail: detail(2),
-    });
-    assert_eq!(w.detail.as_ref().map(|d| d.id), Some(2));
-    w.apply(Action::ListingArrived {
-        slot: 0,
-        document: Shared::default(),
-    });
-    assert!(w.listing.is_none());
+        index: index(),
+    }));
+    assert!(w.kernel.index().is_none());
 }
 
 #[test]
 fn a_new_kernel_keeps_the_type_by_name() {
     let mut w = Workspace::default();
     loaded(&mut w, 1, bundled("a"));
-    w.apply(Action::Select(4));
-    w.apply(Action::DetailArrived {
-        slot: 1,
-        detail: detail(4),
-    });
+    w.apply(k(KernelAction::Select(4)));
     w.apply(Action::ShowView(View::Listing));
-    w.apply(Action::ListingArrived {
-        slot: 1,
-        document: Shared::default(),
-    });
     loaded(&mut w, 2, Source::Upload("vmlinux".into()));
-    assert_eq!(w.selected, Some(4));
-    assert!(w.detail.is_none() && w.listing.is_none());
+    assert_eq!(w.kernel.selected, Some(4));
     assert_eq!(w.url().kernel, None, "an upload cannot be named in a URL");
     assert_eq!(w.url().ty, Some(TypeRef::Name("task_struct_ext".into())));
 }
@@ -149,62 +146,71 @@ fn a_new_kernel_keeps_the_type_by_name() {
 fn search_and_keyboard() {
     let mut w = Workspace::default();
     loaded(&mut w, 1, bundled("a"));
-    assert_eq!(w.row_count(), 4);
-    w.apply(Action::SetQuery("task".into()));
-    assert_eq!(w.search.hits.rows, [1, 2, 3]);
-    w.apply(Action::MoveCursor(10));
-    assert_eq!(w.search.cursor, 2);
-    w.apply(Action::MoveCursor(-1));
-    assert_eq!(w.cursor_id(), Some(3));
-    w.apply(Action::OpenCursor);
-    assert_eq!((w.selected, w.view), (Some(3), View::Types));
+    let kn = |w: &Workspace| w.kernel.clone();
+    assert_eq!(kn(&w).row_count(), 4);
+    w.apply(k(KernelAction::SetQuery("task".into())));
+    assert_eq!(w.kernel.search.hits.rows, [1, 2, 3]);
+    w.apply(k(KernelAction::MoveCursor(10)));
+    assert_eq!(w.kernel.search.cursor, 2);
+    w.apply(k(KernelAction::MoveCursor(-1)));
+    assert_eq!(kn(&w).cursor_id(), Some(3));
+    w.apply(k(KernelAction::OpenCursor));
+    assert_eq!((w.kernel.selected, w.view), (Some(3), View::Types));
     // The func shares the struct's name, so the URL names it by id.
     assert_eq!(w.url().ty, Some(TypeRef::Id(3)));
-    w.apply(Action::SetFilter(KindFilter::Struct));
-    assert_eq!(w.search.hits.rows, [1, 3]);
-    assert_eq!(w.search.cursor, 0);
-    w.apply(Action::SetQuery("#77".into()));
-    assert_eq!(w.row_count(), 1);
-    assert_eq!(w.cursor_id(), Some(77));
-    w.apply(Action::SetQuery("nothing".into()));
-    w.apply(Action::MoveCursor(1));
-    assert_eq!((w.row_count(), w.cursor_id()), (0, None));
+    w.apply(k(KernelAction::SetFilter(KindFilter::Struct)));
+    assert_eq!(w.kernel.search.hits.rows, [1, 3]);
+    assert_eq!(w.kernel.search.cursor, 0);
+    w.apply(k(KernelAction::SetQuery("#77".into())));
+    assert_eq!(kn(&w).row_count(), 1);
+    assert_eq!(kn(&w).cursor_id(), Some(77));
+    w.apply(k(KernelAction::SetQuery("nothing".into())));
+    w.apply(k(KernelAction::MoveCursor(1)));
+    assert_eq!((kn(&w).row_count(), kn(&w).cursor_id()), (0, None));
 }
 
-fn listing() -> Shared<Document> {
-    Shared::new(Document::new(DocumentData {
+/// A listing: type 1 on line 0, type 2 on line 1.
+fn listing() -> Document {
+    Document::new(DocumentData {
         text: "[1] A\n[2] B\n\tx\n".into(),
         line_starts: vec![0, 6, 12],
         links: vec![],
         anchors: vec![u32::MAX, 0, 1],
-    }))
+    })
+}
+
+/// What the listing view does once it has its document and a jump is pending.
+fn listing_resolves(w: &mut Workspace) {
+    if let Some(id) = w.kernel.listing.jump {
+        w.apply(k(KernelAction::ListingJumped(listing().anchor(id))));
+    }
 }
 
 #[test]
 fn listing_jumps_scroll_each_time() {
     let mut w = Workspace::default();
     loaded(&mut w, 1, bundled("a"));
-    w.apply(Action::ShowView(View::Listing));
-    w.apply(Action::ListingArrived {
-        slot: 1,
-        document: listing(),
-    });
-    w.apply(Action::GoToType(2));
-    let first = w.scroll.unwrap();
+    w.apply(k(KernelAction::ShowInListing(2)));
+    assert_eq!(w.view, View::Listing);
+    listing_resolves(&mut w);
+    let first = w.kernel.listing.scroll.unwrap();
     assert_eq!(first.line, 1);
-    w.apply(Action::GoToType(2));
-    let again = w.scroll.unwrap();
+    w.apply(k(KernelAction::ShowInListing(2)));
+    listing_resolves(&mut w);
+    let again = w.kernel.listing.scroll.unwrap();
     assert_eq!(again.line, 1);
     assert_ne!(first.nonce, again.nonce, "the same jump scrolls again");
-    assert_eq!(w.selected, Some(2));
-    w.apply(Action::GoToType(9));
+    assert_eq!(w.kernel.selected, Some(2));
+    w.apply(k(KernelAction::ShowInListing(9)));
+    listing_resolves(&mut w);
     assert_eq!(
-        (w.view, w.selected),
+        (w.view, w.kernel.selected),
         (View::Types, Some(9)),
         "no anchor: the detail"
     );
-    w.apply(Action::GoToType(2));
-    w.apply(Action::Scrolled(40));
+    w.apply(k(KernelAction::ShowInListing(2)));
+    listing_resolves(&mut w);
+    w.apply(k(KernelAction::ListingScrolled(40)));
     assert_eq!(w.url().line, Some(41));
     assert_eq!(w.url().view, View::Listing);
     w.apply(Action::ShowView(View::Summary));
@@ -215,18 +221,18 @@ fn listing_jumps_scroll_each_time() {
 fn back_and_forward_apply_the_url() {
     let mut w = Workspace::default();
     loaded(&mut w, 1, bundled("a"));
-    w.apply(Action::Select(1));
-    w.apply(Action::ApplyUrl(UrlState::parse(
+    w.apply(k(KernelAction::Select(1)));
+    w.apply(Action::ApplyUrl(Box::new(UrlState::parse(
         "?kernel=a&type=task_struct_ext&q=ext",
-    )));
-    assert_eq!(w.selected, Some(4));
-    assert_eq!(w.search.hits.rows, [3]);
-    w.apply(Action::ApplyUrl(UrlState::parse("?kernel=a")));
-    assert_eq!((w.selected, w.view), (None, View::Summary));
-    w.apply(Action::ApplyUrl(UrlState::parse(
+    ))));
+    assert_eq!(w.kernel.selected, Some(4));
+    assert_eq!(w.kernel.search.hits.rows, [3]);
+    w.apply(Action::ApplyUrl(Box::new(UrlState::parse("?kernel=a"))));
+    assert_eq!((w.kernel.selected, w.view), (None, View::Summary));
+    w.apply(Action::ApplyUrl(Box::new(UrlState::parse(
         "?kernel=a&view=listing&line=3",
-    )));
-    assert_eq!(w.scroll.map(|s| s.line), Some(2));
+    ))));
+    assert_eq!(w.kernel.listing.scroll.map(|s| s.line), Some(2));
 }
 
 #[test]
@@ -234,8 +240,8 @@ fn an_embed_url_stays_an_embed() {
     let url = UrlState::parse("?embed=type&kernel=a&type=mm_struct");
     let mut w = Workspace::from_url(&url);
     loaded(&mut w, 1, bundled("a"));
-    assert_eq!(w.embed, Some(Embed::Type));
-    assert_eq!(w.selected, Some(1));
+    assert_eq!(w.embed, Some(crate::url::Embed::Type));
+    assert_eq!(w.kernel.selected, Some(1));
     assert_eq!(w.url(), url);
 }
 
@@ -243,39 +249,36 @@ fn an_embed_url_stays_an_embed() {
 fn a_type_missing_from_the_new_kernel_is_said() {
     let mut w = Workspace::from_url(&UrlState::parse("?kernel=a&type=folio"));
     loaded(&mut w, 1, bundled("a"));
-    assert_eq!(w.selected, None);
+    assert_eq!(w.kernel.selected, None);
     assert_eq!(w.error.as_deref(), Some("a: no type named folio"));
 }
 
 #[test]
 fn modules_layer_over_the_kernel_not_over_each_other() {
     let mut w = Workspace::default();
-    assert_eq!(w.base_for_split(), None);
+    assert_eq!(w.kernel.base_for_split(), None);
     loaded(&mut w, 1, bundled("k"));
-    assert_eq!(w.base_for_split(), Some(1));
-    w.apply(Action::StartLoad {
-        source: Source::Upload("ext4.ko".into()),
-        generation: 2,
-    });
-    w.apply(Action::Loaded {
+    assert_eq!(w.kernel.base_for_split(), Some(1));
+    start(&mut w, 2, Source::Upload("ext4.ko".into()));
+    w.apply(k(KernelAction::Loaded {
         generation: 2,
         slot: 2,
         summary: Shared::new(KernelSummary::default()),
-        index: index(),
+        index: Some(index()),
         base_slot: Some(1),
         timings: LoadTimings::default(),
-    });
-    assert_eq!(w.base_for_split(), Some(1));
+    }));
+    assert_eq!(w.kernel.base_for_split(), Some(1));
 }
 
 #[test]
 fn switching_kernels_keeps_the_view() {
     let mut w = Workspace::default();
     loaded(&mut w, 1, bundled("a"));
-    w.apply(Action::Select(4));
+    w.apply(k(KernelAction::Select(4)));
     w.apply(Action::ShowView(View::Summary));
     loaded(&mut w, 2, bundled("b"));
-    assert_eq!((w.view, w.selected), (View::Summary, Some(4)));
+    assert_eq!((w.view, w.kernel.selected), (View::Summary, Some(4)));
 }
 
 fn object_summary(
@@ -301,111 +304,87 @@ fn object_summary(
 }
 
 fn with_object(w: &mut Workspace, generation: u32, id: &str, programs: &[&str]) {
-    w.apply(Action::StartObject {
+    w.apply(o(ObjectAction::Start {
         source: bundled(id),
         generation,
-    });
-    w.apply(Action::ObjectLoaded {
+    }));
+    w.apply(o(ObjectAction::Loaded {
         generation,
         summary: object_summary(programs, 10),
-    });
+    }));
 }
 
 #[test]
 fn an_object_load_replaced_by_another_is_dropped() {
     let mut w = Workspace::default();
-    w.apply(Action::StartObject {
+    w.apply(o(ObjectAction::Start {
         source: bundled("a"),
         generation: 5,
-    });
-    w.apply(Action::StartObject {
+    }));
+    w.apply(o(ObjectAction::Start {
         source: bundled("b"),
         generation: 6,
-    });
+    }));
     assert_eq!(
         w.url().object.as_deref(),
         Some("b"),
         "the URL names what is coming"
     );
-    w.apply(Action::ObjectLoaded {
+    w.apply(o(ObjectAction::Loaded {
         generation: 5,
         summary: object_summary(&["x"], 1),
-    });
-    assert!(w.object.is_none());
-    w.apply(Action::ObjectFailed {
+    }));
+    assert!(w.object.object.is_none());
+    w.apply(o(ObjectAction::Failed {
         generation: 5,
         message: "late".into(),
-    });
+    }));
     assert!(w.error.is_none());
-    w.apply(Action::ObjectLoaded {
+    w.apply(o(ObjectAction::Loaded {
         generation: 6,
         summary: object_summary(&["x"], 1),
-    });
-    assert_eq!(w.object_slot(), Some(6));
+    }));
+    assert_eq!(w.object.slot(), Some(6));
     assert_eq!(w.url().object.as_deref(), Some("b"));
-    w.apply(Action::StartObject {
+    w.apply(o(ObjectAction::Start {
         source: Source::Upload("mine.o".into()),
         generation: 7,
-    });
-    w.apply(Action::ObjectFailed {
+    }));
+    w.apply(o(ObjectAction::Failed {
         generation: 7,
         message: "mine.o: not an ELF".into(),
-    });
+    }));
     assert_eq!(w.error.as_deref(), Some("mine.o: not an ELF"));
-    assert_eq!(w.object_slot(), Some(6), "the old object stays");
+    assert_eq!(w.object.slot(), Some(6), "the old object stays");
 }
 
 #[test]
-fn results_are_kept_only_for_the_inputs_the_view_wants() {
+fn what_if_settings_and_the_program_are_in_the_url() {
     let mut w = Workspace::from_url(&UrlState::parse("?obj=o&kernel=k&view=relocs&relo=3"));
-    assert_eq!(w.reloc_wanted(), None, "nothing loaded yet");
     loaded(&mut w, 1, bundled("k"));
     with_object(&mut w, 2, "o", &["p"]);
-    let key = w.reloc_wanted().unwrap();
-    assert_eq!((key.object, key.kernel), (2, 1));
-    assert_eq!(w.explain_wanted().unwrap().idx, 3);
-    assert_eq!(w.guard_wanted(), None, "not the guarding view");
-    let table = |key: RelocKey| {
-        Action::RelocArrived(Fetched {
-            key,
-            value: Ok(Shared::new(crate::dto::reloc::RelocTable::default())),
-        })
-    };
-    // A reply for other what-if settings is stale.
-    let mut stale = key.clone();
-    stale.whatif.hide.push("task_struct".into());
-    w.apply(table(stale));
-    assert!(w.reloc.is_none());
-    w.apply(table(key.clone()));
-    assert!(w.reloc.is_some());
-    // New settings: the stored table no longer matches what is wanted.
-    w.apply(Action::SetWhatIf(WhatIf {
+    w.apply(o(ObjectAction::SetWhatIf(WhatIf {
         kernel_release: Some("6.1.0".into()),
         ..WhatIf::default()
-    }));
-    assert_ne!(w.reloc.as_ref().map(|f| &f.key), w.reloc_wanted().as_ref());
+    })));
     assert_eq!(w.url().whatif.kernel_release.as_deref(), Some("6.1.0"));
-    // Guarding wants the program by name; the matrix ignores hiding.
     w.apply(Action::ShowArea(Area::Guarding));
     assert_eq!(w.view, View::Flow);
-    w.apply(Action::SelectProgram("p".into()));
-    assert_eq!(w.guard_wanted().unwrap().prog.as_deref(), Some("p"));
-    w.apply(Action::SetWhatIf(WhatIf {
-        hide: vec!["x".into()],
-        ..WhatIf::default()
-    }));
-    w.apply(Action::ShowView(View::Matrix));
-    assert!(w.matrix_wanted().unwrap().whatif.hide.is_empty());
+    w.apply(o(ObjectAction::SelectProgram("p".into())));
+    assert_eq!(
+        w.url().format(),
+        "?obj=o&kernel=k&view=flow&prog=p&relo=3&kv=6.1.0"
+    );
 }
 
 #[test]
 fn a_new_object_keeps_the_program_only_if_it_has_it() {
     let mut w = Workspace::from_url(&UrlState::parse("?obj=a&prog=p&relo=30"));
     with_object(&mut w, 1, "a", &["p", "q"]);
-    assert_eq!(w.prog.as_deref(), Some("p"));
-    assert_eq!(w.relo, None, "only 10 relocations");
+    assert_eq!(w.object.prog.as_deref(), Some("p"));
+    assert_eq!(w.object.relo, None, "only 10 relocations");
     with_object(&mut w, 2, "b", &["q"]);
-    assert_eq!(w.prog, None);
+    assert_eq!(w.object.prog, None);
 }
 
 #[test]
@@ -424,16 +403,22 @@ fn areas_remember_their_last_view() {
 #[test]
 fn compare_names_a_type_before_and_after_the_kernel_arrives() {
     let mut w = Workspace::default();
-    w.apply(Action::CompareType("task_struct".into()));
+    w.apply(k(KernelAction::CompareType("task_struct".into())));
     assert_eq!(w.view, View::Compare);
-    let key = w.compare_wanted().unwrap();
-    assert_eq!(key.name, "task_struct");
-    assert_eq!(key.kernels.len(), crate::bundled::KERNELS.len());
+    let q = CompareQuery::of(&w, &[7, 8]).unwrap();
+    assert_eq!(q.name, "task_struct");
+    assert_eq!(
+        CompareQuery::kernel_ids(&w).len(),
+        crate::bundled::KERNELS.len()
+    );
     loaded(&mut w, 1, bundled("k"));
-    assert_eq!(w.selected, Some(2));
-    assert_eq!(w.compare_name().as_deref(), Some("task_struct"));
-    w.apply(Action::SetCompareKernels(vec!["a".into(), "b".into()]));
-    assert_eq!(w.compare_wanted().unwrap().kernels, ["a", "b"]);
+    assert_eq!(w.kernel.selected, Some(2));
+    assert_eq!(w.kernel.selected_name().as_deref(), Some("task_struct"));
+    w.apply(k(KernelAction::SetCompareKernels(vec![
+        "a".into(),
+        "b".into(),
+    ])));
+    assert_eq!(CompareQuery::kernel_ids(&w), ["a", "b"]);
     assert_eq!(
         w.url().format(),
         "?kernel=k&view=compare&type=task_struct&cmp=a%2Cb"
@@ -444,96 +429,48 @@ fn compare_names_a_type_before_and_after_the_kernel_arrives() {
 fn the_url_of_a_tour_step_applies() {
     let step = &crate::tour::STEPS[9];
     let mut w = Workspace::default();
-    w.apply(Action::ApplyUrl(step.state(9)));
+    w.apply(Action::ApplyUrl(Box::new(step.state(9))));
     assert_eq!(w.tour, Some(9));
     assert_eq!(w.view, View::Flow);
-    assert_eq!(w.prog.as_deref(), Some("atime_unguarded"));
+    assert_eq!(w.object.prog.as_deref(), Some("atime_unguarded"));
     assert_eq!(w.url().tour, Some(9));
 }
 
-/// A header defining type 2 on line 3 (0-based 2) and type 1 on line 1, type 4 not at all.
-fn header(key: HeaderKey) -> Action {
-    let document = Shared::new(Document::new(DocumentData {
+/// A header defining type 1 on line 1 and type 2 on line 3 (0-based), type 4 not at all.
+fn header() -> Document {
+    Document::new(DocumentData {
         text: "#ifndef X\nstruct mm_struct {};\n\nstruct task_struct {};\n".into(),
         line_starts: vec![0, 10, 31, 32],
         links: vec![],
         anchors: vec![u32::MAX, 1, 3, u32::MAX, u32::MAX],
-    }));
-    Action::HeaderArrived(Fetched {
-        key,
-        value: Ok(Shared::new(GeneratedHeader {
-            document,
-            warnings: Vec::new(),
-            engine_ms: 1.0,
-            total_ms: 2.0,
-        })),
     })
 }
 
+/// What the header view does once it has the whole header.
+fn header_arrives(w: &mut Workspace) {
+    if let Some(a) = w.header.on_document(&header(), w.kernel.selected) {
+        w.apply(h(a));
+    }
+}
+
 #[test]
-fn the_header_is_generated_once_per_inputs_and_kept_across_views() {
+fn header_settings_are_in_the_url() {
     let mut w = Workspace::from_url(&UrlState::parse("?kernel=k&view=header"));
-    assert_eq!(w.header_wanted(), None, "no kernel yet");
     loaded(&mut w, 1, bundled("k"));
-    let key = w.header_wanted().unwrap();
-    assert_eq!(
-        key,
-        HeaderKey {
-            slot: 1,
-            profile: HeaderProfile::Bpftool,
-            roots: Vec::new(),
-            helpers: false,
-        }
-    );
-    // Leaving the view while it is generated: it is kept anyway.
-    w.apply(Action::ShowView(View::Types));
-    assert_eq!(w.header_wanted(), None);
-    w.apply(header(key.clone()));
-    w.apply(Action::ShowView(View::Header));
-    assert_eq!(
-        w.header_wanted(),
-        None,
-        "switching back does not regenerate"
-    );
-    assert!(w.header_shown().is_some());
-    // Another profile wants another header; a late reply for the old one is dropped.
-    w.apply(Action::SetHeaderProfile(HeaderProfile::Bpftool71));
-    assert!(w.header_shown().is_none());
-    let k71 = w.header_wanted().unwrap();
-    assert_eq!(k71.profile, HeaderProfile::Bpftool71);
-    w.apply(header(key.clone()));
-    assert!(w.header_shown().is_none(), "stale profile dropped");
-    w.apply(header(k71));
-    assert!(w.header_shown().is_some());
+    w.apply(h(HeaderAction::SetProfile(HeaderProfile::Bpftool71)));
     assert_eq!(
         w.url().format(),
         "?kernel=k&view=header&profile=bpftool-7.1"
     );
     // Roots: helpers only count with roots, and are in the URL.
-    w.apply(Action::SetHeaderRoots {
+    w.apply(h(HeaderAction::SetRoots {
         roots: vec!["task_struct".into()],
         helpers: true,
-    });
-    let rooted = w.header_wanted().unwrap();
-    assert_eq!((rooted.roots.len(), rooted.helpers), (1, true));
+    }));
     assert_eq!(
         w.url().format(),
         "?kernel=k&view=header&profile=bpftool-7.1&root=task_struct&helpers=1"
     );
-    w.apply(Action::SetHeaderRoots {
-        roots: Vec::new(),
-        helpers: true,
-    });
-    assert!(!w.header_key().unwrap().helpers);
-    assert_eq!(
-        w.header_wanted(),
-        None,
-        "the same as the whole header generated before"
-    );
-    // A new kernel drops the old kernel's header.
-    loaded(&mut w, 2, bundled("k2"));
-    assert!(w.header.fetched.is_none());
-    assert_eq!(w.header_wanted().unwrap().slot, 2);
 }
 
 #[test]
@@ -541,39 +478,45 @@ fn header_jumps_to_a_type_before_and_after_it_is_generated() {
     let mut w = Workspace::default();
     loaded(&mut w, 1, bundled("k"));
     // "See in vmlinux.h" from the detail, before the header exists: jump on arrival.
-    w.apply(Action::Select(2));
-    w.apply(Action::HeaderGoToType(2));
+    w.apply(k(KernelAction::Select(2)));
+    w.apply(h(HeaderAction::GoToType(2)));
     assert_eq!(w.view, View::Header);
-    assert_eq!(w.header.scroll, None);
-    let key = w.header_wanted().unwrap();
-    w.apply(header(key));
-    assert_eq!(w.header.scroll.map(|s| s.line), Some(3));
+    assert_eq!(w.header.position.scroll, None);
+    header_arrives(&mut w);
+    assert_eq!(w.header.position.scroll.map(|s| s.line), Some(3));
     assert_eq!(w.url().line, Some(4), "1-based in the URL");
     assert_eq!(
         w.url().format(),
         "?kernel=k&view=header&type=task_struct&line=4"
     );
+    // Once there, the header's arrival (another look at it) moves nothing.
+    let before = w.header.position.clone();
+    header_arrives(&mut w);
+    assert_eq!(w.header.position, before);
     // A link inside the header: jump at once, the type selected.
-    w.apply(Action::HeaderGoToType(1));
-    assert_eq!(w.header.scroll.map(|s| s.line), Some(1));
-    assert_eq!(w.selected, Some(1));
-    let nonce = w.header.scroll.unwrap().nonce;
-    w.apply(Action::HeaderGoToType(1));
+    w.apply(h(HeaderAction::GoToType(1)));
+    header_arrives(&mut w);
+    assert_eq!(w.header.position.scroll.map(|s| s.line), Some(1));
+    assert_eq!(w.kernel.selected, Some(1));
+    let nonce = w.header.position.scroll.unwrap().nonce;
+    w.apply(h(HeaderAction::GoToType(1)));
+    header_arrives(&mut w);
     assert_ne!(
-        w.header.scroll.unwrap().nonce,
+        w.header.position.scroll.unwrap().nonce,
         nonce,
         "the same jump scrolls again"
     );
     // A type the header does not define is said, and nothing moves.
-    w.apply(Action::HeaderGoToType(4));
-    assert_eq!(w.header.scroll.map(|s| s.line), Some(1));
+    w.apply(h(HeaderAction::GoToType(4)));
+    header_arrives(&mut w);
+    assert_eq!(w.header.position.scroll.map(|s| s.line), Some(1));
     assert!(w
         .error
         .as_deref()
         .unwrap()
         .contains("task_struct_ext is not in this header"));
-    w.apply(Action::HeaderGoToLine(0));
-    w.apply(Action::HeaderScrolled(2));
+    w.apply(h(HeaderAction::GoToLine(0)));
+    w.apply(h(HeaderAction::Scrolled(2)));
     assert_eq!(w.url().line, Some(3));
     // The listing keeps its own line.
     w.apply(Action::ShowView(View::Listing));
@@ -586,35 +529,50 @@ fn a_header_url_scrolls_to_its_line_or_type_once_generated() {
     let mut w = Workspace::from_url(&url);
     loaded(&mut w, 1, bundled("k"));
     assert_eq!(w.url(), url);
-    let key = w.header_wanted().unwrap();
-    assert_eq!(key.profile, HeaderProfile::Unsorted);
-    w.apply(header(key));
-    assert_eq!(w.header.scroll.map(|s| s.line), Some(2));
+    header_arrives(&mut w);
+    assert_eq!(w.header.position.scroll.map(|s| s.line), Some(2));
     // Back to a URL naming a type and no line: its definition.
-    w.apply(Action::ApplyUrl(UrlState::parse(
+    w.apply(Action::ApplyUrl(Box::new(UrlState::parse(
         "?kernel=k&view=header&type=task_struct&profile=unsorted",
-    )));
-    assert_eq!(w.header.scroll.map(|s| s.line), Some(3));
+    ))));
+    header_arrives(&mut w);
+    assert_eq!(w.header.position.scroll.map(|s| s.line), Some(3));
     assert_eq!(w.header.profile, HeaderProfile::Unsorted);
 }
 
 #[test]
-fn the_layout_view_wants_the_selected_struct() {
+fn a_header_link_naming_a_type_jumps_once_the_index_names_it() {
+    let mut w = Workspace::from_url(&UrlState::parse("?kernel=k&view=header&type=task_struct"));
+    start(&mut w, 1, bundled("k"));
+    parsed(&mut w, 1);
+    // The header is there before the index: no type to show yet.
+    header_arrives(&mut w);
+    assert_eq!(w.header.position.scroll, None);
+    w.apply(k(KernelAction::IndexArrived {
+        slot: 1,
+        index: index(),
+    }));
+    header_arrives(&mut w);
+    assert_eq!(w.header.position.scroll.map(|s| s.line), Some(3));
+}
+
+#[test]
+fn opening_the_header_shows_the_selected_type() {
+    let mut w = Workspace::default();
+    loaded(&mut w, 1, bundled("k"));
+    w.apply(k(KernelAction::Select(2)));
+    w.apply(Action::ShowView(View::Header));
+    header_arrives(&mut w);
+    assert_eq!(w.header.position.scroll.map(|s| s.line), Some(3));
+}
+
+#[test]
+fn the_layout_view_is_about_the_selected_struct() {
     let mut w = Workspace::from_url(&UrlState::parse("?kernel=k&view=layout&type=task_struct"));
     loaded(&mut w, 1, bundled("k"));
-    let key = w.layout_wanted().unwrap();
-    assert_eq!(key, LayoutKey { slot: 1, id: 2 });
-    let text = |key| {
-        Action::LayoutArrived(Fetched {
-            key,
-            value: Ok(Shared::new("struct task_struct {\n};\n".to_owned())),
-        })
-    };
-    w.apply(text(LayoutKey { slot: 1, id: 1 }));
-    assert!(w.layout.is_none(), "another type's");
-    w.apply(text(key));
-    assert!(w.layout.is_some());
+    assert_eq!(
+        crate::query::kernel::LayoutQuery::of(&w),
+        Some(crate::query::kernel::LayoutQuery { slot: 1, id: 2 })
+    );
     assert_eq!(w.url().format(), "?kernel=k&view=layout&type=task_struct");
-    w.apply(Action::ShowView(View::Types));
-    assert_eq!(w.layout_wanted(), None);
 }

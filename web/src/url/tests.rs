@@ -100,8 +100,9 @@ fn an_object_implies_its_code_and_compare_lists_kernels() {
 
 #[test]
 fn every_view_belongs_to_one_area_and_round_trips() {
-    for v in View::ALL {
-        assert!(v.area().views().contains(&v), "{v:?}");
+    for &v in View::ALL {
+        assert!(v.area().views().any(|w| w == v), "{v:?}");
+        assert_eq!(View::parse(v.label()), Some(v));
         let u = UrlState {
             view: v,
             ..UrlState::default()
@@ -146,4 +147,26 @@ fn header_and_layout_views_round_trip() {
         split_roots("struct file, union  bpf_attr task_struct enum"),
         ["struct file", "union bpf_attr", "task_struct", "enum"]
     );
+}
+
+#[test]
+fn a_new_place_is_a_history_entry_and_typing_is_not() {
+    let at = |s: &str| UrlState::parse(s);
+    let here = at("?kernel=k&type=task_struct");
+    assert!(is_new_place(&here, &at("?kernel=k&type=mm_struct")));
+    assert!(is_new_place(
+        &here,
+        &at("?kernel=k&view=header&type=task_struct")
+    ));
+    assert!(is_new_place(&at("?obj=a"), &at("?obj=a&prog=p")));
+    // Typing, scrolling and knobs adjust the entry in place.
+    assert!(!is_new_place(&here, &at("?kernel=k&type=task_struct&q=sk")));
+    assert!(!is_new_place(
+        &at("?kernel=k&view=listing&line=3"),
+        &at("?kernel=k&view=listing&line=9")
+    ));
+    assert!(!is_new_place(
+        &at("?obj=a&view=flow"),
+        &at("?obj=a&view=flow&kv=5.4.0")
+    ));
 }

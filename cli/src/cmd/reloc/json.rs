@@ -47,16 +47,17 @@ pub(super) fn render(inp: &Input<'_>) -> String {
         Some(Err(e)) => Value::from(e.message.clone()),
         _ => Value::Null,
     };
+    let counts = rel.outcome_counts();
     lines.push(json!({
         "type": "summary",
         "core_relos": rel.records.len(),
         "outcomes": {
-            "patched": rel.count("patched"),
-            "poisoned": rel.count("poisoned"),
-            "error": rel.count("error"),
-            "skipped_autoload": rel.count("skipped_autoload"),
-            "not_reached": rel.count("not_reached"),
-            "eliminated": rel.count("eliminated"),
+            "patched": counts.patched,
+            "poisoned": counts.poisoned,
+            "error": counts.error,
+            "skipped_autoload": counts.skipped_autoload,
+            "not_reached": counts.not_reached,
+            "eliminated": counts.eliminated,
         },
         "passes": rel.passes,
         "disabled_progs": rel.disabled,

@@ -29,6 +29,14 @@ fn whole(profile: &str) -> HeaderRequest<'_> {
     }
 }
 
+/// The whole header as a document, no first screen asked for.
+fn document(k: &Kernel, req: HeaderRequest<'_>) -> HeaderDocument {
+    k.header_document(req, usize::MAX, || 0.0, &mut |_| {
+        panic!("no first screen asked")
+    })
+    .unwrap()
+}
+
 #[test]
 fn text_and_document_are_bpftools_header() {
     let k = kernel();
@@ -36,19 +44,21 @@ fn text_and_document_are_bpftools_header() {
     let (text, warnings) = k.header_text(whole("bpftool-7.1")).unwrap();
     assert!(text == want, "text differs from bpftool 7.1's header");
     assert!(warnings.is_empty(), "{warnings:?}");
-    let doc = k.header_document(whole("bpftool-7.1")).unwrap();
+    let doc = document(&k, whole("bpftool-7.1"));
     assert!(
-        doc.document.text == want,
+        doc.document.text() == want,
         "document differs from bpftool 7.1's header"
     );
     assert_eq!(doc.profile, "bpftool-7.1");
-    assert_eq!(doc.document.line_starts.len(), want.lines().count());
+    assert!(doc.complete);
+    assert_eq!(doc.document.line_count(), want.lines().count());
 }
 
 #[test]
 fn links_name_types_and_anchors_point_at_definitions() {
     let k = kernel();
-    let doc = k.header_document(whole("bpftool")).unwrap().document;
+    let doc = document(&k, whole("bpftool")).document;
+    let doc = doc.data();
     let line = |n: u32| {
         let s = doc.line_starts[n as usize] as usize;
         doc.text[s..].lines().next().unwrap()
@@ -119,4 +129,53 @@ fn layout_is_paholes() {
         text.contains("/* size: 16, cachelines: 1, members: 2 */"),
         "{text}"
     );
+}
+
+#[test]
+fn the_first_screen_comes_first_and_the_whole_header_after() {
+    let k = kernel();
+    let mut parts = Vec::new();
+    // bpftool 7.1's order (by id) has references early on; the sorted profiles start with
+    // enums.
+    let whole_doc = k
+        .header_document(whole("bpftool-7.1"), 100, || 0.0, &mut |p| parts.push(p))
+        .unwrap();
+    assert_eq!(parts.len(), 1, "one early part");
+    let first = &parts[0];
+    assert!(!first.complete && whole_doc.complete);
+    let n = first.document.line_count();
+    assert!((100..2000).contains(&n), "first screen of {n} lines");
+    // The first screen is the whole header's beginning, with the same links and anchors.
+    let (a, b) = (first.document.data(), whole_doc.document.data());
+    assert!(b.text.starts_with(&a.text));
+    assert_eq!(a.line_starts[..], b.line_starts[..n]);
+    let links = a.links.len();
+    assert!(links > 0, "no links in the first screen");
+    assert_eq!(a.links[..], b.links[..links]);
+    for (id, &line) in a.anchors.iter().enumerate() {
+        if line != u32::MAX {
+            assert!((line as usize) < n);
+            // A forward declaration early on may be replaced by the full definition later.
+            assert!(b.anchors[id] >= line, "type {id}");
+        }
+    }
+    // The sorted order streams too.
+    let mut sorted = 0;
+    k.header_document(whole("bpftool"), 100, || 0.0, &mut |p| {
+        assert!(p.document.line_count() >= 100);
+        sorted += 1;
+    })
+    .unwrap();
+    assert_eq!(sorted, 1);
+    // A header shorter than the first screen comes whole, once.
+    let roots = ["list_head".to_owned()];
+    let req = HeaderRequest {
+        profile: "bpftool",
+        roots: &roots,
+        with_helpers: false,
+    };
+    let small = k
+        .header_document(req, 100, || 0.0, &mut |_| panic!("no early part"))
+        .unwrap();
+    assert!(small.complete && small.document.line_count() < 100);
 }
