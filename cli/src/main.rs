@@ -28,7 +28,7 @@ enum Command {
     Dump(cmd::dump::Args),
     /// What a file holds: kinds, features, and the oldest kernel/libbpf/bpftool that reads it.
     Info(cmd::info::Args),
-    /// CO-RE relocations of a BPF object against a target BTF, as libbpf 1.5 does them.
+    /// CO-RE relocations of a BPF object against a target BTF, as libbpf does them (1.7 by default, `--libbpf 1.5` on request).
     Reloc(cmd::reloc::Args),
     /// What the verifier does with each relocated program: loads (dead code removed) or rejects.
     Guard(cmd::guard::Args),

@@ -10,7 +10,6 @@ use std::fmt::Write as _;
 use std::io::Write;
 use std::path::PathBuf;
 
-use corelab::libbpf::Libbpf;
 use corelab::object::Object;
 use corelab::pipeline::{self, Analysis, Knobs};
 use corelab::sim::{PoisonKind, ProgramReport, Verdict, KERNEL_STEP_LIMIT};
@@ -21,24 +20,8 @@ use crate::{load, Failure};
 /// Arguments of `corelab guard`.
 #[derive(clap::Args, Debug)]
 pub struct Args {
-    /// BPF object (ELF, possibly compressed).
-    object: PathBuf,
-    /// Target BTF (a kernel's: raw, ELF, compressed).
-    #[arg(long, short = 't', value_name = "BTF")]
-    target: PathBuf,
-    /// A kernel module's BTF (`.ko` or split BTF over the target; repeatable, in the kernel's
-    /// module order): searched for a local type the kernel has no candidate for.
-    #[arg(long = "module", value_name = "MOD")]
-    modules: Vec<PathBuf>,
-    /// The libbpf release to reproduce.
-    #[arg(long, value_name = "1.5|1.7", default_value_t = Libbpf::default())]
-    libbpf: Libbpf,
-    /// Kconfig text for `__kconfig` externs (CONFIG_* lines, as /proc/config.gz).
-    #[arg(long, value_name = "FILE")]
-    kconfig: Option<PathBuf>,
-    /// Kernel release for `LINUX_KERNEL_VERSION` (`X.Y.Z`).
-    #[arg(long, value_name = "X.Y.Z")]
-    kernel_release: Option<String>,
+    #[command(flatten)]
+    on: super::on_kernel::ObjectOnKernel,
     /// Override a `.kconfig` extern or a `const volatile` global: `NAME=VALUE` (repeatable).
     #[arg(long = "set", value_name = "NAME=VALUE")]
     set: Vec<String>,
@@ -57,11 +40,11 @@ pub struct Args {
 
 /// Runs `corelab guard`.
 pub fn run(a: Args) -> Result<(), Failure> {
-    let obj = load::object(&a.object)?;
-    let kernel = load::Kernel::load(&a.target, &a.modules)?;
+    let obj = load::object(&a.on.object)?;
+    let kernel = load::Kernel::load(&a.on.target, &a.on.modules)?;
     let mut knobs = Knobs {
-        libbpf: a.libbpf,
-        kconfig: load::kconfig_settings(a.kconfig.as_deref(), a.kernel_release.as_deref())?,
+        libbpf: a.on.libbpf,
+        kconfig: load::kconfig_settings(a.on.kconfig.as_deref(), a.on.kernel_release.as_deref())?,
         ..Default::default()
     };
     for s in &a.set {

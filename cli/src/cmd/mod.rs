@@ -12,4 +12,5 @@ pub mod info;
 pub mod layout;
 pub mod matrix;
 pub mod minimize;
+mod on_kernel;
 pub mod reloc;

@@ -12,7 +12,6 @@ pub(crate) mod json;
 mod table;
 
 use std::io::Write;
-use std::path::PathBuf;
 
 use corelab::kconfig;
 use corelab::libbpf::Libbpf;
@@ -24,24 +23,8 @@ use crate::{load, Failure};
 /// Arguments of `corelab reloc`.
 #[derive(clap::Args, Debug)]
 pub struct Args {
-    /// BPF object (ELF, possibly compressed).
-    object: PathBuf,
-    /// Target BTF (a kernel's: raw, ELF, compressed).
-    #[arg(long, short = 't', value_name = "BTF")]
-    target: PathBuf,
-    /// A kernel module's BTF (`.ko` or split BTF over the target; repeatable, in the kernel's
-    /// module order): searched for a local type the kernel has no candidate for.
-    #[arg(long = "module", value_name = "MOD")]
-    modules: Vec<PathBuf>,
-    /// The libbpf release to reproduce.
-    #[arg(long, value_name = "1.5|1.7", default_value_t = Libbpf::default())]
-    libbpf: Libbpf,
-    /// Kconfig text for `__kconfig` externs (as `bpf_object_open_opts.kconfig`).
-    #[arg(long, value_name = "FILE")]
-    kconfig: Option<PathBuf>,
-    /// Kernel release for `LINUX_KERNEL_VERSION` (`X.Y.Z`).
-    #[arg(long, value_name = "X.Y.Z")]
-    kernel_release: Option<String>,
+    #[command(flatten)]
+    on: super::on_kernel::ObjectOnKernel,
     /// JSON lines in the oracle's schema.
     #[arg(long)]
     json: bool,
@@ -109,24 +92,24 @@ pub fn json_lines(
 
 /// Runs `corelab reloc`.
 pub fn run(a: Args) -> Result<(), Failure> {
-    let obj = load::object(&a.object)?;
-    let kernel = load::Kernel::load(&a.target, &a.modules)?;
+    let obj = load::object(&a.on.object)?;
+    let kernel = load::Kernel::load(&a.on.target, &a.on.modules)?;
     let target = kernel.target();
-    let settings = load::kconfig_settings(a.kconfig.as_deref(), a.kernel_release.as_deref())?;
+    let settings = load::kconfig_settings(a.on.kconfig.as_deref(), a.on.kernel_release.as_deref())?;
     let settings =
         (settings.config.is_some() || settings.kernel_version.is_some()).then_some(settings);
-    let (object_name, target_name) = (file_name(&a.object), target_name(&a.target));
+    let (object_name, target_name) = (file_name(&a.on.object), target_name(&a.on.target));
     let names = Names {
         object: &object_name,
         target: &target_name,
     };
     let text = if a.json {
-        json_lines(&obj, &target, a.libbpf, &names, settings.as_ref())
+        json_lines(&obj, &target, a.on.libbpf, &names, settings.as_ref())
     } else {
         table::render(&Input::new(
             &obj,
             &target,
-            a.libbpf,
+            a.on.libbpf,
             &names,
             settings.as_ref(),
         ))
