@@ -23,7 +23,9 @@ OUTPUTS = ("dist/", "target/", "tests/e2e/out", "node_modules/", "dist.tmp/")
 CODE = {".rs", ".mjs", ".js", ".sh", ".py", ".toml", ".css", ".html", ".yml", ".yaml"}
 
 TOKEN = re.compile(r"(?<![\w./:@~-])((?:\.\./)?(?:[A-Za-z0-9_.-]+/)+[A-Za-z0-9_.-]*)")
+HASH_ONLY = {".sh", ".py", ".toml", ".yml", ".yaml"}
 COMMENT = re.compile(r"(?://+!?|#|/\*|<!--)(.*)")
+HASH_COMMENT = re.compile(r"#(.*)")
 
 
 def tracked():
@@ -45,7 +47,9 @@ def texts(path):
     if ext not in CODE and name not in ("Makefile", "_headers", "run"):
         return
     for n, line in enumerate(lines, 1):
-        m = COMMENT.search(line)
+        # In a shell script, Python or a Makefile only `#` opens a comment (`/*` is a glob).
+        hash_only = ext in HASH_ONLY or name in ("Makefile", "run", "_headers")
+        m = (HASH_COMMENT if hash_only else COMMENT).search(line)
         # A `#` inside a Rust/JS line is rarely a comment (attributes, private fields).
         if m and not (m.group(0).startswith("#") and ext in (".rs", ".mjs", ".js", ".css")):
             yield n, m.group(1)
