@@ -5,7 +5,7 @@
 
 use crate::object::Object;
 use crate::pipeline::Analysis;
-use crate::reloc::Outcome;
+use crate::reloc::{Outcome, RecordReport};
 use crate::sim::Verdict;
 
 /// One program on one kernel.
@@ -57,7 +57,7 @@ pub struct RelocRow {
 }
 
 /// An object against many kernels.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct Matrix {
     /// Kernel names, in column order.
     pub kernels: Vec<String>,
@@ -115,84 +115,91 @@ fn program_cell(a: &Analysis<'_>, name: &str) -> ProgramCell {
 /// Builds the matrix from one analysis per kernel (`(name, analysis)`, in column order). All
 /// analyses must be of `obj`.
 pub fn build(obj: &Object, analyses: &[(String, Analysis<'_>)]) -> Matrix {
-    let kernels = analyses.iter().map(|(n, _)| n.clone()).collect();
-    let Some((_, first)) = analyses.first() else {
-        return Matrix {
-            kernels,
-            programs: Vec::new(),
-            relocations: Vec::new(),
+    let mut m = Matrix::default();
+    for (name, a) in analyses {
+        m.push(obj, name.clone(), a);
+    }
+    m
+}
+
+impl Matrix {
+    /// Adds one kernel's column from its analysis of `obj` (the first column also fixes the
+    /// rows: `obj`'s main programs and CO-RE records). Each cell owns its data, so a caller
+    /// going through many kernels can drop each kernel and its analysis once its column is in.
+    pub fn push(&mut self, obj: &Object, kernel: String, a: &Analysis<'_>) {
+        if self.kernels.is_empty() {
+            self.programs = a
+                .programs
+                .iter()
+                .map(|p| ProgramRow {
+                    name: p.name.clone(),
+                    sec: p.sec.clone(),
+                    cells: Vec::new(),
+                })
+                .collect();
+            self.relocations = a
+                .relocation
+                .records
+                .iter()
+                .map(|r| reloc_row(obj, r))
+                .collect();
+        }
+        self.kernels.push(kernel);
+        for row in &mut self.programs {
+            row.cells.push(program_cell(a, &row.name));
+        }
+        for (i, row) in self.relocations.iter_mut().enumerate() {
+            row.cells.push(reloc_cell(a, i));
+        }
+    }
+}
+
+fn reloc_row(obj: &Object, r: &RecordReport<'_>) -> RelocRow {
+    let access = r
+        .processed
+        .as_ref()
+        .and_then(|p| p.resolution.as_ref())
+        .and_then(|res| res.local_spec.as_ref())
+        .map_or_else(|| r.access.unwrap_or("?").to_owned(), |s| s.access_path());
+    RelocRow {
+        sec: r.sec.to_owned(),
+        sec_relo_idx: r.sec_relo_idx,
+        kind: r.kind.log_name(),
+        access,
+        prog: r
+            .prog
+            .and_then(|p| obj.programs.get(p))
+            .map(|p| p.name.clone()),
+        cells: Vec::new(),
+    }
+}
+
+/// Record `i` of the object on the kernel `a` was computed for.
+fn reloc_cell(a: &Analysis<'_>, i: usize) -> RelocCell {
+    let Some(rec) = a.relocation.records.get(i) else {
+        return RelocCell {
+            outcome: Outcome::NotReached,
+            value: None,
+            reason: None,
         };
     };
-    let programs = first
-        .programs
-        .iter()
-        .map(|p| ProgramRow {
-            name: p.name.clone(),
-            sec: p.sec.clone(),
-            cells: analyses
-                .iter()
-                .map(|(_, a)| program_cell(a, &p.name))
-                .collect(),
-        })
-        .collect();
-    let relocations = first
-        .relocation
-        .records
-        .iter()
-        .enumerate()
-        .map(|(i, r)| {
-            let access = r
-                .processed
-                .as_ref()
-                .and_then(|p| p.resolution.as_ref())
-                .and_then(|res| res.local_spec.as_ref())
-                .map_or_else(|| r.access.unwrap_or("?").to_owned(), |s| s.access_path());
-            RelocRow {
-                sec: r.sec.to_owned(),
-                sec_relo_idx: r.sec_relo_idx,
-                kind: r.kind.log_name(),
-                access,
-                prog: r
-                    .prog
-                    .and_then(|p| obj.programs.get(p))
-                    .map(|p| p.name.clone()),
-                cells: analyses
-                    .iter()
-                    .map(|(_, a)| {
-                        let Some(rec) = a.relocation.records.get(i) else {
-                            return RelocCell {
-                                outcome: Outcome::NotReached,
-                                value: None,
-                                reason: None,
-                            };
-                        };
-                        let p = rec.processed.as_ref();
-                        let value = match rec.outcome {
-                            Outcome::Patched => p
-                                .and_then(|p| p.resolution.as_ref())
-                                .and_then(|res| res.result.ok())
-                                .map(|v| v.new_val),
-                            _ => None,
-                        };
-                        let reason = match rec.outcome {
-                            Outcome::Error(..) | Outcome::Poisoned(_) => {
-                                p.and_then(|p| p.first_warning()).map(ToString::to_string)
-                            }
-                            _ => None,
-                        };
-                        RelocCell {
-                            outcome: rec.outcome,
-                            value,
-                            reason,
-                        }
-                    })
-                    .collect(),
-            }
-        })
-        .collect();
-    Matrix {
-        kernels,
-        programs,
-        relocations,
+    let p = rec.processed.as_ref();
+    let value = match rec.outcome {
+        Outcome::Patched => p
+            .and_then(|p| p.resolution.as_ref())
+            .and_then(|res| res.result.ok())
+            .map(|v| v.new_val),
+        _ => None,
+    };
+    let reason = match rec.outcome {
+        Outcome::Error(..) | Outcome::Poisoned(_) => {
+            p.and_then(|p| p.first_warning()).map(ToString::to_string)
+        }
+        _ => None,
+    };
+    RelocCell {
+        outcome: rec.outcome,
+        value,
+        reason,
     }
 }

@@ -12,7 +12,7 @@ use std::path::{Path, PathBuf};
 
 use corelab::kconfig;
 use corelab::libbpf::Libbpf;
-use corelab::matrix::{self, Matrix};
+use corelab::matrix::Matrix;
 use corelab::pipeline::{self, Knobs};
 use corelab::reloc::Outcome;
 use corelab::sim::Verdict;
@@ -63,21 +63,18 @@ fn release_in(name: &str) -> Option<String> {
 /// Runs `corelab matrix`.
 pub fn run(a: Args) -> Result<(), Failure> {
     let obj = load::object(&a.object)?;
-    let mut targets = Vec::new();
-    for k in crate::kernels::expand(&a.kernels)? {
-        let release = crate::kernels::is_catalog_ref(&k)
-            .then(|| crate::kernels::kernel_release(&k))
-            .flatten();
-        targets.push((kernel_name(&k), release, load::btf(&k, None)?.btf));
-    }
     let base = load::kconfig_settings(a.kconfig.as_deref(), a.kernel_release.as_deref())?;
-    let mut analyses = Vec::new();
-    for (name, release, btf) in &targets {
+    // One kernel at a time: its column is built and the kernel dropped before the next is
+    // read, so `@all` (130-odd catalogue builds) needs one kernel's memory, not all of them.
+    let mut m = Matrix::default();
+    for k in crate::kernels::expand(&a.kernels)? {
+        let name = kernel_name(&k);
         let mut settings = base.clone();
         if settings.kernel_version.is_none() {
-            settings.kernel_version = release
-                .clone()
-                .or_else(|| release_in(name))
+            settings.kernel_version = crate::kernels::is_catalog_ref(&k)
+                .then(|| crate::kernels::kernel_release(&k))
+                .flatten()
+                .or_else(|| release_in(&name))
                 .and_then(|r| kconfig::parse_release(&r));
         }
         let knobs = Knobs {
@@ -85,10 +82,10 @@ pub fn run(a: Args) -> Result<(), Failure> {
             kconfig: settings,
             ..Default::default()
         };
-        let analysis = pipeline::analyze(&obj, btf, &knobs).map_err(|e| Failure::new("", e))?;
-        analyses.push((name.clone(), analysis));
+        let btf = load::btf(&k, None)?.btf;
+        let analysis = pipeline::analyze(&obj, &btf, &knobs).map_err(|e| Failure::new("", e))?;
+        m.push(&obj, name, &analysis);
     }
-    let m = matrix::build(&obj, &analyses);
     let text = if a.json { json_lines(&m) } else { table(&m) };
     let stdout = std::io::stdout();
     let mut out = stdout.lock();
