@@ -20,6 +20,7 @@ pub fn verdict_badge(verdict: &str) -> Html {
         "loaded" => "loads",
         "rejected_poison" => "rejected: poison",
         "not_submitted" => "not submitted",
+        "too_complex" => "rejected: too complex",
         v => v,
     };
     html! { <span class={classes!("verdict", format!("v-{verdict}"))}>{ text }</span> }
