@@ -364,6 +364,31 @@ await test("the matrix shows every program and relocation on every bundled kerne
   assert(page.url().includes(`kernel=${K510}`) && page.url().includes("view=flow"), page.url());
 });
 
+await test("libbpf=1.5 in the URL relocates as 1.5: array field sizes, and the row says 1.7 differs", async () => {
+  // 04_sizes reads task_struct.comm (char[16]): libbpf 1.5 sizes the access by the whole
+  // array, 1.6+ by one element (res.orig_sz/new_sz), as the oracles of both releases say.
+  await page.goto(`${base}?obj=04_sizes&kernel=${K61}&view=relocs&relo=1&libbpf=1.5`);
+  await page.locator('#reloc-release:text-is("as libbpf 1.5")').waitFor({ timeout: TIMEOUT });
+  await page.locator("#explain .release-note").waitFor({ timeout: TIMEOUT });
+  const row = await text('tr.rrow[data-relo="1"]');
+  assert(row.includes("libbpf 1.7 differs: orig_sz 1 (1.5: 16), new_sz 1 (1.5: 16)"), row);
+  assert((await page.locator("tr.rrow .release-note").count()) === 1, "only the array field's row differs");
+  assert((await text("#explain")).includes("size 16 → 16 bytes"), await text("#explain"));
+  assert((await page.locator("#reloc-libbpf").inputValue()) === "1.5", "the choice shows 1.5");
+  await shot("14b-relocs-libbpf-1.5");
+  // Back to the default: the URL drops it, the sizes are one element's.
+  await page.locator("#reloc-libbpf").selectOption("1.7");
+  await page.locator('#reloc-release:text-is("as libbpf 1.7")').waitFor({ timeout: TIMEOUT });
+  await page.waitForFunction(() => (document.querySelector("#explain")?.textContent ?? "").includes("size 1 → 1 bytes"), null, { timeout: TIMEOUT });
+  assert(!page.url().includes("libbpf="), `the default is not in the URL: ${page.url()}`);
+  assert((await text('tr.rrow[data-relo="1"]')).includes("libbpf 1.5 differs: orig_sz 16 (1.7: 1)"), "the row names 1.5's sizes");
+  // Guarding and the matrix say which release answered.
+  await page.goto(`${base}?obj=04_sizes&kernel=${K61}&view=flow&libbpf=1.5`);
+  await page.locator("#verdict").waitFor({ timeout: TIMEOUT });
+  assert((await text("#verdict")).includes("libbpf 1.5"), await text("#verdict"));
+  assert((await page.locator("#whatif-libbpf").inputValue()) === "1.5", "the what-if panel's choice");
+});
+
 await test("guarding: a reachable poison rejects one program, dead blocks let the other load", async () => {
   await page.goto(`${base}?obj=10_guarding&kernel=${K510}&view=flow&prog=atime_unguarded`);
   await page.locator("#verdict .v-rejected_poison").waitFor({ timeout: TIMEOUT });

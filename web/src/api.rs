@@ -157,13 +157,11 @@ impl BpfObject {
     }
 }
 
-/// The relocation target: `btf` with what `whatif` hides, relocated against as `libbpf` does.
-fn target(
-    btf: &Btf,
-    (whatif, libbpf): &(crate::dto::guard::WhatIf, corelab::libbpf::Libbpf),
-) -> Result<whatif::Target, JsError> {
+/// The relocation target: `btf` with what `whatif` hides, relocated against as its libbpf
+/// release does.
+fn target(btf: &Btf, whatif: &crate::dto::guard::WhatIf) -> Result<whatif::Target, JsError> {
     let mut t = whatif::hidden_copy(&btf.kernel, &whatif.hide).map_err(|e| JsError::new(&e))?;
-    t.libbpf = *libbpf;
+    t.libbpf = whatif::libbpf(whatif.libbpf);
     Ok(t)
 }
 
@@ -211,7 +209,7 @@ pub fn guard(
         &object.object,
         btf.kernel.label(),
         &target(btf, &w)?,
-        &w.0,
+        &w,
         program.as_deref(),
         now_ms,
     )

@@ -253,9 +253,15 @@ impl Session {
             .ok_or_else(|| format!("no object loaded in slot {slot}"))
     }
 
-    /// The kernel in `slot` as a relocation target, without what `hide` names (the copy is
-    /// kept for the next call with the same settings).
-    pub fn target(&mut self, slot: u32, hide: &[String]) -> Result<Target, String> {
+    /// The kernel in `slot` as a relocation target for `whatif`: without what it hides (the
+    /// copy is kept for the next call with the same settings), in its libbpf release.
+    pub fn target(&mut self, slot: u32, whatif: &WhatIf) -> Result<Target, String> {
+        let mut target = self.hidden_target(slot, &whatif.hide)?;
+        target.libbpf = whatif::libbpf(whatif.libbpf);
+        Ok(target)
+    }
+
+    fn hidden_target(&mut self, slot: u32, hide: &[String]) -> Result<Target, String> {
         if let Some(h) = &self.hidden {
             if h.slot == slot && h.hide == hide {
                 return Ok(h.target.clone());
@@ -279,7 +285,7 @@ impl Session {
         kernel: u32,
         whatif: &WhatIf,
     ) -> Result<RelocTable, String> {
-        let target = self.target(kernel, &whatif.hide)?;
+        let target = self.target(kernel, whatif)?;
         Ok(relocation_table(
             self.object_or_err(object)?,
             &target,
@@ -295,7 +301,7 @@ impl Session {
         whatif: &WhatIf,
         idx: u32,
     ) -> Result<RelocExplanation, String> {
-        let target = self.target(kernel, &whatif.hide)?;
+        let target = self.target(kernel, whatif)?;
         explain_relocation(self.object_or_err(object)?, &target, idx)
     }
 
@@ -309,7 +315,7 @@ impl Session {
         prog: Option<&str>,
     ) -> Result<GuardReport, String> {
         let kernel_label = self.kernel_or_err(kernel)?.label().to_owned();
-        let target = self.target(kernel, &whatif.hide)?;
+        let target = self.target(kernel, whatif)?;
         let obj = self.object_or_err(object)?;
         guard_report(obj, &kernel_label, &target, whatif, prog, self.clock)
     }
@@ -350,6 +356,10 @@ pub fn relocation_table(obj: &LoadedObject, target: &Target, clock: fn() -> f64)
     let reloc_ms = clock() - started;
     let mut table = reloc::table(obj, target, &rel);
     table.reloc_ms = reloc_ms;
+    let notes = reloc::release_notes(obj, target, &rel);
+    for (row, note) in table.rows.iter_mut().zip(notes) {
+        row.release_note = note;
+    }
     table
 }
 
@@ -360,8 +370,13 @@ pub fn explain_relocation(
     idx: u32,
 ) -> Result<RelocExplanation, String> {
     let rel = reloc::relocate(obj, target);
-    reloc::explain(obj, target, &rel, idx as usize)
-        .ok_or_else(|| format!("{}: no CO-RE relocation {idx}", obj.label()))
+    let mut e = reloc::explain(obj, target, &rel, idx as usize)
+        .ok_or_else(|| format!("{}: no CO-RE relocation {idx}", obj.label()))?;
+    e.row.release_note = reloc::release_notes(obj, target, &rel)
+        .into_iter()
+        .nth(idx as usize)
+        .flatten();
+    Ok(e)
 }
 
 /// The guard simulation of `obj` against `target` (a copy of the kernel labelled
@@ -395,6 +410,7 @@ pub fn guard_report(
     Ok(GuardReport {
         object: obj.label().to_owned(),
         kernel: target.label.clone(),
+        libbpf: whatif::release(target.libbpf),
         kernel_release: whatif::release_for(whatif, kernel_label),
         programs,
         knobs: guard::knob_values(obj.object(), &a, whatif),
@@ -613,5 +629,7 @@ fn type_detail(btf: &Btf, t: &Type<'_>) -> TypeDetail {
     }
 }
 
+#[cfg(test)]
+mod release_tests;
 #[cfg(test)]
 pub(crate) mod tests;

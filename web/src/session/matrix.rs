@@ -25,6 +25,7 @@ pub fn build(
             kernel_release: release_in(label).or_else(|| whatif.kernel_release.clone()),
             set: whatif.set.clone(),
             hide: Vec::new(),
+            libbpf: whatif.libbpf,
         };
         let k = knobs(&w, label)?;
         let a = pipeline::analyze(&obj.obj, btf, &k).map_err(|e| e.to_string())?;
@@ -79,6 +80,7 @@ pub fn build(
     Ok(MatrixTable {
         object: obj.label.clone(),
         kernels: m.kernels,
+        libbpf: whatif.libbpf,
         programs,
         relocations,
         ms: 0.0,

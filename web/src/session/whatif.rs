@@ -9,7 +9,7 @@ use corelab::kconfig::{self, Settings};
 use corelab::libbpf::Libbpf;
 use corelab::pipeline::Knobs;
 
-use crate::dto::guard::WhatIf;
+use crate::dto::guard::{LibbpfRelease, WhatIf};
 
 use super::Kernel;
 
@@ -33,6 +33,22 @@ pub(crate) struct HiddenCopy {
     pub slot: u32,
     pub hide: Vec<String>,
     pub target: Target,
+}
+
+/// The engine's libbpf for the page's choice.
+pub fn libbpf(r: LibbpfRelease) -> Libbpf {
+    match r {
+        LibbpfRelease::V1_5 => Libbpf::V1_5,
+        LibbpfRelease::V1_7 => Libbpf::V1_7,
+    }
+}
+
+/// The page's name for the engine's libbpf.
+pub fn release(l: Libbpf) -> LibbpfRelease {
+    match l {
+        Libbpf::V1_5 => LibbpfRelease::V1_5,
+        Libbpf::V1_7 => LibbpfRelease::V1_7,
+    }
 }
 
 /// The first `X.Y.Z` in a kernel's name (`debian12-6.1.0-50-amd64` → `6.1.0`).
@@ -61,7 +77,7 @@ pub fn knobs(whatif: &WhatIf, kernel_label: &str) -> Result<Knobs, String> {
         None => None,
     };
     Ok(Knobs {
-        libbpf: Libbpf::default(),
+        libbpf: libbpf(whatif.libbpf),
         kconfig: Settings {
             kernel_version,
             ..Settings::default()
