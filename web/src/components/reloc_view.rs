@@ -162,7 +162,8 @@ fn explain(e: &RelocExplanation, on_action: &Callback<Action>) -> Html {
         html! {
             <li class={classes!("cand", if c.matched { "match" } else { "nomatch" })}>
                 <span class="cand-mark">{ if c.matched { "✓" } else { "✗" } }</span>
-                <span class="mono">{ format!("#{} [{}] {}", c.index, c.id, c.name) }</span>
+                <span class="mono">{ format!("#{} [{}] {}", c.index, c.id, c.name) }
+                    { for c.module.as_ref().map(|m| format!(" in [{m}]")) }</span>
                 <span class="cand-why">{ &c.why }</span>
                 <div class="mono spec">{ &c.spec }</div>
             </li>

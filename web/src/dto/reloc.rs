@@ -82,8 +82,10 @@ pub struct LogLine {
 pub struct CandidateTrial {
     /// libbpf's `candidate #i`.
     pub index: u32,
-    /// Its type id in the kernel.
+    /// Its type id in the kernel (or in its module's split BTF).
     pub id: u32,
+    /// The kernel module it is in (`None`: the kernel itself).
+    pub module: Option<String>,
     /// `struct inode`.
     pub name: String,
     /// It matched.

@@ -175,12 +175,7 @@ pub fn explain(
     let res = p.and_then(|p| p.resolution.as_ref());
     let local = res.and_then(|res| res.local_spec.as_ref());
     let candidates: Vec<CandidateTrial> = res
-        .map(|res| {
-            res.trials
-                .iter()
-                .map(|t| trial(local, t, &target.btf))
-                .collect()
-        })
+        .map(|res| res.trials.iter().map(|t| trial(local, t)).collect())
         .unwrap_or_default();
     let values = res.and_then(|res| res.result.ok()).map(|v| RelocValues {
         orig: v.orig_val,
@@ -260,9 +255,15 @@ fn search_text(r: &RecordReport<'_>, local: Option<&Spec<'_>>, kernel: &str) -> 
             "{kernel} has no type named {ess} (libbpf looks up `{full}` by its name without a ___flavor suffix, same kind)."
         ),
         (Some(c), Some((full, ess))) => format!(
-            "libbpf looked up `{full}` in {kernel} by the name {ess} (flavor suffixes ___x ignored): {} candidate{}.",
+            "libbpf looked up `{full}` in {kernel} by the name {ess} (flavor suffixes ___x ignored): {} candidate{}{}.",
             c.len(),
-            if c.len() == 1 { "" } else { "s" }
+            if c.len() == 1 { "" } else { "s" },
+            match c.first().and_then(|c| c.module) {
+                Some(m) => format!(
+                    " in [{m}] (vmlinux has none, so libbpf searched the modules in order)"
+                ),
+                None => String::new(),
+            }
         ),
         _ => p
             .first_warning()
@@ -271,7 +272,9 @@ fn search_text(r: &RecordReport<'_>, local: Option<&Spec<'_>>, kernel: &str) -> 
 }
 
 /// One candidate and why it matched or not.
-fn trial(local: Option<&Spec<'_>>, t: &CoreTrial<'_>, target: &Btf) -> CandidateTrial {
+fn trial(local: Option<&Spec<'_>>, t: &CoreTrial<'_>) -> CandidateTrial {
+    // The candidate's own BTF: the kernel's, or a module's split over it.
+    let target = t.spec.btf;
     let cand = target.ty(t.id);
     let name = type_string(target, t.id);
     let why = match local {
@@ -287,6 +290,7 @@ fn trial(local: Option<&Spec<'_>>, t: &CoreTrial<'_>, target: &Btf) -> Candidate
         } else {
             format!("[{}] {name}", t.id)
         },
+        module: t.module.map(str::to_owned),
         matched: t.matched,
         spec: t.spec.format(),
         why,
@@ -679,5 +683,5 @@ fn array_element_sizes_only(here: &RecordReport<'_>, there: &RecordReport<'_>) -
 /// Relocates `obj` against `target` as its libbpf release does (the one place the web
 /// relocates).
 pub fn relocate<'a>(obj: &'a LoadedObject, target: &'a Target) -> ObjectRelocation<'a> {
-    reloc::relocate(&obj.obj, &reloc::Target::kernel(&target.btf), target.libbpf)
+    reloc::relocate(&obj.obj, &target.core(), target.libbpf)
 }
