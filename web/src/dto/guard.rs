@@ -221,9 +221,11 @@ impl WhatIf {
 #[derive(Serialize, Deserialize, Clone, Copy, Debug, PartialEq, Eq, Default, Hash)]
 pub enum LibbpfRelease {
     /// libbpf 1.5.0 (Debian 13).
+    #[serde(rename = "1.5")]
     V1_5,
     /// libbpf 1.7.0 (Debian sid), core's default.
     #[default]
+    #[serde(rename = "1.7")]
     V1_7,
 }
 
