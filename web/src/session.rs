@@ -742,7 +742,8 @@ fn type_detail(btf: &Btf, t: &Type<'_>) -> TypeDetail {
     }
 }
 
-#[cfg(test)]
+// Reads tests/data through corelab-tests, a native dev-dependency.
+#[cfg(all(test, not(target_arch = "wasm32")))]
 mod module_tests;
 #[cfg(test)]
 mod release_tests;
