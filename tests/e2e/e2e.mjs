@@ -388,6 +388,7 @@ await test("libbpf=1.5 in the URL relocates as 1.5: array field sizes, and the r
   await page.locator("#verdict").waitFor({ timeout: TIMEOUT });
   assert((await text("#verdict")).includes("libbpf 1.5"), await text("#verdict"));
   assert((await page.locator("#whatif-libbpf").inputValue()) === "1.5", "the what-if panel's choice");
+  await shot("14c-guard-libbpf-1.5");
 });
 
 await test("guarding: a reachable poison rejects one program, dead blocks let the other load", async () => {
