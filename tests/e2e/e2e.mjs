@@ -10,7 +10,8 @@
 
 import { chromium } from "playwright-core";
 import { spawn } from "node:child_process";
-import { mkdirSync, mkdtempSync, rmSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { gunzipSync } from "node:zlib";
 import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -364,6 +365,32 @@ await test("the matrix shows every program and relocation on every bundled kerne
   assert(page.url().includes(`kernel=${K510}`) && page.url().includes("view=flow"), page.url());
 });
 
+await test("libbpf=1.5 in the URL relocates as 1.5: array field sizes, and the row says 1.7 differs", async () => {
+  // 04_sizes reads task_struct.comm (char[16]): libbpf 1.5 sizes the access by the whole
+  // array, 1.6+ by one element (res.orig_sz/new_sz), as the oracles of both releases say.
+  await page.goto(`${base}?obj=04_sizes&kernel=${K61}&view=relocs&relo=1&libbpf=1.5`);
+  await page.locator('#reloc-release:text-is("as libbpf 1.5")').waitFor({ timeout: TIMEOUT });
+  await page.locator("#explain .release-note").waitFor({ timeout: TIMEOUT });
+  const row = await text('tr.rrow[data-relo="1"]');
+  assert(row.includes("libbpf 1.7 differs: orig_sz 1 (1.5: 16), new_sz 1 (1.5: 16)"), row);
+  assert((await page.locator("tr.rrow .release-note").count()) === 1, "only the array field's row differs");
+  assert((await text("#explain")).includes("size 16 → 16 bytes"), await text("#explain"));
+  assert((await page.locator("#reloc-libbpf").inputValue()) === "1.5", "the choice shows 1.5");
+  await shot("14b-relocs-libbpf-1.5");
+  // Back to the default: the URL drops it, the sizes are one element's.
+  await page.locator("#reloc-libbpf").selectOption("1.7");
+  await page.locator('#reloc-release:text-is("as libbpf 1.7")').waitFor({ timeout: TIMEOUT });
+  await page.waitForFunction(() => (document.querySelector("#explain")?.textContent ?? "").includes("size 1 → 1 bytes"), null, { timeout: TIMEOUT });
+  assert(!page.url().includes("libbpf="), `the default is not in the URL: ${page.url()}`);
+  assert((await text('tr.rrow[data-relo="1"]')).includes("libbpf 1.5 differs: orig_sz 16 (1.7: 1)"), "the row names 1.5's sizes");
+  // Guarding and the matrix say which release answered.
+  await page.goto(`${base}?obj=04_sizes&kernel=${K61}&view=flow&libbpf=1.5`);
+  await page.locator("#verdict").waitFor({ timeout: TIMEOUT });
+  assert((await text("#verdict")).includes("libbpf 1.5"), await text("#verdict"));
+  assert((await page.locator("#whatif-libbpf").inputValue()) === "1.5", "the what-if panel's choice");
+  await shot("14c-guard-libbpf-1.5");
+});
+
 await test("guarding: a reachable poison rejects one program, dead blocks let the other load", async () => {
   await page.goto(`${base}?obj=10_guarding&kernel=${K510}&view=flow&prog=atime_unguarded`);
   await page.locator("#verdict .v-rejected_poison").waitFor({ timeout: TIMEOUT });
@@ -660,6 +687,76 @@ await test("vmlinux.h and layout on a phone, in the dark", async () => {
   assert((await phone.locator("#layout-text").innerText()).includes("/* size: "), "sk_buff's layout");
   await shot("36-phone-layout-dark", phone);
   await phone.close();
+});
+
+await test("two modules opened show bpftool 7.8's merge: header, listing, and relocation in [module]", async () => {
+  // bpftool 7.8's `-B 6.1 btf dump file ext4 file tcp_bbr` (format c: a diff against its
+  // header of the kernel alone; raw: the listing), from tests/data.
+  const name = `${K61}+ext4+tcp_bbr`;
+  const gunzip = (rel) => gunzipSync(readFileSync(join(root, "tests/data", rel))).toString();
+  const kernelH = gunzip(`headers/bpftool-7.8.0/${K61}.h.gz`).split("\n");
+  const diff = gunzip(`modules/merged/${name}.h.diff.gz`).split("\n");
+  const merged = [];
+  let next = 0;
+  for (let i = 0; i < diff.length; i++) {
+    const m = /^@@ -(\d+)(?:,(\d+))? /.exec(diff[i]);
+    if (!m) continue;
+    const count = m[2] === undefined ? 1 : Number(m[2]);
+    const keep = count === 0 ? Number(m[1]) : Number(m[1]) - 1;
+    merged.push(...kernelH.slice(next, keep));
+    next = keep + count;
+    for (i++; i < diff.length && !diff[i].startsWith("@@ "); i++) if (diff[i].startsWith("+")) merged.push(diff[i].slice(1));
+    i--;
+  }
+  merged.push(...kernelH.slice(next));
+  const wantH = merged.join("\n");
+  const wantRaw = gunzip(`modules/merged/${name}.raw.txt.gz`).split("\n");
+
+  await page.goto(`${base}?kernel=${K61}&view=summary&profile=bpftool-7.8`);
+  await page.locator(`#summary h1:text-is("${K61}")`).waitFor({ timeout: TIMEOUT });
+  await page.locator("#file").setInputFiles(join(root, `tests/data/modules/${K61}-ext4.ko.gz`));
+  await page.locator(`#summary h1:text-is("${K61}-ext4.ko.gz")`).waitFor({ timeout: TIMEOUT });
+  await page.locator("#file").setInputFiles(join(root, `tests/data/modules/${K61}-tcp_bbr.ko.gz`));
+  await page.locator('#summary h1:text-is("ext4 + tcp_bbr")').waitFor({ timeout: TIMEOUT });
+  const summary = await text("#summary");
+  assert(summary.includes("ext4, tcp_bbr: merged as bpftool 7.8 merges modules"), summary.slice(0, 800));
+  assert(summary.includes(`over a base of 100642 types (${K61})`), "split over the kernel");
+  await shot("37-modules-merged-summary");
+  // The header: its first lines on screen, and the whole of it downloaded, are bpftool 7.8's.
+  await page.locator('button.tab[data-view="header"]').click();
+  await page.locator("#header-view .vrow").first().waitFor({ timeout: TIMEOUT });
+  assert((await page.locator("#header-profile").inputValue()) === "bpftool-7.8", "profile");
+  for (let n = 1; n <= 30; n++) {
+    const shown = await page.locator(`#header-view .vrow[data-line="${n}"] .vcode`).innerText({ timeout: TIMEOUT });
+    assert(shown.trimEnd() === merged[n - 1].trimEnd(), `line ${n}: '${shown}' vs '${merged[n - 1]}'`);
+  }
+  await page.locator("#header-download:not([disabled])").waitFor({ timeout: 60_000 });
+  const [download] = await Promise.all([page.waitForEvent("download", { timeout: TIMEOUT }), page.locator("#header-download").click()]);
+  const body = readFileSync(await download.path()).toString();
+  assert(body === wantH, `the merged header differs from bpftool 7.8's (${body.length} vs ${wantH.length} bytes)`);
+  assert(wantH.includes("struct ext4_sb_info {") && wantH.includes("struct bbr {"), "both modules' types");
+  await page.locator("#header-goto").fill("bbr");
+  await page.locator("#header-goto").press("Enter");
+  await page.locator("#header-view .vrow.hl").filter({ hasText: "struct bbr {" }).waitFor({ timeout: TIMEOUT });
+  await shot("38-modules-merged-header");
+  // The raw listing: bpftool's, line for line at the top.
+  await page.locator('button.tab[data-view="listing"]').click();
+  await page.locator("section.listing .vrow").first().waitFor({ timeout: TIMEOUT });
+  for (let n = 1; n <= 10; n++) {
+    const shown = await page.locator(`section.listing .vrow[data-line="${n}"] .vcode`).innerText({ timeout: TIMEOUT });
+    assert(shown.trimEnd() === wantRaw[n - 1].trimEnd(), `listing line ${n}: '${shown}' vs '${wantRaw[n - 1]}'`);
+  }
+  // An object relocated against them: a type only ext4 has is found in [ext4].
+  await page.locator('button.area-tab[data-area="object"]').click();
+  await page.locator("#object-file").setInputFiles(join(root, "tests/data/oracle/modules/modules.o.gz"));
+  await page.locator('button.tab[data-view="relocs"]').click();
+  await page.locator('#relocs .panel-head:has-text("ext4 + tcp_bbr")').waitFor({ timeout: TIMEOUT });
+  await page.locator('tr.rrow[data-relo="1"]').click();
+  await page.locator("#explain .cand").first().waitFor({ timeout: TIMEOUT });
+  const ex = await text("#explain");
+  assert(ex.includes("struct ext4_extent_header in [ext4]"), ex.slice(0, 800));
+  assert(ex.includes("found target candidate [101058] struct ext4_extent_header in [ext4]"), "libbpf's log line");
+  await shot("39-modules-reloc");
 });
 
 await test("vmlinux.h of the 6.18 kernel: time from the tab to the first lines", async () => {

@@ -34,6 +34,9 @@ pub struct KernelSummary {
     pub pointer_size: u32,
     /// For split BTF: the id range and the base it is layered over.
     pub split: Option<String>,
+    /// The kernel modules it is, in the order opened (two or more: merged as bpftool 7.8
+    /// merges them); relocation searches each after the kernel.
+    pub modules: Vec<String>,
     /// Number of types the blob defines.
     pub types: u32,
     /// Types per kind, in kind-number order, kinds with no type left out.

@@ -46,7 +46,8 @@ pub enum Request {
         slot: u32,
         /// The name to report errors under.
         label: String,
-        /// A loaded kernel to layer the file over if it is split BTF (a module's).
+        /// A loaded kernel to layer the file over if it is not BTF on its own: a module over
+        /// that kernel, or one more module merged with the modules in that slot.
         base: Option<u32>,
         /// Layers the browser already peeled (`gzip`: a bundled kernel decompressed while
         /// it downloaded), reported first among the summary's layers.

@@ -1,14 +1,14 @@
 //! All view state lives in the query string, so any view can be shared or embedded:
 //! `?kernel=debian12-6.1.0-50-amd64&type=task_struct`, `?kernel=…&view=listing&line=1200`,
 //! `?embed=type&kernel=…&type=task_struct`, `?obj=10_guarding&kernel=…&view=flow&prog=…`,
-//! `?obj=…&kernel=…&view=flow&hide=inode.i_atime_sec&set=CONFIG_HZ=250`, `?tour=3`,
+//! `?obj=…&kernel=…&view=flow&hide=inode.i_atime_sec&set=CONFIG_HZ=250`, `?…&libbpf=1.5`, `?tour=3`,
 //! `?kernel=…&view=header&profile=bpftool-7.1&root=task_struct`, `?kernel=…&view=layout&type=…`.
 //!
 //! Pure parsing and formatting (with its own percent-coding), tested natively.
 
 use serde::{Deserialize, Serialize};
 
-use crate::dto::guard::WhatIf;
+use crate::dto::guard::{LibbpfRelease, WhatIf};
 use crate::search::KindFilter;
 pub use crate::views::{Area, View};
 
@@ -182,7 +182,8 @@ pub struct UrlState {
     pub prog: Option<String>,
     /// The relocation row expanded (index over the `.BTF.ext`).
     pub relo: Option<u32>,
-    /// What-if settings (`kv=5.10.0`, `set=NAME=VALUE`…, `hide=task_struct.__state`…).
+    /// What-if settings (`kv=5.10.0`, `set=NAME=VALUE`…, `hide=task_struct.__state`…,
+    /// `libbpf=1.5`).
     pub whatif: WhatIf,
     /// Bundled kernels to compare a type across (`cmp=a,b`; empty: all bundled).
     pub compare: Vec<String>,
@@ -223,6 +224,7 @@ impl UrlState {
                     }
                 }
                 "hide" if !v.is_empty() => s.whatif.hide.push(v),
+                "libbpf" => s.whatif.libbpf = LibbpfRelease::parse(&v).unwrap_or_default(),
                 "cmp" => {
                     s.compare = v
                         .split(',')
@@ -289,6 +291,9 @@ impl UrlState {
         }
         for h in &self.whatif.hide {
             pairs.push(("hide", h.clone()));
+        }
+        if self.whatif.libbpf != LibbpfRelease::default() {
+            pairs.push(("libbpf", self.whatif.libbpf.label().to_owned()));
         }
         if !self.query.is_empty() {
             pairs.push(("q", self.query.clone()));

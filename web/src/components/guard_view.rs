@@ -120,7 +120,7 @@ fn flow_panel(
                 { verdict_badge(&v.verdict) }
                 <h1 class="mono">{ &v.name }</h1>
                 <span class="muted mono">{ &v.sec }</span>
-                <span class="muted small">{ format!("on {}", r.kernel) }
+                <span class="muted small">{ format!("on {} · libbpf {}", r.kernel, r.libbpf.label()) }
                     { for r.kernel_release.as_ref().map(|k| format!(" · LINUX_KERNEL_VERSION {k}")) }
                     if !props.compact { { format!(" · {} ms", fixed(r.ms, 1)) } }
                 </span>

@@ -5,7 +5,7 @@
 use yew::prelude::*;
 
 use crate::components::badges::{outcome_badge, source_line};
-use crate::components::whatif_panel::WhatIfNotice;
+use crate::components::whatif_panel::{LibbpfSelect, WhatIfNotice};
 use crate::decimal::fixed;
 use crate::dto::reloc::{RelocExplanation, RelocRow, RelocTable};
 use crate::hooks::{use_dispatch, use_query, use_workspace};
@@ -103,6 +103,11 @@ fn head(t: &RelocTable, compact: bool) -> Html {
             <h1 class="mono">{ &t.object }</h1>
             <span class="muted">{ "against" }</span>
             <span class="mono">{ &t.kernel }</span>
+            <span class="muted" id="reloc-release">{ format!("as libbpf {}", t.libbpf.label()) }</span>
+            if !compact {
+                <label class="muted small" for="reloc-libbpf">{ "release" }</label>
+                <LibbpfSelect id="reloc-libbpf" />
+            }
             <span class="counts">{ for counts }</span>
             if !compact {
                 <span class="muted small" id="reloc-timing">{ format!("{} relocations in {} ms (engine)", t.rows.len(), fixed(t.reloc_ms, 1)) }</span>
@@ -135,6 +140,9 @@ fn row(r: &RelocRow, open: bool, on_action: &Callback<Action>) -> Html {
         }
         _ => html! { <span class="muted">{ &r.detail }</span> },
     };
+    let note = r.release_note.as_ref().map(|n| {
+        html! { <div class="release-note small">{ n }</div> }
+    });
     html! {
         <tr class={classes!("rrow", open.then_some("open"), format!("r-{}", r.outcome))} data-relo={r.idx.to_string()}
             onclick={toggle} onkeydown={key} tabindex="0" aria-expanded={open.to_string()}>
@@ -144,7 +152,7 @@ fn row(r: &RelocRow, open: bool, on_action: &Callback<Action>) -> Html {
             <td class="mono">{ &r.kind }</td>
             <td class="mono access">{ &r.access }</td>
             <td>{ outcome_badge(&r.outcome) }if r.pass > 1 { <span class="muted small">{ format!(" pass {}", r.pass) }</span> }</td>
-            <td class="mono">{ value }</td>
+            <td class="mono">{ value }{ for note }</td>
         </tr>
     }
 }
@@ -154,7 +162,8 @@ fn explain(e: &RelocExplanation, on_action: &Callback<Action>) -> Html {
         html! {
             <li class={classes!("cand", if c.matched { "match" } else { "nomatch" })}>
                 <span class="cand-mark">{ if c.matched { "✓" } else { "✗" } }</span>
-                <span class="mono">{ format!("#{} [{}] {}", c.index, c.id, c.name) }</span>
+                <span class="mono">{ format!("#{} [{}] {}", c.index, c.id, c.name) }
+                    { for c.module.as_ref().map(|m| format!(" in [{m}]")) }</span>
                 <span class="cand-why">{ &c.why }</span>
                 <div class="mono spec">{ &c.spec }</div>
             </li>
@@ -194,8 +203,9 @@ fn explain(e: &RelocExplanation, on_action: &Callback<Action>) -> Html {
                 if let Some(t) = &e.target_spec { <p class="mono spec">{ format!("target: {t}") }</p> }
                 if let Some(v) = &e.values {
                     <p class="mono">{ format!("value {} → {}{}", v.orig, v.new, if v.poison { " (poison)" } else { "" }) }
-                        { for v.sizes.map(|(a, b)| format!(", size {a} → {b} bytes")) }</p>
+                        { for v.sizes.map(|(a, b)| format!(", size {a} → {b} bytes (res.orig_sz → new_sz)")) }</p>
                 }
+                if let Some(n) = &e.row.release_note { <p class="release-note">{ n }</p> }
                 if let Some(p) = &e.patch {
                     <table class="patch mono">
                         <tr><th>{ format!("insn #{} before", p.insn) }</th><td>{ &p.before }</td><td class="hex">{ &p.before_hex }</td></tr>

@@ -46,7 +46,12 @@ pub fn Topbar() -> Html {
     });
     let upload_option = match &current {
         Some(Source::Upload(name)) => {
-            html! { <option value="" selected=true>{ name.clone() }</option> }
+            // Once loaded, the engine's name for it: modules merged are `ext4 + tcp_bbr`.
+            let shown = match (&s.kernel.loading, &s.kernel.kernel) {
+                (None, Some(k)) => k.summary.label.clone(),
+                _ => name.clone(),
+            };
+            html! { <option value="" selected=true>{ shown }</option> }
         }
         None => {
             html! { <option value="" selected=true disabled=true>{ "Choose a kernel…" }</option> }

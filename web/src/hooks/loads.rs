@@ -193,16 +193,17 @@ impl Loader {
             source: source.clone(),
             generation,
         }));
-        let base = self
+        let (layer_over, base) = self
             .latest
             .borrow()
             .as_ref()
-            .and_then(|s| s.kernel.base_for_split());
+            .map(|s| (s.kernel.layer_over(), s.kernel.base_for_split()))
+            .unwrap_or_default();
         let this = self.clone();
         spawn_local(async move {
             let loaded = match (&source, file) {
                 (Source::Bundled(id), _) => this.bundled_kernel(id, generation).await,
-                (Source::Upload(_), Some(f)) => this.upload(generation, f, base).await,
+                (Source::Upload(_), Some(f)) => this.upload(generation, f, layer_over, base).await,
                 (Source::Upload(name), None) => Err(format!("{name}: no file")),
             };
             let (slot, index_of) = match loaded {
@@ -288,11 +289,13 @@ impl Loader {
         ))
     }
 
-    /// A user's file, as split BTF over `base` if it needs one.
+    /// A user's file, layered over `layer_over` if it needs a base (split BTF over the
+    /// kernel in `base`).
     async fn upload(
         &self,
         generation: u32,
         file: web_sys::File,
+        layer_over: Option<u32>,
         base: Option<u32>,
     ) -> Result<(KernelAction, IndexOf), String> {
         let engine = self.engine()?;
@@ -302,7 +305,7 @@ impl Loader {
         self.dispatch
             .dispatch(Action::Kernel(KernelAction::Parsing { generation }));
         let report = engine
-            .load(generation, &file.name(), bytes, base, Vec::new())
+            .load(generation, &file.name(), bytes, layer_over, Vec::new())
             .await?;
         let base_slot = base.filter(|_| report.summary.split.is_some());
         Ok((

@@ -33,6 +33,7 @@ fn queries() -> Vec<AnyQuery> {
         kernel_release: Some("5.4.0".into()),
         set: vec![("CONFIG_HZ".into(), "250".into())],
         hide: vec!["task_struct.__state".into()],
+        libbpf: crate::dto::guard::LibbpfRelease::V1_5,
     };
     let reloc = RelocQuery {
         object: 2,

@@ -5,10 +5,11 @@
 use corelab::btf::{Btf, Kind, TypeId};
 use corelab::diff::type_string;
 use corelab::insn::{disassemble, Insn};
+use corelab::libbpf::Libbpf;
 use corelab::object::Object;
 use corelab::reloc::{
     self, CandidateTrial as CoreTrial, Level, LogLine as CoreLog, ObjectRelocation, Outcome,
-    PoisonCause, Processed, RecordReport, RelocClass, RelocKind, Spec,
+    PoisonCause, Processed, RecordReport, RelocClass, RelocKind, RelocResult, Spec,
 };
 
 use crate::dto::reloc::{
@@ -78,6 +79,7 @@ pub fn table(obj: &LoadedObject, target: &Target, rel: &ObjectRelocation<'_>) ->
     RelocTable {
         object: obj.label.clone(),
         kernel: target.label.clone(),
+        libbpf: super::whatif::release(target.libbpf),
         rows,
         counts,
         failure,
@@ -124,6 +126,7 @@ fn row(obj: &Object, idx: usize, r: &RecordReport<'_>) -> RelocRow {
         before,
         after,
         detail: r.detail(),
+        release_note: None,
     }
 }
 
@@ -172,12 +175,7 @@ pub fn explain(
     let res = p.and_then(|p| p.resolution.as_ref());
     let local = res.and_then(|res| res.local_spec.as_ref());
     let candidates: Vec<CandidateTrial> = res
-        .map(|res| {
-            res.trials
-                .iter()
-                .map(|t| trial(local, t, &target.btf))
-                .collect()
-        })
+        .map(|res| res.trials.iter().map(|t| trial(local, t)).collect())
         .unwrap_or_default();
     let values = res.and_then(|res| res.result.ok()).map(|v| RelocValues {
         orig: v.orig_val,
@@ -257,9 +255,15 @@ fn search_text(r: &RecordReport<'_>, local: Option<&Spec<'_>>, kernel: &str) -> 
             "{kernel} has no type named {ess} (libbpf looks up `{full}` by its name without a ___flavor suffix, same kind)."
         ),
         (Some(c), Some((full, ess))) => format!(
-            "libbpf looked up `{full}` in {kernel} by the name {ess} (flavor suffixes ___x ignored): {} candidate{}.",
+            "libbpf looked up `{full}` in {kernel} by the name {ess} (flavor suffixes ___x ignored): {} candidate{}{}.",
             c.len(),
-            if c.len() == 1 { "" } else { "s" }
+            if c.len() == 1 { "" } else { "s" },
+            match c.first().and_then(|c| c.module) {
+                Some(m) => format!(
+                    " in [{m}] (vmlinux has none, so libbpf searched the modules in order)"
+                ),
+                None => String::new(),
+            }
         ),
         _ => p
             .first_warning()
@@ -268,7 +272,9 @@ fn search_text(r: &RecordReport<'_>, local: Option<&Spec<'_>>, kernel: &str) -> 
 }
 
 /// One candidate and why it matched or not.
-fn trial(local: Option<&Spec<'_>>, t: &CoreTrial<'_>, target: &Btf) -> CandidateTrial {
+fn trial(local: Option<&Spec<'_>>, t: &CoreTrial<'_>) -> CandidateTrial {
+    // The candidate's own BTF: the kernel's, or a module's split over it.
+    let target = t.spec.btf;
     let cand = target.ty(t.id);
     let name = type_string(target, t.id);
     let why = match local {
@@ -284,6 +290,7 @@ fn trial(local: Option<&Spec<'_>>, t: &CoreTrial<'_>, target: &Btf) -> Candidate
         } else {
             format!("[{}] {name}", t.id)
         },
+        module: t.module.map(str::to_owned),
         matched: t.matched,
         spec: t.spec.format(),
         why,
@@ -570,8 +577,111 @@ fn patched_meaning(
     }
 }
 
+/// Per record of `rel` (`obj` against `target` in its release), what every other libbpf
+/// release computes differently: the outcome and the `bpf_core_relo_res` values, field by
+/// field (`libbpf 1.5 differs: orig_sz 16 (1.7: 1), new_sz 16 (1.7: 1)`).
+pub fn release_notes(
+    obj: &LoadedObject,
+    target: &Target,
+    rel: &ObjectRelocation<'_>,
+) -> Vec<Option<String>> {
+    let mut notes = vec![Vec::new(); rel.records.len()];
+    for other in Libbpf::ALL.into_iter().filter(|&l| l != target.libbpf) {
+        let other_target = Target {
+            libbpf: other,
+            ..target.clone()
+        };
+        let alt = relocate(obj, &other_target);
+        for ((note, here), there) in notes.iter_mut().zip(&rel.records).zip(&alt.records) {
+            let fields = differing_fields(here, there);
+            if !fields.is_empty() {
+                let fields: Vec<String> = fields
+                    .iter()
+                    .map(|(name, ours, theirs)| {
+                        format!("{name} {theirs} ({}: {ours})", target.libbpf)
+                    })
+                    .collect();
+                let why = if array_element_sizes_only(here, there) {
+                    " — since 1.6 libbpf sizes an array field's access by one element"
+                } else {
+                    ""
+                };
+                note.push(format!(
+                    "libbpf {other} differs: {}{why}",
+                    fields.join(", ")
+                ));
+            }
+        }
+    }
+    notes
+        .into_iter()
+        .map(|n| (!n.is_empty()).then(|| n.join("; ")))
+        .collect()
+}
+
+/// The result fields two releases computed differently for one record: name, this
+/// release's value, the other's.
+fn differing_fields(
+    here: &RecordReport<'_>,
+    there: &RecordReport<'_>,
+) -> Vec<(&'static str, String, String)> {
+    let mut out = Vec::new();
+    if here.outcome.name() != there.outcome.name() {
+        out.push((
+            "outcome",
+            here.outcome.name().to_owned(),
+            there.outcome.name().to_owned(),
+        ));
+    }
+    let (Some(a), Some(b)) = (result_of(here), result_of(there)) else {
+        return out;
+    };
+    let fields: [(&str, u64, u64); 6] = [
+        ("orig_val", a.orig_val, b.orig_val),
+        ("new_val", a.new_val, b.new_val),
+        ("poison", a.poison.into(), b.poison.into()),
+        (
+            "fail_memsz_adjust",
+            a.fail_memsz_adjust.into(),
+            b.fail_memsz_adjust.into(),
+        ),
+        ("orig_sz", a.orig_sz.into(), b.orig_sz.into()),
+        ("new_sz", a.new_sz.into(), b.new_sz.into()),
+    ];
+    for (name, x, y) in fields {
+        if x != y {
+            let show = |v: u64| match name {
+                "poison" | "fail_memsz_adjust" => (v != 0).to_string(),
+                _ => v.to_string(),
+            };
+            out.push((name, show(x), show(y)));
+        }
+    }
+    out
+}
+
+fn result_of(r: &RecordReport<'_>) -> Option<RelocResult> {
+    r.processed.as_ref()?.resolution.as_ref()?.result.ok()
+}
+
+/// The two results differ only in what 1.6's array element size changes (the sizes and
+/// the memory-size adjustment decision), on a field offset.
+fn array_element_sizes_only(here: &RecordReport<'_>, there: &RecordReport<'_>) -> bool {
+    let (Some(a), Some(b)) = (result_of(here), result_of(there)) else {
+        return false;
+    };
+    here.kind == RelocKind::FIELD_BYTE_OFFSET
+        && here.outcome.name() == there.outcome.name()
+        && RelocResult {
+            orig_sz: b.orig_sz,
+            new_sz: b.new_sz,
+            fail_memsz_adjust: b.fail_memsz_adjust,
+            ..a
+        } == b
+}
+
 /// Relocates `obj` against `target` as its libbpf release does (the one place the web
 /// relocates).
 pub fn relocate<'a>(obj: &'a LoadedObject, target: &'a Target) -> ObjectRelocation<'a> {
-    reloc::relocate(&obj.obj, &reloc::Target::kernel(&target.btf), target.libbpf)
+    reloc::relocate(&obj.obj, &target.core(), target.libbpf)
 }

@@ -254,7 +254,7 @@ fn a_type_missing_from_the_new_kernel_is_said() {
 }
 
 #[test]
-fn modules_layer_over_the_kernel_not_over_each_other() {
+fn a_module_splits_over_the_kernel_and_the_next_merges_with_it() {
     let mut w = Workspace::default();
     assert_eq!(w.kernel.base_for_split(), None);
     loaded(&mut w, 1, bundled("k"));
@@ -269,6 +269,8 @@ fn modules_layer_over_the_kernel_not_over_each_other() {
         timings: LoadTimings::default(),
     }));
     assert_eq!(w.kernel.base_for_split(), Some(1));
+    // The next module is layered over this one's: the engine merges them over slot 1.
+    assert_eq!(w.kernel.layer_over(), Some(2));
 }
 
 #[test]

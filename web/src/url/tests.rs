@@ -170,3 +170,28 @@ fn a_new_place_is_a_history_entry_and_typing_is_not() {
         &at("?obj=a&view=flow&kv=5.4.0")
     ));
 }
+
+#[test]
+fn the_libbpf_release_round_trips_and_the_default_is_left_out() {
+    use crate::dto::guard::LibbpfRelease;
+    let s = "?obj=04_sizes&kernel=debian12-6.1.0-50-amd64&view=relocs&libbpf=1.5";
+    let u = UrlState::parse(s);
+    assert_eq!(u.whatif.libbpf, LibbpfRelease::V1_5);
+    assert!(!u.whatif.is_empty(), "a what-if the panel shows");
+    assert_eq!(u.format(), s);
+    // 1.7 is the default: spelled out or not, the same state, and written without it.
+    let d = UrlState::parse("?obj=04_sizes&libbpf=1.7");
+    assert_eq!(d.whatif.libbpf, LibbpfRelease::V1_7);
+    assert_eq!(d, UrlState::parse("?obj=04_sizes"));
+    assert_eq!(d.format(), "?obj=04_sizes");
+    // An unknown release is the default, as every bad value is ignored.
+    assert_eq!(
+        UrlState::parse("?libbpf=1.6").whatif.libbpf,
+        LibbpfRelease::V1_7
+    );
+    // Choosing a release adjusts the place; it is not a new history entry.
+    assert!(!is_new_place(
+        &d,
+        &UrlState::parse("?obj=04_sizes&libbpf=1.5")
+    ));
+}
