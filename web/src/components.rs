@@ -2,6 +2,7 @@
 //! views of a tab read the workspace and ask the engine through hooks (`use_workspace`,
 //! `use_query`) and dispatch actions; `views.rs` says which shows each tab.
 
+pub mod ask_view;
 pub mod badges;
 pub mod code_view;
 pub mod compare_view;

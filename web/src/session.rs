@@ -6,7 +6,8 @@
 //! essential-name index (built on its first relocation) serves every later one. Each view
 //! is one method on [`Kernel`] or [`Session`] returning one DTO; the submodules hold the
 //! engine-to-DTO code per area: [`object`] (code listing), `reloc` (rows and explanations),
-//! `guard` (flows), `matrix`, `compare`, [`whatif`] (hidden types, knobs).
+//! `guard` (flows), `matrix`, `compare`, [`whatif`] (hidden types, knobs), [`ask`] (access
+//! questions).
 
 use std::fmt::Write as _;
 use std::sync::Arc;
@@ -27,6 +28,7 @@ use crate::dto::{
     TypeIndexData,
 };
 
+pub mod ask;
 mod compare;
 mod guard;
 pub mod header;
@@ -53,6 +55,9 @@ pub struct Kernel {
     distilled_base: bool,
     /// The label of the kernel this split BTF was layered over.
     base_label: Option<String>,
+    /// Its types by the names `vmlinux.h` gives them, for access questions (built on the
+    /// first one: duplicated names need a header pass).
+    access: std::sync::OnceLock<corelab::access::Local>,
 }
 
 impl Kernel {
@@ -68,6 +73,7 @@ impl Kernel {
                 layers: l.layers,
                 distilled_base: l.distilled_base,
                 base_label: base.map(|b| b.label.clone()),
+                access: std::sync::OnceLock::new(),
             }),
             Err(e) => Err(format!("{label}: {e}")),
         }
@@ -81,6 +87,13 @@ impl Kernel {
     /// The parsed BTF, shared (a relocation target, a module's base).
     pub fn shared_btf(&self) -> Arc<Btf> {
         self.btf.clone()
+    }
+
+    /// The kernel as access questions are compiled against it (its `vmlinux.h`'s names).
+    pub fn access_local(&self) -> &corelab::access::Local {
+        self.access.get_or_init(|| {
+            corelab::access::Local::new(self.btf.clone(), corelab::header::Profile::default())
+        })
     }
 
     /// The label given at load time.

@@ -142,6 +142,17 @@ pub const STEPS: &[Step] = &[
         url: "?obj=10_guarding&view=matrix",
     },
     Step {
+        section: "Handling incompatible changes: flavors",
+        title: "Ask before writing the code",
+        text: "No object needed: type what the program would read. t->__state, compiled against \
+               6.1's vmlinux.h, is one byte_off record, 0:1 on struct task_struct. Across the \
+               bundled kernels it breaks: 5.10 calls the field state, so the read is poisoned \
+               and the program is rejected there. The fix below the table reads it through a \
+               task_struct___old flavor under bpf_core_field_exists guards, and was checked \
+               on every kernel.",
+        url: "?area=ask&kernel=debian12-6.1.0-50-amd64&q=struct%20task_struct%20%2At%3B%20t-%3E__state",
+    },
+    Step {
         section: "Why CO-RE is needed",
         title: "A struct across kernels",
         text: "struct inode's timestamps changed twice: i_atime (a timespec64) until 6.6, \

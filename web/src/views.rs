@@ -8,7 +8,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::query::{kernel, object, structs, Blob, Payload, Query, Registered};
+use crate::query::{ask, kernel, object, structs, Blob, Payload, Query, Registered};
 use crate::session::Session;
 
 /// Declares the tabs: the enum, its table of labels, titles and areas.
@@ -66,6 +66,8 @@ views! {
     Flow => "flow", "Flow", Guarding;
     /// The same program as a graph of basic blocks.
     Graph => "graph", "Graph", Guarding;
+    /// An access question: its CO-RE records, libbpf's answer, the answer across kernels.
+    Ask => "ask", "Ask", Ask;
 }
 
 impl View {
@@ -80,7 +82,7 @@ impl View {
     }
 }
 
-/// The three work areas; each has its own views (tabs).
+/// The work areas; each has its own views (tabs).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Area {
     /// A kernel's BTF: summary, types, layout, header, listing, comparison.
@@ -89,11 +91,13 @@ pub enum Area {
     Object,
     /// The verifier's view of the relocated programs.
     Guarding,
+    /// Access questions: BPF C expressions → CO-RE records → answers, without a compiler.
+    Ask,
 }
 
 impl Area {
     /// Every area, in the top bar's order.
-    pub const ALL: [Area; 3] = [Area::Kernel, Area::Object, Area::Guarding];
+    pub const ALL: [Area; 4] = [Area::Kernel, Area::Object, Area::Guarding, Area::Ask];
 
     /// The name shown.
     pub fn label(self) -> &'static str {
@@ -101,7 +105,23 @@ impl Area {
             Area::Kernel => "Kernel",
             Area::Object => "Object",
             Area::Guarding => "Guarding",
+            Area::Ask => "Ask",
         }
+    }
+
+    /// The URL spelling (`area=ask`).
+    pub fn name(self) -> &'static str {
+        match self {
+            Area::Kernel => "kernel",
+            Area::Object => "object",
+            Area::Guarding => "guarding",
+            Area::Ask => "ask",
+        }
+    }
+
+    /// The area a URL's `area=` names.
+    pub fn parse(s: &str) -> Option<Area> {
+        Area::ALL.into_iter().find(|a| a.name() == s)
     }
 
     /// The views of this area, in tab order.
@@ -120,6 +140,7 @@ impl Area {
             Area::Kernel => 0,
             Area::Object => 1,
             Area::Guarding => 2,
+            Area::Ask => 3,
         }
     }
 }
@@ -215,6 +236,9 @@ queries! {
     Guard => object::GuardQuery,
     Matrix => object::MatrixQuery,
     Compare => object::CompareQuery,
+    Ask => ask::AskQuery,
+    Complete => ask::CompleteQuery,
+    Across => ask::AcrossQuery,
 }
 
 #[cfg(target_arch = "wasm32")]
@@ -222,6 +246,7 @@ mod render {
     use yew::prelude::*;
 
     use super::View;
+    use crate::components::ask_view::AskView;
     use crate::components::code_view::CodeView;
     use crate::components::compare_view::CompareView;
     use crate::components::guard_view::GuardView;
@@ -254,6 +279,7 @@ mod render {
                 View::Matrix => html! { <MatrixView /> },
                 View::Flow => html! { <GuardView graph=false /> },
                 View::Graph => html! { <GuardView graph=true /> },
+                View::Ask => html! { <AskView /> },
             }
         }
     }

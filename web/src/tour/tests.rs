@@ -15,6 +15,7 @@ fn every_step_opens_a_bundled_sample_and_kernel() {
         // Object views need an object; kernel views a kernel (the matrix brings its own).
         match u.view.area() {
             crate::url::Area::Kernel => assert!(u.kernel.is_some(), "step {n}"),
+            crate::url::Area::Ask => assert!(!u.question.is_empty(), "step {n}: a question"),
             _ => assert!(u.object.is_some(), "step {n}"),
         }
         if u.view != View::Matrix && u.view.area() != crate::url::Area::Kernel {
