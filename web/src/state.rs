@@ -183,7 +183,7 @@ impl Workspace {
         self.header.write_url(&mut u);
         self.object.write_url(&mut u);
         // In the Ask area `q=` is the question, not the type list's search.
-        if self.view.area() == Area::Ask {
+        if self.effective_view().area() == Area::Ask {
             u.query.clear();
         }
         self.ask.write_url(&mut u);
@@ -225,7 +225,7 @@ impl Workspace {
         self.object.apply_url(url);
         self.header.apply_url(url);
         self.ask.apply_url(url);
-        if url.view.area() == Area::Ask {
+        if url.shown_view().area() == Area::Ask {
             // An Ask URL says nothing of the type list's search: it stays as it was.
             let mut kept = url.clone();
             kept.query = self.kernel.search.query.clone();

@@ -250,10 +250,15 @@ impl UrlState {
         s.view = view
             .or(area.map(Area::first_view))
             .unwrap_or_else(|| s.implied_view());
-        if s.view.area() == Area::Ask {
+        if s.shown_view().area() == Area::Ask {
             s.question = std::mem::take(&mut s.query);
         }
         s
+    }
+
+    /// The view shown: the embed's, else the main view.
+    pub fn shown_view(&self) -> View {
+        self.embed.map_or(self.view, Embed::view)
     }
 
     /// The view a URL without `view=` means: a type's detail, else an object's code, else

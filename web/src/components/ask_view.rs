@@ -65,7 +65,7 @@ pub fn AskView(props: &AskViewProps) -> Html {
     };
     let across_html = match (&across, &slots) {
         _ if !asked => html! {},
-        (Fetch::Ready(t), _) => across_table(t),
+        (Fetch::Ready(t), _) => across_table(t, &s.ask.question),
         (Fetch::Failed(_), _) => html! {},
         (_, Some(Err(e))) => html! { <p class="warn">{ e }</p> },
         _ => html! {
@@ -144,8 +144,8 @@ fn records_table(r: &AskRecords, open: &UseStateHandle<Option<u32>>) -> Html {
     }
 }
 
-/// Kernels grouped by answer, the verdict and the fix.
-fn across_table(t: &AcrossTable) -> Html {
+/// Kernels grouped by answer, the verdict and the fix (for `question`).
+fn across_table(t: &AcrossTable, question: &str) -> Html {
     let head = t.records.iter().enumerate().map(|(i, r)| {
         html! { <th class="mono">{ format!("#{i} {r}") }</th> }
     });
@@ -179,7 +179,7 @@ fn across_table(t: &AcrossTable) -> Html {
         VerdictKind::Breaks => ("v-rejected_poison", "breaks"),
     };
     html! {
-        <div class="ask-across" id="ask-across">
+        <div class="ask-across" id="ask-across" data-q={question.to_owned()}>
             <h2>{ format!("Across the {} bundled kernels", t.kernels.len()) }</h2>
             <div class="table-wrap">
                 <table class="reloc-table across-table">

@@ -110,6 +110,26 @@ pub fn complete(kernel: &Kernel, before: &str) -> Completions {
     let Ok(mut q) = Question::new(kernel.access_local()) else {
         return Completions::default();
     };
+    // Nothing is offered on an empty word, except where a name must follow (after `->`,
+    // `.`, `struct `): a list of every typedef after each space would be noise.
+    let word = before.len()
+        - before
+            .bytes()
+            .rev()
+            .take_while(|b| b.is_ascii_alphanumeric() || *b == b'_')
+            .count();
+    let lead = before[..word].trim_end();
+    let names_follow = lead.ends_with("->")
+        || lead.ends_with('.')
+        || ["struct", "union", "enum"].iter().any(|k| {
+            lead.ends_with(k) && word > lead.len() && {
+                let head = &lead[..lead.len() - k.len()];
+                !head.ends_with(|c: char| c.is_ascii_alphanumeric() || c == '_')
+            }
+        });
+    if word == before.len() && !names_follow {
+        return Completions::default();
+    }
     let split = before.rfind(';').map_or(0, |i| i + 1);
     for stmt in before[..split].split_inclusive(';') {
         if !stmt.trim().is_empty() {

@@ -30,14 +30,14 @@ impl AskArea {
 
     /// Reads the question from a URL of this area (another area's URL keeps it).
     pub(super) fn apply_url(&mut self, url: &UrlState) {
-        if url.view.area() == Area::Ask {
+        if url.shown_view().area() == Area::Ask {
             self.question = url.question.clone();
         }
     }
 
     /// Writes the question into a URL of this area.
     pub(super) fn write_url(&self, u: &mut UrlState) {
-        if u.view.area() == Area::Ask {
+        if u.shown_view().area() == Area::Ask {
             u.question = self.question.clone();
         }
     }

@@ -192,4 +192,5 @@ fn the_ask_area_is_named_by_area_and_q_is_its_question() {
     let e = UrlState::parse("?embed=ask&kernel=k&q=t-%3Emm");
     assert_eq!(e.embed, Some(Embed::Ask));
     assert_eq!(e.embed.map(Embed::view), Some(View::Ask));
+    assert_eq!((e.question.as_str(), e.query.as_str()), ("t->mm", ""));
 }

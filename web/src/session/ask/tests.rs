@@ -72,6 +72,14 @@ fn completion_offers_the_kernels_members() {
     );
     let tags = complete(&k, "struct task_st");
     assert!(tags.candidates.contains(&"task_struct".to_owned()));
+    // After `->` with nothing typed yet: every member; after a space: nothing.
+    let members = complete(&k, "struct task_struct *t; t->");
+    assert!(members.candidates.contains(&"mm".to_owned()));
+    assert!(complete(&k, "struct task_struct *t; t->mm ")
+        .candidates
+        .is_empty());
+    assert!(complete(&k, "BPF_CORE_READ(t, mm) ").candidates.is_empty());
+    assert!(!complete(&k, "struct ").candidates.is_empty());
 }
 
 #[test]
