@@ -448,7 +448,7 @@ await test("the Tour walks every step by button, keyboard and URL", async () => 
   // Each step opens its view with its sample; wait for that view's content.
   const ready = {
     relocs: "tr.rrow", matrix: "#matrix-programs tbody tr", flow: "#verdict", graph: "#graph .gblock", compare: "#compare-table tbody tr",
-    ask: "#ask-verdict",
+    ask: "#ask-verdict", loadlog: "#log-results .log-finding",
   };
   for (let i = 1; i <= steps; i++) {
     await page.waitForFunction((i) => document.querySelector("#tour")?.dataset.step === String(i), i, { timeout: TIMEOUT });

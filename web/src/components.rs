@@ -15,6 +15,7 @@ pub mod header_view;
 pub mod layout_view;
 pub mod listing_view;
 pub mod load_status;
+pub mod loadlog_view;
 pub mod matrix_view;
 pub mod object_welcome;
 pub mod reloc_view;

@@ -11,6 +11,7 @@ use crate::document::Document;
 pub mod ask;
 pub mod compare;
 pub mod guard;
+pub mod loadlog;
 pub mod matrix;
 pub mod object;
 pub mod reloc;

@@ -22,6 +22,7 @@ use crate::shared::Shared;
 
 pub mod ask;
 pub mod kernel;
+pub mod loadlog;
 pub mod object;
 pub mod structs;
 

@@ -7,7 +7,7 @@
 //! is one method on [`Kernel`] or [`Session`] returning one DTO; the submodules hold the
 //! engine-to-DTO code per area: [`object`] (code listing), `reloc` (rows and explanations),
 //! `guard` (flows), `matrix`, `compare`, [`whatif`] (hidden types, knobs), [`ask`] (access
-//! questions).
+//! questions), [`loadlog`] (a failed load's log).
 
 use std::fmt::Write as _;
 use std::sync::Arc;
@@ -32,6 +32,7 @@ pub mod ask;
 mod compare;
 mod guard;
 pub mod header;
+pub mod loadlog;
 mod marked;
 mod matrix;
 pub mod object;

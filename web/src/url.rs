@@ -202,6 +202,8 @@ pub struct UrlState {
     pub roots: Vec<String>,
     /// With roots: also the typedefs `bpf_helpers.h` needs (`helpers=1`).
     pub helpers: bool,
+    /// A failed load's log, when short (`log=`; a long one stays in the page).
+    pub log: String,
 }
 
 impl UrlState {
@@ -244,6 +246,7 @@ impl UrlState {
                 "profile" => s.profile = HeaderProfile::parse(&v).unwrap_or_default(),
                 "root" => s.roots.extend(split_roots(&v)),
                 "helpers" => s.helpers = v == "1",
+                "log" => s.log = v,
                 _ => {}
             }
         }
@@ -334,6 +337,9 @@ impl UrlState {
         }
         if let Some(l) = self.line {
             pairs.push(("line", l.to_string()));
+        }
+        if !self.log.is_empty() {
+            pairs.push(("log", self.log.clone()));
         }
         if pairs.is_empty() {
             return String::new();

@@ -8,7 +8,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::query::{ask, kernel, object, structs, Blob, Payload, Query, Registered};
+use crate::query::{ask, kernel, loadlog, object, structs, Blob, Payload, Query, Registered};
 use crate::session::Session;
 
 /// Declares the tabs: the enum, its table of labels, titles and areas.
@@ -62,6 +62,8 @@ views! {
     Relocs => "relocs", "Relocations", Object;
     /// The object against every bundled kernel.
     Matrix => "matrix", "Matrix", Object;
+    /// A failed load's log explained against the object.
+    LoadLog => "loadlog", "Failed load", Object;
     /// One program's listing after relocation, as the verifier walks it.
     Flow => "flow", "Flow", Guarding;
     /// The same program as a graph of basic blocks.
@@ -78,7 +80,10 @@ impl View {
 
     /// Whether it relocates against the active kernel (and so needs one).
     pub fn needs_target(self) -> bool {
-        matches!(self, View::Code | View::Relocs | View::Flow | View::Graph)
+        matches!(
+            self,
+            View::Code | View::Relocs | View::Flow | View::Graph | View::LoadLog
+        )
     }
 }
 
@@ -239,6 +244,7 @@ queries! {
     Ask => ask::AskQuery,
     Complete => ask::CompleteQuery,
     Across => ask::AcrossQuery,
+    LoadLog => loadlog::LoadLogQuery,
 }
 
 #[cfg(target_arch = "wasm32")]
@@ -253,6 +259,7 @@ mod render {
     use crate::components::header_view::HeaderView;
     use crate::components::layout_view::LayoutView;
     use crate::components::listing_view::ListingView;
+    use crate::components::loadlog_view::LoadLogView;
     use crate::components::matrix_view::MatrixView;
     use crate::components::reloc_view::RelocView;
     use crate::components::struct_list::StructList;
@@ -277,6 +284,7 @@ mod render {
                 View::Code => html! { <CodeView /> },
                 View::Relocs => html! { <RelocView /> },
                 View::Matrix => html! { <MatrixView /> },
+                View::LoadLog => html! { <LoadLogView /> },
                 View::Flow => html! { <GuardView graph=false /> },
                 View::Graph => html! { <GuardView graph=true /> },
                 View::Ask => html! { <AskView /> },

@@ -41,3 +41,16 @@ fn the_guarding_steps_cover_both_programs_and_a_what_if() {
         .enumerate()
         .any(|(n, s)| !s.state(n).whatif.hide.is_empty()));
 }
+
+#[test]
+fn the_failed_load_step_carries_a_log_that_fits_its_url() {
+    let (n, step) = STEPS
+        .iter()
+        .enumerate()
+        .find(|(_, s)| s.url.contains("view=loadlog"))
+        .expect("a step for the failed load");
+    let u = step.state(n);
+    assert!(u.log.contains("-- BEGIN PROG LOAD LOG --"), "{}", u.log);
+    assert!(u.log.contains("7: <invalid CO-RE relocation>"));
+    assert!(u.log.len() <= crate::state::object::MAX_URL_LOG);
+}
