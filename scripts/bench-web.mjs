@@ -18,6 +18,11 @@
 //   loaded): from the click to the first lines painted.
 // - relocation: every CO-RE relocation of the 47 corpus objects (602 records) against the
 //   6.18 kernel through the JS API (`reloc(obj, btf)`), kernel already parsed.
+// - access: the Ask area's answer for a 5-record question (BPF_CORE_READ_BITFIELD_PROBED)
+//   across the 4 bundled kernels, compiled against 6.1: from the Ask button's click to the
+//   verdict painted, kernels already loaded; the worker's own time beside it. Native: `corelab
+//   access --local 6.1 -t …` on the same 4 kernels (whole process, which also reads and
+//   parses the 5 BTF files the page already holds).
 // - cold first visit: a new browser profile (empty HTTP cache, no service worker) opening
 //   the site, to the kernel cards painted (usable), and opening a shared link to the 6.18
 //   kernel, to its summary painted; with the bytes transferred.
@@ -71,6 +76,16 @@ const bpftool = spawnSync("bpftool", ["version"]).status === 0 ? "bpftool" : nul
 const bpftoolHeader = [];
 if (bpftool) for (let i = 0; i < runs; i++) bpftoolHeader.push(wall(bpftool, ["btf", "dump", "file", raw, "format", "c"]));
 rmSync(rawDir, { recursive: true, force: true });
+
+// The Ask area's 5-record question, natively against the same kernels.
+const K61 = "debian12-6.1.0-50-amd64";
+const ASK_KERNELS = ["debian11-5.10.0-46-amd64", K61, "debian13-6.12.107-s390x", KERNEL];
+const ASK = "struct sk_buff *skb; BPF_CORE_READ_BITFIELD_PROBED(skb, pkt_type)";
+const btfPath = (k) => join(root, "tests/data/btf", `${k}.btf.gz`);
+const nativeAsk = [];
+for (let i = 0; i < runs; i++) {
+  nativeAsk.push(wall(cli, ["access", "--local", btfPath(K61), ...ASK_KERNELS.flatMap((k) => ["-t", btfPath(k)]), ASK]));
+}
 
 // The corpus objects, sent into the page as base64.
 const objDir = join(root, "tests/data/oracle/obj");
@@ -171,6 +186,20 @@ async function measureApp(base) {
     if (first.length) headerFirst.push(ms(first[0]));
     headerWhole.push(ms(stats));
   }
+  // Ask: the first answer loads the bundled kernels; then each run asks the question anew
+  // (a trailing space more each time: a new key, the same records).
+  const ask = [];
+  const askEngine = [];
+  await page.goto(`${base}?nosw&kernel=${K61}&area=ask&q=${encodeURIComponent(ASK)}`);
+  await page.locator("#ask-verdict").waitFor({ timeout: 120_000 });
+  for (let i = 1; i <= runs; i++) {
+    const q = ASK + " ".repeat(i);
+    await page.locator("#ask-input").fill(q);
+    const [inside] = await timedClick(page, "#ask-go", `#ask-across[data-q="${q}"] #ask-verdict`);
+    ask.push(inside);
+    const done = await page.locator("#ask-across").innerText();
+    askEngine.push(Number(/answered in ([\d.]+) ms/.exec(done)?.[1] ?? NaN));
+  }
   await ctx.close();
   rmSync(profile, { recursive: true, force: true });
 
@@ -202,6 +231,7 @@ async function measureApp(base) {
     headerFirst: headerFirst.length ? median(headerFirst) : null, headerWhole: median(headerWhole),
     cold: median(cold.map((c) => c[0])), coldBytes: median(cold.map((c) => c[1])),
     coldLink: median(coldLink.map((c) => c[0])),
+    ask: median(ask), askEngine: median(askEngine),
   };
 }
 
@@ -289,6 +319,11 @@ console.log(`            seen from Playwright (click call → visible): ${fmt(ap
 const rl = median(engine.reloc);
 console.log(`CO-RE relocation, ${objects.length} corpus objects (${engine.records} records) against 6.18, kernel parsed:`);
 console.log(`  wasm    reloc() of every object               ${rl.toFixed(1)} ms   (${(rl * 1000 / engine.records).toFixed(1)} µs per record; budget 50 ms for 600)`);
+const na = median(nativeAsk);
+console.log(`access: a 5-record question (${ASK}) across the 4 bundled kernels, compiled against 6.1:`);
+console.log(`  native  corelab access (whole process, reads and parses 5 BTF files) ${fmt(na)}`);
+console.log(`  app     Ask click → verdict painted, kernels loaded        ${fmt(app.ask)}   = ${(app.ask / na).toFixed(2)}× native${was("ask", na)}`);
+console.log(`            in the worker: ${app.askEngine.toFixed(1)} ms (records, 4 kernels, verdict, fix checked)`);
 console.log("cold first visit (new profile: empty cache, no service worker), localhost:");
 console.log(`  app     site → kernel cards painted (usable)  ${fmt(app.cold)}   (${(app.coldBytes / 1024).toFixed(0)} KiB transferred by the page; the engine's wasm loads in its worker alongside)${was("cold")}`);
 console.log(`  app     shared 6.18 link → summary painted    ${fmt(app.coldLink)}${was("coldLink")}`);

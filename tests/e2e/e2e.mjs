@@ -1,6 +1,6 @@
 // End-to-end tests of the playground in Debian's Chromium, driven by playwright-core.
 //
-//   node tests/e2e/e2e.mjs [--dist dist]
+//   node tests/e2e/e2e.mjs [--dist dist] [--only REGEX]   (--only: the tests whose name matches)
 //
 // Serves dist/ with scripts/serve.py (which applies the production `_headers`, CSP
 // included), then walks through the Kernel area as a user would. Screenshots of every area
@@ -22,6 +22,7 @@ const out = join(root, "tests/e2e/out");
 const K61 = "debian12-6.1.0-50-amd64";
 const UPLOAD = join(root, "tests/data/btf/debian13-6.12.107-s390x.btf.gz");
 const TIMEOUT = 30_000;
+const only = process.argv.includes("--only") ? new RegExp(process.argv[process.argv.indexOf("--only") + 1]) : null;
 
 rmSync(out, { recursive: true, force: true }); // no stale screenshots of an earlier run
 mkdirSync(out, { recursive: true });
@@ -75,6 +76,7 @@ watch(page);
 let passed = 0;
 let failed = 0;
 async function test(name, fn) {
+  if (only && !only.test(name)) return;
   const t0 = Date.now();
   try {
     await fn();
@@ -473,12 +475,13 @@ await test("the Tour walks every step by button, keyboard and URL", async () => 
   // Each step opens its view with its sample; wait for that view's content.
   const ready = {
     relocs: "tr.rrow", matrix: "#matrix-programs tbody tr", flow: "#verdict", graph: "#graph .gblock", compare: "#compare-table tbody tr",
+    ask: "#ask-verdict", loadlog: "#log-results .log-finding",
   };
   for (let i = 1; i <= steps; i++) {
     await page.waitForFunction((i) => document.querySelector("#tour")?.dataset.step === String(i), i, { timeout: TIMEOUT });
     const u = new URL(page.url());
     assert(u.searchParams.get("tour") === String(i), `step ${i} URL: ${page.url()}`);
-    const view = u.searchParams.get("view");
+    const view = u.searchParams.get("view") ?? u.searchParams.get("area");
     await page.locator(ready[view]).first().waitFor({ timeout: 60_000 });
     if (i === 10) await shot("21-tour-step10");
     if (i < steps) {
@@ -778,6 +781,72 @@ await test("vmlinux.h of the 6.18 kernel: time from the tab to the first lines",
   await page.locator('button.tab[data-view="header"]').click();
   await page.locator("#header-view .vrow").first().waitFor({ timeout: TIMEOUT });
   console.log(`     back to the header tab: ${Date.now() - t1} ms`);
+});
+
+await test("ask: completion, clang's records, libbpf's answer, kernels by answer and a checked fix", async () => {
+  await page.goto(`${base}?kernel=${K61}`);
+  await page.locator("#summary").waitFor({ timeout: TIMEOUT });
+  await page.locator('button.area-tab[data-area="ask"]').click();
+  const box = page.locator("#ask-input");
+  await box.waitFor({ timeout: TIMEOUT });
+  // Completion from 6.1's names: a member after ->, taken with Tab.
+  await box.click();
+  await box.pressSequentially("struct task_struct *t; t->__sta");
+  await page.locator("#ask-completions .completion").first().waitFor({ timeout: TIMEOUT });
+  const offered = await text("#ask-completions");
+  assert(/^__state$/m.test(offered), `completions: ${offered}`);
+  await shot("30-ask-completion");
+  await box.press("Tab");
+  assert((await box.inputValue()) === "struct task_struct *t; t->__state", await box.inputValue());
+  await box.press("Enter");
+  // The record, as the Object area shows relocations.
+  await page.locator("#ask-records tr.rrow").first().waitFor({ timeout: TIMEOUT });
+  const row = await text("#ask-records tr.rrow");
+  assert(/struct task_struct/.test(row) && /0:1/.test(row) && /byte_off/.test(row) && /task_struct\.__state/.test(row) && /patched/.test(row), `row: ${row}`);
+  await page.locator("#ask-records tr.rrow").first().click();
+  await page.locator("#ask-records #explain .cand").first().waitFor({ timeout: TIMEOUT });
+  const ex = await text("#ask-records #explain");
+  assert(ex.includes(`In ${K61}, task_struct.__state is at byte offset 24`), `explanation: ${ex.slice(0, 400)}`);
+  // Across the bundled kernels: 5.10 lacks __state (renamed), the fix is checked.
+  await page.locator("#ask-verdict").waitFor({ timeout: 60_000 });
+  const verdict = await text("#ask-verdict");
+  assert(verdict.includes(`breaks: task_struct.__state renamed to state in ${K510}`), verdict);
+  assert((await page.locator("#ask-across tr.across-row.fails").count()) === 1, "one group of kernels does not load it");
+  const fails = await text("#ask-across tr.across-row.fails");
+  assert(/5\.10\.0-46 amd64/.test(fails) && /missing/.test(fails) && /poisoned/.test(fails), `5.10: ${fails}`);
+  const fix = await text("#ask-fix");
+  assert(fix.includes("checked: every kernel above loads it") && fix.includes("struct task_struct___old"), fix);
+  const u = new URL(page.url());
+  assert(u.searchParams.get("area") === "ask" && u.searchParams.get("q") === "struct task_struct *t; t->__state", page.url());
+  await shot("31-ask-answer");
+  // A member the kernel lacks: one line with its column, as clang would say it.
+  await box.fill("struct task_struct *t; t->nope");
+  await box.press("Enter");
+  await page.locator("#ask-error").waitFor({ timeout: TIMEOUT });
+  const err = await text("#ask-error");
+  assert(/^column 27: .*nope/.test(err), err);
+  await shot("32-ask-error");
+});
+
+await test("ask: an example, by URL, and as an embed", async () => {
+  const q = encodeURIComponent("struct sk_buff *skb; BPF_CORE_READ_BITFIELD_PROBED(skb, pkt_type)");
+  await page.goto(`${base}?area=ask&q=${q}`);
+  // No kernel in the URL: the default one is compiled against.
+  await page.locator("#ask-records tr.rrow").first().waitFor({ timeout: 60_000 });
+  assert((await page.locator("#ask-records tr.rrow").count()) === 5, "the bitfield macro's five records");
+  const kinds = await page.locator("#ask-records tr.rrow td:nth-child(4)").allInnerTexts();
+  assert(kinds.join(",") === "byte_off,byte_sz,lshift_u64,signed,rshift_u64", kinds.join(","));
+  await page.locator("#ask-verdict").waitFor({ timeout: 60_000 });
+  assert((await text("#ask-verdict")).includes("portable"), await text("#ask-verdict"));
+  const embed = await ctx.newPage();
+  await embed.setViewportSize({ width: 760, height: 560 });
+  await embed.goto(`${base}?embed=ask&kernel=${K61}&q=${encodeURIComponent("bpf_core_enum_value(enum bpf_func_id, BPF_FUNC_get_func_ip)")}`);
+  await embed.locator("#embed #ask-verdict").waitFor({ timeout: 60_000 });
+  const body = await embed.locator("#embed").innerText();
+  assert(body.includes("bpf_func_id::BPF_FUNC_get_func_ip") && body.includes("needs a guard"), body.slice(0, 500));
+  assert((await embed.locator(".topbar").count()) === 0 && (await embed.locator("#ask-input").count()) === 0, "compact");
+  await shot("33-ask-embed", embed);
+  await embed.close();
 });
 
 await test("nothing left localhost and the CSP held", async () => {

@@ -8,8 +8,10 @@ use serde::{Deserialize, Serialize};
 
 use crate::document::Document;
 
+pub mod ask;
 pub mod compare;
 pub mod guard;
+pub mod loadlog;
 pub mod matrix;
 pub mod object;
 pub mod reloc;

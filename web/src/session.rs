@@ -6,7 +6,8 @@
 //! essential-name index (built on its first relocation) serves every later one. Each view
 //! is one method on [`Kernel`] or [`Session`] returning one DTO; the submodules hold the
 //! engine-to-DTO code per area: [`object`] (code listing), `reloc` (rows and explanations),
-//! `guard` (flows), `matrix`, `compare`, [`whatif`] (hidden types, knobs).
+//! `guard` (flows), `matrix`, `compare`, [`whatif`] (hidden types, knobs), [`ask`] (access
+//! questions), [`loadlog`] (a failed load's log).
 
 use std::fmt::Write as _;
 use std::sync::Arc;
@@ -27,9 +28,11 @@ use crate::dto::{
     TypeIndexData,
 };
 
+pub mod ask;
 mod compare;
 mod guard;
 pub mod header;
+pub mod loadlog;
 mod marked;
 mod matrix;
 pub mod object;
@@ -57,6 +60,9 @@ pub struct Kernel {
     /// several merged over their kernel as bpftool 7.8 merges them (`btf`, then, is the
     /// merge). Relocation searches them one by one after the kernel, as libbpf does.
     modules: Vec<Module>,
+    /// Its types by the names `vmlinux.h` gives them, for access questions (built on the
+    /// first one: duplicated names need a header pass).
+    access: std::sync::OnceLock<corelab::access::Local>,
 }
 
 /// Why [`Kernel::layer`] failed.
@@ -102,6 +108,7 @@ impl Kernel {
                     distilled_base: l.distilled_base,
                     base_label: base.map(|b| b.label.clone()),
                     modules,
+                    access: std::sync::OnceLock::new(),
                 })
             }
             Err(e) => Err(format!("{label}: {e}")),
@@ -144,6 +151,7 @@ impl Kernel {
             distilled_base: false,
             base_label: active.base_label.clone(),
             modules,
+            access: std::sync::OnceLock::new(),
         })
     }
 
@@ -185,6 +193,13 @@ impl Kernel {
     /// The parsed BTF, shared (a relocation target, a module's base).
     pub fn shared_btf(&self) -> Arc<Btf> {
         self.btf.clone()
+    }
+
+    /// The kernel as access questions are compiled against it (its `vmlinux.h`'s names).
+    pub fn access_local(&self) -> &corelab::access::Local {
+        self.access.get_or_init(|| {
+            corelab::access::Local::new(self.btf.clone(), corelab::header::Profile::default())
+        })
     }
 
     /// The label given at load time.

@@ -8,7 +8,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::query::{kernel, object, structs, Blob, Payload, Query, Registered};
+use crate::query::{ask, kernel, loadlog, object, structs, Blob, Payload, Query, Registered};
 use crate::session::Session;
 
 /// Declares the tabs: the enum, its table of labels, titles and areas.
@@ -62,10 +62,14 @@ views! {
     Relocs => "relocs", "Relocations", Object;
     /// The object against every bundled kernel.
     Matrix => "matrix", "Matrix", Object;
+    /// A failed load's log explained against the object.
+    LoadLog => "loadlog", "Failed load", Object;
     /// One program's listing after relocation, as the verifier walks it.
     Flow => "flow", "Flow", Guarding;
     /// The same program as a graph of basic blocks.
     Graph => "graph", "Graph", Guarding;
+    /// An access question: its CO-RE records, libbpf's answer, the answer across kernels.
+    Ask => "ask", "Ask", Ask;
 }
 
 impl View {
@@ -76,11 +80,14 @@ impl View {
 
     /// Whether it relocates against the active kernel (and so needs one).
     pub fn needs_target(self) -> bool {
-        matches!(self, View::Code | View::Relocs | View::Flow | View::Graph)
+        matches!(
+            self,
+            View::Code | View::Relocs | View::Flow | View::Graph | View::LoadLog
+        )
     }
 }
 
-/// The three work areas; each has its own views (tabs).
+/// The work areas; each has its own views (tabs).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Area {
     /// A kernel's BTF: summary, types, layout, header, listing, comparison.
@@ -89,11 +96,13 @@ pub enum Area {
     Object,
     /// The verifier's view of the relocated programs.
     Guarding,
+    /// Access questions: BPF C expressions → CO-RE records → answers, without a compiler.
+    Ask,
 }
 
 impl Area {
     /// Every area, in the top bar's order.
-    pub const ALL: [Area; 3] = [Area::Kernel, Area::Object, Area::Guarding];
+    pub const ALL: [Area; 4] = [Area::Kernel, Area::Object, Area::Guarding, Area::Ask];
 
     /// The name shown.
     pub fn label(self) -> &'static str {
@@ -101,7 +110,23 @@ impl Area {
             Area::Kernel => "Kernel",
             Area::Object => "Object",
             Area::Guarding => "Guarding",
+            Area::Ask => "Ask",
         }
+    }
+
+    /// The URL spelling (`area=ask`).
+    pub fn name(self) -> &'static str {
+        match self {
+            Area::Kernel => "kernel",
+            Area::Object => "object",
+            Area::Guarding => "guarding",
+            Area::Ask => "ask",
+        }
+    }
+
+    /// The area a URL's `area=` names.
+    pub fn parse(s: &str) -> Option<Area> {
+        Area::ALL.into_iter().find(|a| a.name() == s)
     }
 
     /// The views of this area, in tab order.
@@ -120,6 +145,7 @@ impl Area {
             Area::Kernel => 0,
             Area::Object => 1,
             Area::Guarding => 2,
+            Area::Ask => 3,
         }
     }
 }
@@ -215,6 +241,10 @@ queries! {
     Guard => object::GuardQuery,
     Matrix => object::MatrixQuery,
     Compare => object::CompareQuery,
+    Ask => ask::AskQuery,
+    Complete => ask::CompleteQuery,
+    Across => ask::AcrossQuery,
+    LoadLog => loadlog::LoadLogQuery,
 }
 
 #[cfg(target_arch = "wasm32")]
@@ -222,12 +252,14 @@ mod render {
     use yew::prelude::*;
 
     use super::View;
+    use crate::components::ask_view::AskView;
     use crate::components::code_view::CodeView;
     use crate::components::compare_view::CompareView;
     use crate::components::guard_view::GuardView;
     use crate::components::header_view::HeaderView;
     use crate::components::layout_view::LayoutView;
     use crate::components::listing_view::ListingView;
+    use crate::components::loadlog_view::LoadLogView;
     use crate::components::matrix_view::MatrixView;
     use crate::components::reloc_view::RelocView;
     use crate::components::struct_list::StructList;
@@ -252,8 +284,10 @@ mod render {
                 View::Code => html! { <CodeView /> },
                 View::Relocs => html! { <RelocView /> },
                 View::Matrix => html! { <MatrixView /> },
+                View::LoadLog => html! { <LoadLogView /> },
                 View::Flow => html! { <GuardView graph=false /> },
                 View::Graph => html! { <GuardView graph=true /> },
+                View::Ask => html! { <AskView /> },
             }
         }
     }

@@ -1,8 +1,9 @@
-//! Embed mode (`?embed=type|summary|relocs|guard|matrix|compare&…`): one compact panel for
+//! Embed mode (`?embed=type|summary|relocs|guard|matrix|compare|ask&…`): one compact panel for
 //! documentation pages, all its state in the URL, with a link to open the full playground.
 
 use yew::prelude::*;
 
+use crate::components::ask_view::AskView;
 use crate::components::compare_view::CompareView;
 use crate::components::guard_view::GuardView;
 use crate::components::matrix_view::MatrixView;
@@ -41,6 +42,7 @@ pub fn EmbedView() -> Html {
         (Some(Embed::Type), Some(_)) => html! { <TypeDetailView compact=true /> },
         (Some(Embed::Relocs), Some(_)) => html! { <RelocView compact=true /> },
         (Some(Embed::Guard), Some(_)) => html! { <GuardView graph=false compact=true /> },
+        (Some(Embed::Ask), Some(_)) => html! { <AskView compact=true /> },
     };
     let what = [
         s.object

@@ -22,7 +22,8 @@ pub struct RelocViewProps {
     pub compact: bool,
 }
 
-const COLUMNS: usize = 7;
+/// Cells in a row.
+pub const COLUMNS: usize = 7;
 
 /// The relocation panel.
 #[component]
@@ -55,18 +56,15 @@ pub fn RelocView(props: &RelocViewProps) -> Html {
             });
         }
         let open = s.object.relo == Some(r.idx);
-        rows.push(row(r, open, &on_action));
+        let on_select = on_action.reform(|idx| Action::Object(ObjectAction::SelectRelo(idx)));
+        rows.push(reloc_row(r, open, on_select, None));
         if open {
             let body = match &explanation {
-                Fetch::Ready(e) => explain(e, &on_action),
+                Fetch::Ready(e) => explanation_panel(e, &on_action),
                 Fetch::Failed(e) => html! { <p class="warn">{ e }</p> },
                 _ => html! { <p class="muted">{ "Explaining…" }</p> },
             };
-            rows.push(html! {
-                <tr class="explain-row"><td colspan={COLUMNS.to_string()}>
-                    <div class="explain" id="explain">{ body }</div>
-                </td></tr>
-            });
+            rows.push(explanation_row(body));
         }
     }
     html! {
@@ -120,19 +118,41 @@ fn head(t: &RelocTable, compact: bool) -> Html {
     }
 }
 
-fn row(r: &RelocRow, open: bool, on_action: &Callback<Action>) -> Html {
+/// The row under an open relocation row: its explanation (`body`), across the table.
+pub fn explanation_row(body: Html) -> Html {
+    html! {
+        <tr class="explain-row"><td colspan={COLUMNS.to_string()}>
+            <div class="explain" id="explain">{ body }</div>
+        </td></tr>
+    }
+}
+
+/// One relocation's row; clicking it (or Enter) asks `on_select` to open it (or close it,
+/// with `None`). `lead` replaces the program and instruction cells (a question's records
+/// have neither).
+pub fn reloc_row(
+    r: &RelocRow,
+    open: bool,
+    on_select: Callback<Option<u32>>,
+    lead: Option<Html>,
+) -> Html {
     let idx = r.idx;
-    let select = move || Action::Object(ObjectAction::SelectRelo((!open).then_some(idx)));
-    let toggle = on_action.reform(move |_: MouseEvent| select());
-    let key = {
-        let on_action = on_action.clone();
-        Callback::from(move |e: KeyboardEvent| {
-            if e.key() == "Enter" || e.key() == " " {
-                e.prevent_default();
-                on_action.emit(select());
-            }
-        })
-    };
+    let select = move || (!open).then_some(idx);
+    let toggle = on_select.reform(move |_: MouseEvent| select());
+    let key = Callback::from(move |e: KeyboardEvent| {
+        if e.key() == "Enter" || e.key() == " " {
+            e.prevent_default();
+            on_select.emit(select());
+        }
+    });
+    let lead = lead.unwrap_or_else(|| {
+        html! {
+            <>
+                <td class="mono">{ r.prog.clone().unwrap_or_else(|| "-".into()) }</td>
+                <td class="num">{ r.insn.map(|i| i.to_string()).unwrap_or_else(|| "-".into()) }</td>
+            </>
+        }
+    });
     let value = match (&r.before, &r.after) {
         (Some(b), Some(a)) if b == a => html! { <span class="val">{ a }</span> },
         (Some(b), Some(a)) => {
@@ -147,8 +167,7 @@ fn row(r: &RelocRow, open: bool, on_action: &Callback<Action>) -> Html {
         <tr class={classes!("rrow", open.then_some("open"), format!("r-{}", r.outcome))} data-relo={r.idx.to_string()}
             onclick={toggle} onkeydown={key} tabindex="0" aria-expanded={open.to_string()}>
             <td class="num">{ r.sec_relo_idx }</td>
-            <td class="mono">{ r.prog.clone().unwrap_or_else(|| "-".into()) }</td>
-            <td class="num">{ r.insn.map(|i| i.to_string()).unwrap_or_else(|| "-".into()) }</td>
+            { lead }
             <td class="mono">{ &r.kind }</td>
             <td class="mono access">{ &r.access }</td>
             <td>{ outcome_badge(&r.outcome) }if r.pass > 1 { <span class="muted small">{ format!(" pass {}", r.pass) }</span> }</td>
@@ -157,7 +176,9 @@ fn row(r: &RelocRow, open: bool, on_action: &Callback<Action>) -> Html {
     }
 }
 
-fn explain(e: &RelocExplanation, on_action: &Callback<Action>) -> Html {
+/// Everything about one relocation: what it means, what the object asks, the candidates,
+/// the result and libbpf's log.
+pub fn explanation_panel(e: &RelocExplanation, on_action: &Callback<Action>) -> Html {
     let cands = e.candidates.iter().map(|c| {
         html! {
             <li class={classes!("cand", if c.matched { "match" } else { "nomatch" })}>

@@ -25,6 +25,7 @@ pub fn embed_for(url: &UrlState) -> Option<Embed> {
         View::Flow | View::Graph => Some(Embed::Guard),
         View::Matrix => Some(Embed::Matrix),
         View::Compare if url.ty.is_some() => Some(Embed::Compare),
+        View::Ask if !url.question.is_empty() => Some(Embed::Ask),
         _ => None,
     }
 }

@@ -79,7 +79,7 @@ pub fn Topbar() -> Html {
         }
     };
 
-    let object_picker = (area != Area::Kernel).then(|| {
+    let object_picker = matches!(area, Area::Object | Area::Guarding).then(|| {
         let current = s
             .object
             .loading

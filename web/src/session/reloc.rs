@@ -3,6 +3,7 @@
 //! log, and what it means in plain words.
 
 use corelab::btf::{Btf, Kind, TypeId};
+use corelab::bytes::Endian;
 use corelab::diff::type_string;
 use corelab::insn::{disassemble, Insn};
 use corelab::libbpf::Libbpf;
@@ -18,6 +19,7 @@ use crate::dto::reloc::{
 
 use super::object::{source_ref, LoadedObject};
 use super::whatif::Target;
+use crate::dto::object::SourceRef;
 
 /// Deepest anonymous nesting searched when explaining a missing member.
 const MAX_ANON_DEPTH: usize = 8;
@@ -108,15 +110,21 @@ pub fn access_of(r: &RecordReport<'_>) -> String {
 }
 
 fn row(obj: &Object, idx: usize, r: &RecordReport<'_>) -> RelocRow {
+    let prog = r
+        .prog
+        .and_then(|p| obj.programs.get(p))
+        .map(|p| p.name.clone());
+    report_row(idx, r, prog)
+}
+
+/// The row of record `r` (number `idx`), in program `prog`.
+pub fn report_row(idx: usize, r: &RecordReport<'_>, prog: Option<String>) -> RelocRow {
     let (before, after) = values(r.processed.as_ref());
     RelocRow {
         idx: idx as u32,
         sec: r.sec.to_owned(),
         sec_relo_idx: r.sec_relo_idx as u32,
-        prog: r
-            .prog
-            .and_then(|p| obj.programs.get(p))
-            .map(|p| p.name.clone()),
+        prog,
         insn: r.prog_insn_idx,
         sec_insn: r.relo.insn_off / 8,
         kind: r.kind.log_name().to_owned(),
@@ -171,6 +179,35 @@ pub fn explain(
 ) -> Option<RelocExplanation> {
     let o = &obj.obj;
     let r = rel.records.get(idx)?;
+    let code = o.code_by_name(r.sec).map(|(c, _)| c);
+    let row = row(o, idx, r);
+    let at = match (&row.prog, row.insn) {
+        (Some(p), Some(i)) => format!("instruction {i} of {p}"),
+        _ => format!("instruction {} of section {}", row.sec_insn, row.sec),
+    };
+    let source = code.and_then(|c| source_ref(o, c, r.relo.insn_off / 8));
+    let on = Kernel {
+        label: &target.label,
+    };
+    Some(explain_report(r, row, &on, &at, o.endian, source))
+}
+
+/// The kernel a record is explained against.
+pub struct Kernel<'a> {
+    /// Its name (each candidate carries its own BTF: the kernel's or a module's).
+    pub label: &'a str,
+}
+
+/// Everything about record `r` (shown as `row`) against `target`: `at` names its instruction
+/// in words, `endian` is the code's, `source` its source line.
+pub fn explain_report(
+    r: &RecordReport<'_>,
+    row: RelocRow,
+    target: &Kernel<'_>,
+    at: &str,
+    endian: Endian,
+    source: Option<SourceRef>,
+) -> RelocExplanation {
     let p = r.processed.as_ref();
     let res = p.and_then(|p| p.resolution.as_ref());
     let local = res.and_then(|res| res.local_spec.as_ref());
@@ -187,17 +224,15 @@ pub fn explain(
         insn: patch.insn_idx,
         before: disassemble(&patch.before, 0).text,
         after: disassemble(&patch.after, 0).text,
-        before_hex: hex(&patch.before, o),
-        after_hex: hex(&patch.after, o),
+        before_hex: hex(&patch.before, endian),
+        after_hex: hex(&patch.after, endian),
         changed: patch.changed(),
     });
-    let code = o.code_by_name(r.sec).map(|(c, _)| c);
-    let row = row(o, idx, r);
-    let meaning = meaning(r, &row, &candidates, &target.label);
-    Some(RelocExplanation {
+    let meaning = meaning(r, &row, &candidates, target.label, at);
+    RelocExplanation {
         kind_text: kind_text(r.kind).to_owned(),
         local_spec: local.map(Spec::format),
-        search: search_text(r, local, &target.label),
+        search: search_text(r, local, target.label),
         candidates,
         target_spec: res
             .and_then(|res| res.target_spec.as_ref())
@@ -205,17 +240,17 @@ pub fn explain(
         values,
         patch,
         meaning,
-        source: code.and_then(|c| source_ref(o, c, r.relo.insn_off / 8)),
+        source,
         log: p.map(|p| log_lines(&p.log)).unwrap_or_default(),
         row,
-    })
+    }
 }
 
-fn hex(slots: &[Insn], obj: &Object) -> String {
+fn hex(slots: &[Insn], endian: Endian) -> String {
     slots
         .iter()
         .map(|i| {
-            i.encode(obj.endian)
+            i.encode(endian)
                 .iter()
                 .map(|b| format!("{b:02x}"))
                 .collect::<Vec<_>>()
@@ -439,12 +474,14 @@ fn find_member(btf: &Btf, id: TypeId, name: &str) -> Option<TypeId> {
 }
 
 /// The record's result in plain words.
-fn meaning(r: &RecordReport<'_>, row: &RelocRow, cands: &[CandidateTrial], kernel: &str) -> String {
+fn meaning(
+    r: &RecordReport<'_>,
+    row: &RelocRow,
+    cands: &[CandidateTrial],
+    kernel: &str,
+    at: &str,
+) -> String {
     let what = &row.access;
-    let at = match (&row.prog, row.insn) {
-        (Some(p), Some(i)) => format!("instruction {i} of {p}"),
-        _ => format!("instruction {} of section {}", row.sec_insn, row.sec),
-    };
     let p = match (&r.outcome, &r.processed) {
         (Outcome::SkippedAutoload, _) => {
             return format!(
@@ -469,7 +506,7 @@ fn meaning(r: &RecordReport<'_>, row: &RelocRow, cands: &[CandidateTrial], kerne
     match p.outcome {
         Outcome::Patched => {
             let Some(v) = res else { return String::new() };
-            patched_meaning(r.kind, what, v.orig_val, v.new_val, kernel, &at, row)
+            patched_meaning(r.kind, what, v.orig_val, v.new_val, kernel, at, row)
         }
         Outcome::Poisoned(PoisonCause::NoMatch) => {
             let why = why_not.unwrap_or_else(|| format!("there is no type named like its root in {kernel}"));

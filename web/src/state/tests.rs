@@ -578,3 +578,37 @@ fn the_layout_view_is_about_the_selected_struct() {
     );
     assert_eq!(w.url().format(), "?kernel=k&view=layout&type=task_struct");
 }
+
+#[test]
+fn the_question_lives_in_the_url_of_the_ask_area_and_keeps_the_search() {
+    let mut w = Workspace::from_url(&UrlState::parse("?kernel=k&q=sk_buff"));
+    assert_eq!(w.kernel.search.query, "sk_buff");
+    w.apply(Action::ShowArea(Area::Ask));
+    assert_eq!(w.view, View::Ask);
+    w.apply(Action::Ask(AskAction::Ask(
+        "struct sock *sk; sk->sk_err".into(),
+    )));
+    let u = w.url();
+    assert_eq!(u.question, "struct sock *sk; sk->sk_err");
+    assert_eq!(u.query, "", "the search is not written in the Ask area");
+    assert!(
+        u.format().contains("area=ask&q=struct%20sock"),
+        "{}",
+        u.format()
+    );
+    // Back to the Kernel area: the search is there, the question is not in its URL.
+    w.apply(Action::ShowArea(Area::Kernel));
+    let u = w.url();
+    assert_eq!((u.query.as_str(), u.question.as_str()), ("sk_buff", ""));
+    // A URL of the Ask area (back, forward) brings its question and leaves the search.
+    w.apply(Action::ApplyUrl(Box::new(UrlState::parse(
+        "?kernel=k&area=ask&q=t-%3Emm",
+    ))));
+    assert_eq!(w.ask.question, "t->mm");
+    assert_eq!(w.kernel.search.query, "sk_buff");
+    // Another area's URL keeps the question for when the user comes back.
+    w.apply(Action::ApplyUrl(Box::new(UrlState::parse(
+        "?kernel=k&view=types",
+    ))));
+    assert_eq!(w.ask.question, "t->mm");
+}

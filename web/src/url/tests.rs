@@ -195,3 +195,27 @@ fn the_libbpf_release_round_trips_and_the_default_is_left_out() {
         &UrlState::parse("?obj=04_sizes&libbpf=1.5")
     ));
 }
+
+#[test]
+fn the_ask_area_is_named_by_area_and_q_is_its_question() {
+    let u = UrlState::parse(
+        "?area=ask&kernel=debian12-6.1.0-50-amd64&q=struct%20task_struct%20%2At%3B%20t-%3E__state",
+    );
+    assert_eq!(u.view, View::Ask);
+    assert_eq!(u.question, "struct task_struct *t; t->__state");
+    assert_eq!(u.query, "", "q= is not the type list's search here");
+    assert_eq!(
+        u.format(),
+        "?kernel=debian12-6.1.0-50-amd64&area=ask&q=struct%20task_struct%20%2At%3B%20t-%3E__state"
+    );
+    assert_eq!(UrlState::parse(&u.format()), u);
+    // view=ask says the same; elsewhere q= stays the search.
+    assert_eq!(UrlState::parse("?view=ask&q=x").question, "x");
+    assert_eq!(UrlState::parse("?view=types&q=x").query, "x");
+    assert_eq!(UrlState::parse("?area=nope&q=x").view, View::Summary);
+    // The embed.
+    let e = UrlState::parse("?embed=ask&kernel=k&q=t-%3Emm");
+    assert_eq!(e.embed, Some(Embed::Ask));
+    assert_eq!(e.embed.map(Embed::view), Some(View::Ask));
+    assert_eq!((e.question.as_str(), e.query.as_str()), ("t->mm", ""));
+}
