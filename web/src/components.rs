@@ -3,6 +3,7 @@
 //! `use_query`) and dispatch actions; `views.rs` says which shows each tab.
 
 pub mod badges;
+pub mod catalog_picker;
 pub mod code_view;
 pub mod compare_view;
 pub mod embed_view;

@@ -8,6 +8,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::document::Document;
 
+pub mod catalog;
 pub mod compare;
 pub mod guard;
 pub mod matrix;

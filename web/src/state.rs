@@ -29,7 +29,8 @@ pub use object::{ObjectAction, ObjectArea, ObjectLoading, ObjectState};
 /// Where a loaded kernel or object came from.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Source {
-    /// Bundled with the site, by id.
+    /// Shipped with the site, by id: a bundled kernel, or `@BUILD`, a build of the kernel
+    /// catalogue (`@debian12-6.1.0-50-arm64`), or a bundled sample object.
     Bundled(String),
     /// A file the user uploaded or dropped, by name.
     Upload(String),
