@@ -30,3 +30,4 @@ pub mod type_detail;
 pub mod type_list;
 pub mod welcome;
 pub mod whatif_panel;
+pub mod where_view;

@@ -112,7 +112,7 @@ impl KernelCache {
         let r = match (bundled, id.strip_prefix('@')) {
             (Some(k), _) => fetch_and_parse(engine, k, slot, progress).await,
             (None, build) => {
-                self.from_catalog(engine, build.unwrap_or(id), slot, progress)
+                self.load_from_catalog(engine, build.unwrap_or(id), slot, progress)
                     .await
             }
         };
@@ -146,7 +146,7 @@ impl KernelCache {
 
 impl KernelCache {
     /// A catalogue build: its segments fetched, rebuilt and parsed by the engine.
-    async fn from_catalog(
+    async fn load_from_catalog(
         &self,
         engine: &Engine,
         build: &str,

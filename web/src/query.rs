@@ -20,6 +20,7 @@ use serde::Serialize;
 use crate::session::Session;
 use crate::shared::Shared;
 
+pub mod catalog;
 pub mod kernel;
 pub mod object;
 pub mod structs;

@@ -15,6 +15,7 @@
 use crate::url::{Embed, TypeRef, UrlState};
 use crate::views::{Area, View};
 
+pub mod catalog;
 pub mod header;
 pub mod kernel;
 pub mod object;
@@ -22,6 +23,7 @@ pub mod object;
 #[cfg(test)]
 mod tests;
 
+pub use catalog::{CatalogAction, CatalogArea};
 pub use header::{HeaderAction, HeaderArea};
 pub use kernel::{Kernel, KernelAction, KernelArea, LoadTimings, Loading, Phase, Search};
 pub use object::{ObjectAction, ObjectArea, ObjectLoading, ObjectState};
@@ -109,6 +111,8 @@ pub struct Workspace {
     pub header: HeaderArea,
     /// The Object and Guarding areas.
     pub object: ObjectArea,
+    /// The kernel catalogue's question.
+    pub catalog: CatalogArea,
 }
 
 /// Everything that changes the state.
@@ -120,6 +124,8 @@ pub enum Action {
     Header(HeaderAction),
     /// In the Object and Guarding areas.
     Object(ObjectAction),
+    /// In the kernel catalogue's views.
+    Catalog(CatalogAction),
     /// Switch the main view.
     ShowView(View),
     /// Switch to an area (its last view).
@@ -171,6 +177,7 @@ impl Workspace {
         self.kernel.write_url(&mut u);
         self.header.write_url(&mut u);
         self.object.write_url(&mut u);
+        self.catalog.write_url(&mut u);
         u.line = match self.view {
             View::Listing => self.kernel.listing.line.map(|l| l as u32 + 1),
             View::Header => self.header.position.line.map(|l| l as u32 + 1),
@@ -190,6 +197,7 @@ impl Workspace {
             Action::Kernel(a) => self.apply_kernel(a),
             Action::Header(a) => self.apply_header(a),
             Action::Object(a) => self.apply_object(a),
+            Action::Catalog(a) => self.apply_catalog(a),
             Action::ShowView(v) => self.show_view(v),
             Action::ShowArea(a) => {
                 let v = self.area_views[a.index()].unwrap_or_else(|| a.first_view());
@@ -208,6 +216,7 @@ impl Workspace {
         self.object.apply_url(url);
         self.header.apply_url(url);
         self.kernel.apply_url(url);
+        self.catalog.apply_url(url);
         self.show_view(url.view);
         match (url.view, url.line) {
             (View::Listing, Some(l)) => self.kernel.listing.go_to(l as usize - 1),

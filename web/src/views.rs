@@ -8,7 +8,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::query::{kernel, object, structs, Blob, Payload, Query, Registered};
+use crate::query::{catalog, kernel, object, structs, Blob, Payload, Query, Registered};
 use crate::session::Session;
 
 /// Declares the tabs: the enum, its table of labels, titles and areas.
@@ -56,6 +56,8 @@ views! {
     Listing => "listing", "Raw listing", Kernel;
     /// One struct or union across kernels.
     Compare => "compare", "Compare kernels", Kernel;
+    /// A type, member or enumerator across every catalogue build.
+    Where => "where", "Where is…", Kernel;
     /// The object's programs and code with source lines.
     Code => "code", "Code", Object;
     /// Every CO-RE relocation against the kernel.
@@ -215,6 +217,7 @@ queries! {
     Guard => object::GuardQuery,
     Matrix => object::MatrixQuery,
     Compare => object::CompareQuery,
+    Where => catalog::WhereQuery,
 }
 
 #[cfg(target_arch = "wasm32")]
@@ -234,6 +237,7 @@ mod render {
     use crate::components::summary_view::SummaryView;
     use crate::components::type_detail::TypeDetailView;
     use crate::components::type_list::TypeList;
+    use crate::components::where_view::WhereView;
 
     impl View {
         /// The tab's content (its area's inputs are loaded: a kernel, or an object).
@@ -249,6 +253,7 @@ mod render {
                 View::Header => html! { <HeaderView /> },
                 View::Listing => html! { <ListingView /> },
                 View::Compare => html! { <CompareView /> },
+                View::Where => html! { <WhereView /> },
                 View::Code => html! { <CodeView /> },
                 View::Relocs => html! { <RelocView /> },
                 View::Matrix => html! { <MatrixView /> },

@@ -114,7 +114,8 @@ pub struct WhereRun {
     pub len: u32,
     /// What they say, one line per fact (core's `Fact::describe`); empty: they lack it.
     pub facts: Vec<String>,
-    /// The first fact's place as bits (offset, size) when it is a member, for the chart.
+    /// The first fact's place in bits, for the chart: a member's (offset, size), a type's
+    /// (0, size).
     pub bits: Option<(u32, u32)>,
     /// Which distinct answer this is (0-based, in order of first appearance; for colours).
     pub answer: u32,

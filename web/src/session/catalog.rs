@@ -223,6 +223,9 @@ fn where_table(path: &str, runs: &[corelab::catalog::Run]) -> WhereTable {
                         bit_size,
                         ..
                     }) => Some((*bit_offset, *bit_size)),
+                    Some(Fact::Type {
+                        size: Some(size), ..
+                    }) => Some((0, size.saturating_mul(8))),
                     _ => None,
                 },
                 answer,

@@ -576,3 +576,24 @@ fn the_layout_view_is_about_the_selected_struct() {
     );
     assert_eq!(w.url().format(), "?kernel=k&view=layout&type=task_struct");
 }
+
+#[test]
+fn the_where_question_lives_in_the_url() {
+    let mut w = Workspace::default();
+    w.apply(Action::ShowView(View::Where));
+    w.apply(Action::Catalog(crate::state::CatalogAction::Ask(
+        "  task_struct.__state ".into(),
+    )));
+    assert_eq!(w.catalog.path, "task_struct.__state");
+    let u = w.url();
+    assert_eq!(u.where_path, "task_struct.__state");
+    assert_eq!(Workspace::from_url(&u).catalog, w.catalog);
+    assert_eq!(
+        crate::query::catalog::WhereQuery::of(&w, &[3]).map(|q| q.shards),
+        Some(vec![3])
+    );
+    assert_eq!(
+        crate::query::catalog::WhereQuery::of(&Workspace::default(), &[]),
+        None
+    );
+}

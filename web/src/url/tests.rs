@@ -170,3 +170,22 @@ fn a_new_place_is_a_history_entry_and_typing_is_not() {
         &at("?obj=a&view=flow&kv=5.4.0")
     ));
 }
+
+#[test]
+fn catalogue_builds_and_where_questions_round_trip() {
+    let s = "?kernel=@debian12-6.1.0-50-arm64&view=where&where=task_struct.se.vruntime";
+    let u = UrlState::parse(s);
+    assert_eq!(u.kernel.as_deref(), Some("@debian12-6.1.0-50-arm64"));
+    assert_eq!(u.view, View::Where);
+    assert_eq!(u.where_path, "task_struct.se.vruntime");
+    assert_eq!(u.format(), s, "`@` is written as is");
+    // Percent-encoded by another tool, it reads the same.
+    let other = UrlState::parse(
+        "?kernel=%40debian12-6.1.0-50-arm64&view=where&where=task_struct.se.vruntime",
+    );
+    assert_eq!(other, u);
+    // A new question is a new place in the history.
+    let mut next = u.clone();
+    next.where_path = "task_struct.__state".into();
+    assert!(is_new_place(&u, &next));
+}
