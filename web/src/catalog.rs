@@ -1,6 +1,6 @@
 //! The kernel catalogue as the page fetches it: `make dist` splits the archive into its head
-//! (`catalog/debian.head.bin`, ~15 KB, fetched once) and one file per segment named by its
-//! file offset (`catalog/s/<version>/<offset>.bin`, scripts/catalog/split.py), so any static
+//! (`dist/catalog/debian.head.bin`, ~15 KB, fetched once) and one file per segment named by its
+//! file offset (`dist/catalog/s/<version>/<offset>.bin`, scripts/catalog/split.py), so any static
 //! server serves one build as the few segments of its delta chain — no Range requests.
 //!
 //! The page fetches; the engine parses the head, rebuilds a build from the segments handed

@@ -26,7 +26,7 @@ pub struct CatalogBuild {
     /// Number of types.
     pub types: u32,
     /// The archive segments its BTF is rebuilt from, reference first: (file offset,
-    /// compressed length). The page fetches each as `catalog/s/<version>/<offset>.bin`.
+    /// compressed length). The page fetches each as `dist/catalog/s/<version>/<offset>.bin`.
     pub segments: Vec<(u64, u64)>,
 }
 
@@ -49,7 +49,7 @@ pub struct CatalogListing {
     /// The where-index's shards: (file offset, compressed length) each.
     pub shards: Vec<(u64, u64)>,
     /// The first 16 hex digits of the head's sha256: the directory its segments are served
-    /// from (`catalog/s/<version>/<offset>.bin`), so a new archive never meets old segments.
+    /// from (`dist/catalog/s/<version>/<offset>.bin`), so a new archive never meets old segments.
     pub version: String,
 }
 

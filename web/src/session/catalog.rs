@@ -108,13 +108,16 @@ impl Session {
             .head
             .find(name)
             .ok_or_else(|| format!("no catalogue build named {name}"))?;
+        let started = (self.clock)();
         let btf = Materializer::new(&cat.head)
             .btf(b, &mut Fetched(segments))
             .map_err(|e| format!("catalogue build {name}: {e}"))?;
         let layer = format!(
-            "catalogue build (rebuilt from {} segment{}, sha256 checked)",
+            "catalogue build (rebuilt from {} segment{} of {} KB in {:.0} ms, sha256 checked)",
             segments.len(),
-            if segments.len() == 1 { "" } else { "s" }
+            if segments.len() == 1 { "" } else { "s" },
+            segments.iter().map(|s| s.1.len()).sum::<usize>().div_ceil(1000),
+            (self.clock)() - started
         );
         let mut kernel = Kernel::load(&format!("@{name}"), &btf, None)?;
         kernel.layers.insert(0, layer);
