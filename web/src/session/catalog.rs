@@ -116,7 +116,11 @@ impl Session {
             "catalogue build (rebuilt from {} segment{} of {} KB in {:.0} ms, sha256 checked)",
             segments.len(),
             if segments.len() == 1 { "" } else { "s" },
-            segments.iter().map(|s| s.1.len()).sum::<usize>().div_ceil(1000),
+            segments
+                .iter()
+                .map(|s| s.1.len())
+                .sum::<usize>()
+                .div_ceil(1000),
             (self.clock)() - started
         );
         let mut kernel = Kernel::load(&format!("@{name}"), &btf, None)?;
