@@ -76,14 +76,24 @@ pub fn WhereView() -> Html {
         });
     }
 
-    let input = use_node_ref();
+    // What is typed (the question asked changes it too: an example, the URL, history).
+    let draft = use_state(|| s.catalog.path.clone());
+    {
+        let draft = draft.clone();
+        use_effect_with(s.catalog.path.clone(), move |p| draft.set(p.clone()));
+    }
+    let oninput = {
+        let draft = draft.clone();
+        Callback::from(move |e: InputEvent| {
+            let i: HtmlInputElement = e.target_unchecked_into();
+            draft.set(i.value());
+        })
+    };
     let onsubmit = {
-        let (input, dispatch) = (input.clone(), dispatch.clone());
+        let (draft, dispatch) = (draft.clone(), dispatch.clone());
         Callback::from(move |e: SubmitEvent| {
             e.prevent_default();
-            if let Some(i) = input.cast::<HtmlInputElement>() {
-                dispatch.emit(Action::Catalog(CatalogAction::Ask(i.value())));
-            }
+            dispatch.emit(Action::Catalog(CatalogAction::Ask((*draft).clone())));
         })
     };
     let examples = EXAMPLES.iter().map(|&x| {
@@ -135,7 +145,7 @@ pub fn WhereView() -> Html {
                    type per build, from the catalogue's index (no build is downloaded)." }
             </p>
             <form class="where-form" {onsubmit}>
-                <input id="where-path" ref={input} type="search" value={s.catalog.path.clone()}
+                <input id="where-path" type="search" value={(*draft).clone()} {oninput}
                     placeholder="NAME[.MEMBER…]" aria-label="Name or member path" autocomplete="off" spellcheck="false" />
                 <button class="button" type="submit" id="where-ask">{ "Where?" }</button>
             </form>
