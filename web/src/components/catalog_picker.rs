@@ -6,6 +6,7 @@
 use web_sys::HtmlInputElement;
 use yew::prelude::*;
 
+use crate::decimal::fixed;
 use crate::dto::catalog::{CatalogBuild, CatalogListing};
 use crate::hooks::{use_catalog, use_loader, use_workspace};
 
@@ -123,9 +124,9 @@ pub fn CatalogPicker(props: &CatalogPickerProps) -> Html {
             { chips("arch", |b| &b.arch) }
             <p class="catalog-count">
                 { format!("{} of {} builds", matching.len(), listing.builds.len()) }
-                <span class="hint">{ format!(" · one build fetches its own segments only (≤ {}), the archive is {:.1} MiB",
+                <span class="hint">{ format!(" · one build fetches its own segments only (≤ {}), the archive is {} MiB",
                     kb(listing.builds.iter().map(CatalogBuild::transfer).max().unwrap_or(0) + listing.head_bytes),
-                    listing.archive_bytes as f64 / (1 << 20) as f64) }</span>
+                    fixed(listing.archive_bytes as f64 / (1 << 20) as f64, 1)) }</span>
             </p>
             <ul class="catalog-list">{ for rows }</ul>
         </div>

@@ -7,6 +7,7 @@ use web_sys::HtmlInputElement;
 use yew::platform::spawn_local;
 use yew::prelude::*;
 
+use crate::decimal::fixed;
 use crate::dto::catalog::{CatalogListing, WhereOutcome, WhereRun, WhereTable};
 use crate::hooks::{use_catalog, use_dispatch, use_loader, use_query, use_workspace};
 use crate::query::catalog::WhereQuery;
@@ -209,6 +210,8 @@ fn runs_table(t: &WhereTable, l: &CatalogListing) -> Html {
 /// Offset (down) and size (bar length) of the answer per build (across), one column per
 /// build in catalogue order; suites are marked along the top.
 fn chart_svg(t: &WhereTable, l: &CatalogListing) -> Html {
+    // Coordinates print through `fixed` (no float formatting in the app's wasm).
+    let px = |v: f64| fixed(v, 1).to_string();
     let n = l.builds.len().max(1) as f64;
     let (left, top, width, height) = (64.0, 28.0, 1000.0, 260.0);
     let col = width / n;
@@ -225,28 +228,29 @@ fn chart_svg(t: &WhereTable, l: &CatalogListing) -> Html {
     let y = |bits: u64| top + height * (bits as f64 / 8.0) / max_bytes;
     let bars = t.runs.iter().map(|r| {
         let x = left + col * r.first as f64;
-        let w = col * r.len as f64;
+        let w = (col * r.len as f64 - 0.5).max(0.5);
         let tip = format!(
             "{} build{}: {}\n{}",
             r.len,
             if r.len == 1 { "" } else { "s" },
             span(l, r),
-            if r.facts.is_empty() { "not there".to_owned() } else { r.facts.join("\n") }
+            if r.facts.is_empty() {
+                "not there".to_owned()
+            } else {
+                r.facts.join("\n")
+            }
         );
-        match r.bits {
+        let (y0, h, class) = match r.bits {
             Some((o, s)) => {
                 let (y0, y1) = (y(o as u64), y(o as u64 + s.max(1) as u64));
-                html! {
-                    <rect class={classes!("bar", answer_class(r))} x={format!("{x:.1}")} y={format!("{y0:.1}")}
-                        width={format!("{:.1}", (w - 0.5).max(0.5))} height={format!("{:.1}", (y1 - y0).max(1.5))}>
-                        <title>{ tip }</title>
-                    </rect>
-                }
+                (y0, (y1 - y0).max(1.5), answer_class(r))
             }
-            None => html! {
-                <rect class="bar ans-none" x={format!("{x:.1}")} y={format!("{:.1}", top + height + 4.0)}
-                    width={format!("{:.1}", (w - 0.5).max(0.5))} height="4"><title>{ tip }</title></rect>
-            },
+            None => (top + height + 4.0, 4.0, "ans-none".to_owned()),
+        };
+        html! {
+            <rect class={classes!("bar", class)} x={px(x)} y={px(y0)} width={px(w)} height={px(h)}>
+                <title>{ tip }</title>
+            </rect>
         }
     });
     // Suites along the top, a line where one starts.
@@ -258,8 +262,8 @@ fn chart_svg(t: &WhereTable, l: &CatalogListing) -> Html {
             let x = left + col * i as f64;
             marks.push(html! {
                 <g class="suite-mark">
-                    <line x1={format!("{x:.1}")} x2={format!("{x:.1}")} y1={format!("{}", top - 14.0)} y2={format!("{}", top + height)} />
-                    <text x={format!("{:.1}", x + 3.0)} y={format!("{}", top - 16.0)}>{ b.suite.clone() }</text>
+                    <line x1={px(x)} x2={px(x)} y1={px(top - 14.0)} y2={px(top + height)} />
+                    <text x={px(x + 3.0)} y={px(top - 16.0)}>{ b.suite.clone() }</text>
                 </g>
             });
         }
@@ -269,14 +273,14 @@ fn chart_svg(t: &WhereTable, l: &CatalogListing) -> Html {
         let yy = top + height * k as f64 / 4.0;
         html! {
             <g class="tick">
-                <line x1={format!("{left}")} x2={format!("{}", left + width)} y1={format!("{yy:.1}")} y2={format!("{yy:.1}")} />
-                <text x={format!("{}", left - 6.0)} y={format!("{:.1}", yy + 4.0)}>{ format!("{bytes:.0}") }</text>
+                <line x1={px(left)} x2={px(left + width)} y1={px(yy)} y2={px(yy)} />
+                <text x={px(left - 6.0)} y={px(yy + 4.0)}>{ fixed(bytes, 0).to_string() }</text>
             </g>
         }
     });
     html! {
         <figure class="where-chart">
-            <svg id="where-chart" viewBox={format!("0 0 {} {}", left + width + 8.0, top + height + 24.0)}
+            <svg id="where-chart" viewBox={format!("0 0 {} {}", px(left + width + 8.0), px(top + height + 24.0))}
                 role="img" aria-label={format!("offset and size of {} by build", t.path)}>
                 { for ticks }
                 { for marks }

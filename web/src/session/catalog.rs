@@ -113,7 +113,7 @@ impl Session {
             .btf(b, &mut Fetched(segments))
             .map_err(|e| format!("catalogue build {name}: {e}"))?;
         let layer = format!(
-            "catalogue build (rebuilt from {} segment{} of {} KB in {:.0} ms, sha256 checked)",
+            "catalogue build (rebuilt from {} segment{} of {} KB in {} ms, sha256 checked)",
             segments.len(),
             if segments.len() == 1 { "" } else { "s" },
             segments
@@ -121,7 +121,7 @@ impl Session {
                 .map(|s| s.1.len())
                 .sum::<usize>()
                 .div_ceil(1000),
-            (self.clock)() - started
+            ((self.clock)() - started).max(0.0) as u64
         );
         let mut kernel = Kernel::load(&format!("@{name}"), &btf, None)?;
         kernel.layers.insert(0, layer);
