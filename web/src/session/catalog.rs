@@ -12,20 +12,26 @@ use std::collections::{BTreeMap, HashMap};
 use std::sync::Arc;
 
 use corelab::catalog::{
-    decode_shard, parse_head, sha256, where_is, BuildIdx, Fact, Head, Materializer, Segment,
-    SegmentId, SegmentSource, Shard, ShardSource,
+    decode_shard, parse_head, sha256, where_is, BuildIdx, Fact, Head, Materializer, References,
+    Segment, SegmentId, SegmentSource, Shard, ShardSource,
 };
 use corelab::Error;
 
 use super::{Kernel, Session};
 use crate::dto::catalog::{CatalogBuild, CatalogListing, WhereOutcome, WhereRun, WhereTable};
 
-/// The catalogue the engine holds: its head and the index shards decoded so far.
+/// The catalogue the engine holds: its head, the index shards decoded so far, and the last
+/// references rebuilt (picking another build of the same series rebuilds only its own delta).
 #[derive(Debug)]
 pub struct Catalogue {
     head: Head,
     shards: HashMap<usize, Arc<Shard>>,
+    references: References,
 }
+
+/// References kept between picks (each is a whole kernel's BTF split for the codec, ~2× its
+/// size: ~10 MB).
+const KEPT_REFERENCES: usize = 2;
 
 /// Segments the page fetched, by file offset: each must be exactly as long as the head says.
 struct Fetched<'a>(&'a [(u64, &'a [u8])]);
@@ -85,6 +91,7 @@ impl Session {
         self.catalog = Some(Catalogue {
             head,
             shards: HashMap::new(),
+            references: References::default(),
         });
         Ok(listing)
     }
@@ -103,15 +110,21 @@ impl Session {
         name: &str,
         segments: &[(u64, &[u8])],
     ) -> Result<&Kernel, String> {
-        let cat = self.catalogue()?;
+        let clock = self.clock;
+        let cat = self
+            .catalog
+            .as_mut()
+            .ok_or_else(|| "the kernel catalogue is not open".to_owned())?;
         let b = cat
             .head
             .find(name)
             .ok_or_else(|| format!("no catalogue build named {name}"))?;
-        let started = (self.clock)();
-        let btf = Materializer::new(&cat.head)
-            .btf(b, &mut Fetched(segments))
-            .map_err(|e| format!("catalogue build {name}: {e}"))?;
+        let started = clock();
+        let references = std::mem::take(&mut cat.references);
+        let mut m = Materializer::with_references(&cat.head, references, KEPT_REFERENCES);
+        let btf = m.btf(b, &mut Fetched(segments));
+        cat.references = m.into_references();
+        let btf = btf.map_err(|e| format!("catalogue build {name}: {e}"))?;
         let layer = format!(
             "catalogue build (rebuilt from {} segment{} of {} KB in {} ms, sha256 checked)",
             segments.len(),
@@ -121,7 +134,7 @@ impl Session {
                 .map(|s| s.1.len())
                 .sum::<usize>()
                 .div_ceil(1000),
-            ((self.clock)() - started).max(0.0) as u64
+            (clock() - started).max(0.0) as u64
         );
         let mut kernel = Kernel::load(&format!("@{name}"), &btf, None)?;
         kernel.layers.insert(0, layer);

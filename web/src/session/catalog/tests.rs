@@ -44,15 +44,19 @@ fn every_build_loads_from_its_own_segments() {
             sum.layers
         );
     }
-    // A delta build needs its reference's segment too: without it, an error naming it.
+    // A delta build needs its reference's segment too: without it, an error naming it...
     let delta = listing
         .builds
         .iter()
         .find(|b| b.segments.len() > 1)
         .unwrap();
     let only_own = &segments(&file, delta)[1..];
-    let e = s.catalog_load(1, &delta.name, only_own).unwrap_err();
+    let (mut fresh, _, _) = opened();
+    let e = fresh.catalog_load(1, &delta.name, only_own).unwrap_err();
     assert!(e.contains(&delta.name) && e.contains("not fetched"), "{e}");
+    // ...unless the engine kept the reference from an earlier pick.
+    let k = s.catalog_load(1, &delta.name, only_own).unwrap();
+    assert_eq!(k.summary().types, delta.types);
 }
 
 #[test]
