@@ -30,9 +30,11 @@ fn initial_state(url: &UrlState) -> Workspace {
         ((url.object.is_some() && view.needs_target()) || view == View::Ask)
             .then(|| DEFAULT_TARGET.into())
     });
-    if let Some(k) = kernel.as_deref().and_then(bundled::find) {
+    // A bundled kernel, or a catalogue build (`@debian12-6.1.0-50-arm64`).
+    let shipped = |k: &String| bundled::find(k).is_some() || k.len() > 1 && k.starts_with('@');
+    if let Some(k) = kernel.filter(shipped) {
         w.apply(Action::Kernel(KernelAction::StartLoad {
-            source: Source::Bundled(k.id.to_owned()),
+            source: Source::Bundled(k),
             generation: 1,
         }));
     }

@@ -4,6 +4,7 @@
 
 pub mod ask_view;
 pub mod badges;
+pub mod catalog_picker;
 pub mod code_view;
 pub mod compare_view;
 pub mod embed_view;
@@ -31,3 +32,4 @@ pub mod type_detail;
 pub mod type_list;
 pub mod welcome;
 pub mod whatif_panel;
+pub mod where_view;

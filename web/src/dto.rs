@@ -9,6 +9,7 @@ use serde::{Deserialize, Serialize};
 use crate::document::Document;
 
 pub mod ask;
+pub mod catalog;
 pub mod compare;
 pub mod guard;
 pub mod loadlog;

@@ -21,6 +21,7 @@ use crate::session::Session;
 use crate::shared::Shared;
 
 pub mod ask;
+pub mod catalog;
 pub mod kernel;
 pub mod loadlog;
 pub mod object;

@@ -29,6 +29,7 @@ use crate::dto::{
 };
 
 pub mod ask;
+pub mod catalog;
 mod compare;
 mod guard;
 pub mod header;
@@ -248,6 +249,8 @@ pub struct Session {
     objects: Slots<LoadedObject>,
     /// The last what-if copy of a kernel (hidden types or members).
     hidden: Option<whatif::HiddenCopy>,
+    /// The kernel catalogue, once the page has handed over its head.
+    catalog: Option<catalog::Catalogue>,
     /// Milliseconds from some origin, for the timings reports carry.
     clock: fn() -> f64,
 }
@@ -270,6 +273,7 @@ impl Session {
             kernels: Slots::default(),
             objects: Slots::default(),
             hidden: None,
+            catalog: None,
             clock,
         }
     }

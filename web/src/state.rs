@@ -16,6 +16,7 @@ use crate::url::{Embed, TypeRef, UrlState};
 use crate::views::{Area, View};
 
 pub mod ask;
+pub mod catalog;
 pub mod header;
 pub mod kernel;
 pub mod object;
@@ -24,6 +25,7 @@ pub mod object;
 mod tests;
 
 pub use ask::{AskAction, AskArea};
+pub use catalog::{CatalogAction, CatalogArea};
 pub use header::{HeaderAction, HeaderArea};
 pub use kernel::{Kernel, KernelAction, KernelArea, LoadTimings, Loading, Phase, Search};
 pub use object::{ObjectAction, ObjectArea, ObjectLoading, ObjectState};
@@ -31,7 +33,8 @@ pub use object::{ObjectAction, ObjectArea, ObjectLoading, ObjectState};
 /// Where a loaded kernel or object came from.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Source {
-    /// Bundled with the site, by id.
+    /// Shipped with the site, by id: a bundled kernel, or `@BUILD`, a build of the kernel
+    /// catalogue (`@debian12-6.1.0-50-arm64`), or a bundled sample object.
     Bundled(String),
     /// A file the user uploaded or dropped, by name.
     Upload(String),
@@ -112,6 +115,8 @@ pub struct Workspace {
     pub object: ObjectArea,
     /// The Ask area.
     pub ask: AskArea,
+    /// The kernel catalogue's question.
+    pub catalog: CatalogArea,
 }
 
 /// Everything that changes the state.
@@ -125,6 +130,8 @@ pub enum Action {
     Object(ObjectAction),
     /// In the Ask area.
     Ask(AskAction),
+    /// In the kernel catalogue's views.
+    Catalog(CatalogAction),
     /// Switch the main view.
     ShowView(View),
     /// Switch to an area (its last view).
@@ -187,6 +194,7 @@ impl Workspace {
             u.query.clear();
         }
         self.ask.write_url(&mut u);
+        self.catalog.write_url(&mut u);
         u.line = match self.view {
             View::Listing => self.kernel.listing.line.map(|l| l as u32 + 1),
             View::Header => self.header.position.line.map(|l| l as u32 + 1),
@@ -207,6 +215,7 @@ impl Workspace {
             Action::Header(a) => self.apply_header(a),
             Action::Object(a) => self.apply_object(a),
             Action::Ask(a) => self.ask.apply(a),
+            Action::Catalog(a) => self.apply_catalog(a),
             Action::ShowView(v) => self.show_view(v),
             Action::ShowArea(a) => {
                 let v = self.area_views[a.index()].unwrap_or_else(|| a.first_view());
@@ -233,6 +242,7 @@ impl Workspace {
         } else {
             self.kernel.apply_url(url);
         }
+        self.catalog.apply_url(url);
         self.show_view(url.view);
         match (url.view, url.line) {
             (View::Listing, Some(l)) => self.kernel.listing.go_to(l as usize - 1),

@@ -205,6 +205,8 @@ pub struct UrlState {
     pub helpers: bool,
     /// A failed load's log, when short (`log=`; a long one stays in the page).
     pub log: String,
+    /// The catalogue question (`where=task_struct.__state`; empty: none).
+    pub where_path: String,
 }
 
 impl UrlState {
@@ -249,6 +251,7 @@ impl UrlState {
                 "root" => s.roots.extend(split_roots(&v)),
                 "helpers" => s.helpers = v == "1",
                 "log" => s.log = v,
+                "where" => s.where_path = v,
                 _ => {}
             }
         }
@@ -340,6 +343,9 @@ impl UrlState {
         if self.helpers {
             pairs.push(("helpers", "1".to_owned()));
         }
+        if !self.where_path.is_empty() {
+            pairs.push(("where", self.where_path.clone()));
+        }
         if let Some(l) = self.line {
             pairs.push(("line", l.to_string()));
         }
@@ -366,16 +372,19 @@ pub fn is_new_place(from: &UrlState, to: &UrlState) -> bool {
         || from.profile != to.profile
         || from.roots != to.roots
         || from.object != to.object
+        || from.where_path != to.where_path
         || from.prog != to.prog
         || from.tour != to.tour
 }
 
-/// Percent-encodes everything but RFC 3986 unreserved characters (so `#` and `&` too).
+/// Percent-encodes everything but RFC 3986 unreserved characters (so `#` and `&` too) and
+/// `@`, which a query may hold as is: a catalogue build reads as written,
+/// `kernel=@debian12-6.1.0-50-arm64`.
 fn encode(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
     for b in s.bytes() {
         match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' | b'@' => {
                 out.push(b as char)
             }
             _ => out.push_str(&format!("%{b:02X}")),

@@ -8,7 +8,9 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::query::{ask, kernel, loadlog, object, structs, Blob, Payload, Query, Registered};
+use crate::query::{
+    ask, catalog, kernel, loadlog, object, structs, Blob, Payload, Query, Registered,
+};
 use crate::session::Session;
 
 /// Declares the tabs: the enum, its table of labels, titles and areas.
@@ -56,6 +58,8 @@ views! {
     Listing => "listing", "Raw listing", Kernel;
     /// One struct or union across kernels.
     Compare => "compare", "Compare kernels", Kernel;
+    /// A type, member or enumerator across every catalogue build.
+    Where => "where", "Where is…", Kernel;
     /// The object's programs and code with source lines.
     Code => "code", "Code", Object;
     /// Every CO-RE relocation against the kernel.
@@ -245,6 +249,7 @@ queries! {
     Complete => ask::CompleteQuery,
     Across => ask::AcrossQuery,
     LoadLog => loadlog::LoadLogQuery,
+    Where => catalog::WhereQuery,
 }
 
 #[cfg(target_arch = "wasm32")]
@@ -266,6 +271,7 @@ mod render {
     use crate::components::summary_view::SummaryView;
     use crate::components::type_detail::TypeDetailView;
     use crate::components::type_list::TypeList;
+    use crate::components::where_view::WhereView;
 
     impl View {
         /// The tab's content (its area's inputs are loaded: a kernel, or an object).
@@ -281,6 +287,7 @@ mod render {
                 View::Header => html! { <HeaderView /> },
                 View::Listing => html! { <ListingView /> },
                 View::Compare => html! { <CompareView /> },
+                View::Where => html! { <WhereView /> },
                 View::Code => html! { <CodeView /> },
                 View::Relocs => html! { <RelocView /> },
                 View::Matrix => html! { <MatrixView /> },

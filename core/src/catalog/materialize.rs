@@ -41,6 +41,23 @@ impl SegmentSource for WholeFile<'_> {
 /// reference are neighbours.
 pub const CACHED_REFERENCES: usize = 4;
 
+/// References a materialiser kept rebuilt, handed from one materialiser to the next over the
+/// same head (a page keeps them between picks: builds of one series share their chain).
+#[derive(Debug, Default, Clone)]
+pub struct References(Vec<(BuildIdx, Arc<RawBtf>)>);
+
+impl References {
+    /// How many are kept.
+    pub fn len(&self) -> usize {
+        self.0.len()
+    }
+
+    /// Whether none is kept.
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+}
+
 /// Rebuilds builds of one archive, keeping the last few references it rebuilt.
 #[derive(Debug)]
 pub struct Materializer<'h> {
@@ -48,6 +65,8 @@ pub struct Materializer<'h> {
     cache: Vec<(BuildIdx, Arc<RawBtf>)>,
     /// Builds some other build refers to.
     is_reference: Vec<bool>,
+    /// How many references to keep.
+    keep: usize,
 }
 
 impl<'h> Materializer<'h> {
@@ -63,7 +82,25 @@ impl<'h> Materializer<'h> {
             head,
             cache: Vec::new(),
             is_reference,
+            keep: CACHED_REFERENCES,
         }
+    }
+
+    /// A materialiser for the builds of `head` that starts with `references` (kept by an
+    /// earlier one over the same head; at most `keep` are kept from now on).
+    pub fn with_references(head: &'h Head, references: References, keep: usize) -> Self {
+        let mut m = Materializer::new(head);
+        m.keep = keep;
+        m.cache = references.0;
+        m.cache.retain(|(b, _)| (b.0 as usize) < head.builds.len());
+        let excess = m.cache.len().saturating_sub(keep);
+        m.cache.drain(..excess);
+        m
+    }
+
+    /// The references it kept, for the next materialiser over the same head.
+    pub fn into_references(self) -> References {
+        References(self.cache)
     }
 
     /// The raw BTF of build `b`, byte-identical to the blob carved from its package (its
@@ -100,8 +137,8 @@ impl<'h> Materializer<'h> {
                 )
             })?;
             let raw = Arc::new(raw);
-            if self.is_reference[x.0 as usize] {
-                if self.cache.len() >= CACHED_REFERENCES {
+            if self.is_reference[x.0 as usize] && self.keep > 0 {
+                if self.cache.len() >= self.keep {
                     self.cache.remove(0);
                 }
                 self.cache.push((x, raw.clone()));

@@ -167,3 +167,39 @@ fn delta_renumbers_ids_and_strings() {
         assert!(delta::apply(&ra, &d[..cut]).is_err());
     }
 }
+
+#[test]
+fn references_carry_over_to_the_next_materialiser() {
+    let inputs = sample_inputs();
+    let file = sample_archive();
+    let cat = Catalog::parse(&file).unwrap();
+    let delta = (0..cat.head.builds.len() as u32)
+        .map(BuildIdx)
+        .find(|&b| cat.head.chain(b).unwrap().len() > 1)
+        .unwrap();
+    let mut m = Materializer::with_references(&cat.head, References::default(), 1);
+    m.btf(delta, &mut WholeFile(&file)).unwrap();
+    let kept = m.into_references();
+    assert_eq!(kept.len(), 1);
+    // The next one rebuilds the build from its own segment alone: a source that only has
+    // that segment suffices.
+    struct Only<'a>(&'a [u8], SegmentId);
+    impl SegmentSource for Only<'_> {
+        fn segment(&mut self, id: SegmentId, seg: &Segment) -> Result<std::borrow::Cow<'_, [u8]>> {
+            assert_eq!(id, self.1, "only the build's own segment is read");
+            WholeFile(self.0)
+                .segment(id, seg)
+                .map(|c| c.into_owned().into())
+        }
+    }
+    let own = cat.head.build(delta).recipe.segment();
+    let mut m = Materializer::with_references(&cat.head, kept, 1);
+    let btf = m.btf(delta, &mut Only(&file, own)).unwrap();
+    let name = &cat.head.build(delta).name;
+    let input = inputs.iter().find(|i| &i.meta.name == name).unwrap();
+    assert_eq!(btf, input.btf);
+    // Keeping none keeps none.
+    let mut m = Materializer::with_references(&cat.head, m.into_references(), 0);
+    assert!(m.btf(delta, &mut WholeFile(&file)).is_ok());
+    assert!(m.into_references().is_empty());
+}

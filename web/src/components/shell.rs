@@ -66,8 +66,9 @@ pub fn Shell() -> Html {
     };
 
     let body = match (area, s.kernel.kernel.is_some(), s.object.object.is_some()) {
-        // The comparison needs no kernel of its own: it loads the bundled ones.
-        (Area::Kernel, _, _) if s.view == View::Compare => s.view.render(),
+        // The comparison needs no kernel of its own: it loads the bundled ones; "Where is"
+        // reads the catalogue's index.
+        (Area::Kernel, _, _) if matches!(s.view, View::Compare | View::Where) => s.view.render(),
         (Area::Kernel, false, _) => html! { <Welcome busy={s.kernel.loading.is_some()} /> },
         (Area::Kernel, true, _) => s.view.render(),
         // A question is about the active kernel.

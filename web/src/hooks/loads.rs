@@ -10,6 +10,7 @@ use yew::platform::spawn_local;
 use yew::prelude::*;
 
 use crate::browser;
+use crate::dto::catalog::CatalogListing;
 use crate::engine::Engine;
 use crate::kernels::{KernelCache, LoadProgress, Quiet};
 use crate::samples;
@@ -104,7 +105,17 @@ impl Loader {
         self.engine.as_ref().as_ref().map_err(Clone::clone)
     }
 
-    /// Loads bundled kernel `id` as the active kernel.
+    /// The kernel catalogue's builds (its head fetched and opened the first time).
+    pub async fn catalog(&self) -> Result<Shared<CatalogListing>, String> {
+        self.cache.catalog.listing(self.engine()?).await
+    }
+
+    /// Hands the where-index shards `wanted` to the engine (fetching them the first time).
+    pub async fn catalog_shards(&self, wanted: &[u32]) -> Result<(), String> {
+        self.cache.catalog.shards(self.engine()?, wanted).await
+    }
+
+    /// Loads bundled kernel `id` (or catalogue build `@BUILD`) as the active kernel.
     pub fn pick_kernel(&self, id: String) {
         let g = self.slot();
         self.load_kernel(g, Source::Bundled(id), None);

@@ -6,7 +6,9 @@
 use std::fmt::Debug;
 
 use super::*;
+use crate::dto::catalog::WhereOutcome;
 use crate::dto::guard::WhatIf;
+use crate::query::catalog::WhereQuery;
 use crate::query::kernel::{HeaderQuery, LayoutQuery, ListingQuery, TypeDetailQuery};
 use crate::query::object::{CompareQuery, ExplainQuery, GuardQuery, MatrixQuery, RelocQuery};
 use crate::query::structs::StructsQuery;
@@ -68,6 +70,10 @@ fn queries() -> Vec<AnyQuery> {
             kernels: vec![1, 3],
             name: "task_struct".into(),
         }),
+        AnyQuery::Where(WhereQuery {
+            path: "task_struct.__state".into(),
+            shards: vec![],
+        }),
     ]
 }
 
@@ -86,6 +92,15 @@ fn every_request_round_trips() {
             label: "prog.bpf.o".into(),
         },
         Request::Keep { slots: vec![1, 2] },
+        Request::CatalogOpen,
+        Request::CatalogLoad {
+            slot: 3,
+            build: "debian12-6.1.0-50-arm64".into(),
+            offsets: vec![52061, 14_891_355],
+        },
+        Request::CatalogShards {
+            shards: vec![0, 63],
+        },
     ];
     requests.extend(queries().into_iter().map(Request::Query));
     for r in requests {
@@ -107,6 +122,24 @@ fn every_answer_round_trips_with_its_bulk() {
     let mut s = session_with("10_guarding", &[K510, K618]);
     let summary = s.object(100).unwrap().summary();
     round_trip(Reply::ObjectLoaded { summary });
+    // The catalogue (core's sample archive): its listing, and a where-answer both before
+    // the shard it needs is handed over and after.
+    let archive = corelab::catalog::sample::sample_archive();
+    let listing = s.catalog_open(&archive).unwrap();
+    round_trip(Reply::Catalog {
+        listing: listing.clone(),
+    });
+    let WhereOutcome::NeedShard(i) = s.catalog_where("task_struct.__state").unwrap() else {
+        panic!("the first where-question needs a shard");
+    };
+    let (o, n) = listing.shards[i as usize];
+    let mut s2 = session_with("10_guarding", &[K510]);
+    s2.catalog_open(&archive).unwrap();
+    s2.catalog_shards(&[(i, &archive[o as usize..(o + n) as usize])])
+        .unwrap();
+    round_trip(AnyReply::Where(
+        s2.catalog_where("task_struct.__state").unwrap(),
+    ));
     for q in queries() {
         // The session's slots: kernels 1 and 2, the object 100.
         let q = match q {

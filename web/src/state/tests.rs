@@ -612,3 +612,24 @@ fn the_question_lives_in_the_url_of_the_ask_area_and_keeps_the_search() {
     ))));
     assert_eq!(w.ask.question, "t->mm");
 }
+
+#[test]
+fn the_where_question_lives_in_the_url() {
+    let mut w = Workspace::default();
+    w.apply(Action::ShowView(View::Where));
+    w.apply(Action::Catalog(crate::state::CatalogAction::Ask(
+        "  task_struct.__state ".into(),
+    )));
+    assert_eq!(w.catalog.path, "task_struct.__state");
+    let u = w.url();
+    assert_eq!(u.where_path, "task_struct.__state");
+    assert_eq!(Workspace::from_url(&u).catalog, w.catalog);
+    assert_eq!(
+        crate::query::catalog::WhereQuery::of(&w, &[3]).map(|q| q.shards),
+        Some(vec![3])
+    );
+    assert_eq!(
+        crate::query::catalog::WhereQuery::of(&Workspace::default(), &[]),
+        None
+    );
+}

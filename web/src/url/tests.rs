@@ -219,3 +219,22 @@ fn the_ask_area_is_named_by_area_and_q_is_its_question() {
     assert_eq!(e.embed.map(Embed::view), Some(View::Ask));
     assert_eq!((e.question.as_str(), e.query.as_str()), ("t->mm", ""));
 }
+
+#[test]
+fn catalogue_builds_and_where_questions_round_trip() {
+    let s = "?kernel=@debian12-6.1.0-50-arm64&view=where&where=task_struct.se.vruntime";
+    let u = UrlState::parse(s);
+    assert_eq!(u.kernel.as_deref(), Some("@debian12-6.1.0-50-arm64"));
+    assert_eq!(u.view, View::Where);
+    assert_eq!(u.where_path, "task_struct.se.vruntime");
+    assert_eq!(u.format(), s, "`@` is written as is");
+    // Percent-encoded by another tool, it reads the same.
+    let other = UrlState::parse(
+        "?kernel=%40debian12-6.1.0-50-arm64&view=where&where=task_struct.se.vruntime",
+    );
+    assert_eq!(other, u);
+    // A new question is a new place in the history.
+    let mut next = u.clone();
+    next.where_path = "task_struct.__state".into();
+    assert!(is_new_place(&u, &next));
+}
