@@ -723,6 +723,7 @@ await test("two modules opened show bpftool 7.8's merge: header, listing, and re
   await page.locator('#summary h1:text-is("ext4 + tcp_bbr")').waitFor({ timeout: TIMEOUT });
   const summary = await text("#summary");
   assert(summary.includes("ext4, tcp_bbr: merged as bpftool 7.8 merges modules"), summary.slice(0, 800));
+  console.log(`     tcp_bbr.ko opened and merged with ext4 over 6.1, in the worker: ${/loaded in ([^\n]*)/.exec(summary)?.[1]}`);
   assert(summary.includes(`over a base of 100642 types (${K61})`), "split over the kernel");
   await shot("37-modules-merged-summary");
   // The header: its first lines on screen, and the whole of it downloaded, are bpftool 7.8's.

@@ -46,14 +46,14 @@ fn facts(s: &KernelSummary) -> Html {
         1 => rows.push((
             "module",
             format!(
-                "{}: relocation searches the kernel, then this module. Open another module to merge it in.",
+                "{}: relocation searches the kernel, then this module. Open another module of this kernel to merge it in; pick the kernel again to start without modules.",
                 s.modules[0]
             ),
         )),
         _ => rows.push((
             "modules",
             format!(
-                "{}: merged as bpftool 7.8 merges modules (bpftool -B VMLINUX btf dump file MOD1 file MOD2 …); relocation searches the kernel, then each module in this order",
+                "{}: merged as bpftool 7.8 merges modules (bpftool -B VMLINUX btf dump file MOD1 file MOD2 …); relocation searches the kernel, then each module in this order. Pick the kernel again to start without modules.",
                 s.modules.join(", "),
             ),
         )),

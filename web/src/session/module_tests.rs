@@ -62,6 +62,40 @@ fn two_modules_merge_as_bpftool_78_merges_them() {
 }
 
 #[test]
+fn every_merge_case_opened_one_by_one_lists_as_bpftool_78() {
+    // tests/data/modules/merged/cases.txt: 6.1 and big-endian 6.12 s390x kernels, up to
+    // seven modules, one twice, one as Debian's `.ko.xz`.
+    let cases = String::from_utf8(data::read("modules/merged/cases.txt")).unwrap();
+    let mut seen = 0;
+    for line in cases
+        .lines()
+        .filter(|l| !l.starts_with('#') && !l.trim().is_empty())
+    {
+        let words: Vec<&str> = line.split_whitespace().collect();
+        let (name, kernel, files) = (words[0], words[1], &words[2..]);
+        let mut s = Session::new();
+        s.load(
+            1,
+            kernel,
+            &data::read(&format!("btf/{kernel}.btf.gz")),
+            None,
+        )
+        .unwrap();
+        for (i, file) in files.iter().enumerate() {
+            let bytes = std::fs::read(data::path(&format!("modules/{file}"))).unwrap();
+            let slot = i as u32 + 2;
+            s.load(slot, file, &bytes, Some(slot - 1)).unwrap();
+        }
+        let k = s.kernel(files.len() as u32 + 1).unwrap();
+        assert_eq!(k.modules().len(), files.len(), "{name}");
+        let want = data::read(&format!("modules/merged/{name}.raw.txt.gz"));
+        assert!(k.raw_listing_text().as_bytes() == want, "{name}: listing");
+        seen += 1;
+    }
+    assert!(seen >= 8, "{seen} cases");
+}
+
+#[test]
 fn relocation_searches_the_kernel_then_each_module_as_libbpf_does() {
     for order in [["ext4", "tcp_bbr"], ["tcp_bbr", "ext4"]] {
         let mut s = with_modules(&order);

@@ -2,6 +2,8 @@
 //! chosen release, and each row says where the other release computes it differently —
 //! checked against the libbpf 1.5 and 1.7 oracles' `res` on a corpus object they disagree on.
 
+use std::path::PathBuf;
+
 use super::tests::{data, session_with, whatif, K510, K618};
 use super::*;
 use crate::dto::guard::LibbpfRelease;
@@ -133,4 +135,82 @@ fn guarding_and_the_matrix_say_which_release_answered() {
             .collect();
         assert_eq!(noted, ["task_struct.comm"], "{release:?}");
     }
+}
+
+/// `"res":{…}` of one of the oracle's lines, or `None` where libbpf computed none.
+fn res_text(line: &str) -> Option<&str> {
+    let at = line.find("\"res\":{")?;
+    let end = line[at..].find('}')?;
+    Some(&line[at..at + end])
+}
+
+#[test]
+fn rows_note_exactly_where_the_oracles_of_both_releases_differ() {
+    // Every (object, target) the oracle ran in 1.7 too: the rows with a note are the
+    // records whose `res` (or outcome) differs between libbpf 1.5's and 1.7's results.
+    let dir =
+        PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../tests/data/oracle/expected-libbpf1.7");
+    let mut pairs: Vec<(String, String)> = std::fs::read_dir(&dir)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter_map(|n| {
+            let (o, t) = n.strip_suffix(".jsonl.gz")?.split_once("__")?;
+            Some((o.to_owned(), t.to_owned()))
+        })
+        .collect();
+    pairs.sort();
+    assert!(pairs.len() >= 70, "{} pairs", pairs.len());
+    let mut s = Session::new();
+    let mut slots: Vec<String> = Vec::new();
+    let (mut noted, mut objects) = (0, Vec::<String>::new());
+    for (object, target) in &pairs {
+        let slot = match slots.iter().position(|t| t == target) {
+            Some(i) => i as u32 + 1,
+            None => {
+                let rel = if target.starts_with("debian") || target.starts_with("host") {
+                    format!("btf/{target}.btf.gz")
+                } else {
+                    format!("oracle/targets/{target}.btf.gz")
+                };
+                slots.push(target.clone());
+                let slot = slots.len() as u32;
+                s.load(slot, target, &data(&rel), None).unwrap();
+                slot
+            }
+        };
+        let oslot = match objects.iter().position(|o| o == object) {
+            Some(i) => i as u32 + 100,
+            None => {
+                objects.push(object.clone());
+                let slot = objects.len() as u32 + 99;
+                s.load_object(slot, object, &data(&format!("oracle/obj/{object}.o.gz")))
+                    .unwrap();
+                slot
+            }
+        };
+        let (old, new) = (
+            oracle_lines(LibbpfRelease::V1_5, object, target),
+            oracle_lines(LibbpfRelease::V1_7, object, target),
+        );
+        let outcome = |l: &str| {
+            l.split("\"outcome\":")
+                .nth(1)
+                .map(|o| o.split(',').next().unwrap_or("").to_owned())
+        };
+        let want: Vec<bool> = old
+            .iter()
+            .zip(&new)
+            .map(|(a, b)| res_text(a) != res_text(b) || outcome(a) != outcome(b))
+            .collect();
+        let table = s.relocate(oslot, slot, &whatif()).unwrap();
+        let got: Vec<bool> = table
+            .rows
+            .iter()
+            .map(|r| r.release_note.is_some())
+            .collect();
+        assert_eq!(got, want, "{object} against {target}");
+        noted += got.iter().filter(|&&n| n).count();
+    }
+    // libbpf-1.5-vs-1.7: 56 of these files differ, each in one record or more.
+    assert!(noted >= 56, "{noted} rows noted");
 }

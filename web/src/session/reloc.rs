@@ -670,6 +670,15 @@ fn differing_fields(
             there.outcome.name().to_owned(),
         ));
     }
+    // What ends up in the instruction (a load's size included).
+    let (ours, theirs) = (
+        values(here.processed.as_ref()).1,
+        values(there.processed.as_ref()).1,
+    );
+    if ours != theirs {
+        let show = |v: Option<String>| v.unwrap_or_else(|| "nothing".to_owned());
+        out.push(("writes", show(ours), show(theirs)));
+    }
     let (Some(a), Some(b)) = (result_of(here), result_of(there)) else {
         return out;
     };
