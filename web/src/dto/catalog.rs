@@ -77,7 +77,10 @@ impl CatalogListing {
     /// `6.1`, `bookworm`) must be that build's; any other word is looked for in the id and
     /// the version (`6.1.0-4`, `+deb12u1`, `debian13`).
     pub fn matching(&self, query: &str) -> Vec<u32> {
-        let words: Vec<String> = query.split_whitespace().map(str::to_ascii_lowercase).collect();
+        let words: Vec<String> = query
+            .split_whitespace()
+            .map(str::to_ascii_lowercase)
+            .collect();
         fn fields(b: &CatalogBuild) -> [&str; 4] {
             [&b.suite, &b.series, &b.arch, &b.flavour]
         }
