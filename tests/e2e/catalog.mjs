@@ -184,6 +184,28 @@ await test("where is a field that moved: runs over every build, then the chart",
   assert(shards >= 0);
 });
 
+await test("the picker and the chart on a phone, in the dark", async () => {
+  const phone = await ctx.newPage();
+  phone.on("pageerror", (e) => problems.push(`page error: ${e.message}`));
+  await phone.setViewportSize({ width: 390, height: 844 });
+  await phone.emulateMedia({ colorScheme: "dark" });
+  await phone.goto(base);
+  await phone.locator("#catalog-browse").click();
+  await phone.locator("#catalog-search").fill("riscv64");
+  await phone.locator(".catalog-build").first().waitFor({ timeout: TIMEOUT });
+  let overflow = await phone.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+  assert(overflow <= 0, `picker wider than the phone by ${overflow}px`);
+  await shot("7-phone-picker-dark", phone);
+  await phone.goto(`${base}?view=where&where=sk_buff.tstamp`);
+  await phone.locator("#where-summary").waitFor({ timeout: TIMEOUT });
+  await phone.locator("#where-show-chart").click();
+  await phone.locator("#where-chart rect.bar").first().waitFor({ timeout: TIMEOUT });
+  overflow = await phone.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+  assert(overflow <= 0, `chart wider than the phone by ${overflow}px`);
+  await shot("8-phone-chart-dark", phone);
+  await phone.close();
+});
+
 await test("no page errors", async () => {
   assert(problems.length === 0, problems.join("\n"));
 });

@@ -166,11 +166,12 @@ fn summary(t: &WhereTable, l: &CatalogListing) -> String {
     } else {
         format!("{} distinct answers", t.answers)
     };
+    let runs = t.runs.len();
     format!(
-        "{}: in {} of {n} builds, {answers}, {} runs",
+        "{}: in {} of {n} builds, {answers}, {runs} run{}",
         t.path,
         t.present,
-        t.runs.len()
+        if runs == 1 { "" } else { "s" }
     )
 }
 
