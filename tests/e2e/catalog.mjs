@@ -177,6 +177,16 @@ await test("where is a field that moved: runs over every build, then the chart",
   const bars = await page.locator("#where-chart rect.bar").count();
   assert(bars === rows, `${bars} bars for ${rows} runs`);
   await shot("6-where-chart");
+  // A build named in the runs opens as the kernel, at the question's type.
+  await page.locator("#where-show-runs").click();
+  const riscv = page.locator('#where-table button[data-build*="riscv64"]').first();
+  const build = await riscv.getAttribute("data-build");
+  await riscv.click();
+  await page.locator('#type-detail h1:text-is("task_struct")').waitFor({ timeout: TIMEOUT });
+  assert((await page.locator("#kernel-select").inputValue()) === `@${build}`, `opened ${build}`);
+  assert((await text("#type-detail")).includes("'__state'"), "its __state");
+  await page.goBack();
+  await page.locator("#where-summary").waitFor({ timeout: TIMEOUT });
   // Through a by-value member into another type (maybe another shard), from the URL.
   await page.goto(`${base}?view=where&where=task_struct.se.vruntime`);
   await page.locator("#where-summary").waitFor({ timeout: TIMEOUT });
