@@ -168,15 +168,20 @@ fn delta_renumbers_ids_and_strings() {
     }
 }
 
+/// The first build rebuilt over a reference.
+fn first_delta(head: &Head) -> BuildIdx {
+    (0..head.builds.len() as u32)
+        .map(BuildIdx)
+        .find(|&b| head.chain(b).unwrap().len() > 1)
+        .unwrap()
+}
+
 #[test]
 fn references_carry_over_to_the_next_materialiser() {
     let inputs = sample_inputs();
     let file = sample_archive();
     let cat = Catalog::parse(&file).unwrap();
-    let delta = (0..cat.head.builds.len() as u32)
-        .map(BuildIdx)
-        .find(|&b| cat.head.chain(b).unwrap().len() > 1)
-        .unwrap();
+    let delta = first_delta(&cat.head);
     let mut m = Materializer::with_references(&cat.head, References::default(), 1);
     m.btf(delta, &mut WholeFile(&file)).unwrap();
     let kept = m.into_references();
@@ -208,10 +213,7 @@ fn references_carry_over_to_the_next_materialiser() {
 fn references_checked_on_failure_only_still_name_the_culprit() {
     let file = sample_archive();
     let cat = Catalog::parse(&file).unwrap();
-    let delta = (0..cat.head.builds.len() as u32)
-        .map(BuildIdx)
-        .find(|&b| cat.head.chain(b).unwrap().len() > 1)
-        .unwrap();
+    let delta = first_delta(&cat.head);
     let reference = cat.head.chain(delta).unwrap()[0];
     let good = cat.btf(delta).unwrap();
     let mut m = Materializer::new(&cat.head).checking_references_on_failure();
