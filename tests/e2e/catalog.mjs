@@ -177,11 +177,43 @@ await test("where is a field that moved: runs over every build, then the chart",
   const bars = await page.locator("#where-chart rect.bar").count();
   assert(bars === rows, `${bars} bars for ${rows} runs`);
   await shot("6-where-chart");
+  // A build named in the runs opens as the kernel, at the question's type.
+  await page.locator("#where-show-runs").click();
+  const riscv = page.locator('#where-table button[data-build*="riscv64"]').first();
+  const build = await riscv.getAttribute("data-build");
+  await riscv.click();
+  await page.locator('#type-detail h1:text-is("task_struct")').waitFor({ timeout: TIMEOUT });
+  assert((await page.locator("#kernel-select").inputValue()) === `@${build}`, `opened ${build}`);
+  assert((await text("#type-detail")).includes("'__state'"), "its __state");
+  await page.goBack();
+  await page.locator("#where-summary").waitFor({ timeout: TIMEOUT });
   // Through a by-value member into another type (maybe another shard), from the URL.
   await page.goto(`${base}?view=where&where=task_struct.se.vruntime`);
   await page.locator("#where-summary").waitFor({ timeout: TIMEOUT });
   assert(/in \d+ of \d+ builds/.test(await text("#where-summary")), await text("#where-summary"));
   assert(shards >= 0);
+});
+
+await test("the picker and the chart on a phone, in the dark", async () => {
+  const phone = await ctx.newPage();
+  phone.on("pageerror", (e) => problems.push(`page error: ${e.message}`));
+  await phone.setViewportSize({ width: 390, height: 844 });
+  await phone.emulateMedia({ colorScheme: "dark" });
+  await phone.goto(base);
+  await phone.locator("#catalog-browse").click();
+  await phone.locator("#catalog-search").fill("riscv64");
+  await phone.locator(".catalog-build").first().waitFor({ timeout: TIMEOUT });
+  let overflow = await phone.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+  assert(overflow <= 0, `picker wider than the phone by ${overflow}px`);
+  await shot("7-phone-picker-dark", phone);
+  await phone.goto(`${base}?view=where&where=sk_buff.tstamp`);
+  await phone.locator("#where-summary").waitFor({ timeout: TIMEOUT });
+  await phone.locator("#where-show-chart").click();
+  await phone.locator("#where-chart rect.bar").first().waitFor({ timeout: TIMEOUT });
+  overflow = await phone.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+  assert(overflow <= 0, `chart wider than the phone by ${overflow}px`);
+  await shot("8-phone-chart-dark", phone);
+  await phone.close();
 });
 
 await test("no page errors", async () => {

@@ -13,6 +13,8 @@ use crate::hooks::{use_catalog, use_dispatch, use_loader, use_query, use_workspa
 use crate::query::catalog::WhereQuery;
 use crate::query::Fetch;
 use crate::state::{Action, CatalogAction};
+use crate::url::{TypeRef, UrlState};
+use crate::views::View;
 
 /// Questions to start from.
 const EXAMPLES: &[&str] = &[
@@ -44,6 +46,25 @@ pub fn WhereView() -> Html {
     let shards = use_state(Vec::<u32>::new);
     let failed = use_state(|| None::<String>);
     let chart = use_state(|| false);
+    // A build named in the table opens as the kernel, at the question's type.
+    let open = {
+        let loader = loader.clone();
+        let top = s
+            .catalog
+            .path
+            .split('.')
+            .next()
+            .unwrap_or_default()
+            .to_owned();
+        Callback::from(move |name: String| {
+            loader.navigate(UrlState {
+                kernel: Some(format!("@{name}")),
+                ty: (!top.is_empty()).then(|| TypeRef::Name(top.clone())),
+                view: View::Types,
+                ..UrlState::default()
+            })
+        })
+    };
     let ready = matches!(listing, Some(Ok(_)));
     let query = if ready {
         WhereQuery::of(&s, &shards)
@@ -127,7 +148,7 @@ pub fn WhereView() -> Html {
                             <button id="where-show-chart" class={classes!("chip", (*chart).then_some("active"))}
                                 onclick={switch(true)}>{ "Chart" }</button>
                         </div>
-                        if *chart { { chart_svg(t, l) } } else { { runs_table(t, l) } }
+                        if *chart { { chart_svg(t, l) } } else { { runs_table(t, l, &open) } }
                     </>
                 }
             }
@@ -166,11 +187,12 @@ fn summary(t: &WhereTable, l: &CatalogListing) -> String {
     } else {
         format!("{} distinct answers", t.answers)
     };
+    let runs = t.runs.len();
     format!(
-        "{}: in {} of {n} builds, {answers}, {} runs",
+        "{}: in {} of {n} builds, {answers}, {runs} run{}",
         t.path,
         t.present,
-        t.runs.len()
+        if runs == 1 { "" } else { "s" }
     )
 }
 
@@ -183,7 +205,22 @@ fn span(l: &CatalogListing, r: &WhereRun) -> String {
     }
 }
 
-fn runs_table(t: &WhereTable, l: &CatalogListing) -> Html {
+/// The runs; a build's name opens it as the kernel, at the question's type.
+fn runs_table(t: &WhereTable, l: &CatalogListing, open: &Callback<String>) -> Html {
+    let build = |i: u32| {
+        let name = l
+            .builds
+            .get(i as usize)
+            .map_or("?", |b| b.name.as_str())
+            .to_owned();
+        let onclick = open.reform({
+            let name = name.clone();
+            move |_: MouseEvent| name.clone()
+        });
+        html! {
+            <button class="link-button mono" data-build={name.clone()} title="Open this build" {onclick}>{ name }</button>
+        }
+    };
     let rows = t.runs.iter().map(|r| {
         let what = if r.facts.is_empty() {
             html! { <span class="muted">{ "— not there" }</span> }
@@ -194,7 +231,10 @@ fn runs_table(t: &WhereTable, l: &CatalogListing) -> Html {
             <tr class={classes!("where-run", r.facts.is_empty().then_some("absent"))}>
                 <td><span class={classes!("swatch", answer_class(r))} /></td>
                 <td class="num">{ r.len }</td>
-                <td class="mono where-span">{ span(l, r) }</td>
+                <td class="where-span">
+                    { build(r.first) }
+                    if r.len > 1 { { " … " }{ build(r.first + r.len - 1) } }
+                </td>
                 <td>{ what }</td>
             </tr>
         }

@@ -77,7 +77,10 @@ impl CatalogListing {
     /// `6.1`, `bookworm`) must be that build's; any other word is looked for in the id and
     /// the version (`6.1.0-4`, `+deb12u1`, `debian13`).
     pub fn matching(&self, query: &str) -> Vec<u32> {
-        let words: Vec<String> = query.split_whitespace().map(str::to_lowercase).collect();
+        let words: Vec<String> = query
+            .split_whitespace()
+            .map(str::to_ascii_lowercase)
+            .collect();
         fn fields(b: &CatalogBuild) -> [&str; 4] {
             [&b.suite, &b.series, &b.arch, &b.flavour]
         }
@@ -96,8 +99,8 @@ impl CatalogListing {
                     if exact {
                         fields(b).iter().any(|f| f.eq_ignore_ascii_case(w))
                     } else {
-                        b.name.to_lowercase().contains(w.as_str())
-                            || b.version.to_lowercase().contains(w.as_str())
+                        b.name.to_ascii_lowercase().contains(w.as_str())
+                            || b.version.to_ascii_lowercase().contains(w.as_str())
                     }
                 })
             })

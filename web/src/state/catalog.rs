@@ -1,6 +1,6 @@
 //! The kernel catalogue's state: the question "Where is…" asks (`where=` in the URL). The
 //! catalogue's builds and the answer are not here: the listing comes with the catalogue's
-//! head (`crate::hooks::use_catalog`, wasm builds) and the answer is a query's
+//! head (`hooks::use_catalog`, wasm builds) and the answer is a query's
 //! ([`crate::query::catalog::WhereQuery`]).
 
 use super::Workspace;
