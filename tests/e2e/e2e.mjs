@@ -10,10 +10,11 @@
 
 import { chromium } from "playwright-core";
 import { spawn } from "node:child_process";
-import { mkdirSync, mkdtempSync, rmSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
+import { gunzipSync } from "node:zlib";
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), "../..");
 const dist = resolve(root, process.argv.includes("--dist") ? process.argv[process.argv.indexOf("--dist") + 1] : "dist");
@@ -750,6 +751,45 @@ await test("ask: an example, by URL, and as an embed", async () => {
   assert((await embed.locator(".topbar").count()) === 0 && (await embed.locator("#ask-input").count()) === 0, "compact");
   await shot("33-ask-embed", embed);
   await embed.close();
+});
+
+await test("a failed load's log: explained, and its instruction marked in the code and Guarding views", async () => {
+  const logOf = (f) => gunzipSync(readFileSync(join(root, "tests/data/loadlog/logs", f))).toString();
+  const log = logOf("sample_10_guarding.bpf__debian11-5.10.0-46-amd64__atime_unguarded.libbpf.log.gz");
+  await page.goto(`${base}?obj=10_guarding&kernel=${K510}&view=code`);
+  await page.locator("#code-listing").waitFor({ timeout: TIMEOUT });
+  await page.locator('button.tab[data-view="loadlog"]').click();
+  await page.locator("#log-input").fill(log);
+  await page.locator("#log-go").click();
+  await page.locator("#log-results .log-finding").first().waitFor({ timeout: TIMEOUT });
+  const found = await text("#log-results");
+  assert(found.includes("program 'atime_unguarded' (named in the log; its instructions agree)"), found.slice(0, 400));
+  assert(found.includes("CO-RE relocation kprobe/vfs_read #9: byte_off inode.i_atime_sec"), found);
+  assert(/Why: inode\.i_atime_sec is renamed to i_atime on this kernel/.test(found), found);
+  assert(found.includes("corelab's simulation: rejected_poison at insn 7, as the verifier"), found);
+  assert(new URL(page.url()).searchParams.get("log") === log.replace(/\r/g, ""), "a short log is in the link");
+  await shot("34-loadlog");
+  // The named instruction, in the code (section numbering) and the flow (program numbering).
+  await page.locator('#log-results button:text("Marked in the code")').click();
+  await page.locator('#code-listing .crow.log-marked[data-insn="36"]').waitFor({ timeout: TIMEOUT });
+  assert((await page.locator("#code-listing .crow.log-marked").count()) === 1, "one marked instruction");
+  await page.locator("#code-listing .crow.log-marked").scrollIntoViewIfNeeded();
+  await shot("35-loadlog-code");
+  await page.locator('button.tab[data-view="loadlog"]').click();
+  await page.locator('#log-results button:text("Marked in the Guarding view")').click();
+  await page.locator('#flow-listing .frow.log-marked[data-insn="7"]').waitFor({ timeout: TIMEOUT });
+  await shot("36-loadlog-flow");
+  // The relocation's row, from the finding.
+  await page.locator('button.area-tab[data-area="object"]').click();
+  await page.locator('button.tab[data-view="loadlog"]').click();
+  await page.locator('#log-results .relo-mark[data-relo="9"]').click();
+  await page.locator('tr.rrow.open[data-relo="9"]').waitFor({ timeout: TIMEOUT });
+  // A log of another object says so.
+  await page.locator('button.tab[data-view="loadlog"]').click();
+  await page.locator("#log-input").fill(logOf("sample_03_bitfields.bpf__s390x__tcp_flags.libbpf.log.gz"));
+  await page.locator("#log-go").click();
+  await page.locator("#log-mismatch").waitFor({ timeout: TIMEOUT });
+  assert((await text("#log-mismatch")).startsWith("This log is not about this object"), await text("#log-mismatch"));
 });
 
 await test("nothing left localhost and the CSP held", async () => {
