@@ -10,6 +10,7 @@
 
 import { chromium } from "playwright-core";
 import { spawn } from "node:child_process";
+import { createServer } from "node:http";
 import { mkdirSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
@@ -501,6 +502,8 @@ await test("share gives the view's link and an embed snippet", async () => {
   assert(link.endsWith("?obj=10_guarding&kernel=debian11-5.10.0-46-amd64&view=relocs&relo=3"), link);
   const snippet = await page.locator("#share-embed").inputValue();
   assert(snippet.startsWith("<iframe src=") && snippet.includes("embed=relocs"), snippet);
+  const own = await page.locator("#share-own").inputValue();
+  assert(own.includes('type: "corelab:file"') && own.includes("embed=relocs") && own.includes(`"${origin}"`), own);
   await page.locator("#share").click();
 });
 
@@ -792,8 +795,68 @@ await test("a failed load's log: explained, and its instruction marked in the co
   assert((await text("#log-mismatch")).startsWith("This log is not about this object"), await text("#log-mismatch"));
 });
 
+// A documentation page on another origin (another port) that embeds the playground and
+// hands the embed its own object by postMessage.
+let docsOrigin = null;
+await test("an embed on another origin's page shows the object that page posts to it", async () => {
+  const sample = readFileSync(join(SAMPLES, "01_read_field.bpf.o"));
+  const host = `<!doctype html><meta charset="utf-8"><title>docs</title>
+<iframe id="corelab-embed" src="${base}?embed=relocs&kernel=${K510}" width="900" height="560"></iframe>
+<script>
+window.got = [];
+const frame = document.getElementById("corelab-embed");
+addEventListener("message", async (e) => {
+  if (e.source !== frame.contentWindow) return;
+  window.got.push(e.data);
+  if (e.data.type !== "corelab:hello") return;
+  const post = (m, t) => frame.contentWindow.postMessage(m, ${JSON.stringify(origin)}, t);
+  // Not understood: answered with an error, nothing loaded.
+  post({ type: "corelab:file", kind: "script", name: "x.js", bytes: new Uint8Array([1]) });
+  // Not an object: loaded as an upload would be, and refused with the parser's words.
+  post({ type: "corelab:file", kind: "object", name: "notes.txt", bytes: new TextEncoder().encode("not an ELF file") });
+  const bytes = await (await fetch("my_read_field.bpf.o")).arrayBuffer();
+  setTimeout(() => post({ type: "corelab:file", kind: "object", name: "my_read_field.bpf.o", bytes }, [bytes]), 300);
+});
+</script>`;
+  const docs = createServer((req, res) => {
+    if (req.url.startsWith("/my_read_field.bpf.o")) {
+      res.writeHead(200, { "content-type": "application/octet-stream" });
+      return res.end(sample);
+    }
+    res.writeHead(200, { "content-type": "text/html" });
+    res.end(host);
+  });
+  await new Promise((r) => docs.listen(0, "localhost", r));
+  docsOrigin = `http://localhost:${docs.address().port}`;
+  assert(docsOrigin !== origin, "another origin");
+  const p = await ctx.newPage();
+  try {
+    await p.goto(`${docsOrigin}/post.html`);
+    await p.waitForFunction(() => window.got.some((m) => m.type === "corelab:ready"), null, { timeout: 60_000 });
+    const got = await p.evaluate(() => window.got);
+    const types = got.map((m) => `${m.type}:${m.name ?? ""}`);
+    assert(types[0] === "corelab:hello:", types.join(", "));
+    const refused = got.find((m) => m.type === "corelab:error" && m.name === "x.js");
+    assert(refused && /kind must be "object" or "btf"/.test(refused.message), JSON.stringify(got));
+    const bad = got.find((m) => m.type === "corelab:error" && m.name === "notes.txt");
+    assert(bad && /notes\.txt/.test(bad.message), JSON.stringify(got));
+    const ready = got.find((m) => m.type === "corelab:ready");
+    assert(ready.kind === "object" && ready.name === "my_read_field.bpf.o", JSON.stringify(ready));
+    const frame = p.frameLocator("#corelab-embed");
+    await frame.locator("#embed tr.rrow").first().waitFor({ timeout: TIMEOUT });
+    const rows = await frame.locator("#embed tr.rrow").allInnerTexts();
+    assert(rows.length >= 1 && rows.some((r) => /task_struct\.pid/.test(r) && /patched/.test(r)), rows.join(" | "));
+    assert((await frame.locator(".embed-bar").innerText()).includes("my_read_field.bpf.o"), "the posted file's name");
+    await shot("37-embed-posted-object", p);
+  } finally {
+    await p.close();
+    docs.close();
+  }
+});
+
 await test("nothing left localhost and the CSP held", async () => {
-  const foreign = requests.filter((u) => !u.startsWith(origin) && !u.startsWith("data:") && !u.startsWith("blob:"));
+  // (The documentation page of the postMessage test is another origin by design.)
+  const foreign = requests.filter((u) => !u.startsWith(origin) && !u.startsWith("data:") && !u.startsWith("blob:") && !(docsOrigin && u.startsWith(docsOrigin)));
   assert(requests.length > 10, `only ${requests.length} requests seen`);
   assert(foreign.length === 0, `requests to other origins: ${foreign.join(", ")}`);
   const csp = await page.evaluate(() => window.__csp);
