@@ -848,6 +848,9 @@ addEventListener("message", async (e) => {
     assert(rows.length >= 1 && rows.some((r) => /task_struct\.pid/.test(r) && /patched/.test(r)), rows.join(" | "));
     assert((await frame.locator(".embed-bar").innerText()).includes("my_read_field.bpf.o"), "the posted file's name");
     await shot("37-embed-posted-object", p);
+    // A page that missed the greeting asks for it again.
+    await p.evaluate((o) => document.getElementById("corelab-embed").contentWindow.postMessage({ type: "corelab:hello" }, o), origin);
+    await p.waitForFunction(() => window.got.filter((m) => m.type === "corelab:hello").length === 2, null, { timeout: TIMEOUT });
   } finally {
     await p.close();
     docs.close();

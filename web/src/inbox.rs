@@ -3,7 +3,8 @@
 //! the bytes exactly as a file the user opened (the same parsers, the same limits) and
 //! answers `{type: "corelab:ready" | "corelab:error", kind, name, message}` to the sender's
 //! origin only. When its listener is up the iframe says `{type: "corelab:hello"}` to its
-//! parent, so the page knows when to post.
+//! parent, so the page knows when to post; a page that listened too late to hear it posts
+//! `{type: "corelab:hello"}` itself and is greeted again.
 //!
 //! Only data crosses: nothing in a message is run, navigated to or fetched. Only the frame's
 //! parent is listened to (not other windows, frames or openers), and only in embed mode; a

@@ -65,6 +65,17 @@ fn answer(kind: &str, name: &str, what: &str, message: Option<&str>, origin: &st
     let _ = parent.post_message(&o, target);
 }
 
+/// Tells the parent the inbox listens (`origin`: to whom; the greeting holds no data).
+fn hello(origin: &str) {
+    let Some(parent) = web_sys::window().and_then(|w| w.parent().ok().flatten()) else {
+        return;
+    };
+    let o = Object::new();
+    let _ = Reflect::set(&o, &"type".into(), &JsValue::from_str(inbox::HELLO));
+    let target = if origin == "null" { "*" } else { origin };
+    let _ = parent.post_message(&o, target);
+}
+
 fn on_message(e: &MessageEvent, loader: &Loader, posted: &Inbox) {
     let Some(window) = web_sys::window() else {
         return;
@@ -76,10 +87,18 @@ fn on_message(e: &MessageEvent, loader: &Loader, posted: &Inbox) {
         _ => false,
     };
     let data = e.data();
-    if !from_parent || field(&data, "type").as_string().as_deref() != Some(inbox::FILE) {
+    let what = field(&data, "type").as_string();
+    if !from_parent {
         return;
     }
     let origin = e.origin();
+    // A page that missed the greeting (it listened late) asks for it again.
+    if what.as_deref() == Some(inbox::HELLO) {
+        return hello(&origin);
+    }
+    if what.as_deref() != Some(inbox::FILE) {
+        return;
+    }
     let kind = field(&data, "kind").as_string();
     let name = field(&data, "name").as_string();
     let bytes = bytes_of(&field(&data, "bytes"));
@@ -173,11 +192,13 @@ pub fn use_embed_inbox() {
                     on_message(&e, &loader, &posted)
                 });
                 let _ = w.add_event_listener_with_callback("message", cb.as_ref().unchecked_ref());
-                // Framed: tell the parent it can post now (no data in it).
-                if let Some(p) = w.parent().ok().flatten().filter(|p| !Object::is(p, w)) {
-                    let o = Object::new();
-                    let _ = Reflect::set(&o, &"type".into(), &JsValue::from_str(inbox::HELLO));
-                    let _ = p.post_message(&o, "*");
+                // Framed: tell the parent it can post now.
+                if w.parent()
+                    .ok()
+                    .flatten()
+                    .is_some_and(|p| !Object::is(&p, w))
+                {
+                    hello("*");
                 }
                 cb
             });
