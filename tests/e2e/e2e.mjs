@@ -10,11 +10,12 @@
 
 import { chromium } from "playwright-core";
 import { spawn } from "node:child_process";
+import { createServer } from "node:http";
 import { mkdirSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
-import { gunzipSync } from "node:zlib";
 import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
+import { gunzipSync } from "node:zlib";
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), "../..");
 const dist = resolve(root, process.argv.includes("--dist") ? process.argv[process.argv.indexOf("--dist") + 1] : "dist");
@@ -527,6 +528,8 @@ await test("share gives the view's link and an embed snippet", async () => {
   assert(link.endsWith("?obj=10_guarding&kernel=debian11-5.10.0-46-amd64&view=relocs&relo=3"), link);
   const snippet = await page.locator("#share-embed").inputValue();
   assert(snippet.startsWith("<iframe src=") && snippet.includes("embed=relocs"), snippet);
+  const own = await page.locator("#share-own").inputValue();
+  assert(own.includes('type: "corelab:file"') && own.includes("embed=relocs") && own.includes(`"${origin}"`), own);
   await page.locator("#share").click();
 });
 
@@ -850,8 +853,110 @@ await test("ask: an example, by URL, and as an embed", async () => {
   await embed.close();
 });
 
+await test("a failed load's log: explained, and its instruction marked in the code and Guarding views", async () => {
+  const logOf = (f) => gunzipSync(readFileSync(join(root, "tests/data/loadlog/logs", f))).toString();
+  const log = logOf("sample_10_guarding.bpf__debian11-5.10.0-46-amd64__atime_unguarded.libbpf.log.gz");
+  await page.goto(`${base}?obj=10_guarding&kernel=${K510}&view=code`);
+  await page.locator("#code-listing").waitFor({ timeout: TIMEOUT });
+  await page.locator('button.tab[data-view="loadlog"]').click();
+  await page.locator("#log-input").fill(log);
+  await page.locator("#log-go").click();
+  await page.locator("#log-results .log-finding").first().waitFor({ timeout: TIMEOUT });
+  const found = await text("#log-results");
+  assert(found.includes("program 'atime_unguarded' (named in the log; its instructions agree)"), found.slice(0, 400));
+  assert(found.includes("CO-RE relocation kprobe/vfs_read #9: byte_off inode.i_atime_sec"), found);
+  assert(/Why: inode\.i_atime_sec is renamed to i_atime on this kernel/.test(found), found);
+  assert(found.includes("corelab's simulation: rejected_poison at insn 7, as the verifier"), found);
+  assert(new URL(page.url()).searchParams.get("log") === log.replace(/\r/g, ""), "a short log is in the link");
+  await shot("34-loadlog");
+  // The named instruction, in the code (section numbering) and the flow (program numbering).
+  await page.locator('#log-results button:text("Marked in the code")').click();
+  await page.locator('#code-listing .crow.log-marked[data-insn="36"]').waitFor({ timeout: TIMEOUT });
+  assert((await page.locator("#code-listing .crow.log-marked").count()) === 1, "one marked instruction");
+  await page.locator("#code-listing .crow.log-marked").scrollIntoViewIfNeeded();
+  await shot("35-loadlog-code");
+  await page.locator('button.tab[data-view="loadlog"]').click();
+  await page.locator('#log-results button:text("Marked in the Guarding view")').click();
+  await page.locator('#flow-listing .frow.log-marked[data-insn="7"]').waitFor({ timeout: TIMEOUT });
+  await shot("36-loadlog-flow");
+  // The relocation's row, from the finding.
+  await page.locator('button.area-tab[data-area="object"]').click();
+  await page.locator('button.tab[data-view="loadlog"]').click();
+  await page.locator('#log-results .relo-mark[data-relo="9"]').click();
+  await page.locator('tr.rrow.open[data-relo="9"]').waitFor({ timeout: TIMEOUT });
+  // A log of another object says so.
+  await page.locator('button.tab[data-view="loadlog"]').click();
+  await page.locator("#log-input").fill(logOf("sample_03_bitfields.bpf__s390x__tcp_flags.libbpf.log.gz"));
+  await page.locator("#log-go").click();
+  await page.locator("#log-mismatch").waitFor({ timeout: TIMEOUT });
+  assert((await text("#log-mismatch")).startsWith("This log is not about this object"), await text("#log-mismatch"));
+});
+
+// A documentation page on another origin (another port) that embeds the playground and
+// hands the embed its own object by postMessage.
+let docsOrigin = null;
+await test("an embed on another origin's page shows the object that page posts to it", async () => {
+  const sample = readFileSync(join(SAMPLES, "01_read_field.bpf.o"));
+  const host = `<!doctype html><meta charset="utf-8"><title>docs</title>
+<iframe id="corelab-embed" src="${base}?embed=relocs&kernel=${K510}" width="900" height="560"></iframe>
+<script>
+window.got = [];
+const frame = document.getElementById("corelab-embed");
+addEventListener("message", async (e) => {
+  if (e.source !== frame.contentWindow) return;
+  window.got.push(e.data);
+  if (e.data.type !== "corelab:hello") return;
+  const post = (m, t) => frame.contentWindow.postMessage(m, ${JSON.stringify(origin)}, t);
+  // Not understood: answered with an error, nothing loaded.
+  post({ type: "corelab:file", kind: "script", name: "x.js", bytes: new Uint8Array([1]) });
+  // Not an object: loaded as an upload would be, and refused with the parser's words.
+  post({ type: "corelab:file", kind: "object", name: "notes.txt", bytes: new TextEncoder().encode("not an ELF file") });
+  const bytes = await (await fetch("my_read_field.bpf.o")).arrayBuffer();
+  setTimeout(() => post({ type: "corelab:file", kind: "object", name: "my_read_field.bpf.o", bytes }, [bytes]), 300);
+});
+</script>`;
+  const docs = createServer((req, res) => {
+    if (req.url.startsWith("/my_read_field.bpf.o")) {
+      res.writeHead(200, { "content-type": "application/octet-stream" });
+      return res.end(sample);
+    }
+    res.writeHead(200, { "content-type": "text/html" });
+    res.end(host);
+  });
+  await new Promise((r) => docs.listen(0, "localhost", r));
+  docsOrigin = `http://localhost:${docs.address().port}`;
+  assert(docsOrigin !== origin, "another origin");
+  const p = await ctx.newPage();
+  try {
+    await p.goto(`${docsOrigin}/post.html`);
+    await p.waitForFunction(() => window.got.some((m) => m.type === "corelab:ready"), null, { timeout: 60_000 });
+    const got = await p.evaluate(() => window.got);
+    const types = got.map((m) => `${m.type}:${m.name ?? ""}`);
+    assert(types[0] === "corelab:hello:", types.join(", "));
+    const refused = got.find((m) => m.type === "corelab:error" && m.name === "x.js");
+    assert(refused && /kind must be "object" or "btf"/.test(refused.message), JSON.stringify(got));
+    const bad = got.find((m) => m.type === "corelab:error" && m.name === "notes.txt");
+    assert(bad && /notes\.txt/.test(bad.message), JSON.stringify(got));
+    const ready = got.find((m) => m.type === "corelab:ready");
+    assert(ready.kind === "object" && ready.name === "my_read_field.bpf.o", JSON.stringify(ready));
+    const frame = p.frameLocator("#corelab-embed");
+    await frame.locator("#embed tr.rrow").first().waitFor({ timeout: TIMEOUT });
+    const rows = await frame.locator("#embed tr.rrow").allInnerTexts();
+    assert(rows.length >= 1 && rows.some((r) => /task_struct\.pid/.test(r) && /patched/.test(r)), rows.join(" | "));
+    assert((await frame.locator(".embed-bar").innerText()).includes("my_read_field.bpf.o"), "the posted file's name");
+    await shot("37-embed-posted-object", p);
+    // A page that missed the greeting asks for it again.
+    await p.evaluate((o) => document.getElementById("corelab-embed").contentWindow.postMessage({ type: "corelab:hello" }, o), origin);
+    await p.waitForFunction(() => window.got.filter((m) => m.type === "corelab:hello").length === 2, null, { timeout: TIMEOUT });
+  } finally {
+    await p.close();
+    docs.close();
+  }
+});
+
 await test("nothing left localhost and the CSP held", async () => {
-  const foreign = requests.filter((u) => !u.startsWith(origin) && !u.startsWith("data:") && !u.startsWith("blob:"));
+  // (The documentation page of the postMessage test is another origin by design.)
+  const foreign = requests.filter((u) => !u.startsWith(origin) && !u.startsWith("data:") && !u.startsWith("blob:") && !(docsOrigin && u.startsWith(docsOrigin)));
   assert(requests.length > 10, `only ${requests.length} requests seen`);
   assert(foreign.length === 0, `requests to other origins: ${foreign.join(", ")}`);
   const csp = await page.evaluate(() => window.__csp);

@@ -24,6 +24,7 @@ pub mod decimal;
 pub mod document;
 pub mod dto;
 pub mod graph;
+pub mod inbox;
 pub mod query;
 pub mod samples;
 pub mod search;

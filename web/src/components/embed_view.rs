@@ -10,12 +10,14 @@ use crate::components::matrix_view::MatrixView;
 use crate::components::reloc_view::RelocView;
 use crate::components::summary_view::SummaryView;
 use crate::components::type_detail::TypeDetailView;
-use crate::hooks::use_workspace;
+use crate::hooks::{use_embed_inbox, use_workspace};
 use crate::url::Embed;
 
 /// The embed panel.
 #[component]
 pub fn EmbedView() -> Html {
+    // The embedding page may hand its own files (`crate::inbox`).
+    use_embed_inbox();
     let s = &*use_workspace();
     let mut full = s.url();
     full.embed = None;
@@ -28,7 +30,9 @@ pub fn EmbedView() -> Html {
         ) {
             (Some(e), _) => e.clone(),
             (None, true) => "Loading…".to_owned(),
-            (None, false) => format!("Nothing to show: add {what} to the URL."),
+            (None, false) => format!(
+                "Nothing to show: add {what} to the URL, or post a file from the embedding page."
+            ),
         };
         html! { <p class="muted">{ text }</p> }
     };

@@ -20,10 +20,10 @@ use crate::views::View;
 pub fn LoadLogView() -> Html {
     let s = use_workspace();
     let on_action = use_dispatch();
-    let draft = use_state(|| s.object.log.clone());
+    let draft = use_state(|| (*s.object.log).clone());
     {
         let draft = draft.clone();
-        use_effect_with(s.object.log.clone(), move |l| draft.set(l.clone()));
+        use_effect_with(s.object.log.clone(), move |l| draft.set((**l).clone()));
     }
     let report = use_query(LoadLogQuery::of(&s));
     let oninput = {

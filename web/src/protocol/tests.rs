@@ -8,8 +8,10 @@ use std::fmt::Debug;
 use super::*;
 use crate::dto::catalog::WhereOutcome;
 use crate::dto::guard::WhatIf;
+use crate::query::ask::{AcrossQuery, AskQuery, CompleteQuery};
 use crate::query::catalog::WhereQuery;
 use crate::query::kernel::{HeaderQuery, LayoutQuery, ListingQuery, TypeDetailQuery};
+use crate::query::loadlog::LoadLogQuery;
 use crate::query::object::{CompareQuery, ExplainQuery, GuardQuery, MatrixQuery, RelocQuery};
 use crate::query::structs::StructsQuery;
 use crate::session::tests::{data, kernel, session_with, whatif, K510, K618};
@@ -74,7 +76,36 @@ fn queries() -> Vec<AnyQuery> {
             path: "task_struct.__state".into(),
             shards: vec![],
         }),
+        AnyQuery::Ask(AskQuery {
+            kernel: 1,
+            text: "struct task_struct *t; BPF_CORE_READ(t, mm, exe_file)".into(),
+        }),
+        AnyQuery::Complete(CompleteQuery {
+            kernel: 1,
+            before: "struct task_struct *t; t->m".into(),
+        }),
+        // Compiled against 6.18 (slot 2), which has the field 5.10 (slot 1) lacks.
+        AnyQuery::Across(AcrossQuery {
+            local: 2,
+            targets: vec![1, 2],
+            text: "struct inode *i; i->i_atime_sec".into(),
+        }),
+        // The session's object slot (100): its real 5.10 log.
+        AnyQuery::LoadLog(LoadLogQuery {
+            object: 100,
+            kernel: Some(1),
+            log: guarding_log(),
+        }),
     ]
+}
+
+fn guarding_log() -> String {
+    let gz = data(
+        "loadlog/logs/sample_10_guarding.bpf__debian11-5.10.0-46-amd64__atime_unguarded.libbpf.log.gz",
+    );
+    let mut out = String::new();
+    std::io::Read::read_to_string(&mut flate2::read::GzDecoder::new(&gz[..]), &mut out).unwrap();
+    out
 }
 
 #[test]

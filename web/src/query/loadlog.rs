@@ -29,7 +29,7 @@ impl LoadLogQuery {
         Some(LoadLogQuery {
             object: w.object.slot()?,
             kernel: w.kernel.slot(),
-            log: w.object.log.clone(),
+            log: (*w.object.log).clone(),
         })
     }
 }

@@ -41,8 +41,9 @@ pub struct ObjectArea {
     /// What-if settings for relocation and guarding.
     pub whatif: WhatIf,
     /// What a failed load of the object printed (pasted; explained by
-    /// [`crate::query::loadlog::LoadLogQuery`]).
-    pub log: String,
+    /// [`crate::query::loadlog::LoadLogQuery`]). Shared: a verifier log can be megabytes,
+    /// and the state is cloned on every action.
+    pub log: Shared<String>,
 }
 
 /// The longest log a URL carries (a longer one stays in the page, as an upload does).
@@ -88,8 +89,8 @@ impl ObjectArea {
         self.prog = url.prog.clone();
         self.relo = url.relo;
         self.whatif = url.whatif.clone();
-        if self.log.len() <= MAX_URL_LOG {
-            self.log = url.log.clone();
+        if self.log.len() <= MAX_URL_LOG && *self.log != url.log {
+            self.log = Shared::new(url.log.clone());
         }
     }
 
@@ -105,7 +106,7 @@ impl ObjectArea {
         u.relo = self.relo;
         u.whatif = self.whatif.clone();
         if self.log.len() <= MAX_URL_LOG {
-            u.log = self.log.clone();
+            u.log = (*self.log).clone();
         }
     }
 
@@ -156,7 +157,7 @@ impl Workspace {
             ObjectAction::SelectProgram(p) => o.prog = Some(p),
             ObjectAction::SelectRelo(r) => o.relo = r,
             ObjectAction::SetWhatIf(w) => o.whatif = w,
-            ObjectAction::SetLog(l) => o.log = l,
+            ObjectAction::SetLog(l) => o.log = Shared::new(l),
         }
     }
 }
