@@ -55,6 +55,7 @@ wasm-api:
 
 e2e: dist
 	node tests/e2e/e2e.mjs
+	node tests/e2e/catalog.mjs
 
 # The CLI against bpftool and libbpf, same files, same run (scripts/bench.sh).
 bench:

@@ -18,6 +18,17 @@
 //   loaded): from the click to the first lines painted.
 // - relocation: every CO-RE relocation of the 47 corpus objects (602 records) against the
 //   6.18 kernel through the JS API (`reloc(obj, btf)`), kernel already parsed.
+// - access: the Ask area's answer for a 5-record question (BPF_CORE_READ_BITFIELD_PROBED)
+//   across the 4 bundled kernels, compiled against 6.1: from the Ask button's click to the
+//   verdict painted, kernels already loaded; the worker's own time beside it. Native: `corelab
+//   access --local 6.1 -t …` on the same 4 kernels (whole process, which also reads and
+//   parses the 5 BTF files the page already holds).
+// - kernel catalogue: one build (debian12-6.1.0-50-arm64) from the archive to parsed — the
+//   catalogue picker's click to the summary painted, with the bytes of segments fetched (the
+//   head already open) — against native `corelab catalog get` (whole process: read the
+//   archive, rebuild, check sha256, write); and `where task_struct.__state` over every build
+//   — the Where view's button to the runs painted, index shards fetched on the way (new
+//   page each run: nothing cached in the engine) — against native `corelab catalog where`.
 // - cold first visit: a new browser profile (empty HTTP cache, no service worker) opening
 //   the site, to the kernel cards painted (usable), and opening a shared link to the 6.18
 //   kernel, to its summary painted; with the bytes transferred.
@@ -68,9 +79,25 @@ const rawDir = mkdtempSync(join(tmpdir(), "corelab-bench-btf-"));
 const raw = join(rawDir, `${KERNEL}.btf`);
 writeFileSync(raw, gunzipSync(readFileSync(file)));
 const bpftool = spawnSync("bpftool", ["version"]).status === 0 ? "bpftool" : null;
+const CAT_BUILD = "debian12-6.1.0-50-arm64";
+const catOut = join(rawDir, "catalog.btf");
+const nativeCatGet = [];
+for (let i = 0; i < runs; i++) nativeCatGet.push(wall(cli, ["catalog", "get", CAT_BUILD, "-o", catOut]));
+const nativeCatWhere = [];
+for (let i = 0; i < runs; i++) nativeCatWhere.push(wall(cli, ["catalog", "where", "task_struct.__state"]));
 const bpftoolHeader = [];
 if (bpftool) for (let i = 0; i < runs; i++) bpftoolHeader.push(wall(bpftool, ["btf", "dump", "file", raw, "format", "c"]));
 rmSync(rawDir, { recursive: true, force: true });
+
+// The Ask area's 5-record question, natively against the same kernels.
+const K61 = "debian12-6.1.0-50-amd64";
+const ASK_KERNELS = ["debian11-5.10.0-46-amd64", K61, "debian13-6.12.107-s390x", KERNEL];
+const ASK = "struct sk_buff *skb; BPF_CORE_READ_BITFIELD_PROBED(skb, pkt_type)";
+const btfPath = (k) => join(root, "tests/data/btf", `${k}.btf.gz`);
+const nativeAsk = [];
+for (let i = 0; i < runs; i++) {
+  nativeAsk.push(wall(cli, ["access", "--local", btfPath(K61), ...ASK_KERNELS.flatMap((k) => ["-t", btfPath(k)]), ASK]));
+}
 
 // The corpus objects, sent into the page as base64.
 const objDir = join(root, "tests/data/oracle/obj");
@@ -171,6 +198,43 @@ async function measureApp(base) {
     if (first.length) headerFirst.push(ms(first[0]));
     headerWhole.push(ms(stats));
   }
+  // Ask: the first answer loads the bundled kernels; then each run asks the question anew
+  // (a trailing space more each time: a new key, the same records).
+  const ask = [];
+  const askEngine = [];
+  await page.goto(`${base}?nosw&kernel=${K61}&area=ask&q=${encodeURIComponent(ASK)}`);
+  await page.locator("#ask-verdict").waitFor({ timeout: 120_000 });
+  for (let i = 1; i <= runs; i++) {
+    const q = ASK + " ".repeat(i);
+    await page.locator("#ask-input").fill(q);
+    const [inside] = await timedClick(page, "#ask-go", `#ask-across[data-q="${q}"] #ask-verdict`);
+    ask.push(inside);
+    const done = await page.locator("#ask-across").innerText();
+    askEngine.push(Number(/answered in ([\d.]+) ms/.exec(done)?.[1] ?? NaN));
+  }
+  // The kernel catalogue: a build picked, and a where-question (each on a fresh page).
+  const catLoad = [];
+  const catBytes = [];
+  const catWhere = [];
+  for (let i = 0; i < Math.min(runs, 5); i++) {
+    await page.goto(`${base}?nosw`);
+    await page.locator("#catalog-open").click();
+    await page.locator("#catalog-search").fill(CAT_BUILD);
+    const pick = `.catalog-build[data-build="${CAT_BUILD}"]`;
+    await page.locator(pick).waitFor();
+    await page.waitForTimeout(300);
+    const before = await page.evaluate(() => performance.getEntriesByType("resource").length);
+    const [inside] = await timedClick(page, pick, "#summary");
+    catLoad.push(inside);
+    catBytes.push(await page.evaluate((n) => performance.getEntriesByType("resource").slice(n)
+      .filter((e) => e.name.includes("/catalog/s/")).reduce((a, e) => a + (e.encodedBodySize || 0), 0), before));
+    await page.goto(`${base}?nosw&view=where`);
+    await page.locator("#where-path").waitFor();
+    await page.locator("#where-path").fill("task_struct.__state");
+    await page.waitForTimeout(300);
+    const [w] = await timedClick(page, "#where-ask", "#where-summary");
+    catWhere.push(w);
+  }
   await ctx.close();
   rmSync(profile, { recursive: true, force: true });
 
@@ -202,6 +266,8 @@ async function measureApp(base) {
     headerFirst: headerFirst.length ? median(headerFirst) : null, headerWhole: median(headerWhole),
     cold: median(cold.map((c) => c[0])), coldBytes: median(cold.map((c) => c[1])),
     coldLink: median(coldLink.map((c) => c[0])),
+    ask: median(ask), askEngine: median(askEngine),
+    catLoad: median(catLoad), catBytes: median(catBytes), catWhere: median(catWhere),
   };
 }
 
@@ -289,6 +355,18 @@ console.log(`            seen from Playwright (click call → visible): ${fmt(ap
 const rl = median(engine.reloc);
 console.log(`CO-RE relocation, ${objects.length} corpus objects (${engine.records} records) against 6.18, kernel parsed:`);
 console.log(`  wasm    reloc() of every object               ${rl.toFixed(1)} ms   (${(rl * 1000 / engine.records).toFixed(1)} µs per record; budget 50 ms for 600)`);
+const na = median(nativeAsk);
+console.log(`access: a 5-record question (${ASK}) across the 4 bundled kernels, compiled against 6.1:`);
+console.log(`  native  corelab access (whole process, reads and parses 5 BTF files) ${fmt(na)}`);
+console.log(`  app     Ask click → verdict painted, kernels loaded        ${fmt(app.ask)}   = ${(app.ask / na).toFixed(2)}× native${was("ask", na)}`);
+console.log(`            in the worker: ${app.askEngine.toFixed(1)} ms (records, 4 kernels, verdict, fix checked)`);
+const cg = median(nativeCatGet);
+const cw = median(nativeCatWhere);
+console.log(`kernel catalogue (catalog/debian.btfcat, ${(statSync(join(root, "catalog/debian.btfcat")).size / 1048576).toFixed(1)} MiB):`);
+console.log(`  native  corelab catalog get ${CAT_BUILD} ${fmt(cg)}`);
+console.log(`  app     pick → summary painted (head open)    ${fmt(app.catLoad)}   = ${(app.catLoad / cg).toFixed(2)}× native (goal 400 ms), ${(app.catBytes / 1e6).toFixed(2)} MB of segments (goal ≤ 2 MB)${was("catLoad", cg)}`);
+console.log(`  native  corelab catalog where task_struct.__state  ${fmt(cw)}`);
+console.log(`  app     Where? → runs painted (shards fetched) ${fmt(app.catWhere)}   = ${(app.catWhere / cw).toFixed(2)}× native (goal 1 s)${was("catWhere", cw)}`);
 console.log("cold first visit (new profile: empty cache, no service worker), localhost:");
 console.log(`  app     site → kernel cards painted (usable)  ${fmt(app.cold)}   (${(app.coldBytes / 1024).toFixed(0)} KiB transferred by the page; the engine's wasm loads in its worker alongside)${was("cold")}`);
 console.log(`  app     shared 6.18 link → summary painted    ${fmt(app.coldLink)}${was("coldLink")}`);

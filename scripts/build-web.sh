@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Builds the static site into dist/: the app and engine wasm, the shell from www/, and the
-# bundled kernels (copies of tests/data/btf/*.btf.gz). Every URL in it is relative, so it
+# bundled kernels (copies of tests/data/btf/*.btf.gz), the kernel catalogue split into its
+# head and segments (scripts/catalog/split.py). Every URL in it is relative, so it
 # works from any static server and any sub-path.
 #   WEB_PROFILE=dev scripts/build-web.sh   quick debug build (no wasm-opt)
 #   WASM_OPT=0 scripts/build-web.sh        skip wasm-opt
@@ -31,6 +32,8 @@ fi
 
 cp -r www/. "$tmp/"
 cp tests/data/btf/*.btf.gz "$tmp/kernels/"
+# The kernel catalogue, as its head and one file per segment (fetched per build).
+python3 scripts/catalog/split.py catalog/debian.btfcat "$tmp/catalog"
 
 # The service worker's cache name follows the content, so a new build replaces the old shell.
 hash=$(cd "$tmp" && find . -type f ! -name sw.js -print0 | sort -z | xargs -0 sha256sum | sha256sum | cut -c1-12)

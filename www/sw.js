@@ -1,6 +1,8 @@
 // Service worker: the app shell is cached at install (network first afterwards, so a new
-// deploy shows up as soon as the network answers); bundled kernels are cached the first time
-// they are fetched and served from the cache after that. Same-origin requests only.
+// deploy shows up as soon as the network answers); bundled kernels and the catalogue's
+// segments (immutable: their URLs name the archive's head) are cached the first time they
+// are fetched and served from the cache after that; the catalogue's head goes network first,
+// like the shell. Same-origin requests only.
 // scripts/build-web.sh replaces BUILD with a hash of the built files.
 const BUILD = "dev";
 const SHELL_CACHE = `corelab-shell-${BUILD}`;
@@ -51,5 +53,6 @@ self.addEventListener("fetch", (e) => {
   if (e.request.method !== "GET" || url.origin !== self.location.origin) return;
   const inScope = url.pathname.startsWith(new URL("./", self.registration.scope).pathname);
   if (!inScope) return;
-  e.respondWith(url.pathname.includes("/kernels/") ? kernel(e.request) : shell(e.request));
+  const immutable = url.pathname.includes("/kernels/") || url.pathname.includes("/catalog/s/");
+  e.respondWith(immutable ? kernel(e.request) : shell(e.request));
 });

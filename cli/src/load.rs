@@ -127,10 +127,13 @@ impl Kernel {
             .iter()
             .map(|p| {
                 let data = read(p)?;
-                let name = module_name(p, &data);
                 let b = input::load_btf_owned(data, Some(vmlinux.clone()))
                     .map_err(|e| Failure::new(p.display().to_string(), e))?;
-                Ok((name, b.btf))
+                let file_name = p.file_name().map(|n| n.to_string_lossy());
+                Ok((
+                    b.module_name(file_name.as_deref().unwrap_or_default()),
+                    b.btf,
+                ))
             })
             .collect::<Result<_, Failure>>()?;
         Ok(Kernel { vmlinux, modules })
@@ -144,24 +147,4 @@ impl Kernel {
         }
         t
     }
-}
-
-/// A module's name: what its `.modinfo` declares (`.ko` files, possibly compressed), else
-/// the file name without `.gz`/`.xz`/`.zst` and `.ko`/`.btf`.
-fn module_name(path: &Path, data: &[u8]) -> String {
-    let declared = input::unpack(data, input::Limits::default())
-        .ok()
-        .and_then(|u| input::elf::module_name(&u.data));
-    declared.unwrap_or_else(|| {
-        let mut n = path
-            .file_name()
-            .map(|n| n.to_string_lossy().into_owned())
-            .unwrap_or_default();
-        for ext in [".gz", ".xz", ".zst", ".ko", ".btf"] {
-            if let Some(stem) = n.strip_suffix(ext) {
-                n = stem.to_owned();
-            }
-        }
-        n
-    })
 }

@@ -1,6 +1,6 @@
 // End-to-end tests of the playground in Debian's Chromium, driven by playwright-core.
 //
-//   node tests/e2e/e2e.mjs [--dist dist]
+//   node tests/e2e/e2e.mjs [--dist dist] [--only REGEX]   (--only: the tests whose name matches)
 //
 // Serves dist/ with scripts/serve.py (which applies the production `_headers`, CSP
 // included), then walks through the Kernel area as a user would. Screenshots of every area
@@ -10,10 +10,12 @@
 
 import { chromium } from "playwright-core";
 import { spawn } from "node:child_process";
-import { mkdirSync, mkdtempSync, rmSync } from "node:fs";
+import { createServer } from "node:http";
+import { mkdirSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
+import { gunzipSync } from "node:zlib";
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), "../..");
 const dist = resolve(root, process.argv.includes("--dist") ? process.argv[process.argv.indexOf("--dist") + 1] : "dist");
@@ -21,6 +23,7 @@ const out = join(root, "tests/e2e/out");
 const K61 = "debian12-6.1.0-50-amd64";
 const UPLOAD = join(root, "tests/data/btf/debian13-6.12.107-s390x.btf.gz");
 const TIMEOUT = 30_000;
+const only = process.argv.includes("--only") ? new RegExp(process.argv[process.argv.indexOf("--only") + 1]) : null;
 
 rmSync(out, { recursive: true, force: true }); // no stale screenshots of an earlier run
 mkdirSync(out, { recursive: true });
@@ -74,6 +77,7 @@ watch(page);
 let passed = 0;
 let failed = 0;
 async function test(name, fn) {
+  if (only && !only.test(name)) return;
   const t0 = Date.now();
   try {
     await fn();
@@ -364,6 +368,32 @@ await test("the matrix shows every program and relocation on every bundled kerne
   assert(page.url().includes(`kernel=${K510}`) && page.url().includes("view=flow"), page.url());
 });
 
+await test("libbpf=1.5 in the URL relocates as 1.5: array field sizes, and the row says 1.7 differs", async () => {
+  // 04_sizes reads task_struct.comm (char[16]): libbpf 1.5 sizes the access by the whole
+  // array, 1.6+ by one element (res.orig_sz/new_sz), as the oracles of both releases say.
+  await page.goto(`${base}?obj=04_sizes&kernel=${K61}&view=relocs&relo=1&libbpf=1.5`);
+  await page.locator('#reloc-release:text-is("as libbpf 1.5")').waitFor({ timeout: TIMEOUT });
+  await page.locator("#explain .release-note").waitFor({ timeout: TIMEOUT });
+  const row = await text('tr.rrow[data-relo="1"]');
+  assert(row.includes("libbpf 1.7 differs: orig_sz 1 (1.5: 16), new_sz 1 (1.5: 16)"), row);
+  assert((await page.locator("tr.rrow .release-note").count()) === 1, "only the array field's row differs");
+  assert((await text("#explain")).includes("size 16 → 16 bytes"), await text("#explain"));
+  assert((await page.locator("#reloc-libbpf").inputValue()) === "1.5", "the choice shows 1.5");
+  await shot("14b-relocs-libbpf-1.5");
+  // Back to the default: the URL drops it, the sizes are one element's.
+  await page.locator("#reloc-libbpf").selectOption("1.7");
+  await page.locator('#reloc-release:text-is("as libbpf 1.7")').waitFor({ timeout: TIMEOUT });
+  await page.waitForFunction(() => (document.querySelector("#explain")?.textContent ?? "").includes("size 1 → 1 bytes"), null, { timeout: TIMEOUT });
+  assert(!page.url().includes("libbpf="), `the default is not in the URL: ${page.url()}`);
+  assert((await text('tr.rrow[data-relo="1"]')).includes("libbpf 1.5 differs: orig_sz 16 (1.7: 1)"), "the row names 1.5's sizes");
+  // Guarding and the matrix say which release answered.
+  await page.goto(`${base}?obj=04_sizes&kernel=${K61}&view=flow&libbpf=1.5`);
+  await page.locator("#verdict").waitFor({ timeout: TIMEOUT });
+  assert((await text("#verdict")).includes("libbpf 1.5"), await text("#verdict"));
+  assert((await page.locator("#whatif-libbpf").inputValue()) === "1.5", "the what-if panel's choice");
+  await shot("14c-guard-libbpf-1.5");
+});
+
 await test("guarding: a reachable poison rejects one program, dead blocks let the other load", async () => {
   await page.goto(`${base}?obj=10_guarding&kernel=${K510}&view=flow&prog=atime_unguarded`);
   await page.locator("#verdict .v-rejected_poison").waitFor({ timeout: TIMEOUT });
@@ -446,12 +476,13 @@ await test("the Tour walks every step by button, keyboard and URL", async () => 
   // Each step opens its view with its sample; wait for that view's content.
   const ready = {
     relocs: "tr.rrow", matrix: "#matrix-programs tbody tr", flow: "#verdict", graph: "#graph .gblock", compare: "#compare-table tbody tr",
+    ask: "#ask-verdict", loadlog: "#log-results .log-finding",
   };
   for (let i = 1; i <= steps; i++) {
     await page.waitForFunction((i) => document.querySelector("#tour")?.dataset.step === String(i), i, { timeout: TIMEOUT });
     const u = new URL(page.url());
     assert(u.searchParams.get("tour") === String(i), `step ${i} URL: ${page.url()}`);
-    const view = u.searchParams.get("view");
+    const view = u.searchParams.get("view") ?? u.searchParams.get("area");
     await page.locator(ready[view]).first().waitFor({ timeout: 60_000 });
     if (i === 10) await shot("21-tour-step10");
     if (i < steps) {
@@ -497,6 +528,8 @@ await test("share gives the view's link and an embed snippet", async () => {
   assert(link.endsWith("?obj=10_guarding&kernel=debian11-5.10.0-46-amd64&view=relocs&relo=3"), link);
   const snippet = await page.locator("#share-embed").inputValue();
   assert(snippet.startsWith("<iframe src=") && snippet.includes("embed=relocs"), snippet);
+  const own = await page.locator("#share-own").inputValue();
+  assert(own.includes('type: "corelab:file"') && own.includes("embed=relocs") && own.includes(`"${origin}"`), own);
   await page.locator("#share").click();
 });
 
@@ -662,6 +695,77 @@ await test("vmlinux.h and layout on a phone, in the dark", async () => {
   await phone.close();
 });
 
+await test("two modules opened show bpftool 7.8's merge: header, listing, and relocation in [module]", async () => {
+  // bpftool 7.8's `-B 6.1 btf dump file ext4 file tcp_bbr` (format c: a diff against its
+  // header of the kernel alone; raw: the listing), from tests/data.
+  const name = `${K61}+ext4+tcp_bbr`;
+  const gunzip = (rel) => gunzipSync(readFileSync(join(root, "tests/data", rel))).toString();
+  const kernelH = gunzip(`headers/bpftool-7.8.0/${K61}.h.gz`).split("\n");
+  const diff = gunzip(`modules/merged/${name}.h.diff.gz`).split("\n");
+  const merged = [];
+  let next = 0;
+  for (let i = 0; i < diff.length; i++) {
+    const m = /^@@ -(\d+)(?:,(\d+))? /.exec(diff[i]);
+    if (!m) continue;
+    const count = m[2] === undefined ? 1 : Number(m[2]);
+    const keep = count === 0 ? Number(m[1]) : Number(m[1]) - 1;
+    merged.push(...kernelH.slice(next, keep));
+    next = keep + count;
+    for (i++; i < diff.length && !diff[i].startsWith("@@ "); i++) if (diff[i].startsWith("+")) merged.push(diff[i].slice(1));
+    i--;
+  }
+  merged.push(...kernelH.slice(next));
+  const wantH = merged.join("\n");
+  const wantRaw = gunzip(`modules/merged/${name}.raw.txt.gz`).split("\n");
+
+  await page.goto(`${base}?kernel=${K61}&view=summary&profile=bpftool-7.8`);
+  await page.locator(`#summary h1:text-is("${K61}")`).waitFor({ timeout: TIMEOUT });
+  await page.locator("#file").setInputFiles(join(root, `tests/data/modules/${K61}-ext4.ko.gz`));
+  await page.locator(`#summary h1:text-is("${K61}-ext4.ko.gz")`).waitFor({ timeout: TIMEOUT });
+  await page.locator("#file").setInputFiles(join(root, `tests/data/modules/${K61}-tcp_bbr.ko.gz`));
+  await page.locator('#summary h1:text-is("ext4 + tcp_bbr")').waitFor({ timeout: TIMEOUT });
+  const summary = await text("#summary");
+  assert(summary.includes("ext4, tcp_bbr: merged as bpftool 7.8 merges modules"), summary.slice(0, 800));
+  console.log(`     tcp_bbr.ko opened and merged with ext4 over 6.1, in the worker: ${/loaded in ([^\n]*)/.exec(summary)?.[1]}`);
+  assert(summary.includes(`over a base of 100642 types (${K61})`), "split over the kernel");
+  await shot("37-modules-merged-summary");
+  // The header: its first lines on screen, and the whole of it downloaded, are bpftool 7.8's.
+  await page.locator('button.tab[data-view="header"]').click();
+  await page.locator("#header-view .vrow").first().waitFor({ timeout: TIMEOUT });
+  assert((await page.locator("#header-profile").inputValue()) === "bpftool-7.8", "profile");
+  for (let n = 1; n <= 30; n++) {
+    const shown = await page.locator(`#header-view .vrow[data-line="${n}"] .vcode`).innerText({ timeout: TIMEOUT });
+    assert(shown.trimEnd() === merged[n - 1].trimEnd(), `line ${n}: '${shown}' vs '${merged[n - 1]}'`);
+  }
+  await page.locator("#header-download:not([disabled])").waitFor({ timeout: 60_000 });
+  const [download] = await Promise.all([page.waitForEvent("download", { timeout: TIMEOUT }), page.locator("#header-download").click()]);
+  const body = readFileSync(await download.path()).toString();
+  assert(body === wantH, `the merged header differs from bpftool 7.8's (${body.length} vs ${wantH.length} bytes)`);
+  assert(wantH.includes("struct ext4_sb_info {") && wantH.includes("struct bbr {"), "both modules' types");
+  await page.locator("#header-goto").fill("bbr");
+  await page.locator("#header-goto").press("Enter");
+  await page.locator("#header-view .vrow.hl").filter({ hasText: "struct bbr {" }).waitFor({ timeout: TIMEOUT });
+  await shot("38-modules-merged-header");
+  // The raw listing: bpftool's, line for line at the top.
+  await page.locator('button.tab[data-view="listing"]').click();
+  await page.locator("section.listing .vrow").first().waitFor({ timeout: TIMEOUT });
+  for (let n = 1; n <= 10; n++) {
+    const shown = await page.locator(`section.listing .vrow[data-line="${n}"] .vcode`).innerText({ timeout: TIMEOUT });
+    assert(shown.trimEnd() === wantRaw[n - 1].trimEnd(), `listing line ${n}: '${shown}' vs '${wantRaw[n - 1]}'`);
+  }
+  // An object relocated against them: a type only ext4 has is found in [ext4].
+  await page.locator('button.area-tab[data-area="object"]').click();
+  await page.locator("#object-file").setInputFiles(join(root, "tests/data/oracle/modules/modules.o.gz"));
+  await page.locator('button.tab[data-view="relocs"]').click();
+  await page.locator('#relocs .panel-head:has-text("ext4 + tcp_bbr")').waitFor({ timeout: TIMEOUT });
+  await page.locator('tr.rrow[data-relo="1"]').click();
+  await page.locator("#explain .cand").first().waitFor({ timeout: TIMEOUT });
+  const ex = await text("#explain");
+  assert(ex.includes("struct ext4_extent_header in [ext4]"), ex.slice(0, 800));
+  assert(ex.includes("found target candidate [101058] struct ext4_extent_header in [ext4]"), "libbpf's log line");
+  await shot("39-modules-reloc");
+});
+
 await test("vmlinux.h of the 6.18 kernel: time from the tab to the first lines", async () => {
   await page.goto(`${base}?kernel=${K618}`);
   await page.locator("#summary").waitFor({ timeout: 60_000 });
@@ -683,8 +787,176 @@ await test("vmlinux.h of the 6.18 kernel: time from the tab to the first lines",
   console.log(`     back to the header tab: ${Date.now() - t1} ms`);
 });
 
+await test("ask: completion, clang's records, libbpf's answer, kernels by answer and a checked fix", async () => {
+  await page.goto(`${base}?kernel=${K61}`);
+  await page.locator("#summary").waitFor({ timeout: TIMEOUT });
+  await page.locator('button.area-tab[data-area="ask"]').click();
+  const box = page.locator("#ask-input");
+  await box.waitFor({ timeout: TIMEOUT });
+  // Completion from 6.1's names: a member after ->, taken with Tab.
+  await box.click();
+  await box.pressSequentially("struct task_struct *t; t->__sta");
+  await page.locator("#ask-completions .completion").first().waitFor({ timeout: TIMEOUT });
+  const offered = await text("#ask-completions");
+  assert(/^__state$/m.test(offered), `completions: ${offered}`);
+  await shot("30-ask-completion");
+  await box.press("Tab");
+  assert((await box.inputValue()) === "struct task_struct *t; t->__state", await box.inputValue());
+  await box.press("Enter");
+  // The record, as the Object area shows relocations.
+  await page.locator("#ask-records tr.rrow").first().waitFor({ timeout: TIMEOUT });
+  const row = await text("#ask-records tr.rrow");
+  assert(/struct task_struct/.test(row) && /0:1/.test(row) && /byte_off/.test(row) && /task_struct\.__state/.test(row) && /patched/.test(row), `row: ${row}`);
+  await page.locator("#ask-records tr.rrow").first().click();
+  await page.locator("#ask-records #explain .cand").first().waitFor({ timeout: TIMEOUT });
+  const ex = await text("#ask-records #explain");
+  assert(ex.includes(`In ${K61}, task_struct.__state is at byte offset 24`), `explanation: ${ex.slice(0, 400)}`);
+  // Across the bundled kernels: 5.10 lacks __state (renamed), the fix is checked.
+  await page.locator("#ask-verdict").waitFor({ timeout: 60_000 });
+  const verdict = await text("#ask-verdict");
+  assert(verdict.includes(`breaks: task_struct.__state renamed to state in ${K510}`), verdict);
+  assert((await page.locator("#ask-across tr.across-row.fails").count()) === 1, "one group of kernels does not load it");
+  const fails = await text("#ask-across tr.across-row.fails");
+  assert(/5\.10\.0-46 amd64/.test(fails) && /missing/.test(fails) && /poisoned/.test(fails), `5.10: ${fails}`);
+  const fix = await text("#ask-fix");
+  assert(fix.includes("checked: every kernel above loads it") && fix.includes("struct task_struct___old"), fix);
+  const u = new URL(page.url());
+  assert(u.searchParams.get("area") === "ask" && u.searchParams.get("q") === "struct task_struct *t; t->__state", page.url());
+  await shot("31-ask-answer");
+  // A member the kernel lacks: one line with its column, as clang would say it.
+  await box.fill("struct task_struct *t; t->nope");
+  await box.press("Enter");
+  await page.locator("#ask-error").waitFor({ timeout: TIMEOUT });
+  const err = await text("#ask-error");
+  assert(/^column 27: .*nope/.test(err), err);
+  await shot("32-ask-error");
+});
+
+await test("ask: an example, by URL, and as an embed", async () => {
+  const q = encodeURIComponent("struct sk_buff *skb; BPF_CORE_READ_BITFIELD_PROBED(skb, pkt_type)");
+  await page.goto(`${base}?area=ask&q=${q}`);
+  // No kernel in the URL: the default one is compiled against.
+  await page.locator("#ask-records tr.rrow").first().waitFor({ timeout: 60_000 });
+  assert((await page.locator("#ask-records tr.rrow").count()) === 5, "the bitfield macro's five records");
+  const kinds = await page.locator("#ask-records tr.rrow td:nth-child(4)").allInnerTexts();
+  assert(kinds.join(",") === "byte_off,byte_sz,lshift_u64,signed,rshift_u64", kinds.join(","));
+  await page.locator("#ask-verdict").waitFor({ timeout: 60_000 });
+  assert((await text("#ask-verdict")).includes("portable"), await text("#ask-verdict"));
+  const embed = await ctx.newPage();
+  await embed.setViewportSize({ width: 760, height: 560 });
+  await embed.goto(`${base}?embed=ask&kernel=${K61}&q=${encodeURIComponent("bpf_core_enum_value(enum bpf_func_id, BPF_FUNC_get_func_ip)")}`);
+  await embed.locator("#embed #ask-verdict").waitFor({ timeout: 60_000 });
+  const body = await embed.locator("#embed").innerText();
+  assert(body.includes("bpf_func_id::BPF_FUNC_get_func_ip") && body.includes("needs a guard"), body.slice(0, 500));
+  assert((await embed.locator(".topbar").count()) === 0 && (await embed.locator("#ask-input").count()) === 0, "compact");
+  await shot("33-ask-embed", embed);
+  await embed.close();
+});
+
+await test("a failed load's log: explained, and its instruction marked in the code and Guarding views", async () => {
+  const logOf = (f) => gunzipSync(readFileSync(join(root, "tests/data/loadlog/logs", f))).toString();
+  const log = logOf("sample_10_guarding.bpf__debian11-5.10.0-46-amd64__atime_unguarded.libbpf.log.gz");
+  await page.goto(`${base}?obj=10_guarding&kernel=${K510}&view=code`);
+  await page.locator("#code-listing").waitFor({ timeout: TIMEOUT });
+  await page.locator('button.tab[data-view="loadlog"]').click();
+  await page.locator("#log-input").fill(log);
+  await page.locator("#log-go").click();
+  await page.locator("#log-results .log-finding").first().waitFor({ timeout: TIMEOUT });
+  const found = await text("#log-results");
+  assert(found.includes("program 'atime_unguarded' (named in the log; its instructions agree)"), found.slice(0, 400));
+  assert(found.includes("CO-RE relocation kprobe/vfs_read #9: byte_off inode.i_atime_sec"), found);
+  assert(/Why: inode\.i_atime_sec is renamed to i_atime on this kernel/.test(found), found);
+  assert(found.includes("corelab's simulation: rejected_poison at insn 7, as the verifier"), found);
+  assert(new URL(page.url()).searchParams.get("log") === log.replace(/\r/g, ""), "a short log is in the link");
+  await shot("34-loadlog");
+  // The named instruction, in the code (section numbering) and the flow (program numbering).
+  await page.locator('#log-results button:text("Marked in the code")').click();
+  await page.locator('#code-listing .crow.log-marked[data-insn="36"]').waitFor({ timeout: TIMEOUT });
+  assert((await page.locator("#code-listing .crow.log-marked").count()) === 1, "one marked instruction");
+  await page.locator("#code-listing .crow.log-marked").scrollIntoViewIfNeeded();
+  await shot("35-loadlog-code");
+  await page.locator('button.tab[data-view="loadlog"]').click();
+  await page.locator('#log-results button:text("Marked in the Guarding view")').click();
+  await page.locator('#flow-listing .frow.log-marked[data-insn="7"]').waitFor({ timeout: TIMEOUT });
+  await shot("36-loadlog-flow");
+  // The relocation's row, from the finding.
+  await page.locator('button.area-tab[data-area="object"]').click();
+  await page.locator('button.tab[data-view="loadlog"]').click();
+  await page.locator('#log-results .relo-mark[data-relo="9"]').click();
+  await page.locator('tr.rrow.open[data-relo="9"]').waitFor({ timeout: TIMEOUT });
+  // A log of another object says so.
+  await page.locator('button.tab[data-view="loadlog"]').click();
+  await page.locator("#log-input").fill(logOf("sample_03_bitfields.bpf__s390x__tcp_flags.libbpf.log.gz"));
+  await page.locator("#log-go").click();
+  await page.locator("#log-mismatch").waitFor({ timeout: TIMEOUT });
+  assert((await text("#log-mismatch")).startsWith("This log is not about this object"), await text("#log-mismatch"));
+});
+
+// A documentation page on another origin (another port) that embeds the playground and
+// hands the embed its own object by postMessage.
+let docsOrigin = null;
+await test("an embed on another origin's page shows the object that page posts to it", async () => {
+  const sample = readFileSync(join(SAMPLES, "01_read_field.bpf.o"));
+  const host = `<!doctype html><meta charset="utf-8"><title>docs</title>
+<iframe id="corelab-embed" src="${base}?embed=relocs&kernel=${K510}" width="900" height="560"></iframe>
+<script>
+window.got = [];
+const frame = document.getElementById("corelab-embed");
+addEventListener("message", async (e) => {
+  if (e.source !== frame.contentWindow) return;
+  window.got.push(e.data);
+  if (e.data.type !== "corelab:hello") return;
+  const post = (m, t) => frame.contentWindow.postMessage(m, ${JSON.stringify(origin)}, t);
+  // Not understood: answered with an error, nothing loaded.
+  post({ type: "corelab:file", kind: "script", name: "x.js", bytes: new Uint8Array([1]) });
+  // Not an object: loaded as an upload would be, and refused with the parser's words.
+  post({ type: "corelab:file", kind: "object", name: "notes.txt", bytes: new TextEncoder().encode("not an ELF file") });
+  const bytes = await (await fetch("my_read_field.bpf.o")).arrayBuffer();
+  setTimeout(() => post({ type: "corelab:file", kind: "object", name: "my_read_field.bpf.o", bytes }, [bytes]), 300);
+});
+</script>`;
+  const docs = createServer((req, res) => {
+    if (req.url.startsWith("/my_read_field.bpf.o")) {
+      res.writeHead(200, { "content-type": "application/octet-stream" });
+      return res.end(sample);
+    }
+    res.writeHead(200, { "content-type": "text/html" });
+    res.end(host);
+  });
+  await new Promise((r) => docs.listen(0, "localhost", r));
+  docsOrigin = `http://localhost:${docs.address().port}`;
+  assert(docsOrigin !== origin, "another origin");
+  const p = await ctx.newPage();
+  try {
+    await p.goto(`${docsOrigin}/post.html`);
+    await p.waitForFunction(() => window.got.some((m) => m.type === "corelab:ready"), null, { timeout: 60_000 });
+    const got = await p.evaluate(() => window.got);
+    const types = got.map((m) => `${m.type}:${m.name ?? ""}`);
+    assert(types[0] === "corelab:hello:", types.join(", "));
+    const refused = got.find((m) => m.type === "corelab:error" && m.name === "x.js");
+    assert(refused && /kind must be "object" or "btf"/.test(refused.message), JSON.stringify(got));
+    const bad = got.find((m) => m.type === "corelab:error" && m.name === "notes.txt");
+    assert(bad && /notes\.txt/.test(bad.message), JSON.stringify(got));
+    const ready = got.find((m) => m.type === "corelab:ready");
+    assert(ready.kind === "object" && ready.name === "my_read_field.bpf.o", JSON.stringify(ready));
+    const frame = p.frameLocator("#corelab-embed");
+    await frame.locator("#embed tr.rrow").first().waitFor({ timeout: TIMEOUT });
+    const rows = await frame.locator("#embed tr.rrow").allInnerTexts();
+    assert(rows.length >= 1 && rows.some((r) => /task_struct\.pid/.test(r) && /patched/.test(r)), rows.join(" | "));
+    assert((await frame.locator(".embed-bar").innerText()).includes("my_read_field.bpf.o"), "the posted file's name");
+    await shot("37-embed-posted-object", p);
+    // A page that missed the greeting asks for it again.
+    await p.evaluate((o) => document.getElementById("corelab-embed").contentWindow.postMessage({ type: "corelab:hello" }, o), origin);
+    await p.waitForFunction(() => window.got.filter((m) => m.type === "corelab:hello").length === 2, null, { timeout: TIMEOUT });
+  } finally {
+    await p.close();
+    docs.close();
+  }
+});
+
 await test("nothing left localhost and the CSP held", async () => {
-  const foreign = requests.filter((u) => !u.startsWith(origin) && !u.startsWith("data:") && !u.startsWith("blob:"));
+  // (The documentation page of the postMessage test is another origin by design.)
+  const foreign = requests.filter((u) => !u.startsWith(origin) && !u.startsWith("data:") && !u.startsWith("blob:") && !(docsOrigin && u.startsWith(docsOrigin)));
   assert(requests.length > 10, `only ${requests.length} requests seen`);
   assert(foreign.length === 0, `requests to other origins: ${foreign.join(", ")}`);
   const csp = await page.evaluate(() => window.__csp);

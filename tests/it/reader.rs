@@ -169,3 +169,47 @@ fn gunzip_in_pieces_is_gunzip_whole() {
     g.push(&gz).unwrap();
     assert!(g.finish().unwrap() == whole, "BTF accepted");
 }
+
+/// A module's name, as the CLI's `--module` and the page give it: what a `.ko` declares in
+/// `.modinfo` (also compressed, also xz as Debian ships them), else the file name's stem.
+#[test]
+fn module_names_come_from_modinfo_then_the_file_name() {
+    let k61 = std::sync::Arc::new(
+        load_btf(&data::read("btf/debian12-6.1.0-50-amd64.btf.gz"), None)
+            .unwrap()
+            .btf,
+    );
+    let k612 = std::sync::Arc::new(
+        load_btf(&data::read("btf/debian13-6.12.107-s390x.btf.gz"), None)
+            .unwrap()
+            .btf,
+    );
+    let raw = |rel: &str| std::fs::read(data::path(rel)).unwrap();
+    let name = |rel: &str, base: &std::sync::Arc<Btf>, file: &str| {
+        load_btf(&raw(rel), Some(base.clone()))
+            .unwrap()
+            .module_name(file)
+    };
+    let m = "modules/debian12-6.1.0-50-amd64";
+    assert_eq!(
+        name(&format!("{m}-tcp_bbr.ko.gz"), &k61, "x.ko.gz"),
+        "tcp_bbr"
+    );
+    assert_eq!(
+        name(
+            "modules/debian13-6.12.107-s390x-nf_nat.ko.xz",
+            &k612,
+            "y.ko.xz"
+        ),
+        "nf_nat"
+    );
+    // Raw split BTF declares nothing: the file name without its extensions.
+    assert_eq!(
+        name(&format!("{m}-ext4.btf.gz"), &k61, "ext4.btf.gz"),
+        "ext4"
+    );
+    assert_eq!(
+        name(&format!("{m}-ext4.btf.gz"), &k61, "ext4.ko.zst"),
+        "ext4"
+    );
+}

@@ -5,6 +5,8 @@
 //! await init();
 //! const btf = parse(bytes, "vmlinux");      // throws Error("vmlinux: offset 0x…: …")
 //! const ext4 = Btf.parseSplit(ko, btf, "ext4.ko");  // a module's split BTF over it
+//! const both = btf.withModule(ext4ko, "ext4.ko").withModule(bbrko, "tcp_bbr.ko");
+//!                                           // merged as bpftool 7.8 merges; reloc searches vmlinux, then each
 //! btf.info();                               // { content, types, kinds: [{kind, count}], features, minimum, … }
 //! btf.find("task_struct");                  // [id, …]
 //! btf.type(id);                             // { id, kind, name, size, lines: [[{text, link?}]] }
@@ -73,6 +75,23 @@ impl Btf {
         Kernel::load(&label, bytes, Some(&base.kernel))
             .map(|kernel| Btf { kernel })
             .map_err(|e| JsError::new(&e))
+    }
+
+    /// This kernel with kernel module `bytes` (`.ko` or split BTF) opened over it, as a new
+    /// `Btf`; on a `Btf` that is already modules, one more module of their kernel, merged
+    /// with them as bpftool 7.8 merges (`bpftool -B VMLINUX btf dump file MOD1 file MOD2`).
+    /// `reloc`, `explain` and `guard` against it search the kernel, then each module in
+    /// order, as libbpf on a live kernel (`in [ext4]`).
+    #[cfg_attr(feature = "api", wasm_bindgen(js_name = "withModule"))]
+    pub fn with_module(&self, bytes: &[u8], name: Option<String>) -> Result<Btf, JsError> {
+        let label = name.unwrap_or_else(|| "module".to_owned());
+        Kernel::layer(&label, bytes, &self.kernel)
+            .map(|kernel| Btf { kernel })
+            .map_err(|e| {
+                JsError::new(match &e {
+                    session::LayerError::Parse(m) | session::LayerError::Merge(m) => m,
+                })
+            })
     }
 
     /// What `corelab info` says: content, header, kinds, features, minimum releases.
@@ -157,13 +176,11 @@ impl BpfObject {
     }
 }
 
-/// The relocation target: `btf` with what `whatif` hides, relocated against as `libbpf` does.
-fn target(
-    btf: &Btf,
-    (whatif, libbpf): &(crate::dto::guard::WhatIf, corelab::libbpf::Libbpf),
-) -> Result<whatif::Target, JsError> {
+/// The relocation target: `btf` with what `whatif` hides, relocated against as its libbpf
+/// release does.
+fn target(btf: &Btf, whatif: &crate::dto::guard::WhatIf) -> Result<whatif::Target, JsError> {
     let mut t = whatif::hidden_copy(&btf.kernel, &whatif.hide).map_err(|e| JsError::new(&e))?;
-    t.libbpf = *libbpf;
+    t.libbpf = whatif::libbpf(whatif.libbpf);
     Ok(t)
 }
 
@@ -211,7 +228,7 @@ pub fn guard(
         &object.object,
         btf.kernel.label(),
         &target(btf, &w)?,
-        &w.0,
+        &w,
         program.as_deref(),
         now_ms,
     )

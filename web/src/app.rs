@@ -13,7 +13,7 @@ use crate::engine::Engine;
 use crate::hooks::{use_history, use_url_sync, Loader, QueryProvider};
 use crate::samples;
 use crate::state::{Action, KernelAction, ObjectAction, Source, Workspace};
-use crate::url::UrlState;
+use crate::url::{UrlState, View};
 
 /// Where the worker script is, relative to the page.
 const WORKER_URL: &str = "./worker.js";
@@ -26,13 +26,15 @@ pub const DEFAULT_TARGET: &str = "debian12-6.1.0-50-amd64";
 fn initial_state(url: &UrlState) -> Workspace {
     let mut w = Workspace::from_url(url);
     let view = url.embed.map_or(url.view, |e| e.view());
-    let kernel = url
-        .kernel
-        .clone()
-        .or_else(|| (url.object.is_some() && view.needs_target()).then(|| DEFAULT_TARGET.into()));
-    if let Some(k) = kernel.as_deref().and_then(bundled::find) {
+    let kernel = url.kernel.clone().or_else(|| {
+        ((url.object.is_some() && view.needs_target()) || view == View::Ask)
+            .then(|| DEFAULT_TARGET.into())
+    });
+    // A bundled kernel, or a catalogue build (`@debian12-6.1.0-50-arm64`).
+    let shipped = |k: &String| bundled::find(k).is_some() || k.len() > 1 && k.starts_with('@');
+    if let Some(k) = kernel.filter(shipped) {
         w.apply(Action::Kernel(KernelAction::StartLoad {
-            source: Source::Bundled(k.id.to_owned()),
+            source: Source::Bundled(k),
             generation: 1,
         }));
     }
@@ -68,11 +70,12 @@ pub fn App() -> Html {
         let (loader, state) = (loader.clone(), state.clone());
         use_effect_with((), move |_| loader.resume(&state));
     }
-    // An object view without a target kernel: pick the default one.
+    // An object view (or a question) without a target kernel: pick the default one.
     {
         let loader = loader.clone();
-        let lacks = state.effective_view().needs_target()
-            && (state.object.object.is_some() || state.object.loading.is_some())
+        let lacks = ((state.effective_view().needs_target()
+            && (state.object.object.is_some() || state.object.loading.is_some()))
+            || state.effective_view() == View::Ask)
             && state.kernel.kernel.is_none()
             && state.kernel.loading.is_none();
         use_effect_with(lacks, move |&lacks| {

@@ -2,7 +2,9 @@
 //! views of a tab read the workspace and ask the engine through hooks (`use_workspace`,
 //! `use_query`) and dispatch actions; `views.rs` says which shows each tab.
 
+pub mod ask_view;
 pub mod badges;
+pub mod catalog_picker;
 pub mod code_view;
 pub mod compare_view;
 pub mod embed_view;
@@ -14,6 +16,7 @@ pub mod header_view;
 pub mod layout_view;
 pub mod listing_view;
 pub mod load_status;
+pub mod loadlog_view;
 pub mod matrix_view;
 pub mod object_welcome;
 pub mod reloc_view;
@@ -29,3 +32,4 @@ pub mod type_detail;
 pub mod type_list;
 pub mod welcome;
 pub mod whatif_panel;
+pub mod where_view;

@@ -8,8 +8,11 @@ use serde::{Deserialize, Serialize};
 
 use crate::document::Document;
 
+pub mod ask;
+pub mod catalog;
 pub mod compare;
 pub mod guard;
+pub mod loadlog;
 pub mod matrix;
 pub mod object;
 pub mod reloc;
@@ -34,6 +37,9 @@ pub struct KernelSummary {
     pub pointer_size: u32,
     /// For split BTF: the id range and the base it is layered over.
     pub split: Option<String>,
+    /// The kernel modules it is, in the order opened (two or more: merged as bpftool 7.8
+    /// merges them); relocation searches each after the kernel.
+    pub modules: Vec<String>,
     /// Number of types the blob defines.
     pub types: u32,
     /// Types per kind, in kind-number order, kinds with no type left out.

@@ -20,6 +20,7 @@ use wasm_bindgen::closure::Closure;
 use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_futures::JsFuture;
 
+use crate::dto::catalog::CatalogListing;
 use crate::dto::object::ObjectSummary;
 use crate::dto::{LoadReport, TypeIndexData};
 use crate::protocol::{self, blobs_from_js, Envelope, Reply, Request};
@@ -242,6 +243,51 @@ impl Engine {
         }
     }
 
+    /// Opens the kernel catalogue from the start of its archive (preamble and head).
+    pub async fn catalog_open(&self, head: Uint8Array) -> Result<CatalogListing, String> {
+        match self
+            .call(Request::CatalogOpen, vec![head.into()], None)
+            .await?
+        {
+            (Reply::Catalog { listing }, _) => Ok(listing),
+            (other, _) => Err(unexpected(&other)),
+        }
+    }
+
+    /// Rebuilds catalogue build `build` into `slot` from its chain's segments (file offset,
+    /// bytes).
+    pub async fn catalog_load(
+        &self,
+        slot: u32,
+        build: &str,
+        segments: Vec<(u64, Uint8Array)>,
+    ) -> Result<LoadReport, String> {
+        let (offsets, blobs): (Vec<u64>, Vec<JsValue>) =
+            segments.into_iter().map(|(o, b)| (o, b.into())).unzip();
+        let request = Request::CatalogLoad {
+            slot,
+            build: build.to_owned(),
+            offsets,
+        };
+        match self.call(request, blobs, None).await? {
+            (Reply::Loaded { report }, _) => Ok(report),
+            (other, _) => Err(unexpected(&other)),
+        }
+    }
+
+    /// Hands where-index shards (their index, bytes) to the engine.
+    pub async fn catalog_shards(&self, shards: Vec<(u32, Uint8Array)>) -> Result<(), String> {
+        let (shards, blobs): (Vec<u32>, Vec<JsValue>) =
+            shards.into_iter().map(|(i, b)| (i, b.into())).unzip();
+        match self
+            .call(Request::CatalogShards { shards }, blobs, None)
+            .await?
+        {
+            (Reply::Done, _) => Ok(()),
+            (other, _) => Err(unexpected(&other)),
+        }
+    }
+
     /// Tells the worker to forget every kernel and object but those in `slots`.
     pub async fn keep(&self, slots: Vec<u32>) {
         let _ = self.call(Request::Keep { slots }, Vec::new(), None).await;
@@ -254,6 +300,7 @@ fn unexpected(r: &Reply) -> String {
         Reply::Loaded { .. } => "Loaded",
         Reply::Index => "Index",
         Reply::ObjectLoaded { .. } => "ObjectLoaded",
+        Reply::Catalog { .. } => "Catalog",
         Reply::Answer(_) => "Answer",
         Reply::Done => "Done",
         Reply::Failed { .. } => "Failed",

@@ -2,12 +2,16 @@
 //! [`Loader`] (kernels and objects), the URL kept in step ([`use_url_sync`],
 //! [`use_history`]), and the workspace for every component ([`use_workspace`]).
 
+mod catalog;
+mod inbox;
 mod loads;
 mod query;
 mod url;
 
 use yew::prelude::*;
 
+pub use catalog::use_catalog;
+pub use inbox::use_embed_inbox;
 pub use loads::{use_kernel_slots, Loader};
 pub use query::{use_query, Queries, QueryProvider};
 pub use url::{use_history, use_url_sync};

@@ -2,6 +2,9 @@
 //! all of them (the matrix), never fetches or parses twice — and each keeps its
 //! essential-name index, built on its first relocation, and its type index once asked for.
 //!
+//! Catalogue builds (`@BUILD` ids) are held the same way, the last [`CATALOG_HELD`] of them:
+//! each is a whole kernel in the worker's memory.
+//!
 //! Loads of the same kernel are not duplicated: a second caller waits for the first.
 
 use std::cell::RefCell;
@@ -12,6 +15,7 @@ use yew::platform::time::sleep;
 
 use crate::browser;
 use crate::bundled;
+use crate::catalog::CatalogClient;
 use crate::dto::KernelSummary;
 use crate::engine::Engine;
 use crate::search::TypeIndex;
@@ -38,9 +42,15 @@ pub struct Entry {
 #[derive(Debug, Default)]
 pub struct KernelCache {
     entries: RefCell<Vec<(String, Entry)>>,
+    /// The kernel catalogue's files.
+    pub catalog: CatalogClient,
     /// Ids being loaded, with their slots.
     pending: RefCell<Vec<(String, u32)>>,
 }
+
+/// Catalogue builds kept loaded (the oldest is forgotten first; the active kernel stays in
+/// the worker regardless).
+pub const CATALOG_HELD: usize = 3;
 
 /// What a load reports while it runs.
 pub trait LoadProgress {
@@ -93,14 +103,30 @@ impl KernelCache {
         if let Some(e) = self.get(id) {
             return Ok(e);
         }
-        let k = bundled::find(id).ok_or_else(|| format!("no bundled kernel named {id}"))?;
+        let bundled = match id.strip_prefix('@') {
+            Some(_) => None,
+            None => Some(bundled::find(id).ok_or_else(|| format!("no bundled kernel named {id}"))?),
+        };
         let slot = new_slot();
         self.pending.borrow_mut().push((id.to_owned(), slot));
-        let r = fetch_and_parse(engine, k, slot, progress).await;
+        let r = match (bundled, id.strip_prefix('@')) {
+            (Some(k), _) => fetch_and_parse(engine, k, slot, progress).await,
+            (None, build) => {
+                self.load_from_catalog(engine, build.unwrap_or(id), slot, progress)
+                    .await
+            }
+        };
         self.pending.borrow_mut().retain(|(k, _)| k != id);
         let e = r?;
         // Not there yet: `get` above found nothing and concurrent loads waited on `pending`.
-        self.entries.borrow_mut().push((id.to_owned(), e.clone()));
+        let mut entries = self.entries.borrow_mut();
+        entries.push((id.to_owned(), e.clone()));
+        let held = entries.iter().filter(|(k, _)| k.starts_with('@')).count();
+        if held > CATALOG_HELD {
+            if let Some(oldest) = entries.iter().position(|(k, _)| k.starts_with('@')) {
+                entries.remove(oldest);
+            }
+        }
         Ok(e)
     }
 
@@ -115,6 +141,31 @@ impl KernelCache {
             e.index = Some(index.clone());
         }
         Ok(index)
+    }
+}
+
+impl KernelCache {
+    /// A catalogue build: its segments fetched, rebuilt and parsed by the engine.
+    async fn load_from_catalog(
+        &self,
+        engine: &Engine,
+        build: &str,
+        slot: u32,
+        progress: Rc<dyn LoadProgress>,
+    ) -> Result<Entry, String> {
+        let started = browser::now_ms();
+        let fetched = self.catalog.load(engine, build, slot).await?;
+        progress.fetched(fetched.bytes, Some(fetched.bytes));
+        Ok(Entry {
+            slot,
+            summary: Shared::new(fetched.report.summary),
+            index: None,
+            timings: LoadTimings {
+                fetch_ms: fetched.fetch_ms,
+                parse_ms: fetched.report.parse_ms,
+                total_ms: browser::now_ms() - started,
+            },
+        })
     }
 }
 

@@ -24,6 +24,7 @@ pub mod decimal;
 pub mod document;
 pub mod dto;
 pub mod graph;
+pub mod inbox;
 pub mod query;
 pub mod samples;
 pub mod search;
@@ -41,6 +42,8 @@ pub mod api;
 pub mod app;
 #[cfg(target_arch = "wasm32")]
 pub mod browser;
+#[cfg(target_arch = "wasm32")]
+pub mod catalog;
 #[cfg(target_arch = "wasm32")]
 pub mod components;
 #[cfg(target_arch = "wasm32")]

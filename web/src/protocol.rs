@@ -20,6 +20,7 @@
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 
+use crate::dto::catalog::CatalogListing;
 use crate::dto::object::ObjectSummary;
 use crate::dto::{LoadReport, TypeIndexData};
 use crate::query::{AnyQuery, AnyReply, Blob};
@@ -46,7 +47,8 @@ pub enum Request {
         slot: u32,
         /// The name to report errors under.
         label: String,
-        /// A loaded kernel to layer the file over if it is split BTF (a module's).
+        /// A loaded kernel to layer the file over if it is not BTF on its own: a module over
+        /// that kernel, or one more module merged with the modules in that slot.
         base: Option<u32>,
         /// Layers the browser already peeled (`gzip`: a bundled kernel decompressed while
         /// it downloaded), reported first among the summary's layers.
@@ -71,6 +73,24 @@ pub enum Request {
     },
     /// A question a view asks.
     Query(AnyQuery),
+    /// Open the kernel catalogue: blob 0 is the start of the archive (preamble and head).
+    CatalogOpen,
+    /// Rebuild catalogue build `build` into `slot` from its chain's segments: blob `i` is
+    /// the segment at file offset `offsets[i]`.
+    CatalogLoad {
+        /// Where to keep it.
+        slot: u32,
+        /// The build id.
+        build: String,
+        /// Each blob's file offset.
+        offsets: Vec<u64>,
+    },
+    /// Keep the where-index shards `shards` (their places in the head's shard list): blob
+    /// `i` is shard `shards[i]`.
+    CatalogShards {
+        /// Which shards.
+        shards: Vec<u32>,
+    },
 }
 
 /// What the worker answers.
@@ -88,6 +108,11 @@ pub enum Reply {
     ObjectLoaded {
         /// What it holds.
         summary: ObjectSummary,
+    },
+    /// The catalogue opened: its builds.
+    Catalog {
+        /// The builds and where their segments are.
+        listing: CatalogListing,
     },
     /// The answer to a query (its bulk in the blobs).
     Answer(Box<AnyReply>),

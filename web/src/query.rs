@@ -20,7 +20,10 @@ use serde::Serialize;
 use crate::session::Session;
 use crate::shared::Shared;
 
+pub mod ask;
+pub mod catalog;
 pub mod kernel;
+pub mod loadlog;
 pub mod object;
 pub mod structs;
 

@@ -6,7 +6,8 @@
 //! essential-name index (built on its first relocation) serves every later one. Each view
 //! is one method on [`Kernel`] or [`Session`] returning one DTO; the submodules hold the
 //! engine-to-DTO code per area: [`object`] (code listing), `reloc` (rows and explanations),
-//! `guard` (flows), `matrix`, `compare`, [`whatif`] (hidden types, knobs).
+//! `guard` (flows), `matrix`, `compare`, [`whatif`] (hidden types, knobs), [`ask`] (access
+//! questions), [`loadlog`] (a failed load's log).
 
 use std::fmt::Write as _;
 use std::sync::Arc;
@@ -27,9 +28,12 @@ use crate::dto::{
     TypeIndexData,
 };
 
+pub mod ask;
+pub mod catalog;
 mod compare;
 mod guard;
 pub mod header;
+pub mod loadlog;
 mod marked;
 mod matrix;
 pub mod object;
@@ -53,6 +57,31 @@ pub struct Kernel {
     distilled_base: bool,
     /// The label of the kernel this split BTF was layered over.
     base_label: Option<String>,
+    /// The kernel modules this BTF is, in the order opened: one module's split BTF, or
+    /// several merged over their kernel as bpftool 7.8 merges them (`btf`, then, is the
+    /// merge). Relocation searches them one by one after the kernel, as libbpf does.
+    modules: Vec<Module>,
+    /// Its types by the names `vmlinux.h` gives them, for access questions (built on the
+    /// first one: duplicated names need a header pass).
+    access: std::sync::OnceLock<corelab::access::Local>,
+}
+
+/// Why [`Kernel::layer`] failed.
+#[derive(Debug)]
+pub enum LayerError {
+    /// The file is not split BTF over the kernel (one line).
+    Parse(String),
+    /// It is, but libbpf's dedup refuses the merge (one line).
+    Merge(String),
+}
+
+/// A kernel module's BTF, split over its kernel's.
+#[derive(Debug, Clone)]
+pub struct Module {
+    /// Its name (`ext4`): libbpf's `in [ext4]`.
+    pub name: String,
+    /// Its own BTF, split over the kernel's.
+    pub btf: Arc<Btf>,
 }
 
 impl Kernel {
@@ -61,16 +90,100 @@ impl Kernel {
     /// `label: offset 0x…: problem`.
     pub fn load(label: &str, bytes: &[u8], base: Option<&Kernel>) -> Result<Kernel, String> {
         match input::load_btf(bytes, base.map(|b| b.btf.clone())) {
-            Ok(l) => Ok(Kernel {
-                label: label.to_owned(),
-                content: l.describe_content(),
-                btf: Arc::new(l.btf),
-                layers: l.layers,
-                distilled_base: l.distilled_base,
-                base_label: base.map(|b| b.label.clone()),
-            }),
+            Ok(l) => {
+                let name = l.module_name(label);
+                let content = l.describe_content();
+                let btf = Arc::new(l.btf);
+                let modules = match base {
+                    Some(_) => vec![Module {
+                        name,
+                        btf: btf.clone(),
+                    }],
+                    None => Vec::new(),
+                };
+                Ok(Kernel {
+                    label: label.to_owned(),
+                    content,
+                    btf,
+                    layers: l.layers,
+                    distilled_base: l.distilled_base,
+                    base_label: base.map(|b| b.label.clone()),
+                    modules,
+                    access: std::sync::OnceLock::new(),
+                })
+            }
             Err(e) => Err(format!("{label}: {e}")),
         }
+    }
+
+    /// Loads `bytes` as split BTF over the kernel `active` is, or stands over: over a kernel,
+    /// a module; over modules, one more module, merged with them as bpftool 7.8 merges
+    /// (`bpftool -B VMLINUX btf dump file MOD1 file MOD2 …`, `btf_dedup::merge`).
+    pub fn layer(label: &str, bytes: &[u8], active: &Kernel) -> Result<Kernel, LayerError> {
+        let (Some(vmlinux), false) = (active.btf.base(), active.modules.is_empty()) else {
+            return Kernel::load(label, bytes, Some(active)).map_err(LayerError::Parse);
+        };
+        let l = input::load_btf(bytes, Some(vmlinux.clone()))
+            .map_err(|e| LayerError::Parse(format!("{label}: {e}")))?;
+        let mut modules = active.modules.clone();
+        let name = l.module_name(label);
+        modules.push(Module {
+            name,
+            btf: Arc::new(l.btf),
+        });
+        let parts: Vec<&Btf> = modules.iter().map(|m| &*m.btf).collect();
+        let merged = corelab::btf_dedup::merge(
+            Some(vmlinux),
+            &parts,
+            &corelab::btf_dedup::Limits::default(),
+        )
+        .map_err(|e| {
+            LayerError::Merge(format!("{label}: cannot merge with {}: {e}", active.label))
+        })?;
+        let names: Vec<&str> = modules.iter().map(|m| m.name.as_str()).collect();
+        Ok(Kernel {
+            label: names.join(" + "),
+            content: format!(
+                "{} modules merged as bpftool 7.8 merges them (btf__add_btf of each, then btf__dedup)",
+                modules.len()
+            ),
+            btf: Arc::new(merged.btf),
+            layers: Vec::new(),
+            distilled_base: false,
+            base_label: active.base_label.clone(),
+            modules,
+            access: std::sync::OnceLock::new(),
+        })
+    }
+
+    /// The kernel modules this BTF is, in the order opened (empty for a kernel).
+    pub fn modules(&self) -> &[Module] {
+        &self.modules
+    }
+
+    /// What relocation searches first: the kernel itself, or the kernel modules stand over.
+    pub fn relocation_btf(&self) -> &Arc<Btf> {
+        match (self.modules.is_empty(), self.btf.base()) {
+            (false, Some(vmlinux)) => vmlinux,
+            _ => &self.btf,
+        }
+    }
+
+    /// The name of what relocation searches: the kernel's, or the kernel's and its modules'
+    /// (`debian12-6.1.0-50-amd64 + ext4 + tcp_bbr`).
+    pub fn target_label(&self) -> String {
+        if self.modules.is_empty() {
+            return self.label.clone();
+        }
+        let mut label = self
+            .base_label
+            .clone()
+            .unwrap_or_else(|| "the kernel".to_owned());
+        for m in &self.modules {
+            label.push_str(" + ");
+            label.push_str(&m.name);
+        }
+        label
     }
 
     /// The parsed BTF.
@@ -81,6 +194,13 @@ impl Kernel {
     /// The parsed BTF, shared (a relocation target, a module's base).
     pub fn shared_btf(&self) -> Arc<Btf> {
         self.btf.clone()
+    }
+
+    /// The kernel as access questions are compiled against it (its `vmlinux.h`'s names).
+    pub fn access_local(&self) -> &corelab::access::Local {
+        self.access.get_or_init(|| {
+            corelab::access::Local::new(self.btf.clone(), corelab::header::Profile::default())
+        })
     }
 
     /// The label given at load time.
@@ -129,6 +249,8 @@ pub struct Session {
     objects: Slots<LoadedObject>,
     /// The last what-if copy of a kernel (hidden types or members).
     hidden: Option<whatif::HiddenCopy>,
+    /// The kernel catalogue, once the page has handed over its head.
+    catalog: Option<catalog::Catalogue>,
     /// Milliseconds from some origin, for the timings reports carry.
     clock: fn() -> f64,
 }
@@ -151,6 +273,7 @@ impl Session {
             kernels: Slots::default(),
             objects: Slots::default(),
             hidden: None,
+            catalog: None,
             clock,
         }
     }
@@ -162,7 +285,8 @@ impl Session {
 
     /// Loads `bytes` into `slot`, replacing what was there. When they do not parse on their
     /// own and `base` names a loaded kernel, they are tried as split BTF over it (a kernel
-    /// module over its vmlinux); the first error is the one reported.
+    /// module over its vmlinux) or, when `base` is modules, over their kernel and merged with
+    /// them ([`Kernel::layer`]); the first error is the one reported, unless the merge failed.
     pub fn load(
         &mut self,
         slot: u32,
@@ -186,7 +310,11 @@ impl Session {
         let mut kernel = match Kernel::load(label, bytes, None) {
             Ok(k) => k,
             Err(e) => match base.and_then(|b| self.kernels.get(b)) {
-                Some(b) => Kernel::load(label, bytes, Some(b)).map_err(|_| e)?,
+                // Not split BTF over it: the file's own error says more.
+                Some(b) => Kernel::layer(label, bytes, b).map_err(|l| match l {
+                    LayerError::Parse(_) => e,
+                    LayerError::Merge(m) => m,
+                })?,
                 None => return Err(e),
             },
         };
@@ -253,9 +381,15 @@ impl Session {
             .ok_or_else(|| format!("no object loaded in slot {slot}"))
     }
 
-    /// The kernel in `slot` as a relocation target, without what `hide` names (the copy is
-    /// kept for the next call with the same settings).
-    pub fn target(&mut self, slot: u32, hide: &[String]) -> Result<Target, String> {
+    /// The kernel in `slot` as a relocation target for `whatif`: without what it hides (the
+    /// copy is kept for the next call with the same settings), in its libbpf release.
+    pub fn target(&mut self, slot: u32, whatif: &WhatIf) -> Result<Target, String> {
+        let mut target = self.hidden_target(slot, &whatif.hide)?;
+        target.libbpf = whatif::libbpf(whatif.libbpf);
+        Ok(target)
+    }
+
+    fn hidden_target(&mut self, slot: u32, hide: &[String]) -> Result<Target, String> {
         if let Some(h) = &self.hidden {
             if h.slot == slot && h.hide == hide {
                 return Ok(h.target.clone());
@@ -279,7 +413,7 @@ impl Session {
         kernel: u32,
         whatif: &WhatIf,
     ) -> Result<RelocTable, String> {
-        let target = self.target(kernel, &whatif.hide)?;
+        let target = self.target(kernel, whatif)?;
         Ok(relocation_table(
             self.object_or_err(object)?,
             &target,
@@ -295,7 +429,7 @@ impl Session {
         whatif: &WhatIf,
         idx: u32,
     ) -> Result<RelocExplanation, String> {
-        let target = self.target(kernel, &whatif.hide)?;
+        let target = self.target(kernel, whatif)?;
         explain_relocation(self.object_or_err(object)?, &target, idx)
     }
 
@@ -309,7 +443,7 @@ impl Session {
         prog: Option<&str>,
     ) -> Result<GuardReport, String> {
         let kernel_label = self.kernel_or_err(kernel)?.label().to_owned();
-        let target = self.target(kernel, &whatif.hide)?;
+        let target = self.target(kernel, whatif)?;
         let obj = self.object_or_err(object)?;
         guard_report(obj, &kernel_label, &target, whatif, prog, self.clock)
     }
@@ -322,7 +456,10 @@ impl Session {
         whatif: &WhatIf,
     ) -> Result<MatrixTable, String> {
         let obj = self.object_or_err(object)?;
-        let ks = self.labelled_kernels(kernels)?;
+        let ks = kernels
+            .iter()
+            .map(|&s| whatif::hidden_copy(self.kernel_or_err(s)?, &[]))
+            .collect::<Result<Vec<Target>, String>>()?;
         let started = (self.clock)();
         let mut m = matrix::build(obj, &ks, whatif)?;
         m.ms = (self.clock)() - started;
@@ -350,6 +487,10 @@ pub fn relocation_table(obj: &LoadedObject, target: &Target, clock: fn() -> f64)
     let reloc_ms = clock() - started;
     let mut table = reloc::table(obj, target, &rel);
     table.reloc_ms = reloc_ms;
+    let notes = reloc::release_notes(obj, target, &rel);
+    for (row, note) in table.rows.iter_mut().zip(notes) {
+        row.release_note = note;
+    }
     table
 }
 
@@ -360,8 +501,13 @@ pub fn explain_relocation(
     idx: u32,
 ) -> Result<RelocExplanation, String> {
     let rel = reloc::relocate(obj, target);
-    reloc::explain(obj, target, &rel, idx as usize)
-        .ok_or_else(|| format!("{}: no CO-RE relocation {idx}", obj.label()))
+    let mut e = reloc::explain(obj, target, &rel, idx as usize)
+        .ok_or_else(|| format!("{}: no CO-RE relocation {idx}", obj.label()))?;
+    e.row.release_note = reloc::release_notes(obj, target, &rel)
+        .into_iter()
+        .nth(idx as usize)
+        .flatten();
+    Ok(e)
 }
 
 /// The guard simulation of `obj` against `target` (a copy of the kernel labelled
@@ -380,8 +526,8 @@ pub fn guard_report(
         ..whatif::knobs(whatif, kernel_label)?
     };
     let started = clock();
-    let a =
-        corelab::pipeline::analyze(obj.object(), &target.btf, &knobs).map_err(|e| e.to_string())?;
+    let a = corelab::pipeline::analyze_target(obj.object(), &target.core(), &knobs)
+        .map_err(|e| e.to_string())?;
     let ms = clock() - started;
     let programs = a
         .programs
@@ -395,6 +541,7 @@ pub fn guard_report(
     Ok(GuardReport {
         object: obj.label().to_owned(),
         kernel: target.label.clone(),
+        libbpf: whatif::release(target.libbpf),
         kernel_release: whatif::release_for(whatif, kernel_label),
         programs,
         knobs: guard::knob_values(obj.object(), &a, whatif),
@@ -479,6 +626,7 @@ fn summarize(l: &Kernel) -> KernelSummary {
         btf_bytes: btf.raw_size() as u64,
         pointer_size: btf.ptr_size(),
         split,
+        modules: l.modules.iter().map(|m| m.name.clone()).collect(),
         types: sum.own_types,
         kinds,
         features,
@@ -613,5 +761,10 @@ fn type_detail(btf: &Btf, t: &Type<'_>) -> TypeDetail {
     }
 }
 
+// Reads tests/data through corelab-tests, a native dev-dependency.
+#[cfg(all(test, not(target_arch = "wasm32")))]
+mod module_tests;
+#[cfg(test)]
+mod release_tests;
 #[cfg(test)]
 pub(crate) mod tests;

@@ -3,8 +3,8 @@
 //! The state is split by area, each with its own actions and its own file: [`kernel`] (the
 //! loaded kernel, its type list and selection, the raw listing's position, the comparison),
 //! [`header`] (vmlinux.h's settings and position), [`object`] (the loaded object, program,
-//! relocation, what-if settings), and here what spans them: the view, the embed, the Tour,
-//! the error. What the engine computes for a view is not here: views ask for it with
+//! relocation, what-if settings), [`ask`] (the Ask area's question), and here what spans
+//! them: the view, the embed, the Tour, the error. What the engine computes for a view is not here: views ask for it with
 //! queries ([`crate::query`]) and the query cache holds the answers.
 //!
 //! Pure: no browser, no engine, no clock. Effects (fetching, asking the worker, writing the
@@ -15,6 +15,8 @@
 use crate::url::{Embed, TypeRef, UrlState};
 use crate::views::{Area, View};
 
+pub mod ask;
+pub mod catalog;
 pub mod header;
 pub mod kernel;
 pub mod object;
@@ -22,6 +24,8 @@ pub mod object;
 #[cfg(test)]
 mod tests;
 
+pub use ask::{AskAction, AskArea};
+pub use catalog::{CatalogAction, CatalogArea};
 pub use header::{HeaderAction, HeaderArea};
 pub use kernel::{Kernel, KernelAction, KernelArea, LoadTimings, Loading, Phase, Search};
 pub use object::{ObjectAction, ObjectArea, ObjectLoading, ObjectState};
@@ -29,7 +33,8 @@ pub use object::{ObjectAction, ObjectArea, ObjectLoading, ObjectState};
 /// Where a loaded kernel or object came from.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Source {
-    /// Bundled with the site, by id.
+    /// Shipped with the site, by id: a bundled kernel, or `@BUILD`, a build of the kernel
+    /// catalogue (`@debian12-6.1.0-50-arm64`), or a bundled sample object.
     Bundled(String),
     /// A file the user uploaded or dropped, by name.
     Upload(String),
@@ -95,7 +100,7 @@ pub struct Workspace {
     /// The main view.
     pub view: View,
     /// The last view of each area (switching back returns to it).
-    pub area_views: [Option<View>; 3],
+    pub area_views: [Option<View>; 4],
     /// Embed mode.
     pub embed: Option<Embed>,
     /// The Tour step shown.
@@ -108,6 +113,10 @@ pub struct Workspace {
     pub header: HeaderArea,
     /// The Object and Guarding areas.
     pub object: ObjectArea,
+    /// The Ask area.
+    pub ask: AskArea,
+    /// The kernel catalogue's question.
+    pub catalog: CatalogArea,
 }
 
 /// Everything that changes the state.
@@ -119,6 +128,10 @@ pub enum Action {
     Header(HeaderAction),
     /// In the Object and Guarding areas.
     Object(ObjectAction),
+    /// In the Ask area.
+    Ask(AskAction),
+    /// In the kernel catalogue's views.
+    Catalog(CatalogAction),
     /// Switch the main view.
     ShowView(View),
     /// Switch to an area (its last view).
@@ -142,6 +155,12 @@ impl From<KernelAction> for Action {
 impl From<HeaderAction> for Action {
     fn from(a: HeaderAction) -> Action {
         Action::Header(a)
+    }
+}
+
+impl From<AskAction> for Action {
+    fn from(a: AskAction) -> Action {
+        Action::Ask(a)
     }
 }
 
@@ -170,6 +189,12 @@ impl Workspace {
         self.kernel.write_url(&mut u);
         self.header.write_url(&mut u);
         self.object.write_url(&mut u);
+        // In the Ask area `q=` is the question, not the type list's search.
+        if self.effective_view().area() == Area::Ask {
+            u.query.clear();
+        }
+        self.ask.write_url(&mut u);
+        self.catalog.write_url(&mut u);
         u.line = match self.view {
             View::Listing => self.kernel.listing.line.map(|l| l as u32 + 1),
             View::Header => self.header.position.line.map(|l| l as u32 + 1),
@@ -189,6 +214,8 @@ impl Workspace {
             Action::Kernel(a) => self.apply_kernel(a),
             Action::Header(a) => self.apply_header(a),
             Action::Object(a) => self.apply_object(a),
+            Action::Ask(a) => self.ask.apply(a),
+            Action::Catalog(a) => self.apply_catalog(a),
             Action::ShowView(v) => self.show_view(v),
             Action::ShowArea(a) => {
                 let v = self.area_views[a.index()].unwrap_or_else(|| a.first_view());
@@ -206,7 +233,16 @@ impl Workspace {
         self.tour = url.tour;
         self.object.apply_url(url);
         self.header.apply_url(url);
-        self.kernel.apply_url(url);
+        self.ask.apply_url(url);
+        if url.shown_view().area() == Area::Ask {
+            // An Ask URL says nothing of the type list's search: it stays as it was.
+            let mut kept = url.clone();
+            kept.query = self.kernel.search.query.clone();
+            self.kernel.apply_url(&kept);
+        } else {
+            self.kernel.apply_url(url);
+        }
+        self.catalog.apply_url(url);
         self.show_view(url.view);
         match (url.view, url.line) {
             (View::Listing, Some(l)) => self.kernel.listing.go_to(l as usize - 1),

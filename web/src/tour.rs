@@ -127,6 +127,37 @@ pub const STEPS: &[Step] = &[
     },
     Step {
         section: "Guarding potentially failing relocations",
+        title: "The failed load's log, explained",
+        text: "This is what libbpf printed when atime_unguarded failed to load on 5.10: \
+               \"invalid func unknown#195896080\" at instruction 7. Read against the object, \
+               the log names relocation #9, inode.i_atime_sec, poisoned because 5.10 calls \
+               it i_atime, with the source line and the fix. Paste your own log here; the \
+               instruction it names is marked in the Code and Guarding views.",
+        url: "?obj=10_guarding&kernel=debian11-5.10.0-46-amd64&view=loadlog&log=\
+               prog%20%27atime_unguarded%27%3A%20BPF%20program%20load%20failed%3A%20Invalid%20argum\
+               ent%0Aprog%20%27atime_unguarded%27%3A%20--%20BEGIN%20PROG%20LOAD%20LOG%20--%0A0%3A%2\
+               0R1%3Dctx%28%29%20R10%3Dfp0%0A%3B%20int%20BPF_KPROBE%28atime_unguarded%2C%20struct%2\
+               0file%20%2Afile%29%20%40%2010_guarding.bpf.c%3A44%0A0%3A%20%2879%29%20r3%20%3D%20%2A\
+               %28u64%20%2A%29%28r1%20%2B112%29%20%20%20%20%20%20%20%20%3B%20R1%3Dctx%28%29%20R3%3D\
+               scalar%28%29%0A1%3A%20%28b7%29%20r1%20%3D%2032%20%20%20%20%20%20%20%20%20%20%20%20%2\
+               0%20%20%20%20%20%20%20%20%20%20%3B%20R1%3D32%0A2%3A%20%280f%29%20r3%20%2B%3D%20r1%20\
+               %20%20%20%20%20%20%20%20%20%20%20%20%20%20%20%20%20%20%20%20%20%3B%20R1%3D32%20R3%3D\
+               scalar%28%29%0A3%3A%20%28bf%29%20r1%20%3D%20r10%20%20%20%20%20%20%20%20%20%20%20%20%\
+               20%20%20%20%20%20%20%20%20%20%3B%20R1%3Dfp0%20R10%3Dfp0%0A4%3A%20%2807%29%20r1%20%2B\
+               %3D%20-8%20%20%20%20%20%20%20%20%20%20%20%20%20%20%20%20%20%20%20%20%20%20%3B%20R1%3\
+               Dfp-8%0A%3B%20struct%20inode%20%2Ainode%20%3D%20BPF_CORE_READ%28file%2C%20f_inode%29\
+               %3B%20%40%2010_guarding.bpf.c%3A46%0A5%3A%20%28b7%29%20r2%20%3D%208%20%20%20%20%20%2\
+               0%20%20%20%20%20%20%20%20%20%20%20%20%20%20%20%20%20%20%3B%20R2%3D8%0A6%3A%20%2885%2\
+               9%20call%20bpf_probe_read_kernel%23113%20%20%20%20%20%20%20%20%3B%20R0%3Dscalar%28%2\
+               9%20fp-8%3Dmmmmmmmm%0A7%3A%20%3Cinvalid%20CO-RE%20relocation%3E%0Afailed%20to%20reso\
+               lve%20CO-RE%20relocation%20%3Cbyte_off%3E%20%5B77%5D%20struct%20inode.i_atime_sec%20\
+               %280%3A15%20%40%20offset%2088%29%0Aprocessed%208%20insns%20%28limit%201000000%29%20m\
+               ax_states_per_insn%200%20total_states%200%20peak_states%200%20mark_read%200%0A--%20E\
+               ND%20PROG%20LOAD%20LOG%20--%0Aprog%20%27atime_unguarded%27%3A%20failed%20to%20load%3\
+               A%20-22",
+    },
+    Step {
+        section: "Guarding potentially failing relocations",
         title: "What if the kernel lacked the field?",
         text: "6.18 has i_atime_sec, so both programs load there. Here the target is 6.18 with \
                inode.i_atime_sec hidden: the unguarded read is poisoned and reachable again. \
@@ -140,6 +171,17 @@ pub const STEPS: &[Step] = &[
                once: which programs load where (and the first reason where not), and every \
                relocation's value per kernel. Click a cell to open that kernel.",
         url: "?obj=10_guarding&view=matrix",
+    },
+    Step {
+        section: "Handling incompatible changes: flavors",
+        title: "Ask before writing the code",
+        text: "No object needed: type what the program would read. t->__state, compiled against \
+               6.1's vmlinux.h, is one byte_off record, 0:1 on struct task_struct. Across the \
+               bundled kernels it breaks: 5.10 calls the field state, so the read is poisoned \
+               and the program is rejected there. The fix below the table reads it through a \
+               task_struct___old flavor under bpf_core_field_exists guards, and was checked \
+               on every kernel.",
+        url: "?area=ask&kernel=debian12-6.1.0-50-amd64&q=struct%20task_struct%20%2At%3B%20t-%3E__state",
     },
     Step {
         section: "Why CO-RE is needed",

@@ -1,14 +1,15 @@
 //! All view state lives in the query string, so any view can be shared or embedded:
 //! `?kernel=debian12-6.1.0-50-amd64&type=task_struct`, `?kernel=…&view=listing&line=1200`,
 //! `?embed=type&kernel=…&type=task_struct`, `?obj=10_guarding&kernel=…&view=flow&prog=…`,
-//! `?obj=…&kernel=…&view=flow&hide=inode.i_atime_sec&set=CONFIG_HZ=250`, `?tour=3`,
-//! `?kernel=…&view=header&profile=bpftool-7.1&root=task_struct`, `?kernel=…&view=layout&type=…`.
+//! `?obj=…&kernel=…&view=flow&hide=inode.i_atime_sec&set=CONFIG_HZ=250`, `?…&libbpf=1.5`, `?tour=3`,
+//! `?kernel=…&view=header&profile=bpftool-7.1&root=task_struct`, `?kernel=…&view=layout&type=…`,
+//! `?area=ask&kernel=…&q=struct+task_struct+*t%3B+t->mm`.
 //!
 //! Pure parsing and formatting (with its own percent-coding), tested natively.
 
 use serde::{Deserialize, Serialize};
 
-use crate::dto::guard::WhatIf;
+use crate::dto::guard::{LibbpfRelease, WhatIf};
 use crate::search::KindFilter;
 pub use crate::views::{Area, View};
 
@@ -118,16 +119,19 @@ pub enum Embed {
     Matrix,
     /// A type across kernels (`embed=compare`).
     Compare,
+    /// An access question's records and answer across kernels (`embed=ask&q=…`).
+    Ask,
 }
 
 impl Embed {
-    const ALL: [Embed; 6] = [
+    const ALL: [Embed; 7] = [
         Embed::Type,
         Embed::Summary,
         Embed::Relocs,
         Embed::Guard,
         Embed::Matrix,
         Embed::Compare,
+        Embed::Ask,
     ];
 
     fn parse(s: &str) -> Option<Embed> {
@@ -143,6 +147,7 @@ impl Embed {
             Embed::Guard => "guard",
             Embed::Matrix => "matrix",
             Embed::Compare => "compare",
+            Embed::Ask => "ask",
         }
     }
 
@@ -155,6 +160,7 @@ impl Embed {
             Embed::Guard => View::Flow,
             Embed::Matrix => View::Matrix,
             Embed::Compare => View::Compare,
+            Embed::Ask => View::Ask,
         }
     }
 }
@@ -168,8 +174,10 @@ pub struct UrlState {
     pub ty: Option<TypeRef>,
     /// The view.
     pub view: View,
-    /// The search query.
+    /// The type list's search (`q=`, outside the Ask area).
     pub query: String,
+    /// The Ask area's question (`q=` in that area).
+    pub question: String,
     /// The kind filter.
     pub filter: KindFilter,
     /// The listing line to show (1-based, as people count lines).
@@ -182,7 +190,8 @@ pub struct UrlState {
     pub prog: Option<String>,
     /// The relocation row expanded (index over the `.BTF.ext`).
     pub relo: Option<u32>,
-    /// What-if settings (`kv=5.10.0`, `set=NAME=VALUE`…, `hide=task_struct.__state`…).
+    /// What-if settings (`kv=5.10.0`, `set=NAME=VALUE`…, `hide=task_struct.__state`…,
+    /// `libbpf=1.5`).
     pub whatif: WhatIf,
     /// Bundled kernels to compare a type across (`cmp=a,b`; empty: all bundled).
     pub compare: Vec<String>,
@@ -194,6 +203,10 @@ pub struct UrlState {
     pub roots: Vec<String>,
     /// With roots: also the typedefs `bpf_helpers.h` needs (`helpers=1`).
     pub helpers: bool,
+    /// A failed load's log, when short (`log=`; a long one stays in the page).
+    pub log: String,
+    /// The catalogue question (`where=task_struct.__state`; empty: none).
+    pub where_path: String,
 }
 
 impl UrlState {
@@ -202,6 +215,7 @@ impl UrlState {
     pub fn parse(search: &str) -> UrlState {
         let mut s = UrlState::default();
         let mut view = None;
+        let mut area = None;
         for pair in search.trim_start_matches('?').split('&') {
             let (k, v) = pair.split_once('=').unwrap_or((pair, ""));
             let v = decode(v);
@@ -209,6 +223,7 @@ impl UrlState {
                 "kernel" if !v.is_empty() => s.kernel = Some(v),
                 "type" => s.ty = TypeRef::parse(&v),
                 "view" => view = View::parse(&v),
+                "area" => area = Area::parse(&v),
                 "q" => s.query = v,
                 "kind" => s.filter = KindFilter::parse(&v).unwrap_or_default(),
                 "line" => s.line = v.parse().ok().filter(|&l| l > 0),
@@ -223,6 +238,7 @@ impl UrlState {
                     }
                 }
                 "hide" if !v.is_empty() => s.whatif.hide.push(v),
+                "libbpf" => s.whatif.libbpf = LibbpfRelease::parse(&v).unwrap_or_default(),
                 "cmp" => {
                     s.compare = v
                         .split(',')
@@ -234,11 +250,23 @@ impl UrlState {
                 "profile" => s.profile = HeaderProfile::parse(&v).unwrap_or_default(),
                 "root" => s.roots.extend(split_roots(&v)),
                 "helpers" => s.helpers = v == "1",
+                "log" => s.log = v,
+                "where" => s.where_path = v,
                 _ => {}
             }
         }
-        s.view = view.unwrap_or_else(|| s.implied_view());
+        s.view = view
+            .or(area.map(Area::first_view))
+            .unwrap_or_else(|| s.implied_view());
+        if s.shown_view().area() == Area::Ask {
+            s.question = std::mem::take(&mut s.query);
+        }
         s
+    }
+
+    /// The view shown: the embed's, else the main view.
+    pub fn shown_view(&self) -> View {
+        self.embed.map_or(self.view, Embed::view)
     }
 
     /// The view a URL without `view=` means: a type's detail, else an object's code, else
@@ -267,7 +295,11 @@ impl UrlState {
             pairs.push(("kernel", k.clone()));
         }
         if self.view != self.implied_view() {
-            pairs.push(("view", self.view.label().to_owned()));
+            match self.view.area() {
+                // An area of one view is named by its area.
+                a if a.views().count() == 1 => pairs.push(("area", a.name().to_owned())),
+                _ => pairs.push(("view", self.view.label().to_owned())),
+            }
         }
         if let Some(p) = &self.prog {
             pairs.push(("prog", p.clone()));
@@ -290,8 +322,14 @@ impl UrlState {
         for h in &self.whatif.hide {
             pairs.push(("hide", h.clone()));
         }
+        if self.whatif.libbpf != LibbpfRelease::default() {
+            pairs.push(("libbpf", self.whatif.libbpf.label().to_owned()));
+        }
         if !self.query.is_empty() {
             pairs.push(("q", self.query.clone()));
+        }
+        if !self.question.is_empty() {
+            pairs.push(("q", self.question.clone()));
         }
         if self.filter != KindFilter::All {
             pairs.push(("kind", self.filter.label().to_owned()));
@@ -305,8 +343,14 @@ impl UrlState {
         if self.helpers {
             pairs.push(("helpers", "1".to_owned()));
         }
+        if !self.where_path.is_empty() {
+            pairs.push(("where", self.where_path.clone()));
+        }
         if let Some(l) = self.line {
             pairs.push(("line", l.to_string()));
+        }
+        if !self.log.is_empty() {
+            pairs.push(("log", self.log.clone()));
         }
         if pairs.is_empty() {
             return String::new();
@@ -328,16 +372,19 @@ pub fn is_new_place(from: &UrlState, to: &UrlState) -> bool {
         || from.profile != to.profile
         || from.roots != to.roots
         || from.object != to.object
+        || from.where_path != to.where_path
         || from.prog != to.prog
         || from.tour != to.tour
 }
 
-/// Percent-encodes everything but RFC 3986 unreserved characters (so `#` and `&` too).
+/// Percent-encodes everything but RFC 3986 unreserved characters (so `#` and `&` too) and
+/// `@`, which a query may hold as is: a catalogue build reads as written,
+/// `kernel=@debian12-6.1.0-50-arm64`.
 fn encode(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
     for b in s.bytes() {
         match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' | b'@' => {
                 out.push(b as char)
             }
             _ => out.push_str(&format!("%{b:02X}")),

@@ -8,7 +8,9 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::query::{kernel, object, structs, Blob, Payload, Query, Registered};
+use crate::query::{
+    ask, catalog, kernel, loadlog, object, structs, Blob, Payload, Query, Registered,
+};
 use crate::session::Session;
 
 /// Declares the tabs: the enum, its table of labels, titles and areas.
@@ -56,16 +58,22 @@ views! {
     Listing => "listing", "Raw listing", Kernel;
     /// One struct or union across kernels.
     Compare => "compare", "Compare kernels", Kernel;
+    /// A type, member or enumerator across every catalogue build.
+    Where => "where", "Where is…", Kernel;
     /// The object's programs and code with source lines.
     Code => "code", "Code", Object;
     /// Every CO-RE relocation against the kernel.
     Relocs => "relocs", "Relocations", Object;
     /// The object against every bundled kernel.
     Matrix => "matrix", "Matrix", Object;
+    /// A failed load's log explained against the object.
+    LoadLog => "loadlog", "Failed load", Object;
     /// One program's listing after relocation, as the verifier walks it.
     Flow => "flow", "Flow", Guarding;
     /// The same program as a graph of basic blocks.
     Graph => "graph", "Graph", Guarding;
+    /// An access question: its CO-RE records, libbpf's answer, the answer across kernels.
+    Ask => "ask", "Ask", Ask;
 }
 
 impl View {
@@ -76,11 +84,14 @@ impl View {
 
     /// Whether it relocates against the active kernel (and so needs one).
     pub fn needs_target(self) -> bool {
-        matches!(self, View::Code | View::Relocs | View::Flow | View::Graph)
+        matches!(
+            self,
+            View::Code | View::Relocs | View::Flow | View::Graph | View::LoadLog
+        )
     }
 }
 
-/// The three work areas; each has its own views (tabs).
+/// The work areas; each has its own views (tabs).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Area {
     /// A kernel's BTF: summary, types, layout, header, listing, comparison.
@@ -89,11 +100,13 @@ pub enum Area {
     Object,
     /// The verifier's view of the relocated programs.
     Guarding,
+    /// Access questions: BPF C expressions → CO-RE records → answers, without a compiler.
+    Ask,
 }
 
 impl Area {
     /// Every area, in the top bar's order.
-    pub const ALL: [Area; 3] = [Area::Kernel, Area::Object, Area::Guarding];
+    pub const ALL: [Area; 4] = [Area::Kernel, Area::Object, Area::Guarding, Area::Ask];
 
     /// The name shown.
     pub fn label(self) -> &'static str {
@@ -101,7 +114,23 @@ impl Area {
             Area::Kernel => "Kernel",
             Area::Object => "Object",
             Area::Guarding => "Guarding",
+            Area::Ask => "Ask",
         }
+    }
+
+    /// The URL spelling (`area=ask`).
+    pub fn name(self) -> &'static str {
+        match self {
+            Area::Kernel => "kernel",
+            Area::Object => "object",
+            Area::Guarding => "guarding",
+            Area::Ask => "ask",
+        }
+    }
+
+    /// The area a URL's `area=` names.
+    pub fn parse(s: &str) -> Option<Area> {
+        Area::ALL.into_iter().find(|a| a.name() == s)
     }
 
     /// The views of this area, in tab order.
@@ -120,6 +149,7 @@ impl Area {
             Area::Kernel => 0,
             Area::Object => 1,
             Area::Guarding => 2,
+            Area::Ask => 3,
         }
     }
 }
@@ -215,6 +245,11 @@ queries! {
     Guard => object::GuardQuery,
     Matrix => object::MatrixQuery,
     Compare => object::CompareQuery,
+    Ask => ask::AskQuery,
+    Complete => ask::CompleteQuery,
+    Across => ask::AcrossQuery,
+    LoadLog => loadlog::LoadLogQuery,
+    Where => catalog::WhereQuery,
 }
 
 #[cfg(target_arch = "wasm32")]
@@ -222,18 +257,21 @@ mod render {
     use yew::prelude::*;
 
     use super::View;
+    use crate::components::ask_view::AskView;
     use crate::components::code_view::CodeView;
     use crate::components::compare_view::CompareView;
     use crate::components::guard_view::GuardView;
     use crate::components::header_view::HeaderView;
     use crate::components::layout_view::LayoutView;
     use crate::components::listing_view::ListingView;
+    use crate::components::loadlog_view::LoadLogView;
     use crate::components::matrix_view::MatrixView;
     use crate::components::reloc_view::RelocView;
     use crate::components::struct_list::StructList;
     use crate::components::summary_view::SummaryView;
     use crate::components::type_detail::TypeDetailView;
     use crate::components::type_list::TypeList;
+    use crate::components::where_view::WhereView;
 
     impl View {
         /// The tab's content (its area's inputs are loaded: a kernel, or an object).
@@ -249,11 +287,14 @@ mod render {
                 View::Header => html! { <HeaderView /> },
                 View::Listing => html! { <ListingView /> },
                 View::Compare => html! { <CompareView /> },
+                View::Where => html! { <WhereView /> },
                 View::Code => html! { <CodeView /> },
                 View::Relocs => html! { <RelocView /> },
                 View::Matrix => html! { <MatrixView /> },
+                View::LoadLog => html! { <LoadLogView /> },
                 View::Flow => html! { <GuardView graph=false /> },
                 View::Graph => html! { <GuardView graph=true /> },
+                View::Ask => html! { <AskView /> },
             }
         }
     }

@@ -65,6 +65,48 @@ pub fn handle(
             session.retain(&slots);
             Reply::Done
         }
+        Request::CatalogOpen => match session.catalog_open(&protocol::blob_bytes(blobs, 0)) {
+            Ok(listing) => Reply::Catalog { listing },
+            Err(message) => Reply::Failed { message },
+        },
+        Request::CatalogLoad {
+            slot,
+            build,
+            offsets,
+        } => {
+            let started = now_ms();
+            let bytes: Vec<Vec<u8>> = (0..offsets.len())
+                .map(|i| protocol::blob_bytes(blobs, i))
+                .collect();
+            let segments: Vec<(u64, &[u8])> = offsets
+                .iter()
+                .copied()
+                .zip(bytes.iter().map(Vec::as_slice))
+                .collect();
+            match session.catalog_load(slot, &build, &segments) {
+                Ok(kernel) => Reply::Loaded {
+                    report: LoadReport {
+                        summary: kernel.summary(),
+                        parse_ms: now_ms() - started,
+                    },
+                },
+                Err(message) => Reply::Failed { message },
+            }
+        }
+        Request::CatalogShards { shards } => {
+            let bytes: Vec<Vec<u8>> = (0..shards.len())
+                .map(|i| protocol::blob_bytes(blobs, i))
+                .collect();
+            let given: Vec<(u32, &[u8])> = shards
+                .iter()
+                .copied()
+                .zip(bytes.iter().map(Vec::as_slice))
+                .collect();
+            match session.catalog_shards(&given) {
+                Ok(()) => Reply::Done,
+                Err(message) => Reply::Failed { message },
+            }
+        }
         Request::Query(q) => match q.run(session, &mut |r| part(Reply::Answer(Box::new(r)))) {
             Ok(answer) => Reply::Answer(Box::new(answer)),
             Err(message) => Reply::Failed { message },

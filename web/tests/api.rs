@@ -351,3 +351,54 @@ fn a_bad_object_throws_one_line_naming_it() {
     assert!(msg.starts_with("broken.o: "), "{msg}");
     assert!(!msg.contains('\n'), "{msg}");
 }
+
+const EXT4: &[u8] = include_bytes!("../../tests/data/modules/debian12-6.1.0-50-amd64-ext4.ko.gz");
+const TCP_BBR: &[u8] =
+    include_bytes!("../../tests/data/modules/debian12-6.1.0-50-amd64-tcp_bbr.ko.gz");
+const MERGED_RAW: &[u8] = include_bytes!(
+    "../../tests/data/modules/merged/debian12-6.1.0-50-amd64+ext4+tcp_bbr.raw.txt.gz"
+);
+const MODULES_OBJ: &[u8] = include_bytes!("../../tests/data/oracle/modules/modules.o.gz");
+
+#[wasm_bindgen_test]
+fn with_module_merges_as_bpftool_78_and_reloc_searches_the_modules() {
+    let k61 = api::parse(K61, Some("debian12-6.1.0-50-amd64".into()))
+        .map_err(JsValue::from)
+        .unwrap();
+    let ext4 = k61
+        .with_module(EXT4, Some("ext4.ko.gz".into()))
+        .map_err(JsValue::from)
+        .unwrap();
+    let both = ext4
+        .with_module(TCP_BBR, Some("tcp_bbr.ko.gz".into()))
+        .map_err(JsValue::from)
+        .unwrap();
+    let info = both.info().map_err(JsValue::from).unwrap();
+    let modules: Vec<String> = get(&info, "modules")
+        .dyn_into::<Array>()
+        .unwrap()
+        .iter()
+        .map(|m| m.as_string().unwrap())
+        .collect();
+    assert_eq!(modules, ["ext4", "tcp_bbr"]);
+    // bpftool 7.8's `-B 6.1 btf dump file ext4 file tcp_bbr`.
+    assert!(both.dump() == gunzip(MERGED_RAW), "merged listing");
+    let obj = api::BpfObject::parse(MODULES_OBJ, Some("modules.o".into()))
+        .map_err(JsValue::from)
+        .unwrap();
+    let t = api::reloc(&obj, &both, JsValue::UNDEFINED)
+        .map_err(JsValue::from)
+        .unwrap();
+    assert_eq!(get(&t, "libbpf").as_string().as_deref(), Some("1.7"));
+    let log: Array = get(&t, "log").dyn_into().unwrap();
+    assert!(log.iter().any(|l| get(&l, "text")
+        .as_string()
+        .unwrap()
+        .ends_with("struct ext4_extent_header in [ext4]")));
+    // Not split BTF over this kernel: the file's own error.
+    let e = k61
+        .with_module(b"\x9f\xeb\x01\x00garbage", Some("bad.ko".into()))
+        .map_err(JsValue::from)
+        .unwrap_err();
+    assert!(error_message(e).starts_with("bad.ko: "));
+}

@@ -200,56 +200,6 @@ fn where_is(path: &str, json: bool) -> Result<(), Failure> {
     print(&text)
 }
 
-/// A fact as the CLI shows it: `offset 24 (0x18)  size 4  unsigned int`.
-pub fn fact_text(f: &Fact) -> String {
-    match f {
-        Fact::Type {
-            kind,
-            size,
-            spelling,
-        } => {
-            let mut s = kind.lower_name().to_owned();
-            if let Some(size) = size {
-                let _ = write!(s, "  size {size}");
-            }
-            if !spelling.is_empty() {
-                let _ = write!(s, "  {spelling}");
-            }
-            s
-        }
-        Fact::Member {
-            bit_offset,
-            bit_size,
-            bitfield,
-            ty,
-        } => {
-            if *bitfield || bit_offset % 8 != 0 {
-                format!("bit offset {bit_offset}  bits {bit_size}  {ty}")
-            } else {
-                format!(
-                    "offset {} ({:#x})  size {}  {ty}",
-                    bit_offset / 8,
-                    bit_offset / 8,
-                    bit_size / 8
-                )
-            }
-        }
-        Fact::Enumerator {
-            value,
-            signed,
-            enum_name,
-            size,
-        } => {
-            let v = if *signed {
-                (*value as i64).to_string()
-            } else {
-                value.to_string()
-            };
-            format!("= {v}  {enum_name} (size {size})")
-        }
-    }
-}
-
 fn fact_json(f: &Fact) -> Value {
     match f {
         Fact::Type {
@@ -326,7 +276,11 @@ fn where_text(cat: &Catalog<'_>, a: &WhereAnswer) -> String {
         let what = if r.facts.is_empty() {
             "—".to_owned()
         } else {
-            r.facts.iter().map(fact_text).collect::<Vec<_>>().join("; ")
+            r.facts
+                .iter()
+                .map(Fact::describe)
+                .collect::<Vec<_>>()
+                .join("; ")
         };
         let _ = writeln!(s, "  {:<4} {span}\n       {what}", r.len);
     }

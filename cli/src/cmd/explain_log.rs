@@ -71,15 +71,7 @@ pub fn run(a: Args) -> Result<(), Failure> {
         },
     );
     let log_name = a.log.display().to_string();
-    if !ex.matches() {
-        let why = ex
-            .progs
-            .iter()
-            .find_map(|p| match &p.matched {
-                Match::NoMatch(w) => Some(w.clone()),
-                _ => None,
-            })
-            .unwrap_or_else(|| "it holds no verifier log".to_owned());
+    if let Some(why) = ex.mismatch() {
         return Err(Failure::new(
             log_name,
             format_args!("does not match {}: {why}", a.object.display()),
@@ -99,17 +91,6 @@ fn prog_name(obj: &Object, p: Option<usize>) -> Option<String> {
     p.map(|p| obj.programs[p].name.clone())
 }
 
-fn place_text(p: &Place) -> String {
-    let mut s = format!(
-        "insn {} ({}+{}, {} insn {})",
-        p.insn, p.func, p.func_insn, p.section, p.sec_insn
-    );
-    if let Some((file, line, text)) = &p.source {
-        let _ = write!(s, ", {file}:{line}: {text}");
-    }
-    s
-}
-
 fn render_text(obj: &Object, ex: &Explanation, with_target: bool) -> String {
     let mut s = String::new();
     let _ = writeln!(
@@ -122,88 +103,32 @@ fn render_text(obj: &Object, ex: &Explanation, with_target: bool) -> String {
         let name = prog_name(obj, p.prog())
             .or_else(|| p.log_prog.clone())
             .unwrap_or_else(|| "?".to_owned());
-        let how = match &p.matched {
-            Match::Named(_) => "named in the log; its instructions agree".to_owned(),
-            Match::ByCode { others, .. } if others.is_empty() => {
-                "found by its instructions".to_owned()
-            }
-            Match::ByCode { others, .. } => format!(
-                "found by its instructions (as are {})",
-                others
-                    .iter()
-                    .map(|&o| obj.programs[o].name.as_str())
-                    .collect::<Vec<_>>()
-                    .join(", ")
-            ),
-            Match::NameOnly(_) => "named in the log, which shows no instruction".to_owned(),
-            Match::NoMatch(w) => format!("does not match the object: {w}"),
-        };
+        let how = p.matched.describe(obj);
         let _ = writeln!(s, "\nprogram '{name}' ({how})");
         if p.prog().is_none() {
             continue;
         }
-        match (&p.error, &p.stopped_at) {
-            (Some(e), Some(at)) => {
-                let _ = writeln!(s, "  the verifier stopped at {}: {e}", place_text(at));
-            }
-            (Some(e), None) => {
-                let _ = writeln!(s, "  the verifier stopped: {e}");
-            }
-            (None, _) => {
-                let _ = writeln!(s, "  no error in the log");
-            }
-        }
+        let _ = writeln!(s, "  {}", p.stop_text());
         for f in &p.findings {
             let at = f.place.as_ref().map_or(
                 "an instruction the log does not name".to_owned(),
-                place_text,
+                Place::describe,
             );
             let _ = writeln!(s, "  poisoned {at}");
             if let Some(by) = &f.located_by {
                 let _ = writeln!(s, "    ({by})");
             }
-            match &f.kind {
-                FindingKind::Core {
-                    sec,
-                    sec_relo_idx,
-                    kind,
-                    access,
-                    spec,
-                } if !sec.is_empty() => {
-                    let _ = writeln!(
-                        s,
-                        "    CO-RE relocation {sec} #{sec_relo_idx}: {} {access}\n      {spec}",
-                        kind.log_name()
-                    );
-                }
-                FindingKind::Core { spec, .. } => {
-                    let _ = writeln!(s, "    a CO-RE relocation: {spec}");
-                }
-                FindingKind::Map { index, name } => {
-                    let _ = writeln!(
-                        s,
-                        "    a map load: {} (libbpf map #{})",
-                        name.as_deref().unwrap_or("?"),
-                        index.map_or("?".to_owned(), |i| i.to_string())
-                    );
-                }
-                FindingKind::Kfunc { name } => {
-                    let _ = writeln!(s, "    a kfunc call: {}", name.as_deref().unwrap_or("?"));
-                }
+            let _ = writeln!(s, "    {}", f.kind.describe());
+            if let Some(spec) = f.kind.spec() {
+                let _ = writeln!(s, "      {spec}");
             }
             let _ = writeln!(s, "    why: {}", f.cause);
             let _ = writeln!(s, "    fix: {}", f.fix);
         }
         match &p.sim {
             Some(sim) => {
-                let verdict = match sim.first_poison {
-                    Some(i) => format!("{} at insn {i}", sim.verdict),
-                    None => sim.verdict.clone(),
-                };
-                if sim.agrees {
-                    let _ = writeln!(s, "  corelab's simulation: {verdict}, as the verifier");
-                } else {
-                    let _ = writeln!(s, "  corelab's simulation: {verdict}; it differs:");
+                let _ = writeln!(s, "  {}", sim.describe());
+                if !sim.agrees {
                     for d in &sim.differences {
                         let _ = writeln!(s, "    - {d}");
                     }

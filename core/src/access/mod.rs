@@ -33,6 +33,7 @@ mod record;
 mod resolve;
 mod synth;
 mod universe;
+mod words;
 
 use crate::btf::{Btf, TypeId};
 

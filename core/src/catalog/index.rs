@@ -61,6 +61,59 @@ pub enum Fact {
 }
 
 impl Fact {
+    /// The fact as the CLI and the playground show it: `offset 24 (0x18)  size 4  unsigned
+    /// int`, `bit offset 3  bits 1  unsigned int`, `= 27  enum bpf_map_type (size 4)`,
+    /// `struct  size 9792`.
+    pub fn describe(&self) -> String {
+        use std::fmt::Write as _;
+        match self {
+            Fact::Type {
+                kind,
+                size,
+                spelling,
+            } => {
+                let mut s = kind.lower_name().to_owned();
+                if let Some(size) = size {
+                    let _ = write!(s, "  size {size}");
+                }
+                if !spelling.is_empty() {
+                    let _ = write!(s, "  {spelling}");
+                }
+                s
+            }
+            Fact::Member {
+                bit_offset,
+                bit_size,
+                bitfield,
+                ty,
+            } => {
+                if *bitfield || bit_offset % 8 != 0 {
+                    format!("bit offset {bit_offset}  bits {bit_size}  {ty}")
+                } else {
+                    format!(
+                        "offset {} ({:#x})  size {}  {ty}",
+                        bit_offset / 8,
+                        bit_offset / 8,
+                        bit_size / 8
+                    )
+                }
+            }
+            Fact::Enumerator {
+                value,
+                signed,
+                enum_name,
+                size,
+            } => {
+                let v = if *signed {
+                    (*value as i64).to_string()
+                } else {
+                    value.to_string()
+                };
+                format!("= {v}  {enum_name} (size {size})")
+            }
+        }
+    }
+
     /// The type a query follows through this member (`struct sched_entity` → the struct
     /// named `sched_entity`): its name, for a by-value struct/union member or a typedef's
     /// name.

@@ -41,6 +41,23 @@ impl SegmentSource for WholeFile<'_> {
 /// reference are neighbours.
 pub const CACHED_REFERENCES: usize = 4;
 
+/// References a materialiser kept rebuilt, handed from one materialiser to the next over the
+/// same head (a page keeps them between picks: builds of one series share their chain).
+#[derive(Debug, Default, Clone)]
+pub struct References(Vec<(BuildIdx, Arc<RawBtf>)>);
+
+impl References {
+    /// How many are kept.
+    pub fn len(&self) -> usize {
+        self.0.len()
+    }
+
+    /// Whether none is kept.
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+}
+
 /// Rebuilds builds of one archive, keeping the last few references it rebuilt.
 #[derive(Debug)]
 pub struct Materializer<'h> {
@@ -48,6 +65,11 @@ pub struct Materializer<'h> {
     cache: Vec<(BuildIdx, Arc<RawBtf>)>,
     /// Builds some other build refers to.
     is_reference: Vec<bool>,
+    /// How many references to keep.
+    keep: usize,
+    /// Whether every reference's sha256 is checked as it is rebuilt (else only when the
+    /// build's own check fails).
+    check_references: bool,
 }
 
 impl<'h> Materializer<'h> {
@@ -63,12 +85,62 @@ impl<'h> Materializer<'h> {
             head,
             cache: Vec::new(),
             is_reference,
+            keep: CACHED_REFERENCES,
+            check_references: true,
         }
     }
 
+    /// A materialiser for the builds of `head` that starts with `references` (kept by an
+    /// earlier one over the same head; at most `keep` are kept from now on).
+    pub fn with_references(head: &'h Head, references: References, keep: usize) -> Self {
+        let mut m = Materializer::new(head);
+        m.keep = keep;
+        m.cache = references.0;
+        m.cache.retain(|(b, _)| (b.0 as usize) < head.builds.len());
+        let excess = m.cache.len().saturating_sub(keep);
+        m.cache.drain(..excess);
+        m
+    }
+
+    /// Checks the references' sha256 only when the build's own check fails; then the chain
+    /// is rebuilt with every check, so the error still names the build whose segment is
+    /// wrong. The build handed out is checked either way (a wrong reference cannot give a
+    /// BTF that matches the build's digest), and a kept reference only ever serves under
+    /// another build's own check. For a page, where hashing every reference is a third of a
+    /// rebuild.
+    pub fn checking_references_on_failure(mut self) -> Self {
+        self.check_references = false;
+        self
+    }
+
+    /// The references it kept, for the next materialiser over the same head.
+    pub fn into_references(self) -> References {
+        References(self.cache)
+    }
+
     /// The raw BTF of build `b`, byte-identical to the blob carved from its package (its
-    /// sha256 is checked, and so is every reference's on the way).
+    /// sha256 is checked, and so is every reference's on the way, unless
+    /// [`Materializer::checking_references_on_failure`]).
     pub fn btf(&mut self, b: BuildIdx, source: &mut dyn SegmentSource) -> Result<Vec<u8>> {
+        if self.check_references {
+            return self.rebuild(b, source, true);
+        }
+        match self.rebuild(b, source, false) {
+            Ok(bytes) => Ok(bytes),
+            Err(_) => {
+                // Find the culprit: nothing unchecked is kept, every BTF is checked.
+                self.cache.clear();
+                self.rebuild(b, source, true)
+            }
+        }
+    }
+
+    fn rebuild(
+        &mut self,
+        b: BuildIdx,
+        source: &mut dyn SegmentSource,
+        check_references: bool,
+    ) -> Result<Vec<u8>> {
         let chain = self.head.chain(b)?;
         // Start from the deepest reference already at hand.
         let mut start = 0;
@@ -86,7 +158,7 @@ impl<'h> Materializer<'h> {
             }
         }
         for &x in &chain[start..] {
-            let bytes = self.one(x, current.as_deref(), source)?;
+            let bytes = self.one(x, current.as_deref(), source, x == b || check_references)?;
             if x == b {
                 return Ok(bytes);
             }
@@ -100,8 +172,8 @@ impl<'h> Materializer<'h> {
                 )
             })?;
             let raw = Arc::new(raw);
-            if self.is_reference[x.0 as usize] {
-                if self.cache.len() >= CACHED_REFERENCES {
+            if self.is_reference[x.0 as usize] && self.keep > 0 {
+                if self.cache.len() >= self.keep {
                     self.cache.remove(0);
                 }
                 self.cache.push((x, raw.clone()));
@@ -111,12 +183,14 @@ impl<'h> Materializer<'h> {
         unreachable_chain(self.head, b)
     }
 
-    /// Rebuilds `x` from its segment over `reference` and checks its digest.
+    /// Rebuilds `x` from its segment over `reference` and checks its digest (its length
+    /// only, without `check`).
     fn one(
         &self,
         x: BuildIdx,
         reference: Option<&RawBtf>,
         source: &mut dyn SegmentSource,
+        check: bool,
     ) -> Result<Vec<u8>> {
         let build = self.head.build(x);
         let id = build.recipe.segment();
@@ -139,7 +213,7 @@ impl<'h> Materializer<'h> {
             }
             (Recipe::Delta { .. }, None) => return unreachable_chain(self.head, x),
         };
-        if bytes.len() as u64 != build.btf_len || sha256(&bytes) != build.btf_sha256 {
+        if bytes.len() as u64 != build.btf_len || (check && sha256(&bytes) != build.btf_sha256) {
             return Err(Error::malformed(
                 seg.offset,
                 format!(

@@ -167,3 +167,76 @@ fn delta_renumbers_ids_and_strings() {
         assert!(delta::apply(&ra, &d[..cut]).is_err());
     }
 }
+
+/// The first build rebuilt over a reference.
+fn first_delta(head: &Head) -> BuildIdx {
+    (0..head.builds.len() as u32)
+        .map(BuildIdx)
+        .find(|&b| head.chain(b).unwrap().len() > 1)
+        .unwrap()
+}
+
+#[test]
+fn references_carry_over_to_the_next_materialiser() {
+    let inputs = sample_inputs();
+    let file = sample_archive();
+    let cat = Catalog::parse(&file).unwrap();
+    let delta = first_delta(&cat.head);
+    let mut m = Materializer::with_references(&cat.head, References::default(), 1);
+    m.btf(delta, &mut WholeFile(&file)).unwrap();
+    let kept = m.into_references();
+    assert_eq!(kept.len(), 1);
+    // The next one rebuilds the build from its own segment alone: a source that only has
+    // that segment suffices.
+    struct Only<'a>(&'a [u8], SegmentId);
+    impl SegmentSource for Only<'_> {
+        fn segment(&mut self, id: SegmentId, seg: &Segment) -> Result<std::borrow::Cow<'_, [u8]>> {
+            assert_eq!(id, self.1, "only the build's own segment is read");
+            WholeFile(self.0)
+                .segment(id, seg)
+                .map(|c| c.into_owned().into())
+        }
+    }
+    let own = cat.head.build(delta).recipe.segment();
+    let mut m = Materializer::with_references(&cat.head, kept, 1);
+    let btf = m.btf(delta, &mut Only(&file, own)).unwrap();
+    let name = &cat.head.build(delta).name;
+    let input = inputs.iter().find(|i| &i.meta.name == name).unwrap();
+    assert_eq!(btf, input.btf);
+    // Keeping none keeps none.
+    let mut m = Materializer::with_references(&cat.head, m.into_references(), 0);
+    assert!(m.btf(delta, &mut WholeFile(&file)).is_ok());
+    assert!(m.into_references().is_empty());
+}
+
+#[test]
+fn references_checked_on_failure_only_still_name_the_culprit() {
+    let file = sample_archive();
+    let cat = Catalog::parse(&file).unwrap();
+    let delta = first_delta(&cat.head);
+    let reference = cat.head.chain(delta).unwrap()[0];
+    let good = cat.btf(delta).unwrap();
+    let mut m = Materializer::new(&cat.head).checking_references_on_failure();
+    assert_eq!(m.btf(delta, &mut WholeFile(&file)).unwrap(), good);
+    // A reference whose segment is stored (raw zstd block) with a flipped byte in the BTF
+    // rebuilds "fine" without its check; the build's own check fails, and the rebuild with
+    // every check names the reference.
+    let seg = cat.head.segments[cat.head.build(reference).recipe.segment().0 as usize];
+    let mut bad = file.clone();
+    let r = seg.range();
+    let mut tried = 0;
+    for at in (r.start as usize + 16..r.end as usize - 8).step_by(7) {
+        bad[at] ^= 0x01;
+        let mut m = Materializer::new(&cat.head).checking_references_on_failure();
+        let e = m.btf(delta, &mut WholeFile(&bad));
+        bad[at] ^= 0x01;
+        let Err(e) = e else { continue };
+        tried += 1;
+        let msg = e.to_string();
+        assert!(
+            msg.contains(&cat.head.build(reference).name),
+            "flip at {at}: {msg}"
+        );
+    }
+    assert!(tried > 0, "some flip broke the reference");
+}

@@ -182,6 +182,20 @@ pub struct LoadedBtf {
 }
 
 impl LoadedBtf {
+    /// The name of the kernel module this BTF is, as `/sys/kernel/btf/NAME` and libbpf's
+    /// `in [NAME]` call it: what a `.ko` declares in `.modinfo`, else `file_name` without
+    /// `.gz`/`.xz`/`.zst` and `.ko`/`.btf` (shared by the CLI's `--module` and the page).
+    pub fn module_name(&self, file_name: &str) -> String {
+        if let Some(m) = self.elf.as_ref().and_then(|e| e.module.clone()) {
+            return m;
+        }
+        let mut n = file_name;
+        for ext in [".gz", ".xz", ".zst", ".ko", ".btf"] {
+            n = n.strip_suffix(ext).unwrap_or(n);
+        }
+        n.to_owned()
+    }
+
     /// What held the BTF, in words: `raw BTF`, or the ELF's role, class, byte order, machine
     /// and where `.BTF` sits (`relocatable ELF (kernel module), ELF64 little-endian x86-64,
     /// .BTF at offset 0xd22f0`).
@@ -211,6 +225,8 @@ impl LoadedBtf {
 /// The ELF facts worth reporting about a BTF's container.
 #[derive(Debug, Clone)]
 pub struct ElfSummary {
+    /// The name a kernel module declares in `.modinfo` (`ext4`).
+    pub module: Option<String>,
     /// ELF byte order.
     pub endian: crate::bytes::Endian,
     /// ELFCLASS64?
@@ -301,6 +317,9 @@ fn load_unpacked(un: Unpacked<'_>, base: Option<Arc<Btf>>) -> Result<LoadedBtf> 
                 });
             }
             let elf = ElfSummary {
+                module: (*role == ElfRole::Relocatable)
+                    .then(|| elf::module_name(&un.data))
+                    .flatten(),
                 endian: info.endian,
                 is_64: info.is_64,
                 machine: info.machine,

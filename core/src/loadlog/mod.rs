@@ -12,6 +12,7 @@
 
 mod explain;
 mod parse;
+mod words;
 
 pub use explain::{
     explain, Explanation, Finding, FindingKind, Match, Options, Place, ProgExplanation, SimCheck,

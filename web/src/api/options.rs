@@ -10,6 +10,7 @@ use wasm_bindgen::{JsCast, JsError, JsValue};
 use corelab::libbpf::Libbpf;
 
 use crate::dto::guard::WhatIf;
+use crate::session::whatif::release;
 
 /// An options object: `undefined` and `null` are an empty one.
 pub struct Options {
@@ -111,7 +112,7 @@ const WHATIF_FIELDS: [&str; 4] = ["kernelRelease", "set", "hide", "libbpf"];
 
 /// What-if settings `{ kernelRelease, set: [[name, value]], hide, libbpf }`; `libbpf` is
 /// `"1.5"` or `"1.7"` (the default).
-pub fn whatif(value: JsValue) -> Result<(WhatIf, Libbpf), JsError> {
+pub fn whatif(value: JsValue) -> Result<WhatIf, JsError> {
     let o = Options::new(value, &WHATIF_FIELDS)?;
     let libbpf = match o.string("libbpf")? {
         Some(v) => v
@@ -119,10 +120,10 @@ pub fn whatif(value: JsValue) -> Result<(WhatIf, Libbpf), JsError> {
             .map_err(|e: String| JsError::new(&format!("options: `libbpf`: {e}")))?,
         None => Libbpf::default(),
     };
-    let whatif = WhatIf {
+    Ok(WhatIf {
         kernel_release: o.string("kernelRelease")?,
         set: o.pairs("set")?,
         hide: o.strings("hide")?,
-    };
-    Ok((whatif, libbpf))
+        libbpf: release(libbpf),
+    })
 }

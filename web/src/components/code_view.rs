@@ -1,11 +1,12 @@
 //! The Object area's code: the programs on the left, and the selected program's
 //! instructions interleaved with the C source lines of line_info, each CO-RE relocation
-//! marked (a link to its row).
+//! marked (a link to its row), and the instructions a pasted failed-load log names.
 
 use yew::prelude::*;
 
 use crate::components::badges::source_line;
-use crate::hooks::{use_dispatch, use_workspace};
+use crate::hooks::{use_dispatch, use_query, use_workspace};
+use crate::query::loadlog::LoadLogQuery;
 use crate::state::{Action, ObjectAction};
 use crate::views::View;
 
@@ -14,6 +15,9 @@ use crate::views::View;
 pub fn CodeView() -> Html {
     let s = use_workspace();
     let on_action = use_dispatch();
+    // A pasted failed-load log marks the instructions it names.
+    let log = use_query(LoadLogQuery::of(&s));
+    let log = log.ready();
     let Some(o) = &s.object.object else {
         return html! {};
     };
@@ -54,6 +58,9 @@ pub fn CodeView() -> Html {
                 let src = l.source.as_ref().map(|s| html! {
                     <div class="crow src-row">{ source_line(s) }</div>
                 });
+                let marks: Vec<_> = log
+                    .map(|r| r.marks_in_section(&code.name, l.idx).collect())
+                    .unwrap_or_default();
                 let relos = l.relos.iter().map(|&k| {
                     let onclick = on_action.reform(move |_: MouseEvent| Action::Object(ObjectAction::SelectRelo(Some(k))));
                     let go = on_action.reform(move |_: MouseEvent| Action::ShowView(View::Relocs));
@@ -66,13 +73,14 @@ pub fn CodeView() -> Html {
                 html! {
                     <>
                         { for src }
-                        <div class={classes!("crow", (!l.relos.is_empty()).then_some("has-relo"))} data-insn={l.idx.to_string()}>
+                        <div class={classes!("crow", (!l.relos.is_empty()).then_some("has-relo"), (!marks.is_empty()).then_some("log-marked"))} data-insn={l.idx.to_string()}>
                             <span class="ln">{ l.idx - p.start }</span>
                             <span class="code">{ &l.text }</span>
                             if let Some(t) = l.target {
                                 <span class="jump-to muted">{ format!("→ {}", t.saturating_sub(p.start)) }</span>
                             }
                             { for relos }
+                            { for marks.iter().map(|m| html! { <span class="tag tag-log" title={m.text.clone()}>{ &m.text }</span> }) }
                         </div>
                     </>
                 }

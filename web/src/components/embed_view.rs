@@ -1,20 +1,23 @@
-//! Embed mode (`?embed=type|summary|relocs|guard|matrix|compare&…`): one compact panel for
+//! Embed mode (`?embed=type|summary|relocs|guard|matrix|compare|ask&…`): one compact panel for
 //! documentation pages, all its state in the URL, with a link to open the full playground.
 
 use yew::prelude::*;
 
+use crate::components::ask_view::AskView;
 use crate::components::compare_view::CompareView;
 use crate::components::guard_view::GuardView;
 use crate::components::matrix_view::MatrixView;
 use crate::components::reloc_view::RelocView;
 use crate::components::summary_view::SummaryView;
 use crate::components::type_detail::TypeDetailView;
-use crate::hooks::use_workspace;
+use crate::hooks::{use_embed_inbox, use_workspace};
 use crate::url::Embed;
 
 /// The embed panel.
 #[component]
 pub fn EmbedView() -> Html {
+    // The embedding page may hand its own files (`crate::inbox`).
+    use_embed_inbox();
     let s = &*use_workspace();
     let mut full = s.url();
     full.embed = None;
@@ -27,7 +30,9 @@ pub fn EmbedView() -> Html {
         ) {
             (Some(e), _) => e.clone(),
             (None, true) => "Loading…".to_owned(),
-            (None, false) => format!("Nothing to show: add {what} to the URL."),
+            (None, false) => format!(
+                "Nothing to show: add {what} to the URL, or post a file from the embedding page."
+            ),
         };
         html! { <p class="muted">{ text }</p> }
     };
@@ -41,6 +46,7 @@ pub fn EmbedView() -> Html {
         (Some(Embed::Type), Some(_)) => html! { <TypeDetailView compact=true /> },
         (Some(Embed::Relocs), Some(_)) => html! { <RelocView compact=true /> },
         (Some(Embed::Guard), Some(_)) => html! { <GuardView graph=false compact=true /> },
+        (Some(Embed::Ask), Some(_)) => html! { <AskView compact=true /> },
     };
     let what = [
         s.object

@@ -14,8 +14,10 @@ use crate::components::graph_view::GraphView;
 use crate::components::whatif_panel::WhatIfPanel;
 use crate::decimal::fixed;
 use crate::dto::guard::{FlowRow, GuardReport, ProgramFlow};
+use crate::dto::loadlog::LogReport;
 use crate::dto::object::SourceRef;
 use crate::hooks::{use_dispatch, use_query, use_workspace};
+use crate::query::loadlog::LoadLogQuery;
 use crate::query::object::GuardQuery;
 use crate::query::Fetch;
 use crate::shared::Shared;
@@ -45,6 +47,9 @@ pub fn GuardView(props: &GuardViewProps) -> Html {
     let s = use_workspace();
     let on_action = use_dispatch();
     let fetched = use_query(GuardQuery::of(&s));
+    // A pasted failed-load log marks the instructions it names.
+    let log = use_query(LoadLogQuery::of(&s));
+    let log = log.ready().map(|l| &**l);
     let fresh = fetched.ready().is_some();
     // While recomputing, keep showing the previous result (greyed) so the page does not jump.
     let report: Option<Result<Shared<GuardReport>, String>> = match &fetched {
@@ -59,7 +64,7 @@ pub fn GuardView(props: &GuardViewProps) -> Html {
         Some(Err(e)) => html! { <p class="warn pad">{ e }</p> },
         Some(Ok(r)) => match &r.flow {
             None => html! { <p class="muted pad">{ "This object has no programs to load." }</p> },
-            Some(f) => flow_panel(r, f, props, &on_action),
+            Some(f) => flow_panel(r, f, props, &on_action, log),
         },
     };
     if props.compact {
@@ -106,12 +111,13 @@ fn flow_panel(
     f: &ProgramFlow,
     props: &GuardViewProps,
     on_action: &Callback<Action>,
+    log: Option<&LogReport>,
 ) -> Html {
     let v = &f.verdict;
     let body = if props.graph {
         html! { <GraphView report={r.clone()} /> }
     } else {
-        listing(f, on_action)
+        listing(f, on_action, log)
     };
     let details = (!props.compact).then(|| details(f, on_action));
     html! {
@@ -120,7 +126,7 @@ fn flow_panel(
                 { verdict_badge(&v.verdict) }
                 <h1 class="mono">{ &v.name }</h1>
                 <span class="muted mono">{ &v.sec }</span>
-                <span class="muted small">{ format!("on {}", r.kernel) }
+                <span class="muted small">{ format!("on {} · libbpf {}", r.kernel, r.libbpf.label()) }
                     { for r.kernel_release.as_ref().map(|k| format!(" · LINUX_KERNEL_VERSION {k}")) }
                     if !props.compact { { format!(" · {} ms", fixed(r.ms, 1)) } }
                 </span>
@@ -144,7 +150,7 @@ enum Line<'a> {
 }
 
 /// The listing with its jump arrows.
-fn listing(f: &ProgramFlow, on_action: &Callback<Action>) -> Html {
+fn listing(f: &ProgramFlow, on_action: &Callback<Action>, log: Option<&LogReport>) -> Html {
     let mut lines: Vec<Line<'_>> = Vec::new();
     let mut row_of: HashMap<u32, usize> = HashMap::new();
     for r in &f.rows {
@@ -189,7 +195,7 @@ fn listing(f: &ProgramFlow, on_action: &Callback<Action>) -> Html {
         Line::Source(s) => html! {
             <div class="frow src-row" key={format!("s{i}")}>{ source_line(s) }</div>
         },
-        Line::Insn(r) => insn_row(r, f, on_action),
+        Line::Insn(r) => insn_row(r, f, on_action, log),
     });
     html! {
         <div class="flow-listing mono" id="flow-listing">
@@ -210,7 +216,15 @@ fn listing(f: &ProgramFlow, on_action: &Callback<Action>) -> Html {
     }
 }
 
-fn insn_row(r: &FlowRow, f: &ProgramFlow, on_action: &Callback<Action>) -> Html {
+fn insn_row(
+    r: &FlowRow,
+    f: &ProgramFlow,
+    on_action: &Callback<Action>,
+    log: Option<&LogReport>,
+) -> Html {
+    let marks: Vec<_> = log
+        .map(|l| l.marks_on_prog(&f.verdict.name, r.idx).collect())
+        .unwrap_or_default();
     let poison = r.poison.and_then(|p| f.poisons.get(p as usize));
     let branch = r
         .branch
@@ -224,7 +238,8 @@ fn insn_row(r: &FlowRow, f: &ProgramFlow, on_action: &Callback<Action>) -> Html 
         } else {
             "poison-dead"
         }),
-        branch.map(|_| "decided")
+        branch.map(|_| "decided"),
+        (!marks.is_empty()).then_some("log-marked")
     );
     let tag = match (poison, branch) {
         (Some(p), _) if p.reachable => html! {
@@ -246,6 +261,7 @@ fn insn_row(r: &FlowRow, f: &ProgramFlow, on_action: &Callback<Action>) -> Html 
             <span class="ln">{ r.idx }</span>
             <span class="code">{ &r.text }</span>
             { tag }
+            { for marks.iter().map(|m| html! { <span class="tag tag-log" title={m.text.clone()}>{ "named in the log" }</span> }) }
         </div>
     }
 }

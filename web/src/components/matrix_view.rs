@@ -128,7 +128,7 @@ pub fn MatrixView(props: &MatrixViewProps) -> Html {
         <section class={classes!("matrix", props.compact.then_some("compact"))} id="matrix">
             <header class="panel-head">
                 <h1 class="mono">{ &m.object }</h1>
-                <span class="muted">{ format!("against {} kernels", m.kernels.len()) }</span>
+                <span class="muted">{ format!("against {} kernels, as libbpf {}", m.kernels.len(), m.libbpf.label()) }</span>
                 if !props.compact { <span class="muted small">{ format!("{} ms (engine)", fixed(m.ms, 0)) }</span> }
             </header>
             <div class="table-wrap">

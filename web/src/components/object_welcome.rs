@@ -37,7 +37,7 @@ pub fn ObjectWelcome(props: &ObjectWelcomeProps) -> Html {
             <h1>{ "A BPF object against a kernel" }</h1>
             <p class="lede">
                 { "Open a BPF object (clang -g -O2 -target bpf) to see its programs next to their \
-                   C source, every CO-RE relocation as libbpf 1.5 resolves it against the kernel \
+                   C source, every CO-RE relocation as libbpf 1.7 (or 1.5) resolves it against the kernel \
                    picked above — candidates, values, poisons — and what the verifier keeps of \
                    each program. Nothing leaves this page." }
             </p>

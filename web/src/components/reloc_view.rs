@@ -5,7 +5,7 @@
 use yew::prelude::*;
 
 use crate::components::badges::{outcome_badge, source_line};
-use crate::components::whatif_panel::WhatIfNotice;
+use crate::components::whatif_panel::{LibbpfSelect, WhatIfNotice};
 use crate::decimal::fixed;
 use crate::dto::reloc::{RelocExplanation, RelocRow, RelocTable};
 use crate::hooks::{use_dispatch, use_query, use_workspace};
@@ -22,7 +22,8 @@ pub struct RelocViewProps {
     pub compact: bool,
 }
 
-const COLUMNS: usize = 7;
+/// Cells in a row.
+pub const COLUMNS: usize = 7;
 
 /// The relocation panel.
 #[component]
@@ -55,18 +56,15 @@ pub fn RelocView(props: &RelocViewProps) -> Html {
             });
         }
         let open = s.object.relo == Some(r.idx);
-        rows.push(row(r, open, &on_action));
+        let on_select = on_action.reform(|idx| Action::Object(ObjectAction::SelectRelo(idx)));
+        rows.push(reloc_row(r, open, on_select, None));
         if open {
             let body = match &explanation {
-                Fetch::Ready(e) => explain(e, &on_action),
+                Fetch::Ready(e) => explanation_panel(e, &on_action),
                 Fetch::Failed(e) => html! { <p class="warn">{ e }</p> },
                 _ => html! { <p class="muted">{ "Explaining…" }</p> },
             };
-            rows.push(html! {
-                <tr class="explain-row"><td colspan={COLUMNS.to_string()}>
-                    <div class="explain" id="explain">{ body }</div>
-                </td></tr>
-            });
+            rows.push(explanation_row(body));
         }
     }
     html! {
@@ -103,6 +101,11 @@ fn head(t: &RelocTable, compact: bool) -> Html {
             <h1 class="mono">{ &t.object }</h1>
             <span class="muted">{ "against" }</span>
             <span class="mono">{ &t.kernel }</span>
+            <span class="muted" id="reloc-release">{ format!("as libbpf {}", t.libbpf.label()) }</span>
+            if !compact {
+                <label class="muted small" for="reloc-libbpf">{ "release" }</label>
+                <LibbpfSelect id="reloc-libbpf" />
+            }
             <span class="counts">{ for counts }</span>
             if !compact {
                 <span class="muted small" id="reloc-timing">{ format!("{} relocations in {} ms (engine)", t.rows.len(), fixed(t.reloc_ms, 1)) }</span>
@@ -115,19 +118,41 @@ fn head(t: &RelocTable, compact: bool) -> Html {
     }
 }
 
-fn row(r: &RelocRow, open: bool, on_action: &Callback<Action>) -> Html {
+/// The row under an open relocation row: its explanation (`body`), across the table.
+pub fn explanation_row(body: Html) -> Html {
+    html! {
+        <tr class="explain-row"><td colspan={COLUMNS.to_string()}>
+            <div class="explain" id="explain">{ body }</div>
+        </td></tr>
+    }
+}
+
+/// One relocation's row; clicking it (or Enter) asks `on_select` to open it (or close it,
+/// with `None`). `lead` replaces the program and instruction cells (a question's records
+/// have neither).
+pub fn reloc_row(
+    r: &RelocRow,
+    open: bool,
+    on_select: Callback<Option<u32>>,
+    lead: Option<Html>,
+) -> Html {
     let idx = r.idx;
-    let select = move || Action::Object(ObjectAction::SelectRelo((!open).then_some(idx)));
-    let toggle = on_action.reform(move |_: MouseEvent| select());
-    let key = {
-        let on_action = on_action.clone();
-        Callback::from(move |e: KeyboardEvent| {
-            if e.key() == "Enter" || e.key() == " " {
-                e.prevent_default();
-                on_action.emit(select());
-            }
-        })
-    };
+    let select = move || (!open).then_some(idx);
+    let toggle = on_select.reform(move |_: MouseEvent| select());
+    let key = Callback::from(move |e: KeyboardEvent| {
+        if e.key() == "Enter" || e.key() == " " {
+            e.prevent_default();
+            on_select.emit(select());
+        }
+    });
+    let lead = lead.unwrap_or_else(|| {
+        html! {
+            <>
+                <td class="mono">{ r.prog.clone().unwrap_or_else(|| "-".into()) }</td>
+                <td class="num">{ r.insn.map(|i| i.to_string()).unwrap_or_else(|| "-".into()) }</td>
+            </>
+        }
+    });
     let value = match (&r.before, &r.after) {
         (Some(b), Some(a)) if b == a => html! { <span class="val">{ a }</span> },
         (Some(b), Some(a)) => {
@@ -135,26 +160,31 @@ fn row(r: &RelocRow, open: bool, on_action: &Callback<Action>) -> Html {
         }
         _ => html! { <span class="muted">{ &r.detail }</span> },
     };
+    let note = r.release_note.as_ref().map(|n| {
+        html! { <div class="release-note small">{ n }</div> }
+    });
     html! {
         <tr class={classes!("rrow", open.then_some("open"), format!("r-{}", r.outcome))} data-relo={r.idx.to_string()}
             onclick={toggle} onkeydown={key} tabindex="0" aria-expanded={open.to_string()}>
             <td class="num">{ r.sec_relo_idx }</td>
-            <td class="mono">{ r.prog.clone().unwrap_or_else(|| "-".into()) }</td>
-            <td class="num">{ r.insn.map(|i| i.to_string()).unwrap_or_else(|| "-".into()) }</td>
+            { lead }
             <td class="mono">{ &r.kind }</td>
             <td class="mono access">{ &r.access }</td>
             <td>{ outcome_badge(&r.outcome) }if r.pass > 1 { <span class="muted small">{ format!(" pass {}", r.pass) }</span> }</td>
-            <td class="mono">{ value }</td>
+            <td class="mono">{ value }{ for note }</td>
         </tr>
     }
 }
 
-fn explain(e: &RelocExplanation, on_action: &Callback<Action>) -> Html {
+/// Everything about one relocation: what it means, what the object asks, the candidates,
+/// the result and libbpf's log.
+pub fn explanation_panel(e: &RelocExplanation, on_action: &Callback<Action>) -> Html {
     let cands = e.candidates.iter().map(|c| {
         html! {
             <li class={classes!("cand", if c.matched { "match" } else { "nomatch" })}>
                 <span class="cand-mark">{ if c.matched { "✓" } else { "✗" } }</span>
-                <span class="mono">{ format!("#{} [{}] {}", c.index, c.id, c.name) }</span>
+                <span class="mono">{ format!("#{} [{}] {}", c.index, c.id, c.name) }
+                    { for c.module.as_ref().map(|m| format!(" in [{m}]")) }</span>
                 <span class="cand-why">{ &c.why }</span>
                 <div class="mono spec">{ &c.spec }</div>
             </li>
@@ -194,8 +224,9 @@ fn explain(e: &RelocExplanation, on_action: &Callback<Action>) -> Html {
                 if let Some(t) = &e.target_spec { <p class="mono spec">{ format!("target: {t}") }</p> }
                 if let Some(v) = &e.values {
                     <p class="mono">{ format!("value {} → {}{}", v.orig, v.new, if v.poison { " (poison)" } else { "" }) }
-                        { for v.sizes.map(|(a, b)| format!(", size {a} → {b} bytes")) }</p>
+                        { for v.sizes.map(|(a, b)| format!(", size {a} → {b} bytes (res.orig_sz → new_sz)")) }</p>
                 }
+                if let Some(n) = &e.row.release_note { <p class="release-note">{ n }</p> }
                 if let Some(p) = &e.patch {
                     <table class="patch mono">
                         <tr><th>{ format!("insn #{} before", p.insn) }</th><td>{ &p.before }</td><td class="hex">{ &p.before_hex }</td></tr>

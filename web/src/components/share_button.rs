@@ -1,7 +1,8 @@
-//! "Share": the link to this view (everything is in the URL), and an embed snippet for
-//! documentation pages when the view has a compact form.
+//! "Share": the link to this view (everything is in the URL), and embed snippets for
+//! documentation pages when the view has a compact form: the iframe, and the iframe handed
+//! the page's own file by `postMessage` (`crate::inbox`).
 
-use web_sys::HtmlInputElement;
+use web_sys::{HtmlInputElement, HtmlTextAreaElement};
 use yew::platform::spawn_local;
 use yew::prelude::*;
 
@@ -25,8 +26,35 @@ pub fn embed_for(url: &UrlState) -> Option<Embed> {
         View::Flow | View::Graph => Some(Embed::Guard),
         View::Matrix => Some(Embed::Matrix),
         View::Compare if url.ty.is_some() => Some(Embed::Compare),
+        View::Ask if !url.question.is_empty() => Some(Embed::Ask),
         _ => None,
     }
+}
+
+/// The snippet that embeds `src` and hands it the page's own object (`crate::inbox`): the
+/// iframe says hello when it listens, the page posts the bytes, the iframe answers ready
+/// or error.
+fn own_file_snippet(src: &str) -> String {
+    let origin = web_sys::window()
+        .and_then(|w| w.location().origin().ok())
+        .unwrap_or_default();
+    format!(
+        r#"<iframe id="corelab-embed" src="{src}" width="720" height="480"></iframe>
+<script type="module">
+  // Hand the embed your own file: data only, parsed like a file opened in the playground.
+  const frame = document.getElementById("corelab-embed");
+  addEventListener("message", async (e) => {{
+    if (e.source !== frame.contentWindow) return;
+    if (e.data.type === "corelab:hello") {{
+      const bytes = await (await fetch("my_prog.bpf.o")).arrayBuffer();
+      // kind: "object" (a BPF object) or "btf" (a kernel's BTF)
+      frame.contentWindow.postMessage({{ type: "corelab:file", kind: "object", name: "my_prog.bpf.o", bytes }}, "{origin}", [bytes]);
+    }} else if (e.data.type === "corelab:error") {{
+      console.error(`corelab: ${{e.data.name}}: ${{e.data.message}}`);
+    }} // "corelab:ready": it is shown
+  }});
+</script>"#
+    )
 }
 
 /// The page's address without its query string.
@@ -76,6 +104,10 @@ pub fn ShareButton(props: &ShareButtonProps) -> Html {
         let input: HtmlInputElement = e.target_unchecked_into();
         input.select();
     });
+    let select_text = Callback::from(|e: FocusEvent| {
+        let area: HtmlTextAreaElement = e.target_unchecked_into();
+        area.select();
+    });
     html! {
         <div class="share">
             <button class="button small" id="share" onclick={toggle} aria-expanded={open.to_string()}>
@@ -87,8 +119,11 @@ pub fn ShareButton(props: &ShareButtonProps) -> Html {
                     <input id="share-link" readonly=true value={link.clone()} onfocus={select_all.clone()} />
                     if let Some(e) = embed {
                         <label for="share-embed">{ "Embed in a page" }</label>
-                        <input id="share-embed" readonly=true onfocus={select_all}
+                        <input id="share-embed" readonly=true onfocus={select_all.clone()}
                             value={format!("<iframe src=\"{e}\" width=\"720\" height=\"480\" loading=\"lazy\"></iframe>")} />
+                        <label for="share-own">{ "Embed with your own file (the page posts its bytes to the embed)" }</label>
+                        <textarea id="share-own" class="mono" readonly=true rows="6" onfocus={select_text}
+                            value={own_file_snippet(&e)} />
                     }
                     if props.upload {
                         <p class="hint">{ "Your uploaded file stays in this browser: the link opens the same view \

@@ -56,7 +56,7 @@ pub fn Shell() -> Html {
                 .and_then(|d| d.files())
                 .and_then(|f| f.get(0))
             {
-                if area == Area::Kernel {
+                if matches!(area, Area::Kernel | Area::Ask) {
                     loader.upload_kernel(f);
                 } else {
                     loader.upload_object(f);
@@ -66,14 +66,18 @@ pub fn Shell() -> Html {
     };
 
     let body = match (area, s.kernel.kernel.is_some(), s.object.object.is_some()) {
-        // The comparison needs no kernel of its own: it loads the bundled ones.
-        (Area::Kernel, _, _) if s.view == View::Compare => s.view.render(),
+        // The comparison needs no kernel of its own: it loads the bundled ones; "Where is"
+        // reads the catalogue's index.
+        (Area::Kernel, _, _) if matches!(s.view, View::Compare | View::Where) => s.view.render(),
         (Area::Kernel, false, _) => html! { <Welcome busy={s.kernel.loading.is_some()} /> },
         (Area::Kernel, true, _) => s.view.render(),
+        // A question is about the active kernel.
+        (Area::Ask, false, _) => html! { <Welcome busy={s.kernel.loading.is_some()} /> },
+        (Area::Ask, true, _) => s.view.render(),
         (_, _, false) => html! { <ObjectWelcome busy={s.object.loading.is_some()} /> },
         (_, _, true) => s.view.render(),
     };
-    let drop_hint = if area == Area::Kernel {
+    let drop_hint = if matches!(area, Area::Kernel | Area::Ask) {
         "Drop to open as a kernel BTF — the file stays in this browser"
     } else {
         "Drop to open as a BPF object — the file stays in this browser"

@@ -41,6 +41,23 @@ fn facts(s: &KernelSummary) -> Html {
     if let Some(split) = &s.split {
         rows.push(("split BTF", split.clone()));
     }
+    match s.modules.len() {
+        0 => {}
+        1 => rows.push((
+            "module",
+            format!(
+                "{}: relocation searches the kernel, then this module. Open another module of this kernel to merge it in; pick the kernel again to start without modules.",
+                s.modules[0]
+            ),
+        )),
+        _ => rows.push((
+            "modules",
+            format!(
+                "{}: merged as bpftool 7.8 merges modules (bpftool -B VMLINUX btf dump file MOD1 file MOD2 …); relocation searches the kernel, then each module in this order. Pick the kernel again to start without modules.",
+                s.modules.join(", "),
+            ),
+        )),
+    }
     rows.push(("types", group(u64::from(s.types))));
     html! {
         <dl class="facts">

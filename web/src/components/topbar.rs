@@ -1,11 +1,12 @@
 //! The top bar: product name, the three areas and the Tour, the kernel picker (the kernel
 //! read in the Kernel area, the relocation target in the others), the object picker, the
-//! current area's view tabs, and a share button.
+//! current area's view tabs, and a share button; the kernel catalogue's picker opens under it.
 
 use web_sys::HtmlSelectElement;
 use yew::prelude::*;
 
 use crate::bundled;
+use crate::components::catalog_picker::CatalogPicker;
 use crate::components::file_button::FileButton;
 use crate::components::share_button::ShareButton;
 use crate::hooks::{use_dispatch, use_loader, use_workspace};
@@ -44,9 +45,18 @@ pub fn Topbar() -> Html {
         let selected = current == Some(Source::Bundled(k.id.to_owned()));
         html! { <option value={k.id} {selected}>{ k.label() }</option> }
     });
+    let catalog_open = use_state(|| false);
     let upload_option = match &current {
         Some(Source::Upload(name)) => {
-            html! { <option value="" selected=true>{ name.clone() }</option> }
+            // Once loaded, the engine's name for it: modules merged are `ext4 + tcp_bbr`.
+            let shown = match (&s.kernel.loading, &s.kernel.kernel) {
+                (None, Some(k)) => k.summary.label.clone(),
+                _ => name.clone(),
+            };
+            html! { <option value="" selected=true>{ shown }</option> }
+        }
+        Some(Source::Bundled(id)) if id.starts_with('@') => {
+            html! { <option value={id.clone()} selected=true>{ id.clone() }</option> }
         }
         None => {
             html! { <option value="" selected=true disabled=true>{ "Choose a kernel…" }</option> }
@@ -74,7 +84,7 @@ pub fn Topbar() -> Html {
         }
     };
 
-    let object_picker = (area != Area::Kernel).then(|| {
+    let object_picker = matches!(area, Area::Object | Area::Guarding).then(|| {
         let current = s
             .object
             .loading
@@ -152,12 +162,23 @@ pub fn Topbar() -> Html {
                         { upload_option }
                         { for options }
                     </select>
+                    <button id="catalog-open" class={classes!("button", (*catalog_open).then_some("active"))}
+                        aria-expanded={catalog_open.to_string()}
+                        title="Every Debian kernel build with BTF: search by suite, series, architecture"
+                        onclick={let o = catalog_open.clone(); move |_: MouseEvent| o.set(!*o)}>
+                        { "Catalogue…" }
+                    </button>
                     <FileButton on_file={on_file} id="file"
                         label={if area == Area::Kernel { "Open file…" } else { "Open kernel…" }} />
                 </div>
                 { for object_picker }
                 <nav class="tabs" role="tablist">{ for tabs }</nav>
             </div>
+            if *catalog_open {
+                <div class="catalog-panel">
+                    <CatalogPicker on_pick={let o = catalog_open.clone(); Callback::from(move |()| o.set(false))} />
+                </div>
+            }
         </header>
     }
 }

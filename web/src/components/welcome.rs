@@ -1,8 +1,10 @@
-//! The start page: the bundled kernels and a drop zone, before anything is loaded.
+//! The start page: the bundled kernels, the kernel catalogue's picker (on demand) and a
+//! drop zone, before anything is loaded.
 
 use yew::prelude::*;
 
 use crate::bundled;
+use crate::components::catalog_picker::CatalogPicker;
 use crate::components::file_button::FileButton;
 use crate::hooks::use_loader;
 
@@ -17,6 +19,7 @@ pub struct WelcomeProps {
 #[component]
 pub fn Welcome(props: &WelcomeProps) -> Html {
     let loader = use_loader();
+    let catalog = use_state(|| false);
     let on_file = {
         let loader = loader.clone();
         Callback::from(move |f| loader.upload_kernel(f))
@@ -43,6 +46,18 @@ pub fn Welcome(props: &WelcomeProps) -> Html {
             </p>
             <h2>{ "Bundled kernels" }</h2>
             <div class="kernel-cards">{ for cards }</div>
+            <h2>{ "Every Debian kernel build" }</h2>
+            if *catalog {
+                <CatalogPicker />
+            } else {
+                <p>
+                    { "The kernel catalogue holds the BTF of every Debian kernel build with BTF —                        bullseye to sid, amd64, arm64, ppc64el, s390x, riscv64, loong64 and more;                        a build downloads only its own share of it. " }
+                    <button class="button inline" id="catalog-browse" disabled={props.busy}
+                        onclick={let c = catalog.clone(); move |_: MouseEvent| c.set(true)}>
+                        { "Browse the catalogue" }
+                    </button>
+                </p>
+            }
             <h2>{ "Or your own file" }</h2>
             <div class="drop-zone" id="drop">
                 <p>

@@ -1,11 +1,11 @@
-//! What-if controls: the kernel version (`LINUX_KERNEL_VERSION`), the object's `.kconfig`
-//! externs and read-only globals, and types or members hidden from the target. Every change
-//! goes into the URL and the views recompute.
+//! What-if controls: the libbpf release that relocates, the kernel version
+//! (`LINUX_KERNEL_VERSION`), the object's `.kconfig` externs and read-only globals, and types
+//! or members hidden from the target. Every change goes into the URL and the views recompute.
 
 use web_sys::{HtmlInputElement, HtmlSelectElement};
 use yew::prelude::*;
 
-use crate::dto::guard::{GuardReport, WhatIf};
+use crate::dto::guard::{GuardReport, LibbpfRelease, WhatIf};
 use crate::hooks::{use_dispatch, use_workspace};
 use crate::shared::Shared;
 use crate::state::{Action, ObjectAction};
@@ -140,6 +140,10 @@ pub fn WhatIfPanel(props: &WhatIfPanelProps) -> Html {
         <div class="whatif" id="whatif">
             <h2>{ "What if…" }</h2>
             <div class="knob">
+                <label for="whatif-libbpf">{ "libbpf" }<span class="muted small">{ " the release that relocates" }</span></label>
+                <LibbpfSelect id="whatif-libbpf" />
+            </div>
+            <div class="knob">
                 <label for="whatif-release"><span class="mono">{ "LINUX_KERNEL_VERSION" }</span>
                     <span class="muted small">{ " kernel release" }</span></label>
                 <input id="whatif-release" type="text" value={w.kernel_release.clone().unwrap_or_default()}
@@ -181,6 +185,9 @@ pub fn WhatIfNotice(props: &WhatIfNoticeProps) -> Html {
         return html! {};
     }
     let mut parts = Vec::new();
+    if w.libbpf != LibbpfRelease::default() {
+        parts.push(format!("libbpf {}", w.libbpf.label()));
+    }
     if let Some(r) = &w.kernel_release {
         parts.push(format!("LINUX_KERNEL_VERSION {r}"));
     }
@@ -192,5 +199,44 @@ pub fn WhatIfNotice(props: &WhatIfNoticeProps) -> Html {
             <span>{ "What-if: " }<span class="mono">{ parts.join(", ") }</span></span>
             <button class="button small" onclick={reset}>{ "Reset" }</button>
         </div>
+    }
+}
+
+/// Props of [`LibbpfSelect`].
+#[derive(Properties, PartialEq, Debug)]
+pub struct LibbpfSelectProps {
+    /// The element id.
+    pub id: AttrValue,
+}
+
+/// The libbpf release choice (1.7, the default, or 1.5): a what-if setting like the others.
+#[component]
+pub fn LibbpfSelect(props: &LibbpfSelectProps) -> Html {
+    let s = use_workspace();
+    let on_action = use_dispatch();
+    let w = s.object.whatif.clone();
+    let current = w.libbpf;
+    let onchange = Callback::from(move |e: Event| {
+        let v = e.target_unchecked_into::<HtmlSelectElement>().value();
+        if let Some(libbpf) = LibbpfRelease::parse(&v) {
+            on_action.emit(set(WhatIf {
+                libbpf,
+                ..w.clone()
+            }));
+        }
+    });
+    let option = |r: LibbpfRelease| {
+        let text = if r == LibbpfRelease::default() {
+            format!("{} (default)", r.label())
+        } else {
+            r.label().to_owned()
+        };
+        html! { <option value={r.label()} selected={r == current}>{ text }</option> }
+    };
+    html! {
+        <select id={props.id.clone()} class="libbpf-select" {onchange}
+            title="The libbpf release whose relocation results are shown">
+            { for LibbpfRelease::ALL.into_iter().rev().map(option) }
+        </select>
     }
 }

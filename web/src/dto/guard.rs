@@ -174,6 +174,8 @@ pub struct GuardReport {
     pub object: String,
     /// The kernel's label.
     pub kernel: String,
+    /// The libbpf release that relocated.
+    pub libbpf: LibbpfRelease,
     /// `LINUX_KERNEL_VERSION` as used (`5.10.0`), if known.
     pub kernel_release: Option<String>,
     /// Every main program's verdict.
@@ -200,11 +202,47 @@ pub struct WhatIf {
     pub set: Vec<(String, String)>,
     /// Types (`bpf_dynptr`) and members (`task_struct.__state`) removed from the target.
     pub hide: Vec<String>,
+    /// The libbpf release that relocates (`libbpf=1.5`; default 1.7).
+    pub libbpf: LibbpfRelease,
 }
 
 impl WhatIf {
     /// Nothing changed.
     pub fn is_empty(&self) -> bool {
-        self.kernel_release.is_none() && self.set.is_empty() && self.hide.is_empty()
+        self.kernel_release.is_none()
+            && self.set.is_empty()
+            && self.hide.is_empty()
+            && self.libbpf == LibbpfRelease::default()
+    }
+}
+
+/// The libbpf releases the page can relocate as (core's `Libbpf`, which has no serde: the
+/// engine side maps one to the other in `session::whatif`).
+#[derive(Serialize, Deserialize, Clone, Copy, Debug, PartialEq, Eq, Default, Hash)]
+pub enum LibbpfRelease {
+    /// libbpf 1.5.0 (Debian 13).
+    #[serde(rename = "1.5")]
+    V1_5,
+    /// libbpf 1.7.0 (Debian sid), core's default.
+    #[default]
+    #[serde(rename = "1.7")]
+    V1_7,
+}
+
+impl LibbpfRelease {
+    /// Every release, oldest first.
+    pub const ALL: [LibbpfRelease; 2] = [LibbpfRelease::V1_5, LibbpfRelease::V1_7];
+
+    /// The name in the URL, the JS API and the page (`1.5`).
+    pub fn label(self) -> &'static str {
+        match self {
+            LibbpfRelease::V1_5 => "1.5",
+            LibbpfRelease::V1_7 => "1.7",
+        }
+    }
+
+    /// Reads a name (`1.5`, `1.7`).
+    pub fn parse(s: &str) -> Option<LibbpfRelease> {
+        LibbpfRelease::ALL.into_iter().find(|r| r.label() == s)
     }
 }

@@ -2,6 +2,8 @@
 
 use serde::{Deserialize, Serialize};
 
+use super::guard::LibbpfRelease;
+
 /// A program's verdict on one kernel.
 #[derive(Serialize, Deserialize, Clone, Debug, PartialEq, Eq)]
 #[serde(rename_all = "camelCase")]
@@ -66,6 +68,8 @@ pub struct MatrixTable {
     pub object: String,
     /// Kernel labels, one column each.
     pub kernels: Vec<String>,
+    /// The libbpf release that relocated.
+    pub libbpf: LibbpfRelease,
     /// Programs × kernels.
     pub programs: Vec<MatrixProgram>,
     /// Relocations × kernels.

@@ -3,6 +3,7 @@
 
 use serde::{Deserialize, Serialize};
 
+use super::guard::LibbpfRelease;
 use super::object::SourceRef;
 
 /// One CO-RE record and what happened to it.
@@ -35,6 +36,9 @@ pub struct RelocRow {
     pub after: Option<String>,
     /// One line: the value change, or why not.
     pub detail: String,
+    /// Where the other libbpf release computes this record differently (`libbpf 1.5
+    /// differs: orig_sz 16 (1.7: 1), …`); `None` where both agree.
+    pub release_note: Option<String>,
 }
 
 /// The relocation table of an object against one kernel.
@@ -45,6 +49,8 @@ pub struct RelocTable {
     pub object: String,
     /// The kernel's label.
     pub kernel: String,
+    /// The libbpf release whose answer this is.
+    pub libbpf: LibbpfRelease,
     /// The rows, in `.BTF.ext` order.
     pub rows: Vec<RelocRow>,
     /// Rows per outcome, in a fixed order, zeros left out.
@@ -76,8 +82,10 @@ pub struct LogLine {
 pub struct CandidateTrial {
     /// libbpf's `candidate #i`.
     pub index: u32,
-    /// Its type id in the kernel.
+    /// Its type id in the kernel (or in its module's split BTF).
     pub id: u32,
+    /// The kernel module it is in (`None`: the kernel itself).
+    pub module: Option<String>,
     /// `struct inode`.
     pub name: String,
     /// It matched.

@@ -10,6 +10,7 @@ use yew::platform::spawn_local;
 use yew::prelude::*;
 
 use crate::browser;
+use crate::dto::catalog::CatalogListing;
 use crate::engine::Engine;
 use crate::kernels::{KernelCache, LoadProgress, Quiet};
 use crate::samples;
@@ -104,7 +105,17 @@ impl Loader {
         self.engine.as_ref().as_ref().map_err(Clone::clone)
     }
 
-    /// Loads bundled kernel `id` as the active kernel.
+    /// The kernel catalogue's builds (its head fetched and opened the first time).
+    pub async fn catalog(&self) -> Result<Shared<CatalogListing>, String> {
+        self.cache.catalog.listing(self.engine()?).await
+    }
+
+    /// Hands the where-index shards `wanted` to the engine (fetching them the first time).
+    pub async fn catalog_shards(&self, wanted: &[u32]) -> Result<(), String> {
+        self.cache.catalog.shards(self.engine()?, wanted).await
+    }
+
+    /// Loads bundled kernel `id` (or catalogue build `@BUILD`) as the active kernel.
     pub fn pick_kernel(&self, id: String) {
         let g = self.slot();
         self.load_kernel(g, Source::Bundled(id), None);
@@ -193,16 +204,17 @@ impl Loader {
             source: source.clone(),
             generation,
         }));
-        let base = self
+        let (layer_over, base) = self
             .latest
             .borrow()
             .as_ref()
-            .and_then(|s| s.kernel.base_for_split());
+            .map(|s| (s.kernel.layer_over(), s.kernel.base_for_split()))
+            .unwrap_or_default();
         let this = self.clone();
         spawn_local(async move {
             let loaded = match (&source, file) {
                 (Source::Bundled(id), _) => this.bundled_kernel(id, generation).await,
-                (Source::Upload(_), Some(f)) => this.upload(generation, f, base).await,
+                (Source::Upload(_), Some(f)) => this.upload(generation, f, layer_over, base).await,
                 (Source::Upload(name), None) => Err(format!("{name}: no file")),
             };
             let (slot, index_of) = match loaded {
@@ -288,11 +300,13 @@ impl Loader {
         ))
     }
 
-    /// A user's file, as split BTF over `base` if it needs one.
+    /// A user's file, layered over `layer_over` if it needs a base (split BTF over the
+    /// kernel in `base`).
     async fn upload(
         &self,
         generation: u32,
         file: web_sys::File,
+        layer_over: Option<u32>,
         base: Option<u32>,
     ) -> Result<(KernelAction, IndexOf), String> {
         let engine = self.engine()?;
@@ -302,7 +316,7 @@ impl Loader {
         self.dispatch
             .dispatch(Action::Kernel(KernelAction::Parsing { generation }));
         let report = engine
-            .load(generation, &file.name(), bytes, base, Vec::new())
+            .load(generation, &file.name(), bytes, layer_over, Vec::new())
             .await?;
         let base_slot = base.filter(|_| report.summary.split.is_some());
         Ok((

@@ -6,8 +6,12 @@
 use std::fmt::Debug;
 
 use super::*;
+use crate::dto::catalog::WhereOutcome;
 use crate::dto::guard::WhatIf;
+use crate::query::ask::{AcrossQuery, AskQuery, CompleteQuery};
+use crate::query::catalog::WhereQuery;
 use crate::query::kernel::{HeaderQuery, LayoutQuery, ListingQuery, TypeDetailQuery};
+use crate::query::loadlog::LoadLogQuery;
 use crate::query::object::{CompareQuery, ExplainQuery, GuardQuery, MatrixQuery, RelocQuery};
 use crate::query::structs::StructsQuery;
 use crate::session::tests::{data, kernel, session_with, whatif, K510, K618};
@@ -33,6 +37,7 @@ fn queries() -> Vec<AnyQuery> {
         kernel_release: Some("5.4.0".into()),
         set: vec![("CONFIG_HZ".into(), "250".into())],
         hide: vec!["task_struct.__state".into()],
+        libbpf: crate::dto::guard::LibbpfRelease::V1_5,
     };
     let reloc = RelocQuery {
         object: 2,
@@ -67,7 +72,40 @@ fn queries() -> Vec<AnyQuery> {
             kernels: vec![1, 3],
             name: "task_struct".into(),
         }),
+        AnyQuery::Where(WhereQuery {
+            path: "task_struct.__state".into(),
+            shards: vec![],
+        }),
+        AnyQuery::Ask(AskQuery {
+            kernel: 1,
+            text: "struct task_struct *t; BPF_CORE_READ(t, mm, exe_file)".into(),
+        }),
+        AnyQuery::Complete(CompleteQuery {
+            kernel: 1,
+            before: "struct task_struct *t; t->m".into(),
+        }),
+        // Compiled against 6.18 (slot 2), which has the field 5.10 (slot 1) lacks.
+        AnyQuery::Across(AcrossQuery {
+            local: 2,
+            targets: vec![1, 2],
+            text: "struct inode *i; i->i_atime_sec".into(),
+        }),
+        // The session's object slot (100): its real 5.10 log.
+        AnyQuery::LoadLog(LoadLogQuery {
+            object: 100,
+            kernel: Some(1),
+            log: guarding_log(),
+        }),
     ]
+}
+
+fn guarding_log() -> String {
+    let gz = data(
+        "loadlog/logs/sample_10_guarding.bpf__debian11-5.10.0-46-amd64__atime_unguarded.libbpf.log.gz",
+    );
+    let mut out = String::new();
+    std::io::Read::read_to_string(&mut flate2::read::GzDecoder::new(&gz[..]), &mut out).unwrap();
+    out
 }
 
 #[test]
@@ -85,6 +123,15 @@ fn every_request_round_trips() {
             label: "prog.bpf.o".into(),
         },
         Request::Keep { slots: vec![1, 2] },
+        Request::CatalogOpen,
+        Request::CatalogLoad {
+            slot: 3,
+            build: "debian12-6.1.0-50-arm64".into(),
+            offsets: vec![52061, 14_891_355],
+        },
+        Request::CatalogShards {
+            shards: vec![0, 63],
+        },
     ];
     requests.extend(queries().into_iter().map(Request::Query));
     for r in requests {
@@ -106,6 +153,24 @@ fn every_answer_round_trips_with_its_bulk() {
     let mut s = session_with("10_guarding", &[K510, K618]);
     let summary = s.object(100).unwrap().summary();
     round_trip(Reply::ObjectLoaded { summary });
+    // The catalogue (core's sample archive): its listing, and a where-answer both before
+    // the shard it needs is handed over and after.
+    let archive = corelab::catalog::sample::sample_archive();
+    let listing = s.catalog_open(&archive).unwrap();
+    round_trip(Reply::Catalog {
+        listing: listing.clone(),
+    });
+    let WhereOutcome::NeedShard(i) = s.catalog_where("task_struct.__state").unwrap() else {
+        panic!("the first where-question needs a shard");
+    };
+    let (o, n) = listing.shards[i as usize];
+    let mut s2 = session_with("10_guarding", &[K510]);
+    s2.catalog_open(&archive).unwrap();
+    s2.catalog_shards(&[(i, &archive[o as usize..(o + n) as usize])])
+        .unwrap();
+    round_trip(AnyReply::Where(
+        s2.catalog_where("task_struct.__state").unwrap(),
+    ));
     for q in queries() {
         // The session's slots: kernels 1 and 2, the object 100.
         let q = match q {

@@ -1,11 +1,13 @@
 use std::rc::Rc;
 
+use super::ask::{AcrossQuery, AskQuery};
 use super::kernel::{HeaderQuery, LayoutQuery, ListingQuery, TypeDetailQuery};
+use super::loadlog::LoadLogQuery;
 use super::object::{ExplainQuery, GuardQuery, MatrixQuery, RelocQuery};
 use super::structs::{Order, StructsQuery};
 use super::*;
 use crate::session::tests::{session_with, K510, K618};
-use crate::state::{Action, KernelAction, ObjectAction, Source, Workspace};
+use crate::state::{Action, AskAction, KernelAction, ObjectAction, Source, Workspace};
 use crate::url::{HeaderProfile, UrlState};
 
 fn value(n: u32) -> Rc<dyn Any> {
@@ -156,6 +158,21 @@ fn queries_come_from_the_state_once_their_inputs_are_loaded() {
     );
     assert!(m.whatif.hide.is_empty() && m.whatif.kernel_release.is_some());
     assert_eq!(RelocQuery::of(&w).unwrap().whatif.hide, ["x"]);
+    // A failed load's log: asked once there is one, on the active kernel.
+    assert_eq!(LoadLogQuery::of(&w), None, "no log pasted");
+    w.apply(Action::Object(ObjectAction::SetLog("0: (85) call".into())));
+    let l = LoadLogQuery::of(&w).unwrap();
+    assert_eq!((l.object, l.kernel), (2, Some(1)));
+    // The Ask area: the records as soon as there is a kernel, the answer across kernels
+    // once there is a question.
+    assert_eq!(AskQuery::of(&w).map(|q| q.kernel), Some(1));
+    assert_eq!(AcrossQuery::of(&w, &[5, 6]), None, "no question");
+    w.apply(Action::Ask(AskAction::Ask(
+        "struct sock *sk; sk->sk_err".into(),
+    )));
+    let a = AcrossQuery::of(&w, &[5, 6]).unwrap();
+    assert_eq!((a.local, a.targets.as_slice()), (1, &[5, 6][..]));
+    assert_eq!(AcrossQuery::of(&w, &[]), None, "no kernels yet");
 }
 
 #[test]

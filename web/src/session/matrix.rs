@@ -1,8 +1,5 @@
 //! One object against many kernels: the compatibility matrix.
 
-use std::sync::Arc;
-
-use corelab::btf::Btf;
 use corelab::matrix;
 use corelab::pipeline;
 
@@ -10,24 +7,26 @@ use crate::dto::guard::WhatIf;
 use crate::dto::matrix::{MatrixProgram, MatrixReloc, MatrixTable, ValueCell, VerdictCell};
 
 use super::object::LoadedObject;
-use super::whatif::{knobs, release_in};
+use super::whatif::{knobs, release_in, Target};
 
-/// The matrix of `obj` against `kernels` (label, BTF), each with its own release; `whatif`'s
+/// The matrix of `obj` against `kernels` (each with its modules), each with its own release; `whatif`'s
 /// overrides (`set`) apply to every column, its release only where a kernel's name has none.
 pub fn build(
     obj: &LoadedObject,
-    kernels: &[(String, Arc<Btf>)],
+    kernels: &[Target],
     whatif: &WhatIf,
 ) -> Result<MatrixTable, String> {
     let mut analyses = Vec::with_capacity(kernels.len());
-    for (label, btf) in kernels {
+    for t in kernels {
+        let label = &t.label;
         let w = WhatIf {
             kernel_release: release_in(label).or_else(|| whatif.kernel_release.clone()),
             set: whatif.set.clone(),
             hide: Vec::new(),
+            libbpf: whatif.libbpf,
         };
         let k = knobs(&w, label)?;
-        let a = pipeline::analyze(&obj.obj, btf, &k).map_err(|e| e.to_string())?;
+        let a = pipeline::analyze_target(&obj.obj, &t.core(), &k).map_err(|e| e.to_string())?;
         analyses.push((label.clone(), a));
     }
     let m = matrix::build(&obj.obj, &analyses);
@@ -79,6 +78,7 @@ pub fn build(
     Ok(MatrixTable {
         object: obj.label.clone(),
         kernels: m.kernels,
+        libbpf: whatif.libbpf,
         programs,
         relocations,
         ms: 0.0,

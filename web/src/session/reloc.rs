@@ -3,12 +3,14 @@
 //! log, and what it means in plain words.
 
 use corelab::btf::{Btf, Kind, TypeId};
+use corelab::bytes::Endian;
 use corelab::diff::type_string;
 use corelab::insn::{disassemble, Insn};
+use corelab::libbpf::Libbpf;
 use corelab::object::Object;
 use corelab::reloc::{
     self, CandidateTrial as CoreTrial, Level, LogLine as CoreLog, ObjectRelocation, Outcome,
-    PoisonCause, Processed, RecordReport, RelocClass, RelocKind, Spec,
+    PoisonCause, Processed, RecordReport, RelocClass, RelocKind, RelocResult, Spec,
 };
 
 use crate::dto::reloc::{
@@ -17,6 +19,7 @@ use crate::dto::reloc::{
 
 use super::object::{source_ref, LoadedObject};
 use super::whatif::Target;
+use crate::dto::object::SourceRef;
 
 /// Deepest anonymous nesting searched when explaining a missing member.
 const MAX_ANON_DEPTH: usize = 8;
@@ -78,6 +81,7 @@ pub fn table(obj: &LoadedObject, target: &Target, rel: &ObjectRelocation<'_>) ->
     RelocTable {
         object: obj.label.clone(),
         kernel: target.label.clone(),
+        libbpf: super::whatif::release(target.libbpf),
         rows,
         counts,
         failure,
@@ -106,15 +110,21 @@ pub fn access_of(r: &RecordReport<'_>) -> String {
 }
 
 fn row(obj: &Object, idx: usize, r: &RecordReport<'_>) -> RelocRow {
+    let prog = r
+        .prog
+        .and_then(|p| obj.programs.get(p))
+        .map(|p| p.name.clone());
+    report_row(idx, r, prog)
+}
+
+/// The row of record `r` (number `idx`), in program `prog`.
+pub fn report_row(idx: usize, r: &RecordReport<'_>, prog: Option<String>) -> RelocRow {
     let (before, after) = values(r.processed.as_ref());
     RelocRow {
         idx: idx as u32,
         sec: r.sec.to_owned(),
         sec_relo_idx: r.sec_relo_idx as u32,
-        prog: r
-            .prog
-            .and_then(|p| obj.programs.get(p))
-            .map(|p| p.name.clone()),
+        prog,
         insn: r.prog_insn_idx,
         sec_insn: r.relo.insn_off / 8,
         kind: r.kind.log_name().to_owned(),
@@ -124,6 +134,7 @@ fn row(obj: &Object, idx: usize, r: &RecordReport<'_>) -> RelocRow {
         before,
         after,
         detail: r.detail(),
+        release_note: None,
     }
 }
 
@@ -168,16 +179,40 @@ pub fn explain(
 ) -> Option<RelocExplanation> {
     let o = &obj.obj;
     let r = rel.records.get(idx)?;
+    let code = o.code_by_name(r.sec).map(|(c, _)| c);
+    let row = row(o, idx, r);
+    let at = match (&row.prog, row.insn) {
+        (Some(p), Some(i)) => format!("instruction {i} of {p}"),
+        _ => format!("instruction {} of section {}", row.sec_insn, row.sec),
+    };
+    let source = code.and_then(|c| source_ref(o, c, r.relo.insn_off / 8));
+    let on = Kernel {
+        label: &target.label,
+    };
+    Some(explain_report(r, row, &on, &at, o.endian, source))
+}
+
+/// The kernel a record is explained against.
+pub struct Kernel<'a> {
+    /// Its name (each candidate carries its own BTF: the kernel's or a module's).
+    pub label: &'a str,
+}
+
+/// Everything about record `r` (shown as `row`) against `target`: `at` names its instruction
+/// in words, `endian` is the code's, `source` its source line.
+pub fn explain_report(
+    r: &RecordReport<'_>,
+    row: RelocRow,
+    target: &Kernel<'_>,
+    at: &str,
+    endian: Endian,
+    source: Option<SourceRef>,
+) -> RelocExplanation {
     let p = r.processed.as_ref();
     let res = p.and_then(|p| p.resolution.as_ref());
     let local = res.and_then(|res| res.local_spec.as_ref());
     let candidates: Vec<CandidateTrial> = res
-        .map(|res| {
-            res.trials
-                .iter()
-                .map(|t| trial(local, t, &target.btf))
-                .collect()
-        })
+        .map(|res| res.trials.iter().map(|t| trial(local, t)).collect())
         .unwrap_or_default();
     let values = res.and_then(|res| res.result.ok()).map(|v| RelocValues {
         orig: v.orig_val,
@@ -189,17 +224,15 @@ pub fn explain(
         insn: patch.insn_idx,
         before: disassemble(&patch.before, 0).text,
         after: disassemble(&patch.after, 0).text,
-        before_hex: hex(&patch.before, o),
-        after_hex: hex(&patch.after, o),
+        before_hex: hex(&patch.before, endian),
+        after_hex: hex(&patch.after, endian),
         changed: patch.changed(),
     });
-    let code = o.code_by_name(r.sec).map(|(c, _)| c);
-    let row = row(o, idx, r);
-    let meaning = meaning(r, &row, &candidates, &target.label);
-    Some(RelocExplanation {
+    let meaning = meaning(r, &row, &candidates, target.label, at);
+    RelocExplanation {
         kind_text: kind_text(r.kind).to_owned(),
         local_spec: local.map(Spec::format),
-        search: search_text(r, local, &target.label),
+        search: search_text(r, local, target.label),
         candidates,
         target_spec: res
             .and_then(|res| res.target_spec.as_ref())
@@ -207,17 +240,17 @@ pub fn explain(
         values,
         patch,
         meaning,
-        source: code.and_then(|c| source_ref(o, c, r.relo.insn_off / 8)),
+        source,
         log: p.map(|p| log_lines(&p.log)).unwrap_or_default(),
         row,
-    })
+    }
 }
 
-fn hex(slots: &[Insn], obj: &Object) -> String {
+fn hex(slots: &[Insn], endian: Endian) -> String {
     slots
         .iter()
         .map(|i| {
-            i.encode(obj.endian)
+            i.encode(endian)
                 .iter()
                 .map(|b| format!("{b:02x}"))
                 .collect::<Vec<_>>()
@@ -257,9 +290,15 @@ fn search_text(r: &RecordReport<'_>, local: Option<&Spec<'_>>, kernel: &str) -> 
             "{kernel} has no type named {ess} (libbpf looks up `{full}` by its name without a ___flavor suffix, same kind)."
         ),
         (Some(c), Some((full, ess))) => format!(
-            "libbpf looked up `{full}` in {kernel} by the name {ess} (flavor suffixes ___x ignored): {} candidate{}.",
+            "libbpf looked up `{full}` in {kernel} by the name {ess} (flavor suffixes ___x ignored): {} candidate{}{}.",
             c.len(),
-            if c.len() == 1 { "" } else { "s" }
+            if c.len() == 1 { "" } else { "s" },
+            match c.first().and_then(|c| c.module) {
+                Some(m) => format!(
+                    " in [{m}] (vmlinux has none, so libbpf searched the modules in order)"
+                ),
+                None => String::new(),
+            }
         ),
         _ => p
             .first_warning()
@@ -268,7 +307,9 @@ fn search_text(r: &RecordReport<'_>, local: Option<&Spec<'_>>, kernel: &str) -> 
 }
 
 /// One candidate and why it matched or not.
-fn trial(local: Option<&Spec<'_>>, t: &CoreTrial<'_>, target: &Btf) -> CandidateTrial {
+fn trial(local: Option<&Spec<'_>>, t: &CoreTrial<'_>) -> CandidateTrial {
+    // The candidate's own BTF: the kernel's, or a module's split over it.
+    let target = t.spec.btf;
     let cand = target.ty(t.id);
     let name = type_string(target, t.id);
     let why = match local {
@@ -284,6 +325,7 @@ fn trial(local: Option<&Spec<'_>>, t: &CoreTrial<'_>, target: &Btf) -> Candidate
         } else {
             format!("[{}] {name}", t.id)
         },
+        module: t.module.map(str::to_owned),
         matched: t.matched,
         spec: t.spec.format(),
         why,
@@ -432,12 +474,14 @@ fn find_member(btf: &Btf, id: TypeId, name: &str) -> Option<TypeId> {
 }
 
 /// The record's result in plain words.
-fn meaning(r: &RecordReport<'_>, row: &RelocRow, cands: &[CandidateTrial], kernel: &str) -> String {
+fn meaning(
+    r: &RecordReport<'_>,
+    row: &RelocRow,
+    cands: &[CandidateTrial],
+    kernel: &str,
+    at: &str,
+) -> String {
     let what = &row.access;
-    let at = match (&row.prog, row.insn) {
-        (Some(p), Some(i)) => format!("instruction {i} of {p}"),
-        _ => format!("instruction {} of section {}", row.sec_insn, row.sec),
-    };
     let p = match (&r.outcome, &r.processed) {
         (Outcome::SkippedAutoload, _) => {
             return format!(
@@ -462,7 +506,7 @@ fn meaning(r: &RecordReport<'_>, row: &RelocRow, cands: &[CandidateTrial], kerne
     match p.outcome {
         Outcome::Patched => {
             let Some(v) = res else { return String::new() };
-            patched_meaning(r.kind, what, v.orig_val, v.new_val, kernel, &at, row)
+            patched_meaning(r.kind, what, v.orig_val, v.new_val, kernel, at, row)
         }
         Outcome::Poisoned(PoisonCause::NoMatch) => {
             let why = why_not.unwrap_or_else(|| format!("there is no type named like its root in {kernel}"));
@@ -570,8 +614,120 @@ fn patched_meaning(
     }
 }
 
+/// Per record of `rel` (`obj` against `target` in its release), what every other libbpf
+/// release computes differently: the outcome and the `bpf_core_relo_res` values, field by
+/// field (`libbpf 1.5 differs: orig_sz 16 (1.7: 1), new_sz 16 (1.7: 1)`).
+pub fn release_notes(
+    obj: &LoadedObject,
+    target: &Target,
+    rel: &ObjectRelocation<'_>,
+) -> Vec<Option<String>> {
+    let mut notes = vec![Vec::new(); rel.records.len()];
+    for other in Libbpf::ALL.into_iter().filter(|&l| l != target.libbpf) {
+        let other_target = Target {
+            libbpf: other,
+            ..target.clone()
+        };
+        let alt = relocate(obj, &other_target);
+        for ((note, here), there) in notes.iter_mut().zip(&rel.records).zip(&alt.records) {
+            let fields = differing_fields(here, there);
+            if !fields.is_empty() {
+                let fields: Vec<String> = fields
+                    .iter()
+                    .map(|(name, ours, theirs)| {
+                        format!("{name} {theirs} ({}: {ours})", target.libbpf)
+                    })
+                    .collect();
+                let why = if array_element_sizes_only(here, there) {
+                    " — since 1.6 libbpf sizes an array field's access by one element"
+                } else {
+                    ""
+                };
+                note.push(format!(
+                    "libbpf {other} differs: {}{why}",
+                    fields.join(", ")
+                ));
+            }
+        }
+    }
+    notes
+        .into_iter()
+        .map(|n| (!n.is_empty()).then(|| n.join("; ")))
+        .collect()
+}
+
+/// The result fields two releases computed differently for one record: name, this
+/// release's value, the other's.
+fn differing_fields(
+    here: &RecordReport<'_>,
+    there: &RecordReport<'_>,
+) -> Vec<(&'static str, String, String)> {
+    let mut out = Vec::new();
+    if here.outcome.name() != there.outcome.name() {
+        out.push((
+            "outcome",
+            here.outcome.name().to_owned(),
+            there.outcome.name().to_owned(),
+        ));
+    }
+    // What ends up in the instruction (a load's size included).
+    let (ours, theirs) = (
+        values(here.processed.as_ref()).1,
+        values(there.processed.as_ref()).1,
+    );
+    if ours != theirs {
+        let show = |v: Option<String>| v.unwrap_or_else(|| "nothing".to_owned());
+        out.push(("writes", show(ours), show(theirs)));
+    }
+    let (Some(a), Some(b)) = (result_of(here), result_of(there)) else {
+        return out;
+    };
+    let fields: [(&str, u64, u64); 6] = [
+        ("orig_val", a.orig_val, b.orig_val),
+        ("new_val", a.new_val, b.new_val),
+        ("poison", a.poison.into(), b.poison.into()),
+        (
+            "fail_memsz_adjust",
+            a.fail_memsz_adjust.into(),
+            b.fail_memsz_adjust.into(),
+        ),
+        ("orig_sz", a.orig_sz.into(), b.orig_sz.into()),
+        ("new_sz", a.new_sz.into(), b.new_sz.into()),
+    ];
+    for (name, x, y) in fields {
+        if x != y {
+            let show = |v: u64| match name {
+                "poison" | "fail_memsz_adjust" => (v != 0).to_string(),
+                _ => v.to_string(),
+            };
+            out.push((name, show(x), show(y)));
+        }
+    }
+    out
+}
+
+fn result_of(r: &RecordReport<'_>) -> Option<RelocResult> {
+    r.processed.as_ref()?.resolution.as_ref()?.result.ok()
+}
+
+/// The two results differ only in what 1.6's array element size changes (the sizes and
+/// the memory-size adjustment decision), on a field offset.
+fn array_element_sizes_only(here: &RecordReport<'_>, there: &RecordReport<'_>) -> bool {
+    let (Some(a), Some(b)) = (result_of(here), result_of(there)) else {
+        return false;
+    };
+    here.kind == RelocKind::FIELD_BYTE_OFFSET
+        && here.outcome.name() == there.outcome.name()
+        && RelocResult {
+            orig_sz: b.orig_sz,
+            new_sz: b.new_sz,
+            fail_memsz_adjust: b.fail_memsz_adjust,
+            ..a
+        } == b
+}
+
 /// Relocates `obj` against `target` as its libbpf release does (the one place the web
 /// relocates).
 pub fn relocate<'a>(obj: &'a LoadedObject, target: &'a Target) -> ObjectRelocation<'a> {
-    reloc::relocate(&obj.obj, &reloc::Target::kernel(&target.btf), target.libbpf)
+    reloc::relocate(&obj.obj, &target.core(), target.libbpf)
 }

@@ -9,9 +9,9 @@ use corelab::kconfig::{self, Settings};
 use corelab::libbpf::Libbpf;
 use corelab::pipeline::Knobs;
 
-use crate::dto::guard::WhatIf;
+use crate::dto::guard::{LibbpfRelease, WhatIf};
 
-use super::Kernel;
+use super::{Kernel, Module};
 
 /// A kernel as a relocation target: its BTF (possibly a what-if copy) and its name.
 #[derive(Debug, Clone)]
@@ -24,6 +24,20 @@ pub struct Target {
     pub hidden: Vec<String>,
     /// The libbpf release that relocates against it (default: [`Libbpf::default`]).
     pub libbpf: Libbpf,
+    /// Kernel modules searched after it, in order, for a local type it has no candidate
+    /// for (split over `btf`'s original; what-if hiding applies to the kernel alone).
+    pub modules: Vec<Module>,
+}
+
+impl Target {
+    /// What core relocates against: the kernel, then each module.
+    pub fn core(&self) -> corelab::reloc::Target<'_> {
+        let mut t = corelab::reloc::Target::kernel(&self.btf);
+        for m in &self.modules {
+            t = t.with_module(&m.name, &m.btf);
+        }
+        t
+    }
 }
 
 /// A what-if copy of a kernel, kept so that the next run with the same settings reuses it
@@ -33,6 +47,22 @@ pub(crate) struct HiddenCopy {
     pub slot: u32,
     pub hide: Vec<String>,
     pub target: Target,
+}
+
+/// The engine's libbpf for the page's choice.
+pub fn libbpf(r: LibbpfRelease) -> Libbpf {
+    match r {
+        LibbpfRelease::V1_5 => Libbpf::V1_5,
+        LibbpfRelease::V1_7 => Libbpf::V1_7,
+    }
+}
+
+/// The page's name for the engine's libbpf.
+pub fn release(l: Libbpf) -> LibbpfRelease {
+    match l {
+        Libbpf::V1_5 => LibbpfRelease::V1_5,
+        Libbpf::V1_7 => LibbpfRelease::V1_7,
+    }
 }
 
 /// The first `X.Y.Z` in a kernel's name (`debian12-6.1.0-50-amd64` → `6.1.0`).
@@ -61,7 +91,7 @@ pub fn knobs(whatif: &WhatIf, kernel_label: &str) -> Result<Knobs, String> {
         None => None,
     };
     Ok(Knobs {
-        libbpf: Libbpf::default(),
+        libbpf: libbpf(whatif.libbpf),
         kconfig: Settings {
             kernel_version,
             ..Settings::default()
@@ -80,15 +110,17 @@ pub fn knobs(whatif: &WhatIf, kernel_label: &str) -> Result<Knobs, String> {
 /// when nothing is hidden.
 pub(crate) fn hidden_copy(kernel: &Kernel, hide: &[String]) -> Result<Target, String> {
     let reqs: Vec<Hide> = hide.iter().filter_map(|h| Hide::parse(h)).collect();
+    let btf = kernel.relocation_btf();
+    let modules = kernel.modules().to_vec();
     if reqs.is_empty() {
         return Ok(Target {
-            label: kernel.label().to_owned(),
-            btf: kernel.shared_btf(),
+            label: kernel.target_label(),
+            btf: btf.clone(),
             hidden: Vec::new(),
             libbpf: Libbpf::default(),
+            modules,
         });
     }
-    let btf = kernel.btf();
     let out = btf_write::hide(btf, &reqs, &WriteOptions::like(btf))
         .map_err(|e| format!("{}: cannot hide: {e}", kernel.label()))?;
     let parsed = match btf.base() {
@@ -111,10 +143,11 @@ pub(crate) fn hidden_copy(kernel: &Kernel, hide: &[String]) -> Result<Target, St
         })
         .collect();
     Ok(Target {
-        label: format!("{} (what-if)", kernel.label()),
+        label: format!("{} (what-if)", kernel.target_label()),
         btf: Arc::new(parsed),
         hidden,
         libbpf: Libbpf::default(),
+        modules,
     })
 }
 

@@ -232,6 +232,13 @@ impl KernelArea {
         self.kernel.as_ref().map(|k| k.base_slot.unwrap_or(k.slot))
     }
 
+    /// What the engine layers a file that is not BTF on its own over: the active kernel
+    /// (the file is a module of it), or the active modules (the file is one more module of
+    /// their kernel, merged with them).
+    pub fn layer_over(&self) -> Option<u32> {
+        self.slot()
+    }
+
     /// The name of the selected type (or of the type a URL names), for views about a type
     /// by name (the comparison, the layout's title).
     pub fn selected_name(&self) -> Option<String> {

@@ -1,5 +1,5 @@
 //! The Object and Guarding areas' state: the object being loaded and the loaded one, the
-//! program shown, the relocation row open, the what-if settings.
+//! program shown, the relocation row open, the what-if settings, a failed load's log.
 
 use super::{Source, Workspace};
 use crate::dto::guard::WhatIf;
@@ -40,7 +40,14 @@ pub struct ObjectArea {
     pub relo: Option<u32>,
     /// What-if settings for relocation and guarding.
     pub whatif: WhatIf,
+    /// What a failed load of the object printed (pasted; explained by
+    /// [`crate::query::loadlog::LoadLogQuery`]). Shared: a verifier log can be megabytes,
+    /// and the state is cloned on every action.
+    pub log: Shared<String>,
 }
+
+/// The longest log a URL carries (a longer one stays in the page, as an upload does).
+pub const MAX_URL_LOG: usize = 4096;
 
 /// What changes the Object and Guarding areas.
 #[derive(Debug, Clone)]
@@ -72,6 +79,8 @@ pub enum ObjectAction {
     SelectRelo(Option<u32>),
     /// New what-if settings.
     SetWhatIf(WhatIf),
+    /// The failed load's log (empty: none).
+    SetLog(String),
 }
 
 impl ObjectArea {
@@ -80,6 +89,9 @@ impl ObjectArea {
         self.prog = url.prog.clone();
         self.relo = url.relo;
         self.whatif = url.whatif.clone();
+        if self.log.len() <= MAX_URL_LOG && *self.log != url.log {
+            self.log = Shared::new(url.log.clone());
+        }
     }
 
     /// Writes what the areas say into a URL: the object on its way, else the loaded one.
@@ -93,6 +105,9 @@ impl ObjectArea {
         u.prog = self.prog.clone();
         u.relo = self.relo;
         u.whatif = self.whatif.clone();
+        if self.log.len() <= MAX_URL_LOG {
+            u.log = (*self.log).clone();
+        }
     }
 
     /// The engine slot of the loaded object.
@@ -142,6 +157,7 @@ impl Workspace {
             ObjectAction::SelectProgram(p) => o.prog = Some(p),
             ObjectAction::SelectRelo(r) => o.relo = r,
             ObjectAction::SetWhatIf(w) => o.whatif = w,
+            ObjectAction::SetLog(l) => o.log = Shared::new(l),
         }
     }
 }

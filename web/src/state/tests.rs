@@ -254,7 +254,7 @@ fn a_type_missing_from_the_new_kernel_is_said() {
 }
 
 #[test]
-fn modules_layer_over_the_kernel_not_over_each_other() {
+fn a_module_splits_over_the_kernel_and_the_next_merges_with_it() {
     let mut w = Workspace::default();
     assert_eq!(w.kernel.base_for_split(), None);
     loaded(&mut w, 1, bundled("k"));
@@ -269,6 +269,8 @@ fn modules_layer_over_the_kernel_not_over_each_other() {
         timings: LoadTimings::default(),
     }));
     assert_eq!(w.kernel.base_for_split(), Some(1));
+    // The next module is layered over this one's: the engine merges them over slot 1.
+    assert_eq!(w.kernel.layer_over(), Some(2));
 }
 
 #[test]
@@ -575,4 +577,59 @@ fn the_layout_view_is_about_the_selected_struct() {
         Some(crate::query::kernel::LayoutQuery { slot: 1, id: 2 })
     );
     assert_eq!(w.url().format(), "?kernel=k&view=layout&type=task_struct");
+}
+
+#[test]
+fn the_question_lives_in_the_url_of_the_ask_area_and_keeps_the_search() {
+    let mut w = Workspace::from_url(&UrlState::parse("?kernel=k&q=sk_buff"));
+    assert_eq!(w.kernel.search.query, "sk_buff");
+    w.apply(Action::ShowArea(Area::Ask));
+    assert_eq!(w.view, View::Ask);
+    w.apply(Action::Ask(AskAction::Ask(
+        "struct sock *sk; sk->sk_err".into(),
+    )));
+    let u = w.url();
+    assert_eq!(u.question, "struct sock *sk; sk->sk_err");
+    assert_eq!(u.query, "", "the search is not written in the Ask area");
+    assert!(
+        u.format().contains("area=ask&q=struct%20sock"),
+        "{}",
+        u.format()
+    );
+    // Back to the Kernel area: the search is there, the question is not in its URL.
+    w.apply(Action::ShowArea(Area::Kernel));
+    let u = w.url();
+    assert_eq!((u.query.as_str(), u.question.as_str()), ("sk_buff", ""));
+    // A URL of the Ask area (back, forward) brings its question and leaves the search.
+    w.apply(Action::ApplyUrl(Box::new(UrlState::parse(
+        "?kernel=k&area=ask&q=t-%3Emm",
+    ))));
+    assert_eq!(w.ask.question, "t->mm");
+    assert_eq!(w.kernel.search.query, "sk_buff");
+    // Another area's URL keeps the question for when the user comes back.
+    w.apply(Action::ApplyUrl(Box::new(UrlState::parse(
+        "?kernel=k&view=types",
+    ))));
+    assert_eq!(w.ask.question, "t->mm");
+}
+
+#[test]
+fn the_where_question_lives_in_the_url() {
+    let mut w = Workspace::default();
+    w.apply(Action::ShowView(View::Where));
+    w.apply(Action::Catalog(crate::state::CatalogAction::Ask(
+        "  task_struct.__state ".into(),
+    )));
+    assert_eq!(w.catalog.path, "task_struct.__state");
+    let u = w.url();
+    assert_eq!(u.where_path, "task_struct.__state");
+    assert_eq!(Workspace::from_url(&u).catalog, w.catalog);
+    assert_eq!(
+        crate::query::catalog::WhereQuery::of(&w, &[3]).map(|q| q.shards),
+        Some(vec![3])
+    );
+    assert_eq!(
+        crate::query::catalog::WhereQuery::of(&Workspace::default(), &[]),
+        None
+    );
 }

@@ -170,3 +170,71 @@ fn a_new_place_is_a_history_entry_and_typing_is_not() {
         &at("?obj=a&view=flow&kv=5.4.0")
     ));
 }
+
+#[test]
+fn the_libbpf_release_round_trips_and_the_default_is_left_out() {
+    use crate::dto::guard::LibbpfRelease;
+    let s = "?obj=04_sizes&kernel=debian12-6.1.0-50-amd64&view=relocs&libbpf=1.5";
+    let u = UrlState::parse(s);
+    assert_eq!(u.whatif.libbpf, LibbpfRelease::V1_5);
+    assert!(!u.whatif.is_empty(), "a what-if the panel shows");
+    assert_eq!(u.format(), s);
+    // 1.7 is the default: spelled out or not, the same state, and written without it.
+    let d = UrlState::parse("?obj=04_sizes&libbpf=1.7");
+    assert_eq!(d.whatif.libbpf, LibbpfRelease::V1_7);
+    assert_eq!(d, UrlState::parse("?obj=04_sizes"));
+    assert_eq!(d.format(), "?obj=04_sizes");
+    // An unknown release is the default, as every bad value is ignored.
+    assert_eq!(
+        UrlState::parse("?libbpf=1.6").whatif.libbpf,
+        LibbpfRelease::V1_7
+    );
+    // Choosing a release adjusts the place; it is not a new history entry.
+    assert!(!is_new_place(
+        &d,
+        &UrlState::parse("?obj=04_sizes&libbpf=1.5")
+    ));
+}
+
+#[test]
+fn the_ask_area_is_named_by_area_and_q_is_its_question() {
+    let u = UrlState::parse(
+        "?area=ask&kernel=debian12-6.1.0-50-amd64&q=struct%20task_struct%20%2At%3B%20t-%3E__state",
+    );
+    assert_eq!(u.view, View::Ask);
+    assert_eq!(u.question, "struct task_struct *t; t->__state");
+    assert_eq!(u.query, "", "q= is not the type list's search here");
+    assert_eq!(
+        u.format(),
+        "?kernel=debian12-6.1.0-50-amd64&area=ask&q=struct%20task_struct%20%2At%3B%20t-%3E__state"
+    );
+    assert_eq!(UrlState::parse(&u.format()), u);
+    // view=ask says the same; elsewhere q= stays the search.
+    assert_eq!(UrlState::parse("?view=ask&q=x").question, "x");
+    assert_eq!(UrlState::parse("?view=types&q=x").query, "x");
+    assert_eq!(UrlState::parse("?area=nope&q=x").view, View::Summary);
+    // The embed.
+    let e = UrlState::parse("?embed=ask&kernel=k&q=t-%3Emm");
+    assert_eq!(e.embed, Some(Embed::Ask));
+    assert_eq!(e.embed.map(Embed::view), Some(View::Ask));
+    assert_eq!((e.question.as_str(), e.query.as_str()), ("t->mm", ""));
+}
+
+#[test]
+fn catalogue_builds_and_where_questions_round_trip() {
+    let s = "?kernel=@debian12-6.1.0-50-arm64&view=where&where=task_struct.se.vruntime";
+    let u = UrlState::parse(s);
+    assert_eq!(u.kernel.as_deref(), Some("@debian12-6.1.0-50-arm64"));
+    assert_eq!(u.view, View::Where);
+    assert_eq!(u.where_path, "task_struct.se.vruntime");
+    assert_eq!(u.format(), s, "`@` is written as is");
+    // Percent-encoded by another tool, it reads the same.
+    let other = UrlState::parse(
+        "?kernel=%40debian12-6.1.0-50-arm64&view=where&where=task_struct.se.vruntime",
+    );
+    assert_eq!(other, u);
+    // A new question is a new place in the history.
+    let mut next = u.clone();
+    next.where_path = "task_struct.__state".into();
+    assert!(is_new_place(&u, &next));
+}

@@ -6,7 +6,6 @@ use serde_json::{json, Map, Value};
 
 use corelab::access::{self, LocalObject, Question, PROG};
 use corelab::bytes::Endian;
-use corelab::reloc::RecordReport;
 
 use super::{Across, TargetResult};
 use crate::cmd::reloc::json::{relo_line, spec, type_ref};
@@ -49,18 +48,7 @@ pub(super) fn render(
         }
         for t in targets {
             let p = &t.processed[i];
-            let report = RecordReport {
-                sec: PROG,
-                sec_relo_idx: i,
-                obj_relo_idx: i,
-                relo: r.core_relo(0),
-                kind: r.kind,
-                access: Some(&r.access),
-                prog: Some(0),
-                prog_insn_idx: Some(0),
-                outcome: p.outcome,
-                processed: Some(p.clone()),
-            };
+            let report = obj.report(i, p);
             let mut m = relo_line(Some(PROG), Some(&obj.btf.btf), &report, Endian::Little);
             m.insert("target".into(), t.name.clone().into());
             m.insert("insn".into(), form(r.form).into());
@@ -116,7 +104,7 @@ pub(super) fn render(
         lines.push(json!({
             "type": "verdict",
             "verdict": verdict,
-            "text": ans.verdict_text(&|r| super::describe(obj, r)),
+            "text": ans.verdict_text(&|r| obj.describe(r)),
             "loads": loads,
             "renames": renames,
         }));

@@ -12,7 +12,7 @@ use std::io::Write;
 use std::path::PathBuf;
 use std::sync::Arc;
 
-use corelab::access::{self, LocalObject, Question};
+use corelab::access::{self, Question};
 use corelab::btf::Btf;
 use corelab::header::Profile;
 use corelab::libbpf::Libbpf;
@@ -96,12 +96,3 @@ pub fn run(a: Args) -> Result<(), Failure> {
 
 /// The answer across targets and its fix.
 pub(crate) type Across = (access::Answer, Option<access::Fix>);
-
-/// What each record of `obj` stands for, in words: `task_struct.mm`, `enum pid_type::PIDTYPE_TGID`.
-pub(crate) fn describe(obj: &LocalObject, i: usize) -> String {
-    let r = &obj.records[i];
-    match access::local_spec(&obj.btf, r, i) {
-        Some(s) => s.access_path(),
-        None => format!("{} (unparsable)", r.access),
-    }
-}

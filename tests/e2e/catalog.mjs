@@ -1,0 +1,227 @@
+// End-to-end tests of the kernel catalogue in the playground (Debian's Chromium driven by
+// playwright-core, the site served by scripts/serve.py with the production headers): pick
+// an arm64 build by searching, its URL round-trips, a build costs only its own segments,
+// bad segments give an error naming the build and the page stays usable.
+//
+//   node tests/e2e/catalog.mjs [--dist dist]
+//
+// Screenshots go to tests/e2e/out/catalog-*.png. Prints `N passed, N failed`.
+
+import { chromium } from "playwright-core";
+import { spawn } from "node:child_process";
+import { mkdirSync, mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { dirname, join, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
+
+const root = resolve(dirname(fileURLToPath(import.meta.url)), "../..");
+const dist = resolve(root, process.argv.includes("--dist") ? process.argv[process.argv.indexOf("--dist") + 1] : "dist");
+const out = join(root, "tests/e2e/out");
+const TIMEOUT = 30_000;
+mkdirSync(out, { recursive: true });
+
+const srv = spawn("python3", [join(root, "scripts/serve.py"), "--dir", dist, "--port", "0"], {
+  stdio: ["ignore", "pipe", "inherit"],
+});
+const base = await new Promise((res, rej) => {
+  srv.stdout.on("data", (d) => {
+    const m = /http:\/\/127\.0\.0\.1:\d+\//.exec(d.toString());
+    if (m) res(m[0]);
+  });
+  srv.on("exit", (code) => rej(new Error(`serve.py exited with ${code}`)));
+});
+const profile = mkdtempSync(join(tmpdir(), "corelab-e2e-catalog-"));
+const ctx = await chromium.launchPersistentContext(profile, {
+  executablePath: process.env.CHROMIUM || "/usr/bin/chromium",
+  headless: true,
+  viewport: { width: 1280, height: 800 },
+  serviceWorkers: "block", // every fetch is seen and can be routed
+  args: ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+    "--disable-background-networking", "--disable-component-update", "--disable-sync"],
+});
+const page = ctx.pages()[0] ?? (await ctx.newPage());
+const problems = [];
+page.on("pageerror", (e) => problems.push(`page error: ${e.message}`));
+// Bytes of every catalogue file fetched.
+const fetched = [];
+page.on("response", async (r) => {
+  if (!r.url().includes("/catalog/")) return;
+  const body = await r.body().catch(() => null);
+  fetched.push({ url: r.url(), bytes: body ? body.length : 0 });
+});
+
+let passed = 0;
+let failed = 0;
+async function test(name, fn) {
+  const t0 = Date.now();
+  try {
+    await fn();
+    passed++;
+    console.log(`ok   ${name} (${Date.now() - t0} ms)`);
+  } catch (e) {
+    failed++;
+    console.log(`FAIL ${name}: ${e.message.split("\n").slice(0, 6).join("\n     ")}`);
+    await page.screenshot({ path: join(out, `catalog-fail-${name.replace(/\W+/g, "-")}.png`) }).catch(() => {});
+  }
+}
+function assert(cond, msg) {
+  if (!cond) throw new Error(msg);
+}
+const shot = (name, p = page) => p.screenshot({ path: join(out, `catalog-${name}.png`) });
+const text = (sel, p = page) => p.locator(sel).first().innerText({ timeout: TIMEOUT });
+
+const ARM = "debian12-6.1.0-50-arm64";
+
+await test("the catalogue picker searches and filters builds", async () => {
+  await page.goto(base);
+  await page.locator(".welcome").waitFor({ timeout: TIMEOUT });
+  await page.locator("#catalog-open").click();
+  await page.locator(".catalog-build").first().waitFor({ timeout: TIMEOUT });
+  const all = await page.locator(".catalog-build").count();
+  assert(all >= 100, `${all} builds listed`);
+  await page.locator("#catalog-search").fill("arm64 6.1");
+  await page.locator(`.catalog-build[data-build="${ARM}"]`).waitFor({ timeout: TIMEOUT });
+  const names = await page.locator(".catalog-build .cb-name").allInnerTexts();
+  assert(names.length > 3 && names.length < all, `${names.length} of ${all} match`);
+  assert(names.every((n) => /-6\.1\.0-.*arm64$/.test(n)), `matches: ${names.join(", ")}`);
+  // A chip toggles its word: `bookworm` narrows, clicking it again widens.
+  await page.locator('.chip[data-chip="bookworm"]').click();
+  assert((await page.locator("#catalog-search").inputValue()) === "arm64 6.1 bookworm", "chip adds its word");
+  await page.locator('.chip[data-chip="bookworm"]').click();
+  assert((await page.locator("#catalog-search").inputValue()) === "arm64 6.1", "chip removes its word");
+  await shot("1-picker");
+});
+
+let pickMs = 0;
+await test("picking an arm64 build loads it from its own segments only", async () => {
+  fetched.length = 0;
+  const t0 = Date.now();
+  await page.locator(`.catalog-build[data-build="${ARM}"]`).click();
+  await page.locator("#summary").waitFor({ timeout: TIMEOUT });
+  pickMs = Date.now() - t0;
+  const summary = await text("#summary");
+  assert(summary.includes(`@${ARM}`), "label");
+  assert(/catalogue build \(rebuilt from \d+ segments?/.test(summary), `layers: ${summary.slice(0, 300)}`);
+  assert(/aarch64|arm64|little-endian/.test(summary), "arm64 build");
+  assert(page.url().includes(`kernel=%40${ARM}`) || page.url().includes(`kernel=@${ARM}`), `URL: ${page.url()}`);
+  const bytes = fetched.filter((f) => f.url.includes("/catalog/s/")).reduce((a, f) => a + f.bytes, 0);
+  assert(bytes > 100_000 && bytes <= 2_000_000, `${bytes} bytes of segments`);
+  console.log(`     ${ARM}: pick to summary ${pickMs} ms, ${fetched.length} files, ${bytes} bytes of segments`);
+  await shot("2-arm64-summary");
+});
+
+await test("every view works on the build, and its URL round-trips", async () => {
+  await page.locator('button.tab[data-view="types"]').click();
+  await page.locator("#search").fill("task_struct");
+  await page.locator('.trow .tname:text-is("task_struct")').first().click();
+  await page.locator('#type-detail h1:text-is("task_struct")').waitFor({ timeout: TIMEOUT });
+  const url = page.url();
+  const again = await ctx.newPage();
+  await again.goto(url);
+  await again.locator('#type-detail h1:text-is("task_struct")').waitFor({ timeout: TIMEOUT });
+  assert((await again.locator("#kernel-select").inputValue()) === `@${ARM}`, "the picker names the build");
+  await shot("3-reopened", again);
+  await again.close();
+});
+
+await test("a corrupt segment names the build and offset; the page stays usable", async () => {
+  const other = "debian12-6.1.0-49-arm64";
+  await page.route("**/catalog/s/**", async (route) => {
+    const resp = await route.fetch();
+    const body = await resp.body();
+    const bad = Buffer.from(body);
+    bad[bad.length >> 1] ^= 0x5a;
+    await route.fulfill({ response: resp, body: bad });
+  });
+  await page.locator("#catalog-open").click();
+  await page.locator("#catalog-search").fill(other);
+  await page.locator(`.catalog-build[data-build="${other}"]`).click();
+  const err = page.locator(".error-banner, [role=alert]").first();
+  await err.waitFor({ timeout: TIMEOUT });
+  const msg = await err.innerText();
+  assert(msg.includes(other) && /offset 0x[0-9a-f]+/.test(msg), `error: ${msg}`);
+  await shot("4-corrupt");
+  await page.unroute("**/catalog/s/**");
+  // Still usable: the same build loads once the bytes are right.
+  await page.locator("#catalog-open").click();
+  await page.locator("#catalog-search").fill(other);
+  await page.locator(`.catalog-build[data-build="${other}"]`).click();
+  await page.waitForFunction((v) => document.querySelector("#kernel-select")?.value === v, `@${other}`, { timeout: TIMEOUT });
+  await page.locator('button.tab[data-view="summary"]').click();
+  await page.locator(`#summary:has-text("@${other}")`).waitFor({ timeout: TIMEOUT });
+});
+
+let whereMs = 0;
+await test("where is a field that moved: runs over every build, then the chart", async () => {
+  await page.locator('button.tab[data-view="where"]').click();
+  await page.locator("#where-path").fill("task_struct.__state");
+  const t0 = Date.now();
+  await page.locator("#where-ask").click();
+  await page.locator("#where-summary").waitFor({ timeout: TIMEOUT });
+  whereMs = Date.now() - t0;
+  const summary = await text("#where-summary");
+  const m = /in (\d+) of (\d+) builds, (\d+) distinct answers, (\d+) runs/.exec(summary);
+  assert(m, summary);
+  const [present, all, answers] = [+m[1], +m[2], +m[3]];
+  // 5.10 calls it `state`: bullseye's builds lack `__state`; its offset differs by architecture.
+  assert(present > 50 && present < all && answers >= 2, summary);
+  assert(page.url().includes("where=task_struct.__state"), page.url());
+  const rows = await page.locator("#where-table .where-run").count();
+  assert(rows === +m[4], `${rows} rows for ${m[4]} runs`);
+  assert((await text("#where-table")).includes("offset "), "offsets shown");
+  const shards = fetched.filter((f) => /\/catalog\/s\//.test(f.url)).length;
+  console.log(`     where task_struct.__state over ${all} builds: ${whereMs} ms (${summary})`);
+  await shot("5-where-runs");
+  await page.locator("#where-show-chart").click();
+  await page.locator("#where-chart rect.bar").first().waitFor({ timeout: TIMEOUT });
+  const bars = await page.locator("#where-chart rect.bar").count();
+  assert(bars === rows, `${bars} bars for ${rows} runs`);
+  await shot("6-where-chart");
+  // A build named in the runs opens as the kernel, at the question's type.
+  await page.locator("#where-show-runs").click();
+  const riscv = page.locator('#where-table button[data-build*="riscv64"]').first();
+  const build = await riscv.getAttribute("data-build");
+  await riscv.click();
+  await page.locator('#type-detail h1:text-is("task_struct")').waitFor({ timeout: TIMEOUT });
+  assert((await page.locator("#kernel-select").inputValue()) === `@${build}`, `opened ${build}`);
+  assert((await text("#type-detail")).includes("'__state'"), "its __state");
+  await page.goBack();
+  await page.locator("#where-summary").waitFor({ timeout: TIMEOUT });
+  // Through a by-value member into another type (maybe another shard), from the URL.
+  await page.goto(`${base}?view=where&where=task_struct.se.vruntime`);
+  await page.locator("#where-summary").waitFor({ timeout: TIMEOUT });
+  assert(/in \d+ of \d+ builds/.test(await text("#where-summary")), await text("#where-summary"));
+  assert(shards >= 0);
+});
+
+await test("the picker and the chart on a phone, in the dark", async () => {
+  const phone = await ctx.newPage();
+  phone.on("pageerror", (e) => problems.push(`page error: ${e.message}`));
+  await phone.setViewportSize({ width: 390, height: 844 });
+  await phone.emulateMedia({ colorScheme: "dark" });
+  await phone.goto(base);
+  await phone.locator("#catalog-browse").click();
+  await phone.locator("#catalog-search").fill("riscv64");
+  await phone.locator(".catalog-build").first().waitFor({ timeout: TIMEOUT });
+  let overflow = await phone.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+  assert(overflow <= 0, `picker wider than the phone by ${overflow}px`);
+  await shot("7-phone-picker-dark", phone);
+  await phone.goto(`${base}?view=where&where=sk_buff.tstamp`);
+  await phone.locator("#where-summary").waitFor({ timeout: TIMEOUT });
+  await phone.locator("#where-show-chart").click();
+  await phone.locator("#where-chart rect.bar").first().waitFor({ timeout: TIMEOUT });
+  overflow = await phone.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+  assert(overflow <= 0, `chart wider than the phone by ${overflow}px`);
+  await shot("8-phone-chart-dark", phone);
+  await phone.close();
+});
+
+await test("no page errors", async () => {
+  assert(problems.length === 0, problems.join("\n"));
+});
+
+await ctx.close();
+srv.kill();
+rmSync(profile, { recursive: true, force: true });
+console.log(`${passed} passed, ${failed} failed`);
+process.exit(failed ? 1 : 0);
