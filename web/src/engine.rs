@@ -22,6 +22,7 @@ use wasm_bindgen_futures::JsFuture;
 
 use crate::dto::catalog::CatalogListing;
 use crate::dto::object::ObjectSummary;
+use crate::dto::sweep::{SweepJob, SweepStep};
 use crate::dto::{LoadReport, TypeIndexData};
 use crate::protocol::{self, blobs_from_js, Envelope, Reply, Request};
 use crate::query::{AnyQuery, AnyReply, Blob};
@@ -275,6 +276,27 @@ impl Engine {
         }
     }
 
+    /// One step of a sweep: `job` for catalogue build `build` from the segments handed over
+    /// (file offset, bytes).
+    pub async fn catalog_sweep(
+        &self,
+        build: &str,
+        segments: Vec<(u64, Uint8Array)>,
+        job: SweepJob,
+    ) -> Result<SweepStep, String> {
+        let (offsets, blobs): (Vec<u64>, Vec<JsValue>) =
+            segments.into_iter().map(|(o, b)| (o, b.into())).unzip();
+        let request = Request::CatalogSweep {
+            build: build.to_owned(),
+            offsets,
+            job,
+        };
+        match self.call(request, blobs, None).await? {
+            (Reply::Swept(step), _) => Ok(step),
+            (other, _) => Err(unexpected(&other)),
+        }
+    }
+
     /// Hands where-index shards (their index, bytes) to the engine.
     pub async fn catalog_shards(&self, shards: Vec<(u32, Uint8Array)>) -> Result<(), String> {
         let (shards, blobs): (Vec<u32>, Vec<JsValue>) =
@@ -301,6 +323,7 @@ fn unexpected(r: &Reply) -> String {
         Reply::Index => "Index",
         Reply::ObjectLoaded { .. } => "ObjectLoaded",
         Reply::Catalog { .. } => "Catalog",
+        Reply::Swept(_) => "Swept",
         Reply::Answer(_) => "Answer",
         Reply::Done => "Done",
         Reply::Failed { .. } => "Failed",

@@ -39,6 +39,7 @@ mod matrix;
 pub mod object;
 mod reloc;
 mod slots;
+mod sweep;
 pub mod whatif;
 
 pub use object::LoadedObject;

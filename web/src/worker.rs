@@ -93,6 +93,24 @@ pub fn handle(
                 Err(message) => Reply::Failed { message },
             }
         }
+        Request::CatalogSweep {
+            build,
+            offsets,
+            job,
+        } => {
+            let bytes: Vec<Vec<u8>> = (0..offsets.len())
+                .map(|i| protocol::blob_bytes(blobs, i))
+                .collect();
+            let segments: Vec<(u64, &[u8])> = offsets
+                .iter()
+                .copied()
+                .zip(bytes.iter().map(Vec::as_slice))
+                .collect();
+            match session.sweep_build(&build, &segments, &job) {
+                Ok(step) => Reply::Swept(step),
+                Err(message) => Reply::Failed { message },
+            }
+        }
         Request::CatalogShards { shards } => {
             let bytes: Vec<Vec<u8>> = (0..shards.len())
                 .map(|i| protocol::blob_bytes(blobs, i))

@@ -1,0 +1,202 @@
+//! [`use_matrix_sweep`]: the Matrix against a catalogue selection, one build at a time.
+//!
+//! The selection is resolved by the engine (core's selector, the CLI's `@…`), then each
+//! build in sweep order: its segments fetched — the next build's fetch started before the
+//! engine works on this one, so the download hides behind the work — and handed to the
+//! engine, which rebuilds, relocates and guards, answers the build's column and drops the
+//! build. A build the engine needs more segments for (a reference it did not keep; the whole
+//! chain when a check fails) is sent again with them. A build's error fills its column and
+//! the sweep goes on. A new selection, object or what-if ends the sweep in flight: every step
+//! checks that its sweep is still the current one.
+
+use std::cell::Cell;
+use std::rc::Rc;
+
+use yew::platform::spawn_local;
+use yew::prelude::*;
+
+use super::{use_catalog, use_loader, use_query, Loader};
+use crate::browser::now_ms;
+use crate::catalog::Started;
+use crate::dto::catalog::CatalogListing;
+use crate::dto::sweep::{Selection, SweepJob, SweepStep};
+use crate::query::catalog::SelectQuery;
+use crate::query::sweep::MatrixSweep;
+use crate::query::Fetch;
+use crate::shared::Shared;
+
+/// What a sweep view shows: the sweep so far, or why there is none.
+pub type SweepState = Option<Result<Shared<MatrixSweep>, String>>;
+
+/// The Matrix of `job` over catalogue selection `selector` (`None`: no sweep), as it fills.
+#[hook]
+pub fn use_matrix_sweep(input: Option<(String, SweepJob)>) -> SweepState {
+    let loader = use_loader();
+    let listing = use_catalog(input.is_some());
+    let listing = match &listing {
+        Some(Ok(l)) => Some(l.clone()),
+        _ => None,
+    };
+    let query = match (&input, &listing) {
+        (Some((selector, _)), Some(_)) => Some(SelectQuery {
+            selector: selector.clone(),
+        }),
+        _ => None,
+    };
+    let selection = use_query(query);
+    let state = use_state(|| None::<Result<Shared<MatrixSweep>, String>>);
+    // Bumped when a sweep starts or its inputs go: a step of an older sweep stops there.
+    let current = use_mut_ref(|| Rc::new(Cell::new(0u32)));
+    let current = current.borrow().clone();
+    let started = match (&selection, &input, &listing) {
+        (Fetch::Ready(sel), Some((_, job)), Some(l)) => Some((sel.clone(), job.clone(), l.clone())),
+        _ => None,
+    };
+    {
+        let state = state.clone();
+        let current = current.clone();
+        use_effect_with(started, move |started| {
+            let generation = current.get().wrapping_add(1);
+            current.set(generation);
+            if let Some((sel, job, listing)) = started.clone() {
+                state.set(Some(Ok(Shared::new(MatrixSweep::new((*sel).clone())))));
+                let (state, current) = (state.clone(), current.clone());
+                spawn_local(async move {
+                    run(loader, listing, sel, job, generation, current, state).await;
+                });
+            } else {
+                state.set(None);
+            }
+            move || current.set(current.get().wrapping_add(1))
+        });
+    }
+    match (&selection, &input) {
+        (_, None) => None,
+        (Fetch::Failed(e), _) => Some(Err(e.clone())),
+        _ => (*state).clone(),
+    }
+}
+
+/// The segments to fetch for `next` after `prev`: its chain's, less those of `prev`'s chain
+/// (in sweep order the engine still holds those references).
+fn to_fetch(listing: &CatalogListing, prev: Option<&str>, next: &str) -> Vec<u64> {
+    let chain = |n: &str| -> Vec<u64> {
+        listing
+            .find(n)
+            .map(|b| b.segments.iter().map(|s| s.0).collect())
+            .unwrap_or_default()
+    };
+    let before = prev.map(chain).unwrap_or_default();
+    let mut want: Vec<u64> = chain(next)
+        .into_iter()
+        .filter(|o| !before.contains(o))
+        .collect();
+    // The build's own segment always (a build of `prev`'s chain is rebuilt from it).
+    if let Some(own) = chain(next).last() {
+        if !want.contains(own) {
+            want.push(*own);
+        }
+    }
+    want
+}
+
+/// The sweep loop (see the module documentation).
+async fn run(
+    loader: Loader,
+    listing: Shared<CatalogListing>,
+    sel: Shared<Selection>,
+    job: SweepJob,
+    generation: u32,
+    current: Rc<Cell<u32>>,
+    state: UseStateHandle<Option<Result<Shared<MatrixSweep>, String>>>,
+) {
+    let live = || current.get() == generation;
+    let engine = match loader.engine() {
+        Ok(e) => e,
+        Err(e) => {
+            state.set(Some(Err(e)));
+            return;
+        }
+    };
+    let mut sweep = MatrixSweep::new((*sel).clone());
+    let t0 = now_ms();
+    let name = |k: usize| -> Option<&str> {
+        sel.order
+            .get(k)
+            .and_then(|&i| sel.builds.get(i as usize))
+            .map(String::as_str)
+    };
+    let size = |offsets: &[u64]| -> u64 {
+        offsets
+            .iter()
+            .filter_map(|o| {
+                listing
+                    .builds
+                    .iter()
+                    .flat_map(|b| &b.segments)
+                    .find(|s| s.0 == *o)
+                    .map(|s| s.1)
+            })
+            .sum()
+    };
+    let mut next: Option<(Vec<u64>, Started)> = name(0).map(|n| {
+        let want = to_fetch(&listing, None, n);
+        (want.clone(), Started::new(&listing.version, want))
+    });
+    for k in 0..sel.order.len() {
+        let (Some(build), Some((mut offsets, fetching))) = (name(k), next.take()) else {
+            break;
+        };
+        let i = sel.order[k] as usize;
+        let waited = now_ms();
+        let mut segments = fetching.finish().await;
+        sweep.times.stall_ms += now_ms() - waited;
+        if !live() {
+            return;
+        }
+        sweep.times.bytes += size(&offsets);
+        // Start the next build's download before the engine works on this one.
+        next = name(k + 1).map(|n| {
+            let want = to_fetch(&listing, Some(build), n);
+            (want.clone(), Started::new(&listing.version, want))
+        });
+        let answer = loop {
+            let segs = match segments {
+                Ok(s) => s,
+                Err(e) => break Err(e),
+            };
+            match engine.catalog_sweep(build, segs, job.clone()).await {
+                Ok(SweepStep::Column(c)) => break Ok(c),
+                Ok(SweepStep::Need(more)) => {
+                    if !live() {
+                        return;
+                    }
+                    // The bytes sent were transferred away: fetch them again (the browser's
+                    // cache has them) with the ones asked for.
+                    let fresh: Vec<u64> = more
+                        .iter()
+                        .copied()
+                        .filter(|o| !offsets.contains(o))
+                        .collect();
+                    if fresh.is_empty() {
+                        break Err(format!("catalogue build {build}: the engine asks again for segments it was given"));
+                    }
+                    sweep.times.bytes += size(&fresh);
+                    offsets.extend(fresh);
+                    let waited = now_ms();
+                    segments = Started::new(&listing.version, offsets.clone())
+                        .finish()
+                        .await;
+                    sweep.times.stall_ms += now_ms() - waited;
+                }
+                Err(e) => break Err(e),
+            }
+        };
+        if !live() {
+            return;
+        }
+        sweep.answered(i, answer);
+        sweep.times.wall_ms = now_ms() - t0;
+        state.set(Some(Ok(Shared::new(sweep.clone()))));
+    }
+}
