@@ -217,6 +217,7 @@ fn SweepMatrix(props: &BodyProps) -> Html {
     let progress = html! {
         <span class="muted" id="sweep-progress"
             data-done={sweep.done().to_string()} data-total={n.to_string()}
+            data-finished={sweep.finished().to_string()}
             data-wall={fixed(t.wall_ms, 1).to_string()} data-rebuild={fixed(t.rebuild_ms, 1).to_string()}
             data-parse={fixed(t.parse_ms, 1).to_string()} data-work={fixed(t.work_ms, 1).to_string()}
             data-stall={fixed(t.stall_ms, 1).to_string()} data-bytes={t.bytes.to_string()}>
