@@ -327,6 +327,30 @@ await test("a corrupt segment mid-sweep fails that build's column, naming it and
   await shot("11-matrix-sweep-corrupt");
 });
 
+await test("Ask across @bullseye/arm64: the verdict and the checked fix corelab access gives", async () => {
+  const SEL = "bullseye/arm64";
+  const K61 = "debian12-6.1.0-50-amd64";
+  const Q = "struct task_struct *t; t->__state";
+  const lines = execFileSync(cli(), ["access", "--json", "--local", join(root, `tests/data/btf/${K61}.btf.gz`), "-t", `@${SEL}`, Q], { cwd: root })
+    .toString().trim().split("\n").map((l) => JSON.parse(l));
+  const verdict = lines.find((l) => l.type === "verdict");
+  const fix = lines.find((l) => l.type === "fix");
+  const runs = lines.find((l) => l.type === "answer").runs;
+  await page.goto(`${base}?kernel=${K61}&area=ask&q=${encodeURIComponent(Q)}&sel=${encodeURIComponent(SEL)}`);
+  await page.waitForFunction(() => document.querySelector("#sweep-progress")?.dataset.finished === "true", null, { timeout: 120_000 });
+  const v = await text("#ask-verdict");
+  assert(v.includes(verdict.text), `verdict: ${v} vs the CLI's ${verdict.text}`);
+  const snippet = await text("#ask-fix pre");
+  assert(snippet.trim() === fix.snippet.trim(), `fix:\n${snippet}\nvs the CLI's\n${fix.snippet}`);
+  const status = await text("#ask-fix h3");
+  assert(fix.checked && status.includes("checked: every kernel above loads it"), `fix status: ${status}`);
+  // One row per run of builds answering alike, as the CLI's runs (one record here).
+  const rows = await page.locator("#ask-across tr.across-row").count();
+  assert(rows === runs.length, `${rows} rows for the CLI's ${runs.length} runs`);
+  assert(page.url().includes("sel=bullseye%2Farm64"), page.url());
+  await shot("12-ask-sweep");
+});
+
 await test("no page errors", async () => {
   assert(problems.length === 0, problems.join("\n"));
 });

@@ -22,7 +22,7 @@ use wasm_bindgen_futures::JsFuture;
 
 use crate::dto::catalog::CatalogListing;
 use crate::dto::object::ObjectSummary;
-use crate::dto::sweep::{SweepJob, SweepStep};
+use crate::dto::sweep::{AskSweepKey, AskSweepRequest, AskSweepTable, SweepJob, SweepStep};
 use crate::dto::{LoadReport, TypeIndexData};
 use crate::protocol::{self, blobs_from_js, Envelope, Reply, Request};
 use crate::query::{AnyQuery, AnyReply, Blob};
@@ -297,6 +297,15 @@ impl Engine {
         }
     }
 
+    /// An Ask sweep's table, from the answers the engine kept.
+    pub async fn ask_sweep_table(&self, sweep: AskSweepKey) -> Result<AskSweepTable, String> {
+        let request = Request::AskSweepTable(AskSweepRequest { sweep });
+        match self.call(request, Vec::new(), None).await? {
+            (Reply::AskTable(t), _) => Ok(*t),
+            (other, _) => Err(unexpected(&other)),
+        }
+    }
+
     /// Hands where-index shards (their index, bytes) to the engine.
     pub async fn catalog_shards(&self, shards: Vec<(u32, Uint8Array)>) -> Result<(), String> {
         let (shards, blobs): (Vec<u32>, Vec<JsValue>) =
@@ -324,6 +333,7 @@ fn unexpected(r: &Reply) -> String {
         Reply::ObjectLoaded { .. } => "ObjectLoaded",
         Reply::Catalog { .. } => "Catalog",
         Reply::Swept(_) => "Swept",
+        Reply::AskTable(_) => "AskTable",
         Reply::Answer(_) => "Answer",
         Reply::Done => "Done",
         Reply::Failed { .. } => "Failed",

@@ -22,7 +22,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::dto::catalog::CatalogListing;
 use crate::dto::object::ObjectSummary;
-use crate::dto::sweep::{SweepJob, SweepStep};
+use crate::dto::sweep::{AskSweepRequest, AskSweepTable, SweepJob, SweepStep};
 use crate::dto::{LoadReport, TypeIndexData};
 use crate::query::{AnyQuery, AnyReply, Blob};
 
@@ -96,6 +96,8 @@ pub enum Request {
         /// What to answer.
         job: SweepJob,
     },
+    /// Gather an Ask sweep's answers into its table.
+    AskSweepTable(AskSweepRequest),
     /// Keep the where-index shards `shards` (their places in the head's shard list): blob
     /// `i` is shard `shards[i]`.
     CatalogShards {
@@ -127,6 +129,8 @@ pub enum Reply {
     },
     /// One step of a sweep: a build's answer, or the segments it still needs.
     Swept(SweepStep),
+    /// An Ask sweep's table.
+    AskTable(Box<AskSweepTable>),
     /// The answer to a query (its bulk in the blobs).
     Answer(Box<AnyReply>),
     /// Done, nothing to say.

@@ -111,6 +111,10 @@ pub fn handle(
                 Err(message) => Reply::Failed { message },
             }
         }
+        Request::AskSweepTable(r) => match session.ask_sweep_table(&r.sweep) {
+            Ok(t) => Reply::AskTable(Box::new(t)),
+            Err(message) => Reply::Failed { message },
+        },
         Request::CatalogShards { shards } => {
             let bytes: Vec<Vec<u8>> = (0..shards.len())
                 .map(|i| protocol::blob_bytes(blobs, i))

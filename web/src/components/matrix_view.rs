@@ -4,20 +4,17 @@
 //! at a time by `hooks::use_matrix_sweep`, columns filling in as builds are answered, runs of
 //! identical neighbours grouped when the table gets wide. A cell opens that kernel.
 
-use web_sys::HtmlInputElement;
 use yew::prelude::*;
 
 use crate::bundled;
 use crate::components::badges::{short_kernel, verdict_badge};
+use crate::components::selection_bar::SelectionBar;
 use crate::decimal::fixed;
 use crate::dto::matrix::{MatrixTable, ValueCell};
-use crate::hooks::{
-    use_dispatch, use_kernel_slots, use_loader, use_matrix_sweep, use_query, use_workspace,
-};
+use crate::hooks::{use_kernel_slots, use_loader, use_matrix_sweep, use_query, use_workspace};
 use crate::query::object::MatrixQuery;
 use crate::query::sweep::{matrix_job, ColumnGroup, MatrixSweep};
 use crate::query::Fetch;
-use crate::state::{Action, CatalogAction};
 use crate::url::UrlState;
 use crate::views::View;
 
@@ -31,16 +28,6 @@ pub struct MatrixViewProps {
 
 /// Above this many builds a sweep groups identical neighbours unless told otherwise.
 const GROUP_ABOVE: usize = 12;
-
-/// Selections offered as chips (any other is typed).
-const CHIPS: [&str; 6] = [
-    "all",
-    "amd64",
-    "arm64",
-    "bookworm/arm64",
-    "bookworm/ppc64el",
-    "6.1",
-];
 
 fn value_text(c: &ValueCell) -> String {
     match (c.outcome.as_str(), c.value) {
@@ -66,50 +53,6 @@ pub fn MatrixView(props: &MatrixViewProps) -> Html {
                 <BundledMatrix compact={props.compact} />
             }
         </section>
-    }
-}
-
-/// Bundled kernels, or a catalogue selection typed or picked from chips.
-#[component]
-fn SelectionBar() -> Html {
-    let s = use_workspace();
-    let dispatch = use_dispatch();
-    let input = use_node_ref();
-    let current = s.catalog.selection.clone();
-    let select = {
-        let dispatch = dispatch.clone();
-        Callback::from(move |sel: String| {
-            dispatch.emit(Action::Catalog(CatalogAction::Select(sel)))
-        })
-    };
-    let onsubmit = {
-        let (select, input) = (select.clone(), input.clone());
-        Callback::from(move |e: SubmitEvent| {
-            e.prevent_default();
-            if let Some(i) = input.cast::<HtmlInputElement>() {
-                select.emit(i.value());
-            }
-        })
-    };
-    let chip = |label: String, sel: String| {
-        let on = current == sel;
-        let select = select.clone();
-        html! {
-            <button type="button" class={classes!("chip", on.then_some("on"))}
-                onclick={Callback::from(move |_| select.emit(sel.clone()))}>{ label }</button>
-        }
-    };
-    html! {
-        <form class="sweep-bar" {onsubmit}>
-            <span class="muted small">{ "Kernels:" }</span>
-            { chip("bundled".to_owned(), String::new()) }
-            { for CHIPS.iter().map(|c| chip(format!("@{c}"), (*c).to_owned())) }
-            <input id="sweep-selection" ref={input} class="mono" size="22"
-                placeholder="@bookworm/arm64, @6.1, @all…"
-                aria-label="Catalogue selection (the CLI's @… syntax)"
-                value={if current.is_empty() { String::new() } else { format!("@{current}") }} />
-            <button type="submit" id="sweep-go">{ "Sweep" }</button>
-        </form>
     }
 }
 

@@ -4,6 +4,7 @@
 
 use serde::{Deserialize, Serialize};
 
+use super::ask::AcrossTable;
 use super::guard::WhatIf;
 use super::matrix::MatrixTable;
 
@@ -31,6 +32,43 @@ pub enum SweepJob {
         /// the build's own release is `LINUX_KERNEL_VERSION`).
         whatif: WhatIf,
     },
+    /// An access question compiled against the kernel in slot `local`, answered on the
+    /// build (kept in the engine until [`AskSweepRequest`] gathers the table).
+    Ask {
+        /// The sweep: the question and the selection's builds.
+        sweep: AskSweepKey,
+        /// The build's place in `sweep.builds`.
+        index: u32,
+        /// Whether this pass asks the generated fix (to check it) rather than the question.
+        fix: bool,
+    },
+}
+
+/// What identifies an Ask sweep: a new one forgets the last one's answers.
+#[derive(Serialize, Deserialize, Clone, Debug, PartialEq, Eq)]
+pub struct AskSweepKey {
+    /// The kernel slot it is compiled against.
+    pub local: u32,
+    /// The question.
+    pub text: String,
+    /// The builds, in the table's (catalogue) order.
+    pub builds: Vec<String>,
+}
+
+/// Gather an Ask sweep's answers into the table (over the builds answered so far).
+#[derive(Serialize, Deserialize, Clone, Debug, PartialEq, Eq)]
+pub struct AskSweepRequest {
+    /// The sweep.
+    pub sweep: AskSweepKey,
+}
+
+/// An Ask sweep gathered.
+#[derive(Serialize, Deserialize, Clone, Debug, PartialEq)]
+pub struct AskSweepTable {
+    /// The table, verdict and fix, as for the bundled kernels.
+    pub table: AcrossTable,
+    /// The fix has not been asked on the builds yet: a second pass (`fix: true`) checks it.
+    pub fix_unchecked: bool,
 }
 
 /// What the engine answers for one build.
@@ -61,4 +99,6 @@ pub struct SweepColumn {
 pub enum SweepAnswer {
     /// A one-column matrix.
     Matrix(MatrixTable),
+    /// The question's (or its fix's) answer is kept in the engine; whether the build loads it.
+    Ask(bool),
 }

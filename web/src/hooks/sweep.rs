@@ -1,4 +1,6 @@
-//! [`use_matrix_sweep`]: the Matrix against a catalogue selection, one build at a time.
+//! [`use_matrix_sweep`]: the Matrix against a catalogue selection, one build at a time;
+//! [`use_ask_sweep`]: an Ask question across one, the same way (its answers kept in the
+//! engine, gathered into the table after the pass; a second pass checks the fix).
 //!
 //! The selection is resolved by the engine (core's selector, the CLI's `@…`), then each
 //! build in sweep order: its segments fetched — the next build's fetch started before the
@@ -19,9 +21,9 @@ use super::{use_catalog, use_loader, use_query, Loader};
 use crate::browser::now_ms;
 use crate::catalog::Started;
 use crate::dto::catalog::CatalogListing;
-use crate::dto::sweep::{Selection, SweepJob, SweepStep};
+use crate::dto::sweep::{AskSweepKey, Selection, SweepColumn, SweepJob, SweepStep};
 use crate::query::catalog::SelectQuery;
-use crate::query::sweep::MatrixSweep;
+use crate::query::sweep::{AskSweep, MatrixSweep, SweepTimes};
 use crate::query::Fetch;
 use crate::shared::Shared;
 
@@ -100,26 +102,22 @@ fn to_fetch(listing: &CatalogListing, prev: Option<&str>, next: &str) -> Vec<u64
     want
 }
 
-/// The sweep loop (see the module documentation).
-async fn run(
-    loader: Loader,
-    listing: Shared<CatalogListing>,
-    sel: Shared<Selection>,
-    job: SweepJob,
-    generation: u32,
-    current: Rc<Cell<u32>>,
-    state: UseStateHandle<Option<Result<Shared<MatrixSweep>, String>>>,
-) {
-    let live = || current.get() == generation;
-    let engine = match loader.engine() {
-        Ok(e) => e,
-        Err(e) => {
-            state.set(Some(Err(e)));
-            return;
-        }
-    };
-    let mut sweep = MatrixSweep::new((*sel).clone());
-    let t0 = now_ms();
+/// Called with each build's answer (its place in the selection) and the sweep's times.
+type OnAnswer<'a> = dyn FnMut(usize, Result<SweepColumn, String>, &SweepTimes) + 'a;
+
+/// The sweep loop (see the module documentation): the builds of `sel` in sweep order, each
+/// asked `job(i)` (`i`: its place in the selection), each answer handed to `answered`.
+/// Returns `false` when a newer sweep took over.
+async fn sweep_builds(
+    engine: &crate::engine::Engine,
+    listing: &CatalogListing,
+    sel: &Selection,
+    job: &dyn Fn(usize) -> SweepJob,
+    live: &dyn Fn() -> bool,
+    times: &mut SweepTimes,
+    answered: &mut OnAnswer<'_>,
+) -> bool {
+    let t0 = now_ms() - times.wall_ms;
     let name = |k: usize| -> Option<&str> {
         sel.order
             .get(k)
@@ -140,7 +138,7 @@ async fn run(
             .sum()
     };
     let mut next: Option<(Vec<u64>, Started)> = name(0).map(|n| {
-        let want = to_fetch(&listing, None, n);
+        let want = to_fetch(listing, None, n);
         (want.clone(), Started::new(&listing.version, want))
     });
     for k in 0..sel.order.len() {
@@ -150,14 +148,14 @@ async fn run(
         let i = sel.order[k] as usize;
         let waited = now_ms();
         let mut segments = fetching.finish().await;
-        sweep.times.stall_ms += now_ms() - waited;
+        times.stall_ms += now_ms() - waited;
         if !live() {
-            return;
+            return false;
         }
-        sweep.times.bytes += size(&offsets);
+        times.bytes += size(&offsets);
         // Start the next build's download before the engine works on this one.
         next = name(k + 1).map(|n| {
-            let want = to_fetch(&listing, Some(build), n);
+            let want = to_fetch(listing, Some(build), n);
             (want.clone(), Started::new(&listing.version, want))
         });
         let answer = loop {
@@ -165,11 +163,11 @@ async fn run(
                 Ok(s) => s,
                 Err(e) => break Err(e),
             };
-            match engine.catalog_sweep(build, segs, job.clone()).await {
+            match engine.catalog_sweep(build, segs, job(i)).await {
                 Ok(SweepStep::Column(c)) => break Ok(c),
                 Ok(SweepStep::Need(more)) => {
                     if !live() {
-                        return;
+                        return false;
                     }
                     // The bytes sent were transferred away: fetch them again (the browser's
                     // cache has them) with the ones asked for.
@@ -179,24 +177,201 @@ async fn run(
                         .filter(|o| !offsets.contains(o))
                         .collect();
                     if fresh.is_empty() {
-                        break Err(format!("catalogue build {build}: the engine asks again for segments it was given"));
+                        break Err(format!(
+                            "catalogue build {build}: the engine asks again for segments it was given"
+                        ));
                     }
-                    sweep.times.bytes += size(&fresh);
+                    times.bytes += size(&fresh);
                     offsets.extend(fresh);
                     let waited = now_ms();
                     segments = Started::new(&listing.version, offsets.clone())
                         .finish()
                         .await;
-                    sweep.times.stall_ms += now_ms() - waited;
+                    times.stall_ms += now_ms() - waited;
                 }
                 Err(e) => break Err(e),
             }
         };
         if !live() {
+            return false;
+        }
+        times.wall_ms = now_ms() - t0;
+        answered(i, answer, times);
+    }
+    true
+}
+
+/// The Matrix sweep.
+async fn run(
+    loader: Loader,
+    listing: Shared<CatalogListing>,
+    sel: Shared<Selection>,
+    job: SweepJob,
+    generation: u32,
+    current: Rc<Cell<u32>>,
+    state: UseStateHandle<Option<Result<Shared<MatrixSweep>, String>>>,
+) {
+    let live = || current.get() == generation;
+    let engine = match loader.engine() {
+        Ok(e) => e,
+        Err(e) => {
+            state.set(Some(Err(e)));
             return;
         }
-        sweep.answered(i, answer);
-        sweep.times.wall_ms = now_ms() - t0;
-        state.set(Some(Ok(Shared::new(sweep.clone()))));
+    };
+    let mut sweep = MatrixSweep::new((*sel).clone());
+    let mut times = SweepTimes::default();
+    sweep_builds(
+        engine,
+        &listing,
+        &sel,
+        &|_| job.clone(),
+        &live,
+        &mut times,
+        &mut |i, answer, t| {
+            sweep.answered(i, answer);
+            let rebuilt = sweep.times;
+            sweep.times = SweepTimes {
+                stall_ms: t.stall_ms,
+                bytes: t.bytes,
+                wall_ms: t.wall_ms,
+                ..rebuilt
+            };
+            state.set(Some(Ok(Shared::new(sweep.clone()))));
+        },
+    )
+    .await;
+}
+
+/// What an Ask sweep view shows: the sweep so far, or why there is none.
+pub type AskSweepState = Option<Result<Shared<AskSweep>, String>>;
+
+/// The Ask question `text`, compiled against the kernel in slot `local`, across catalogue
+/// selection `selector` (`None`: no sweep): a pass of the question, the table gathered,
+/// then (when there is a fix to check) a pass of the fix and the table gathered again.
+#[hook]
+pub fn use_ask_sweep(input: Option<(String, u32, String)>) -> AskSweepState {
+    let loader = use_loader();
+    let listing = use_catalog(input.is_some());
+    let listing = match &listing {
+        Some(Ok(l)) => Some(l.clone()),
+        _ => None,
+    };
+    let query = match (&input, &listing) {
+        (Some((selector, _, _)), Some(_)) => Some(SelectQuery {
+            selector: selector.clone(),
+        }),
+        _ => None,
+    };
+    let selection = use_query(query);
+    let state = use_state(|| None::<Result<Shared<AskSweep>, String>>);
+    let current = use_mut_ref(|| Rc::new(Cell::new(0u32)));
+    let current = current.borrow().clone();
+    let started = match (&selection, &input, &listing) {
+        (Fetch::Ready(sel), Some((_, local, text)), Some(l)) => {
+            Some((sel.clone(), *local, text.clone(), l.clone()))
+        }
+        _ => None,
+    };
+    {
+        let state = state.clone();
+        let current = current.clone();
+        use_effect_with(started, move |started| {
+            let generation = current.get().wrapping_add(1);
+            current.set(generation);
+            if let Some((sel, local, text, listing)) = started.clone() {
+                state.set(Some(Ok(Shared::new(AskSweep::new((*sel).clone())))));
+                let (state, current) = (state.clone(), current.clone());
+                spawn_local(async move {
+                    let key = AskSweepKey {
+                        local,
+                        text,
+                        builds: sel.builds.clone(),
+                    };
+                    run_ask(loader, listing, sel, key, generation, current, state).await;
+                });
+            } else {
+                state.set(None);
+            }
+            move || current.set(current.get().wrapping_add(1))
+        });
+    }
+    match (&selection, &input) {
+        (_, None) => None,
+        (Fetch::Failed(e), _) => Some(Err(e.clone())),
+        _ => (*state).clone(),
+    }
+}
+
+/// The Ask sweep's passes.
+async fn run_ask(
+    loader: Loader,
+    listing: Shared<CatalogListing>,
+    sel: Shared<Selection>,
+    key: AskSweepKey,
+    generation: u32,
+    current: Rc<Cell<u32>>,
+    state: UseStateHandle<AskSweepState>,
+) {
+    let live = || current.get() == generation;
+    let engine = match loader.engine() {
+        Ok(e) => e,
+        Err(e) => {
+            state.set(Some(Err(e)));
+            return;
+        }
+    };
+    let mut sweep = AskSweep::new((*sel).clone());
+    let mut times = SweepTimes::default();
+    for fix in [false, true] {
+        sweep.checking_fix = fix;
+        sweep.done = 0;
+        let job = |i: usize| SweepJob::Ask {
+            sweep: key.clone(),
+            index: i as u32,
+            fix,
+        };
+        let whole = sweep_builds(
+            engine,
+            &listing,
+            &sel,
+            &job,
+            &live,
+            &mut times,
+            &mut |i, answer, t| {
+                sweep.answered(i, answer);
+                sweep.times = SweepTimes {
+                    stall_ms: t.stall_ms,
+                    bytes: t.bytes,
+                    wall_ms: t.wall_ms,
+                    ..sweep.times
+                };
+                state.set(Some(Ok(Shared::new(sweep.clone()))));
+            },
+        )
+        .await;
+        if !whole || !live() {
+            return;
+        }
+        let gathered = engine.ask_sweep_table(key.clone()).await;
+        if !live() {
+            return;
+        }
+        match gathered {
+            Ok(t) => {
+                let more = t.fix_unchecked;
+                sweep.table = Some(Shared::new(t));
+                sweep.finished = !more || fix;
+                sweep.times.wall_ms = times.wall_ms;
+                state.set(Some(Ok(Shared::new(sweep.clone()))));
+                if !more {
+                    return;
+                }
+            }
+            Err(e) => {
+                state.set(Some(Err(e)));
+                return;
+            }
+        }
     }
 }

@@ -236,6 +236,34 @@ fn every_answer_round_trips_with_its_bulk() {
             &Reply::Answer(Box::new(expected)),
         );
     }
+    // An Ask sweep's table (its second pass checks the fix).
+    let key = crate::dto::sweep::AskSweepKey {
+        local: 1,
+        text: "struct task_struct *t; t->mm".into(),
+        builds: listing.builds.iter().map(|b| b.name.clone()).collect(),
+    };
+    round_trip(Request::AskSweepTable(crate::dto::sweep::AskSweepRequest {
+        sweep: key.clone(),
+    }));
+    let b0 = &listing.builds[0];
+    let segs0: Vec<(u64, &[u8])> = b0
+        .segments
+        .iter()
+        .map(|&(o, n)| (o, &archive[o as usize..(o + n) as usize]))
+        .collect();
+    let asked = SweepJob::Ask {
+        sweep: key.clone(),
+        index: 0,
+        fix: false,
+    };
+    round_trip(Reply::Swept(
+        s2.sweep_build(&b0.name, &segs0, &asked).unwrap(),
+    ));
+    let table = s2.ask_sweep_table(&key).unwrap();
+    crosses(
+        Reply::AskTable(Box::new(table.clone())),
+        &Reply::AskTable(Box::new(table)),
+    );
     // A sweep's steps: the segments a build still needs, and a build's column.
     round_trip(Reply::Swept(SweepStep::Need(vec![52061])));
     let b = &listing.builds[0];

@@ -84,8 +84,12 @@ impl MatrixSweep {
                 self.times.rebuild_ms += c.rebuild_ms;
                 self.times.parse_ms += c.parse_ms;
                 self.times.work_ms += c.work_ms;
-                let crate::dto::sweep::SweepAnswer::Matrix(m) = c.answer;
-                BuildState::Done(Shared::new(m))
+                match c.answer {
+                    crate::dto::sweep::SweepAnswer::Matrix(m) => BuildState::Done(Shared::new(m)),
+                    crate::dto::sweep::SweepAnswer::Ask(_) => {
+                        BuildState::Failed("not a matrix column".to_owned())
+                    }
+                }
             }
             Err(e) => BuildState::Failed(e),
         };
@@ -248,4 +252,67 @@ pub fn matrix_job(w: &crate::state::Workspace) -> Option<crate::dto::sweep::Swee
             ..w.object.whatif.clone()
         },
     })
+}
+
+/// An access question across a selection: builds answered (their parts kept in the engine),
+/// builds that failed, and the table once gathered — after the question's pass, then again
+/// after the pass that checks the fix on every build.
+#[derive(Debug, Clone, PartialEq)]
+pub struct AskSweep {
+    /// The selection.
+    pub selection: Selection,
+    /// Builds answered in the pass under way.
+    pub done: usize,
+    /// Which pass: the question's, or the fix's check.
+    pub checking_fix: bool,
+    /// Builds that failed (index into the selection's builds, the error).
+    pub failed: Vec<(usize, String)>,
+    /// The table, once a pass is over.
+    pub table: Option<Shared<crate::dto::sweep::AskSweepTable>>,
+    /// Where the time went.
+    pub times: SweepTimes,
+    /// Every pass is over.
+    pub finished: bool,
+}
+
+impl AskSweep {
+    /// A sweep about to start.
+    pub fn new(selection: Selection) -> AskSweep {
+        AskSweep {
+            selection,
+            done: 0,
+            checking_fix: false,
+            failed: Vec::new(),
+            table: None,
+            times: SweepTimes::default(),
+            finished: false,
+        }
+    }
+
+    /// Records build `i`'s step in the current pass.
+    pub fn answered(&mut self, i: usize, column: Result<SweepColumn, String>) {
+        self.done += 1;
+        match column {
+            Ok(c) => {
+                self.times.rebuild_ms += c.rebuild_ms;
+                self.times.parse_ms += c.parse_ms;
+                self.times.work_ms += c.work_ms;
+            }
+            Err(e) => {
+                if !self.failed.iter().any(|(f, _)| *f == i) {
+                    self.failed.push((i, e));
+                }
+            }
+        }
+    }
+
+    /// `37 / 137 builds`, or `checking the fix: 37 / 137 builds`.
+    pub fn progress(&self) -> String {
+        let n = self.selection.builds.len();
+        if self.checking_fix {
+            format!("checking the fix: {} / {n} builds", self.done)
+        } else {
+            format!("{} / {n} builds", self.done)
+        }
+    }
 }

@@ -9,10 +9,36 @@ use corelab::btf::Btf;
 use corelab::catalog::{select, BuildIdx};
 use corelab::libbpf::Libbpf;
 
+use corelab::access::{Fix, TargetAnswer};
+
 use super::catalog::Rebuilt;
 use super::whatif::Target;
-use super::{matrix, Session};
-use crate::dto::sweep::{Selection, SweepAnswer, SweepColumn, SweepJob, SweepStep};
+use super::{ask, matrix, Session};
+use crate::dto::sweep::{
+    AskSweepKey, AskSweepTable, Selection, SweepAnswer, SweepColumn, SweepJob, SweepStep,
+};
+
+/// An access question answered across a selection: each build's part, kept until the table
+/// is gathered (a part is a few facts per record, not the build), and the fix's parts.
+#[derive(Debug)]
+pub struct AskSweep {
+    key: AskSweepKey,
+    parts: Vec<Option<TargetAnswer>>,
+    fix: Option<Fix>,
+    fix_parts: Vec<Option<TargetAnswer>>,
+}
+
+impl AskSweep {
+    fn new(key: AskSweepKey) -> AskSweep {
+        let n = key.builds.len();
+        AskSweep {
+            key,
+            parts: vec![None; n],
+            fix: None,
+            fix_parts: vec![None; n],
+        }
+    }
+}
 
 /// References a sweep keeps between builds (each ~2× a kernel's BTF: ~10 MB). Swept in
 /// chain order, a build's reference was nearly always rebuilt just before it.
@@ -88,6 +114,33 @@ impl Session {
                     whatif,
                 )?)
             }
+            SweepJob::Ask { sweep, index, fix } => {
+                let i = *index as usize;
+                if i >= sweep.builds.len() || sweep.builds[i] != name {
+                    return Err(format!(
+                        "catalogue build {name} is not build {i} of the sweep"
+                    ));
+                }
+                if self.ask_sweep.as_ref().is_none_or(|a| a.key != *sweep) {
+                    self.ask_sweep = Some(AskSweep::new(sweep.clone()));
+                }
+                let local = self.kernel_or_err(sweep.local)?;
+                let held = self.ask_sweep.as_ref().expect("set above");
+                let with_fix = match (fix, &held.fix) {
+                    (false, _) => None,
+                    (true, Some(f)) => Some(f),
+                    (true, None) => return Err("no fix to check: gather the answers first".into()),
+                };
+                let part = ask::answer_on(local, &sweep.text, with_fix, &format!("@{name}"), &btf)?;
+                let loads = matches!(part.load, corelab::access::Load::Loads);
+                let held = self.ask_sweep.as_mut().expect("set above");
+                if *fix {
+                    held.fix_parts[i] = Some(part);
+                } else {
+                    held.parts[i] = Some(part);
+                }
+                SweepAnswer::Ask(loads)
+            }
         };
         let done = clock();
         Ok(SweepStep::Column(SweepColumn {
@@ -96,6 +149,50 @@ impl Session {
             parse_ms: parsed - rebuilt,
             work_ms: done - parsed,
         }))
+    }
+}
+
+impl Session {
+    /// The table of Ask sweep `key` over the builds answered so far (in the table's order):
+    /// runs, verdict and the fix — unchecked after the question's pass (`fix_unchecked`:
+    /// ask it on each build with `fix: true`), checked once its pass has run.
+    pub fn ask_sweep_table(&mut self, key: &AskSweepKey) -> Result<AskSweepTable, String> {
+        let clock = self.clock;
+        let mut held = self
+            .ask_sweep
+            .take()
+            .filter(|a| a.key == *key)
+            .ok_or_else(|| "this question has not been asked on any build".to_owned())?;
+        let gathered = self.gather_ask(&mut held, clock);
+        self.ask_sweep = Some(held);
+        gathered
+    }
+
+    fn gather_ask(&self, held: &mut AskSweep, clock: fn() -> f64) -> Result<AskSweepTable, String> {
+        let key = &held.key;
+        let local = self.kernel_or_err(key.local)?;
+        let parts: Vec<TargetAnswer> = held.parts.iter().flatten().cloned().collect();
+        if parts.is_empty() {
+            return Err("no build of the selection answered".to_owned());
+        }
+        let fix_parts: Vec<TargetAnswer> = held.fix_parts.iter().flatten().cloned().collect();
+        let checked_by = (held.fix.is_some() && !fix_parts.is_empty()).then_some(fix_parts);
+        let (mut table, fix) =
+            ask::gather(local, &key.text, parts, held.fix.take(), checked_by, clock)?;
+        let fix_unchecked = fix
+            .as_ref()
+            .is_some_and(|f| !f.parts.is_empty() && f.answer.is_none());
+        held.fix = fix;
+        // The words say "every kernel above": here, the builds of the selection answered.
+        if let Some(f) = &mut table.fix {
+            if fix_unchecked {
+                f.status = "checking it on every build…".to_owned();
+            }
+        }
+        Ok(AskSweepTable {
+            table,
+            fix_unchecked,
+        })
     }
 }
 

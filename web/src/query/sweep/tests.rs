@@ -87,3 +87,21 @@ fn columns_take_their_catalogue_place_and_identical_neighbours_group() {
     assert_eq!(s.times.rebuild_ms, 40.0);
     assert_eq!(s.times.work_ms, 4.0);
 }
+
+#[test]
+fn an_ask_sweep_counts_each_pass_and_keeps_failures_once() {
+    let mut a = AskSweep::new(sweep().selection);
+    a.answered(4, Ok(column("e", "loaded", Some(8))));
+    a.answered(3, Err("catalogue build d: offset 0x10: bad".into()));
+    assert_eq!(a.progress(), "2 / 5 builds");
+    assert_eq!(a.times.rebuild_ms, 10.0);
+    a.checking_fix = true;
+    a.done = 0;
+    a.answered(3, Err("catalogue build d: offset 0x10: bad".into()));
+    assert_eq!(a.progress(), "checking the fix: 1 / 5 builds");
+    assert_eq!(
+        a.failed.len(),
+        1,
+        "a build failing in both passes is listed once"
+    );
+}

@@ -102,7 +102,9 @@ fn each_column_is_the_matrix_of_that_build_and_needs_only_its_own_segment_after_
         let SweepStep::Column(col) = step else {
             panic!("{name}: no column")
         };
-        let SweepAnswer::Matrix(m) = col.answer;
+        let SweepAnswer::Matrix(m) = col.answer else {
+            panic!("{name}: not a matrix column")
+        };
         // The same build loaded as a kernel, through the bundled matrix's code.
         let b = listing.find(&name).unwrap();
         let segs: Vec<(u64, &[u8])> = b
@@ -139,5 +141,101 @@ fn a_bad_segment_fails_its_build_with_its_offset_and_the_sweep_goes_on() {
         let name = sel.builds[i as usize].clone();
         let (step, _) = sweep(&mut s, &listing, &file, &name);
         assert!(matches!(step, SweepStep::Column(_)), "{name}");
+    }
+}
+
+/// Sweeps the Ask question `text` (compiled against the kernel in slot 1) over every build
+/// of the sample, then its fix, as the page does; returns the tables after each pass.
+fn ask_sweep(
+    s: &mut Session,
+    listing: &CatalogListing,
+    file: &[u8],
+    text: &str,
+) -> (
+    crate::dto::sweep::AskSweepTable,
+    crate::dto::sweep::AskSweepTable,
+) {
+    let sel = s.catalog_select("all").unwrap();
+    let key = crate::dto::sweep::AskSweepKey {
+        local: 1,
+        text: text.to_owned(),
+        builds: sel.builds.clone(),
+    };
+    let pass = |s: &mut Session, fix: bool| {
+        for &i in &sel.order {
+            let name = &sel.builds[i as usize];
+            let b = listing.find(name).unwrap();
+            let segs: Vec<(u64, &[u8])> = b
+                .segments
+                .iter()
+                .map(|&(o, n)| (o, &file[o as usize..(o + n) as usize]))
+                .collect();
+            let job = SweepJob::Ask {
+                sweep: key.clone(),
+                index: i,
+                fix,
+            };
+            let SweepStep::Column(c) = s.sweep_build(name, &segs, &job).unwrap() else {
+                panic!("{name}: all segments were given");
+            };
+            assert!(matches!(c.answer, SweepAnswer::Ask(_)));
+        }
+        s.ask_sweep_table(&key).unwrap()
+    };
+    let first = pass(s, false);
+    let second = if first.fix_unchecked {
+        pass(s, true)
+    } else {
+        first.clone()
+    };
+    (first, second)
+}
+
+#[test]
+fn an_ask_sweep_gathers_the_table_the_kernels_loaded_at_once_give() {
+    let (mut s, listing, file) = opened();
+    let k61 = crate::session::tests::K61;
+    s.load(
+        1,
+        k61,
+        &crate::session::tests::data(&format!("btf/{k61}.btf.gz")),
+        None,
+    )
+    .unwrap();
+    // `__state` is `state` on the sample's first version: a rename, a flavoured fix.
+    for text in [
+        "struct task_struct *t; t->__state",
+        "struct task_struct *t; BPF_CORE_READ(t, mm, total_vm)",
+    ] {
+        let (first, checked) = ask_sweep(&mut s, &listing, &file, text);
+        // The same builds loaded as kernels, answered at once (`corelab access -t …`'s way).
+        let sel = s.catalog_select("all").unwrap();
+        for (i, name) in sel.builds.iter().enumerate() {
+            let b = listing.find(name).unwrap();
+            let segs: Vec<(u64, &[u8])> = b
+                .segments
+                .iter()
+                .map(|&(o, n)| (o, &file[o as usize..(o + n) as usize]))
+                .collect();
+            s.catalog_load(20 + i as u32, name, &segs).unwrap();
+        }
+        let local = s.kernel(1).unwrap();
+        let targets: Vec<&crate::session::Kernel> = (0..sel.builds.len())
+            .map(|i| s.kernel(20 + i as u32).unwrap())
+            .collect();
+        let mut whole = crate::session::ask::across(local, &targets, text, || 0.0).unwrap();
+        let mut got = checked.table.clone();
+        whole.ms = 0.0;
+        got.ms = 0.0;
+        assert_eq!(got, whole, "{text}");
+        assert!(!checked.fix_unchecked);
+        if text.contains("__state") {
+            assert!(
+                first.fix_unchecked,
+                "the rename's fix is checked in a second pass"
+            );
+            let f = checked.table.fix.as_ref().unwrap();
+            assert!(f.snippet.contains("___old"), "{}", f.snippet);
+        }
     }
 }
