@@ -33,7 +33,10 @@
 //   build (`sel=all`: each build fetched, rebuilt, parsed, relocated and guarded in the
 //   worker, then dropped) — from the Sweep click to the last column painted, with the
 //   worker's rebuild / parse / relocate+guard sums and the time spent waiting for segments —
-//   against native `corelab matrix OBJ @all` (whole process). `--only sweep` runs this alone.
+//   against native `corelab matrix OBJ @all` (whole process); and the Ask area's 5-record
+//   question (below) compiled against 6.1 across every build the same way (its fix, when
+//   there is one, checked in a second pass) against native `corelab access --local 6.1 -t
+//   @all` (whole process). `--only sweep` runs these alone.
 // - cold first visit: a new browser profile (empty HTTP cache, no service worker) opening
 //   the site, to the kernel cards painted (usable), and opening a shared link to the 6.18
 //   kernel, to its summary painted; with the bytes transferred.
@@ -283,6 +286,10 @@ const SWEEP_SEL = "all";
 const sweepRuns = Math.min(runs, 3);
 const nativeSweep = [];
 for (let i = 0; i < sweepRuns; i++) nativeSweep.push(wall(cli, ["matrix", SWEEP_OBJ, `@${SWEEP_SEL}`]));
+const nativeAskSweep = [];
+for (let i = 0; i < sweepRuns; i++) {
+  nativeAskSweep.push(wall(cli, ["access", "--local", btfPath(K61), "-t", `@${SWEEP_SEL}`, ASK]));
+}
 
 async function measureSweep(base) {
   const profile = mkdtempSync(join(tmpdir(), "corelab-bench-sweep-"));
@@ -302,11 +309,23 @@ async function measureSweep(base) {
     const d = await page.locator("#sweep-progress").evaluate((e) => ({ ...e.dataset }));
     out.push({ click: inside, ...Object.fromEntries(Object.entries(d).map(([k, v]) => [k, +v])) });
   }
+  const asks = [];
+  for (let i = 0; i < sweepRuns; i++) {
+    await page.goto(`${base}?nosw&kernel=${K61}&area=ask&q=${encodeURIComponent(ASK)}`);
+    await page.locator("#ask-verdict").waitFor({ timeout: 120_000 });
+    await page.locator("#sweep-selection").fill(`@${SWEEP_SEL}`);
+    await page.waitForTimeout(300);
+    const [inside] = await timedClick(page, "#sweep-go", '#sweep-progress[data-finished="true"]');
+    const d = await page.locator("#sweep-progress").evaluate((e) => ({ ...e.dataset }));
+    const verdict = await page.locator("#ask-verdict").innerText();
+    asks.push({ click: inside, verdict, ...Object.fromEntries(Object.entries(d).map(([k, v]) => [k, +v])) });
+  }
   await ctx.close();
   rmSync(profile, { recursive: true, force: true });
-  const med = (k) => median(out.map((o) => o[k]));
-  return { click: med("click"), wall: med("wall"), rebuild: med("rebuild"), parse: med("parse"), work: med("work"),
-    stall: med("stall"), bytes: med("bytes"), total: out[0].total, first: out[0].click };
+  const med = (k, xs = out) => median(xs.map((o) => o[k]));
+  const summary = (xs) => ({ click: med("click", xs), wall: med("wall", xs), rebuild: med("rebuild", xs), parse: med("parse", xs),
+    work: med("work", xs), stall: med("stall", xs), bytes: med("bytes", xs), total: xs[0].total, first: xs[0].click });
+  return { ...summary(out), ask: { ...summary(asks), verdict: asks[0].verdict } };
 }
 
 function printSweep(sw, before) {
@@ -317,6 +336,13 @@ function printSweep(sw, before) {
   console.log(`            first run (segments not in the HTTP cache): ${fmt(sw.first)}`);
   console.log(`            worker: rebuild ${fmt(sw.rebuild)}, parse ${fmt(sw.parse)}, relocate+guard ${fmt(sw.work)}; waiting for segments ${fmt(sw.stall)}; ${(sw.bytes / 1e6).toFixed(1)} MB of segments`);
   console.log(`            per build: rebuild ${(sw.rebuild / sw.total).toFixed(1)} ms, parse ${(sw.parse / sw.total).toFixed(1)} ms, relocate+guard ${(sw.work / sw.total).toFixed(1)} ms`);
+  const na = median(nativeAskSweep);
+  const a = sw.ask;
+  console.log(`access: ${ASK} against 6.1's types, across @${SWEEP_SEL} (${a.total} builds):`);
+  console.log(`  native  corelab access --local 6.1 -t @${SWEEP_SEL} (whole process)   ${fmt(na)}   (${(na / a.total).toFixed(1)} ms per build)`);
+  console.log(`  app     Sweep click → verdict and fix painted   ${fmt(a.click)}   = ${(a.click / na).toFixed(2)}× native; ${fmt(a.click * 100 / a.total)} per 100 builds (goal 200 ms)${before ? `   (before: ${fmt(before.ask.click)})` : ""}`);
+  console.log(`            first run: ${fmt(a.first)}; verdict: ${a.verdict.replace(/\s+/g, " ").slice(0, 120)}`);
+  console.log(`            worker: rebuild ${fmt(a.rebuild)}, parse ${fmt(a.parse)}, asking ${fmt(a.work)} (every pass); waiting for segments ${fmt(a.stall)}`);
 }
 
 if (only === "sweep") {

@@ -3,7 +3,7 @@
 //! engine, gathered into the table after the pass; a second pass checks the fix).
 //!
 //! The selection is resolved by the engine (core's selector, the CLI's `@…`), then each
-//! build in sweep order: its segments fetched — the next build's fetch started before the
+//! build in sweep order: its segments fetched — the next builds' fetches started before the
 //! engine works on this one, so the download hides behind the work — and handed to the
 //! engine, which rebuilds, relocates and guards, answers the build's column and drops the
 //! build. A build the engine needs more segments for (a reference it did not keep; the whole
@@ -12,6 +12,7 @@
 //! checks that its sweep is still the current one.
 
 use std::cell::Cell;
+use std::collections::VecDeque;
 use std::rc::Rc;
 
 use yew::platform::spawn_local;
@@ -26,6 +27,11 @@ use crate::query::catalog::SelectQuery;
 use crate::query::sweep::{AskSweep, MatrixSweep, SweepTimes};
 use crate::query::Fetch;
 use crate::shared::Shared;
+
+/// Builds whose segments are on their way ahead of the one the engine works on: a build
+/// that starts a new reference chain brings a whole reference (~1.5 MB), longer to fetch
+/// than one build's work.
+const PREFETCH: usize = 3;
 
 /// What a sweep view shows: the sweep so far, or why there is none.
 pub type SweepState = Option<Result<Shared<MatrixSweep>, String>>;
@@ -137,12 +143,14 @@ async fn sweep_builds(
             })
             .sum()
     };
-    let mut next: Option<(Vec<u64>, Started)> = name(0).map(|n| {
-        let want = to_fetch(listing, None, n);
-        (want.clone(), Started::new(&listing.version, want))
-    });
+    // The segments of build `k` (in sweep order), its download started.
+    let start = |k: usize| -> Option<(Vec<u64>, Started)> {
+        let want = to_fetch(listing, k.checked_sub(1).and_then(name), name(k)?);
+        Some((want.clone(), Started::new(&listing.version, want)))
+    };
+    let mut ahead: VecDeque<(Vec<u64>, Started)> = (0..PREFETCH).filter_map(start).collect();
     for k in 0..sel.order.len() {
-        let (Some(build), Some((mut offsets, fetching))) = (name(k), next.take()) else {
+        let (Some(build), Some((mut offsets, fetching))) = (name(k), ahead.pop_front()) else {
             break;
         };
         let i = sel.order[k] as usize;
@@ -153,11 +161,8 @@ async fn sweep_builds(
             return false;
         }
         times.bytes += size(&offsets);
-        // Start the next build's download before the engine works on this one.
-        next = name(k + 1).map(|n| {
-            let want = to_fetch(listing, Some(build), n);
-            (want.clone(), Started::new(&listing.version, want))
-        });
+        // Keep the next builds' downloads going while the engine works on this one.
+        ahead.extend(start(k + PREFETCH));
         let answer = loop {
             let segs = match segments {
                 Ok(s) => s,
