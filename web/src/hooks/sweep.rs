@@ -33,6 +33,11 @@ use crate::shared::Shared;
 /// than one build's work.
 const PREFETCH: usize = 3;
 
+/// The shortest time between two paintings of a sweep's progress: a wide table painted
+/// after every build kept the worker waiting for the page (measured: 1.9 s of a 12.6 s
+/// sweep over 137 builds).
+const REPAINT_MS: f64 = 250.0;
+
 /// What a sweep view shows: the sweep so far, or why there is none.
 pub type SweepState = Option<Result<Shared<MatrixSweep>, String>>;
 
@@ -226,6 +231,7 @@ async fn run(
     };
     let mut sweep = MatrixSweep::new((*sel).clone());
     let mut times = SweepTimes::default();
+    let mut shown = 0.0;
     sweep_builds(
         engine,
         &listing,
@@ -242,7 +248,10 @@ async fn run(
                 wall_ms: t.wall_ms,
                 ..rebuilt
             };
-            state.set(Some(Ok(Shared::new(sweep.clone()))));
+            if sweep.finished() || now_ms() - shown >= REPAINT_MS {
+                shown = now_ms();
+                state.set(Some(Ok(Shared::new(sweep.clone()))));
+            }
         },
     )
     .await;
@@ -328,6 +337,7 @@ async fn run_ask(
     };
     let mut sweep = AskSweep::new((*sel).clone());
     let mut times = SweepTimes::default();
+    let mut shown = 0.0;
     for fix in [false, true] {
         sweep.checking_fix = fix;
         sweep.done = 0;
@@ -351,7 +361,10 @@ async fn run_ask(
                     wall_ms: t.wall_ms,
                     ..sweep.times
                 };
-                state.set(Some(Ok(Shared::new(sweep.clone()))));
+                if now_ms() - shown >= REPAINT_MS {
+                    shown = now_ms();
+                    state.set(Some(Ok(Shared::new(sweep.clone()))));
+                }
             },
         )
         .await;
