@@ -13,6 +13,8 @@
 
 use std::cell::Cell;
 use std::collections::VecDeque;
+use std::future::Future;
+use std::pin::Pin;
 use std::rc::Rc;
 
 use yew::platform::spawn_local;
@@ -44,6 +46,55 @@ pub type SweepState = Option<Result<Shared<MatrixSweep>, String>>;
 /// The Matrix of `job` over catalogue selection `selector` (`None`: no sweep), as it fills.
 #[hook]
 pub fn use_matrix_sweep(input: Option<(String, SweepJob)>) -> SweepState {
+    use_sweep(
+        input,
+        MatrixSweep::new,
+        |loader, listing, sel, job, live, state| {
+            Box::pin(run(loader, listing, sel, job, live, state))
+        },
+    )
+}
+
+/// Whether the sweep that started as `generation` is still the current one (a new one
+/// bumps `current`, and so does the view's going).
+#[derive(Clone)]
+struct Live {
+    generation: u32,
+    current: Rc<Cell<u32>>,
+}
+
+impl Live {
+    fn get(&self) -> bool {
+        self.current.get() == self.generation
+    }
+}
+
+/// Where a sweep puts what it has so far.
+type Out<S> = UseStateHandle<Option<Result<Shared<S>, String>>>;
+
+/// Runs a sweep of job `J`, filling `S`.
+type Driver<J, S> = fn(
+    Loader,
+    Shared<CatalogListing>,
+    Shared<Selection>,
+    J,
+    Live,
+    Out<S>,
+) -> Pin<Box<dyn Future<Output = ()>>>;
+
+/// A sweep of `input`'s job over its selection (`None`: no sweep): the catalogue opened, the
+/// selection resolved, then `drive` from a `fresh` state; a new input ends the sweep in
+/// flight.
+#[hook]
+fn use_sweep<J, S>(
+    input: Option<(String, J)>,
+    fresh: fn(Selection) -> S,
+    drive: Driver<J, S>,
+) -> Option<Result<Shared<S>, String>>
+where
+    J: Clone + PartialEq + 'static,
+    S: 'static,
+{
     let loader = use_loader();
     let listing = use_catalog(input.is_some());
     let listing = match &listing {
@@ -57,7 +108,7 @@ pub fn use_matrix_sweep(input: Option<(String, SweepJob)>) -> SweepState {
         _ => None,
     };
     let selection = use_query(query);
-    let state = use_state(|| None::<Result<Shared<MatrixSweep>, String>>);
+    let state = use_state(|| None::<Result<Shared<S>, String>>);
     // Bumped when a sweep starts or its inputs go: a step of an older sweep stops there.
     let current = use_mut_ref(|| Rc::new(Cell::new(0u32)));
     let current = current.borrow().clone();
@@ -67,16 +118,16 @@ pub fn use_matrix_sweep(input: Option<(String, SweepJob)>) -> SweepState {
     };
     {
         let state = state.clone();
-        let current = current.clone();
         use_effect_with(started, move |started| {
             let generation = current.get().wrapping_add(1);
             current.set(generation);
             if let Some((sel, job, listing)) = started.clone() {
-                state.set(Some(Ok(Shared::new(MatrixSweep::new((*sel).clone())))));
-                let (state, current) = (state.clone(), current.clone());
-                spawn_local(async move {
-                    run(loader, listing, sel, job, generation, current, state).await;
-                });
+                state.set(Some(Ok(Shared::new(fresh((*sel).clone())))));
+                let live = Live {
+                    generation,
+                    current: current.clone(),
+                };
+                spawn_local(drive(loader, listing, sel, job, live, state));
             } else {
                 state.set(None);
             }
@@ -217,11 +268,10 @@ async fn run(
     listing: Shared<CatalogListing>,
     sel: Shared<Selection>,
     job: SweepJob,
-    generation: u32,
-    current: Rc<Cell<u32>>,
-    state: UseStateHandle<Option<Result<Shared<MatrixSweep>, String>>>,
+    live: Live,
+    state: Out<MatrixSweep>,
 ) {
-    let live = || current.get() == generation;
+    let live = || live.get();
     let engine = match loader.engine() {
         Ok(e) => e,
         Err(e) => {
@@ -265,56 +315,19 @@ pub type AskSweepState = Option<Result<Shared<AskSweep>, String>>;
 /// then (when there is a fix to check) a pass of the fix and the table gathered again.
 #[hook]
 pub fn use_ask_sweep(input: Option<(String, u32, String)>) -> AskSweepState {
-    let loader = use_loader();
-    let listing = use_catalog(input.is_some());
-    let listing = match &listing {
-        Some(Ok(l)) => Some(l.clone()),
-        _ => None,
-    };
-    let query = match (&input, &listing) {
-        (Some((selector, _, _)), Some(_)) => Some(SelectQuery {
-            selector: selector.clone(),
-        }),
-        _ => None,
-    };
-    let selection = use_query(query);
-    let state = use_state(|| None::<Result<Shared<AskSweep>, String>>);
-    let current = use_mut_ref(|| Rc::new(Cell::new(0u32)));
-    let current = current.borrow().clone();
-    let started = match (&selection, &input, &listing) {
-        (Fetch::Ready(sel), Some((_, local, text)), Some(l)) => {
-            Some((sel.clone(), *local, text.clone(), l.clone()))
-        }
-        _ => None,
-    };
-    {
-        let state = state.clone();
-        let current = current.clone();
-        use_effect_with(started, move |started| {
-            let generation = current.get().wrapping_add(1);
-            current.set(generation);
-            if let Some((sel, local, text, listing)) = started.clone() {
-                state.set(Some(Ok(Shared::new(AskSweep::new((*sel).clone())))));
-                let (state, current) = (state.clone(), current.clone());
-                spawn_local(async move {
-                    let key = AskSweepKey {
-                        local,
-                        text,
-                        builds: sel.builds.clone(),
-                    };
-                    run_ask(loader, listing, sel, key, generation, current, state).await;
-                });
-            } else {
-                state.set(None);
-            }
-            move || current.set(current.get().wrapping_add(1))
-        });
-    }
-    match (&selection, &input) {
-        (_, None) => None,
-        (Fetch::Failed(e), _) => Some(Err(e.clone())),
-        _ => (*state).clone(),
-    }
+    let input = input.map(|(selector, local, text)| (selector, (local, text)));
+    use_sweep(
+        input,
+        AskSweep::new,
+        |loader, listing, sel, (local, text), live, state| {
+            let key = AskSweepKey {
+                local,
+                text,
+                builds: sel.builds.clone(),
+            };
+            Box::pin(run_ask(loader, listing, sel, key, live, state))
+        },
+    )
 }
 
 /// The Ask sweep's passes.
@@ -323,11 +336,10 @@ async fn run_ask(
     listing: Shared<CatalogListing>,
     sel: Shared<Selection>,
     key: AskSweepKey,
-    generation: u32,
-    current: Rc<Cell<u32>>,
-    state: UseStateHandle<AskSweepState>,
+    live: Live,
+    state: Out<AskSweep>,
 ) {
-    let live = || current.get() == generation;
+    let live = || live.get();
     let engine = match loader.engine() {
         Ok(e) => e,
         Err(e) => {

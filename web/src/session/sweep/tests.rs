@@ -34,6 +34,17 @@ fn segment(file: &[u8], listing: &CatalogListing, offset: u64) -> (u64, Vec<u8>)
     )
 }
 
+/// Every segment of build `name`'s chain.
+fn chain<'a>(listing: &CatalogListing, file: &'a [u8], name: &str) -> Vec<(u64, &'a [u8])> {
+    listing
+        .find(name)
+        .unwrap()
+        .segments
+        .iter()
+        .map(|&(o, n)| (o, &file[o as usize..(o + n) as usize]))
+        .collect()
+}
+
 fn job() -> SweepJob {
     SweepJob::Matrix {
         object: 100,
@@ -106,12 +117,7 @@ fn each_column_is_the_matrix_of_that_build_and_needs_only_its_own_segment_after_
             panic!("{name}: not a matrix column")
         };
         // The same build loaded as a kernel, through the bundled matrix's code.
-        let b = listing.find(&name).unwrap();
-        let segs: Vec<(u64, &[u8])> = b
-            .segments
-            .iter()
-            .map(|&(o, n)| (o, &file[o as usize..(o + n) as usize]))
-            .collect();
+        let segs = chain(&listing, &file, &name);
         s.catalog_load(7, &name, &segs).unwrap();
         let whole = s.matrix(100, &[7], &WhatIf::default()).unwrap();
         assert_eq!(m.kernels, [format!("@{name}")]);
@@ -164,12 +170,7 @@ fn ask_sweep(
     let pass = |s: &mut Session, fix: bool| {
         for &i in &sel.order {
             let name = &sel.builds[i as usize];
-            let b = listing.find(name).unwrap();
-            let segs: Vec<(u64, &[u8])> = b
-                .segments
-                .iter()
-                .map(|&(o, n)| (o, &file[o as usize..(o + n) as usize]))
-                .collect();
+            let segs = chain(listing, file, name);
             let job = SweepJob::Ask {
                 sweep: key.clone(),
                 index: i,
@@ -211,12 +212,7 @@ fn an_ask_sweep_gathers_the_table_the_kernels_loaded_at_once_give() {
         // The same builds loaded as kernels, answered at once (`corelab access -t …`'s way).
         let sel = s.catalog_select("all").unwrap();
         for (i, name) in sel.builds.iter().enumerate() {
-            let b = listing.find(name).unwrap();
-            let segs: Vec<(u64, &[u8])> = b
-                .segments
-                .iter()
-                .map(|&(o, n)| (o, &file[o as usize..(o + n) as usize]))
-                .collect();
+            let segs = chain(&listing, &file, name);
             s.catalog_load(20 + i as u32, name, &segs).unwrap();
         }
         let local = s.kernel(1).unwrap();
