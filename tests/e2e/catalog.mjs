@@ -295,6 +295,14 @@ await test("the matrix of a sample over @bookworm/ppc64el equals corelab matrix,
   const heads2 = await again.locator("#matrix-programs th.kcol").evaluateAll((ths) => ths.map((t) => t.title));
   assert(JSON.stringify(heads2) === JSON.stringify(want.kernels), `reopened: ${heads2}`);
   await again.close();
+  // An embed of the same URL sweeps the same builds.
+  const embed = await ctx.newPage();
+  embed.on("pageerror", (e) => problems.push(`page error: ${e.message}`));
+  await embed.goto(`${base}?embed=matrix&obj=10_guarding&sel=${encodeURIComponent(SEL)}`);
+  await swept(embed);
+  const heads3 = await embed.locator("#embed #matrix-programs th.kcol").evaluateAll((ths) => ths.map((t) => t.title));
+  assert(JSON.stringify(heads3) === JSON.stringify(want.kernels), `embed: ${heads3}`);
+  await embed.close();
   // Back to the bundled kernels.
   await page.locator(".sweep-bar .chip", { hasText: "bundled" }).click();
   await page.locator("#matrix-programs th.kcol").first().waitFor({ timeout: TIMEOUT });
