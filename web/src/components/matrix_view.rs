@@ -218,17 +218,18 @@ fn SweepMatrix(props: &BodyProps) -> Html {
 /// A sweep column's head: the build (or run), the error when it failed.
 fn column_head(g: &ColumnGroup, sweep: &MatrixSweep) -> Html {
     let builds = &sweep.selection.builds;
-    let short = |i: usize| builds[i].clone();
+    // A run stacks its ends and its size, so a wide selection's heads stay narrow.
     let (text, title) = if g.first == g.last {
-        (short(g.first), g.label.clone())
+        (html! { { builds[g.first].clone() } }, g.label.clone())
     } else {
         (
-            format!(
-                "{} … {} ({})",
-                short(g.first),
-                short(g.last),
-                g.last - g.first + 1
-            ),
+            html! {
+                <>
+                    { builds[g.first].clone() }<br />
+                    { format!("… {}", builds[g.last]) }<br />
+                    <span class="muted">{ format!("{} builds", g.last - g.first + 1) }</span>
+                </>
+            },
             builds[g.first..=g.last].join("\n"),
         )
     };

@@ -44,7 +44,7 @@ pub fn SelectionBar() -> Html {
         let on = current == sel;
         let select = select.clone();
         html! {
-            <button type="button" class={classes!("chip", on.then_some("on"))}
+            <button type="button" class={classes!("chip", on.then_some("active"))} aria-pressed={on.to_string()}
                 onclick={Callback::from(move |_| select.emit(sel.clone()))}>{ label }</button>
         }
     };
