@@ -22,7 +22,8 @@
 #        GUARD (output folder under OUT for the guard step, default guard), KSYMS (a BTF for
 #        `guard --ksym-btf`: the oracle's libbpf resolves __ksym externs against the running
 #        kernel, /sys/kernel/btf/vmlinux, whatever the target; corelab against the target
-#        unless told)
+#        unless told), TARGETS (a folder of *.btf to use as the targets instead of the
+#        oracle's, e.g. catalogue builds written by `corelab catalog get`)
 set -euo pipefail
 OUT=$(realpath -m "${1:?usage: run.sh OUT [STEP...]}"); shift
 STEPS=${*:-fetch extract verdicts guard compare}
@@ -49,6 +50,10 @@ release_for() {
 }
 
 targets() {
+	if [ -n "${TARGETS:-}" ]; then
+		ls "$TARGETS"/*.btf
+		return
+	fi
 	for t in "$ORACLE"/build/fixtures/*.btf "$ORACLE"/targets/*.btf "$ORACLE"/build/targets/*.btf; do
 		[ -e "$t" ] && echo "$t"
 	done

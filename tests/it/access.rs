@@ -1,7 +1,9 @@
 //! `corelab access` against clang-19: random expressions over two kernels' types compiled
 //! into one object each; the records clang emits equal what `access` synthesises, and
 //! libbpf's outcomes on the other kernel agree (tests/access_diff.rs). CI runs a cheap
-//! subset; `CORELAB_ACCESS_DIFF=N` (or `make access-diff`) runs N per kernel.
+//! subset; `CORELAB_ACCESS_DIFF=N` (or `make access-diff`) runs N per kernel, and
+//! `CORELAB_ACCESS_DIFF_PAIRS=LOCAL:OTHER[,LOCAL:OTHER…]` (BTF files on disk, e.g. from
+//! `corelab catalog get`) runs it over kernels the project's test data does not hold.
 
 use corelab_tests::access_diff::{generate, local_kernel, run};
 use corelab_tests::{data, tools};
@@ -26,20 +28,30 @@ fn records_equal_what_clang_emits() {
         .ok()
         .and_then(|v| v.parse().ok())
         .unwrap_or(40);
+    let pairs: Vec<(String, Vec<u8>, Vec<u8>)> = match std::env::var("CORELAB_ACCESS_DIFF_PAIRS") {
+        Ok(list) => list
+            .split(',')
+            .map(|pair| {
+                let (l, o) = pair
+                    .split_once(':')
+                    .expect("CORELAB_ACCESS_DIFF_PAIRS is LOCAL:OTHER[,LOCAL:OTHER…]");
+                let read = |p: &str| std::fs::read(p).unwrap_or_else(|e| panic!("{p}: {e}"));
+                (l.to_owned(), read(l), read(o))
+            })
+            .collect(),
+        Err(_) => KERNELS
+            .iter()
+            .map(|(l, o)| ((*l).to_owned(), data::read(l), data::read(o)))
+            .collect(),
+    };
     let mut failures = Vec::new();
-    for (k, (local, other)) in KERNELS.iter().enumerate() {
-        let local = local_kernel(&data::read(local));
-        let other = corelab::input::load_btf(&data::read(other), None)
-            .unwrap()
-            .btf;
+    for (k, (name, local, other)) in pairs.iter().enumerate() {
+        let local = local_kernel(local);
+        let other = corelab::input::load_btf(other, None).unwrap().btf;
         let cases = generate(&local, 0xacce55 + k as u64, n);
         let work = data::scratch(&format!("access-diff-{k}"));
         let report = run(&local, &other, &cases, &work).expect("clang runs");
-        eprintln!(
-            "access differential, {}: {}",
-            KERNELS[k].0,
-            report.summary()
-        );
+        eprintln!("access differential, {name}: {}", report.summary());
         failures.extend(report.mismatches);
         let _ = std::fs::remove_dir_all(work);
     }

@@ -48,26 +48,40 @@ fn real_logs_name_the_poisoned_relocation() {
         let obj = object(&s("object"));
         let target = kernel(&s("target"));
         let log = loadlog::parse(&text(&s("log")));
-        let ex = loadlog::explain(
-            &obj,
-            &log,
-            &Options {
-                target: Some(&target),
-                knobs: knobs(&s("release")),
-            },
-        );
+        let opts = Options {
+            target: Some(&target),
+            knobs: knobs(&s("release")),
+            prog: None,
+        };
+        let ex = loadlog::explain(&obj, &log, &opts);
         let case = s("log");
         assert!(ex.matches(), "{case}: {:?}", ex.progs[0].matched);
-        let p = &ex.progs[0];
-        // A bare log names no program: programs with the same code are equally possible.
-        let progs: Vec<&str> = match &p.matched {
+        // A bare log names no program: programs with the same code are equally possible,
+        // and the person who loaded it says which (`--prog`).
+        let progs: Vec<&str> = match &ex.progs[0].matched {
             Match::ByCode { prog, others } => std::iter::once(prog)
                 .chain(others)
                 .map(|&i| obj.programs[i].name.as_str())
                 .collect(),
-            _ => vec![obj.programs[p.prog().unwrap()].name.as_str()],
+            Match::Named(i) => vec![obj.programs[*i].name.as_str()],
+            m => panic!("{case}: {m:?}"),
         };
         assert!(progs.contains(&s("prog").as_str()), "{case}: {progs:?}");
+        let prog = s("prog");
+        let ex = loadlog::explain(
+            &obj,
+            &log,
+            &Options {
+                prog: Some(&prog),
+                ..opts
+            },
+        );
+        let p = &ex.progs[0];
+        assert!(
+            matches!(p.matched, Match::Named(i) | Match::Given(i) if obj.programs[i].name == prog),
+            "{case}: {:?}",
+            p.matched
+        );
         if s("verdict") == "rejected_poison" {
             poison += 1;
             let f = p
@@ -76,6 +90,7 @@ fn real_logs_name_the_poisoned_relocation() {
                 .unwrap_or_else(|| panic!("{case}: no finding"));
             let at = f.place.as_ref().unwrap();
             assert_eq!(u64::from(at.insn), c["insn"].as_u64().unwrap(), "{case}");
+            assert_eq!(at.func, s("func"), "{case}");
             assert_eq!(
                 u64::from(at.func_insn),
                 c["func_insn"].as_u64().unwrap(),
@@ -105,6 +120,7 @@ fn cilium_aya_and_old_kernel_forms() {
     let with = Options {
         target: Some(&s390),
         knobs: knobs("6.12.107"),
+        prog: None,
     };
     for (file, wrapper, exact) in [
         ("aya_ptregs_exit.log", Wrapper::Aya, true),
@@ -147,6 +163,7 @@ fn cilium_aya_and_old_kernel_forms() {
         &Options {
             target: Some(&k510),
             knobs: knobs("5.10.0"),
+            prog: None,
         },
     );
     let p = &ex.progs[0];
@@ -164,6 +181,7 @@ fn map_and_kfunc_poisons() {
     let opts = Options {
         target: Some(&host),
         knobs: knobs("6.18.44"),
+        prog: None,
     };
     for (file, prog, insn) in [
         ("kfunc_raw.log", "call_missing_kfunc", 0),

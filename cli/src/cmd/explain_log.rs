@@ -36,6 +36,10 @@ pub struct Args {
     /// Kernel release for `LINUX_KERNEL_VERSION` (`X.Y.Z`, for the simulation).
     #[arg(long, value_name = "X.Y.Z")]
     kernel_release: Option<String>,
+    /// The program the log came from, when the log does not name it (a bare verifier log;
+    /// programs with the same instructions fit it equally).
+    #[arg(long, value_name = "NAME")]
+    prog: Option<String>,
     /// JSON lines: one `finding` per poisoned instruction reached, one `prog` per log.
     #[arg(long)]
     json: bool,
@@ -68,6 +72,7 @@ pub fn run(a: Args) -> Result<(), Failure> {
                 kconfig,
                 ..Default::default()
             },
+            prog: a.prog.as_deref(),
         },
     );
     let log_name = a.log.display().to_string();
@@ -105,6 +110,9 @@ fn render_text(obj: &Object, ex: &Explanation, with_target: bool) -> String {
             .unwrap_or_else(|| "?".to_owned());
         let how = p.matched.describe(obj);
         let _ = writeln!(s, "\nprogram '{name}' ({how})");
+        if matches!(&p.matched, Match::ByCode { others, .. } if !others.is_empty()) {
+            let _ = writeln!(s, "  (--prog NAME says which one the log is from)");
+        }
         if p.prog().is_none() {
             continue;
         }
@@ -189,6 +197,7 @@ fn render_json(obj: &Object, ex: &Explanation) -> String {
         }
         let matched = match &p.matched {
             Match::Named(_) => "name",
+            Match::Given(_) => "given",
             Match::ByCode { .. } => "code",
             Match::NameOnly(_) => "name_only",
             Match::NoMatch(_) => "no",
@@ -205,6 +214,13 @@ fn render_json(obj: &Object, ex: &Explanation) -> String {
             "error": p.error,
             "stopped_at": p.stopped_at.as_ref().map(|pl| pl.insn),
             "findings": p.findings.len(),
+            "also_fits": match &p.matched {
+                Match::ByCode { others, .. } => others
+                    .iter()
+                    .map(|&o| obj.programs[o].name.clone())
+                    .collect::<Vec<_>>(),
+                _ => Vec::new(),
+            },
             "sim": sim,
         }));
     }

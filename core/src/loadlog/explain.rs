@@ -26,6 +26,10 @@ pub struct Options<'a> {
     pub target: Option<&'a Btf>,
     /// What the simulated kernel says besides its BTF (Kconfig, release, `--set`).
     pub knobs: Knobs,
+    /// The program a log that names none came from. A bare verifier log does not say, and
+    /// programs with the same instructions (libbpf-tools' memleak has eight) fit it equally:
+    /// only the person who loaded it knows which one failed.
+    pub prog: Option<&'a str>,
 }
 
 /// An instruction of a submitted program, where it comes from.
@@ -50,6 +54,9 @@ pub struct Place {
 pub enum Match {
     /// The log names the program, and its instructions agree.
     Named(usize),
+    /// The log names no program; the person named it ([`Options::prog`]), and its
+    /// instructions agree.
+    Given(usize),
     /// The log's instructions are this program's (`others`: programs with the same code).
     ByCode {
         /// The program.
@@ -142,7 +149,10 @@ impl ProgExplanation {
     /// The matched program, if any.
     pub fn prog(&self) -> Option<usize> {
         match self.matched {
-            Match::Named(p) | Match::ByCode { prog: p, .. } | Match::NameOnly(p) => Some(p),
+            Match::Named(p)
+            | Match::Given(p)
+            | Match::ByCode { prog: p, .. }
+            | Match::NameOnly(p) => Some(p),
             Match::NoMatch(_) => None,
         }
     }
@@ -183,6 +193,7 @@ pub fn explain(obj: &Object, log: &LoadLog, opts: &Options<'_>) -> Explanation {
         obj,
         analysis: analysis.as_ref(),
         target: opts.target,
+        prog: opts.prog,
     };
     let progs = log
         .progs
@@ -293,6 +304,8 @@ struct Cx<'a> {
     obj: &'a Object,
     analysis: Option<&'a Analysis<'a>>,
     target: Option<&'a Btf>,
+    /// [`Options::prog`].
+    prog: Option<&'a str>,
 }
 
 fn explain_prog(
@@ -303,13 +316,15 @@ fn explain_prog(
 ) -> ProgExplanation {
     let (obj, analysis) = (cx.obj, cx.analysis);
     let has_code = !pl.walk.is_empty() || !pl.listing.is_empty();
-    let matched = match &pl.prog {
-        Some(name) => match mains.iter().position(|&p| &obj.programs[p].name == name) {
+    let matched = match pl.prog.as_deref().or(cx.prog) {
+        Some(name) => match mains.iter().position(|&p| obj.programs[p].name == name) {
             None => Match::NoMatch(format!("the object has no program named '{name}'")),
             Some(k) if !has_code => Match::NameOnly(mains[k]),
             Some(k) => {
                 let m = mismatches(obj, &linked[k], pl);
-                if m.is_empty() {
+                if m.is_empty() && pl.prog.is_none() {
+                    Match::Given(mains[k])
+                } else if m.is_empty() {
                     Match::Named(mains[k])
                 } else {
                     Match::NoMatch(format!("program '{name}': {}", m.join("; ")))

@@ -22,15 +22,17 @@ impl Place {
 
 impl Match {
     /// How the log was matched to a program of `obj`: `named in the log; its instructions
-    /// agree`, `found by its instructions (as are …)`, `does not match the object: …`.
+    /// agree`, `found by its instructions, which … have too: …`, `does not match the
+    /// object: …`.
     pub fn describe(&self, obj: &Object) -> String {
         match self {
             Match::Named(_) => "named in the log; its instructions agree".to_owned(),
+            Match::Given(_) => "named by you (the log names none); its instructions agree".to_owned(),
             Match::ByCode { others, .. } if others.is_empty() => {
                 "found by its instructions".to_owned()
             }
             Match::ByCode { others, .. } => format!(
-                "found by its instructions (as are {})",
+                "found by its instructions, which {} have too: the log does not say which of them failed",
                 others
                     .iter()
                     .map(|&o| obj.programs[o].name.as_str())

@@ -77,7 +77,7 @@ pub fn explain(obj: &LoadedObject, text: &str, target: Option<(&str, &Btf)>) -> 
         &log,
         &Options {
             target: target.map(|t| t.1),
-            knobs: Default::default(),
+            ..Default::default()
         },
     );
     let mut report = LogReport {
