@@ -67,7 +67,7 @@ const runs = +arg("--runs", 7);
 const only = arg("--only", null);
 const KERNEL = "host-6.18.44-fc-v657-amd64";
 const file = join(root, "tests/data/btf", `${KERNEL}.btf.gz`);
-const cli = join(root, "target/release/corelab");
+const cli = join(process.env.CARGO_TARGET_DIR ? resolve(root, process.env.CARGO_TARGET_DIR) : join(root, "target"), "release/corelab");
 
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 const fmt = (ms) => `${ms.toFixed(0)} ms`;

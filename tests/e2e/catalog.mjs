@@ -222,12 +222,13 @@ await test("the picker and the chart on a phone, in the dark", async () => {
 
 // The native CLI, for figures computed at test time (never the page's own).
 function cli() {
-  const found = [process.env.CORELAB_CLI, join(root, "target/release/corelab"), join(root, "target/debug/corelab")]
+  const target = process.env.CARGO_TARGET_DIR ? resolve(root, process.env.CARGO_TARGET_DIR) : join(root, "target");
+  const found = [process.env.CORELAB_CLI, join(target, "release/corelab"), join(target, "debug/corelab")]
     .filter(Boolean)
     .find((p) => existsSync(p));
   if (found) return found;
   execFileSync("cargo", ["build", "-p", "corelab-cli", "--locked"], { cwd: root, stdio: "inherit" });
-  return join(root, "target/debug/corelab");
+  return join(target, "debug/corelab");
 }
 function cliMatrix(sample, selection) {
   const lines = execFileSync(cli(), ["matrix", "--json", join(root, `www/samples/${sample}.bpf.o`), `@${selection}`], {
