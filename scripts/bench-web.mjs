@@ -29,6 +29,14 @@
 //   archive, rebuild, check sha256, write); and `where task_struct.__state` over every build
 //   — the Where view's button to the runs painted, index shards fetched on the way (new
 //   page each run: nothing cached in the engine) — against native `corelab catalog where`.
+// - sweep: the Matrix of opensnoop (libbpf-tools, 53 CO-RE records) over every catalogue
+//   build (`sel=all`: each build fetched, rebuilt, parsed, relocated and guarded in the
+//   worker, then dropped) — from the Sweep click to the last column painted, with the
+//   worker's rebuild / parse / relocate+guard sums and the time spent waiting for segments —
+//   against native `corelab matrix OBJ @all` (whole process); and the Ask area's 5-record
+//   question (below) compiled against 6.1 across every build the same way (its fix, when
+//   there is one, checked in a second pass) against native `corelab access --local 6.1 -t
+//   @all` (whole process). `--only sweep` runs these alone.
 // - cold first visit: a new browser profile (empty HTTP cache, no service worker) opening
 //   the site, to the kernel cards painted (usable), and opening a shared link to the 6.18
 //   kernel, to its summary painted; with the bytes transferred.
@@ -56,9 +64,10 @@ const arg = (name, dflt) => (process.argv.includes(name) ? process.argv[process.
 const dist = resolve(arg("--dist", join(root, "dist")));
 const baseline = arg("--baseline", null);
 const runs = +arg("--runs", 7);
+const only = arg("--only", null);
 const KERNEL = "host-6.18.44-fc-v657-amd64";
 const file = join(root, "tests/data/btf", `${KERNEL}.btf.gz`);
-const cli = join(root, "target/release/corelab");
+const cli = join(process.env.CARGO_TARGET_DIR ? resolve(root, process.env.CARGO_TARGET_DIR) : join(root, "target"), "release/corelab");
 
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 const fmt = (ms) => `${ms.toFixed(0)} ms`;
@@ -271,6 +280,85 @@ async function measureApp(base) {
   };
 }
 
+// The Matrix over a catalogue selection, native and in the page.
+const SWEEP_OBJ = join(root, "tests/data/oracle/obj/opensnoop.o.gz");
+const SWEEP_SEL = "all";
+const sweepRuns = Math.min(runs, 3);
+const nativeSweep = [];
+for (let i = 0; i < sweepRuns; i++) nativeSweep.push(wall(cli, ["matrix", SWEEP_OBJ, `@${SWEEP_SEL}`]));
+const nativeAskSweep = [];
+for (let i = 0; i < sweepRuns; i++) {
+  nativeAskSweep.push(wall(cli, ["access", "--local", btfPath(K61), "-t", `@${SWEEP_SEL}`, ASK]));
+}
+
+async function measureSweep(base) {
+  const profile = mkdtempSync(join(tmpdir(), "corelab-bench-sweep-"));
+  const ctx = await launch(profile);
+  await ctx.addInitScript(probe);
+  const page = ctx.pages()[0] ?? (await ctx.newPage());
+  const out = [];
+  for (let i = 0; i < sweepRuns; i++) {
+    // A fresh page each run: the engine keeps no references from the run before (the HTTP
+    // cache does keep the segments after the first run: its fetches are the cold ones).
+    await page.goto(`${base}?nosw&view=matrix`);
+    await page.locator("#object-file").setInputFiles(SWEEP_OBJ);
+    await page.locator("#matrix-programs").waitFor({ timeout: 120_000 });
+    await page.locator("#sweep-selection").fill(`@${SWEEP_SEL}`);
+    await page.waitForTimeout(300);
+    const [inside] = await timedClick(page, "#sweep-go", '#sweep-progress[data-finished="true"]');
+    const d = await page.locator("#sweep-progress").evaluate((e) => ({ ...e.dataset }));
+    out.push({ click: inside, ...Object.fromEntries(Object.entries(d).map(([k, v]) => [k, +v])) });
+  }
+  const asks = [];
+  for (let i = 0; i < sweepRuns; i++) {
+    await page.goto(`${base}?nosw&kernel=${K61}&area=ask&q=${encodeURIComponent(ASK)}`);
+    await page.locator("#ask-verdict").waitFor({ timeout: 120_000 });
+    await page.locator("#sweep-selection").fill(`@${SWEEP_SEL}`);
+    await page.waitForTimeout(300);
+    const [inside] = await timedClick(page, "#sweep-go", '#sweep-progress[data-finished="true"]');
+    const d = await page.locator("#sweep-progress").evaluate((e) => ({ ...e.dataset }));
+    const verdict = await page.locator("#ask-verdict").innerText();
+    asks.push({ click: inside, verdict, ...Object.fromEntries(Object.entries(d).map(([k, v]) => [k, +v])) });
+  }
+  await ctx.close();
+  rmSync(profile, { recursive: true, force: true });
+  const med = (k, xs = out) => median(xs.map((o) => o[k]));
+  const summary = (xs) => ({ click: med("click", xs), wall: med("wall", xs), rebuild: med("rebuild", xs), parse: med("parse", xs),
+    work: med("work", xs), stall: med("stall", xs), bytes: med("bytes", xs), total: xs[0].total, first: xs[0].click });
+  return { ...summary(out), ask: { ...summary(asks), verdict: asks[0].verdict } };
+}
+
+function printSweep(sw, before) {
+  const ns = median(nativeSweep);
+  console.log(`matrix of opensnoop.o (53 CO-RE records) over @${SWEEP_SEL} (${sw.total} catalogue builds), ${sweepRuns} runs:`);
+  console.log(`  native  corelab matrix OBJ @${SWEEP_SEL} (whole process)   ${fmt(ns)}   (${(ns / sw.total).toFixed(1)} ms per build)`);
+  console.log(`  app     Sweep click → last column painted      ${fmt(sw.click)}   = ${(sw.click / ns).toFixed(2)}× native (goal 3 s)${before ? `   (before: ${fmt(before.click)})` : ""}`);
+  console.log(`            first run (segments not in the HTTP cache): ${fmt(sw.first)}`);
+  console.log(`            worker: rebuild ${fmt(sw.rebuild)}, parse ${fmt(sw.parse)}, relocate+guard ${fmt(sw.work)}; waiting for segments ${fmt(sw.stall)}; ${(sw.bytes / 1e6).toFixed(1)} MB of segments`);
+  console.log(`            per build: rebuild ${(sw.rebuild / sw.total).toFixed(1)} ms, parse ${(sw.parse / sw.total).toFixed(1)} ms, relocate+guard ${(sw.work / sw.total).toFixed(1)} ms`);
+  const na = median(nativeAskSweep);
+  const a = sw.ask;
+  console.log(`access: ${ASK} against 6.1's types, across @${SWEEP_SEL} (${a.total} builds):`);
+  console.log(`  native  corelab access --local 6.1 -t @${SWEEP_SEL} (whole process)   ${fmt(na)}   (${(na / a.total).toFixed(1)} ms per build)`);
+  console.log(`  app     Sweep click → verdict and fix painted   ${fmt(a.click)}   = ${(a.click / na).toFixed(2)}× native; ${fmt(a.click * 100 / a.total)} per 100 builds (goal 200 ms)${before ? `   (before: ${fmt(before.ask.click)})` : ""}`);
+  console.log(`            first run: ${fmt(a.first)}; verdict: ${a.verdict.replace(/\s+/g, " ").slice(0, 120)}`);
+  console.log(`            worker: rebuild ${fmt(a.rebuild)}, parse ${fmt(a.parse)}, asking ${fmt(a.work)} (every pass); waiting for segments ${fmt(a.stall)}`);
+}
+
+if (only === "sweep") {
+  const site = await serve(dist);
+  const sw = await measureSweep(site.base);
+  site.srv.kill();
+  let before = null;
+  if (baseline) {
+    const b = await serve(resolve(baseline));
+    before = await measureSweep(b.base);
+    b.srv.kill();
+  }
+  printSweep(sw, before);
+  process.exit(0);
+}
+
 // The JS API (the engine alone), on the site under test.
 const site = await serve(dist);
 const profile = mkdtempSync(join(tmpdir(), "corelab-bench-"));
@@ -318,6 +406,7 @@ await ctx.close();
 rmSync(profile, { recursive: true, force: true });
 
 const app = await measureApp(site.base);
+const sweep = await measureSweep(site.base);
 site.srv.kill();
 let before = null;
 if (baseline) {
@@ -367,6 +456,7 @@ console.log(`  native  corelab catalog get ${CAT_BUILD} ${fmt(cg)}`);
 console.log(`  app     pick → summary painted (head open)    ${fmt(app.catLoad)}   = ${(app.catLoad / cg).toFixed(2)}× native (goal 400 ms), ${(app.catBytes / 1e6).toFixed(2)} MB of segments (goal ≤ 2 MB)${was("catLoad", cg)}`);
 console.log(`  native  corelab catalog where task_struct.__state  ${fmt(cw)}`);
 console.log(`  app     Where? → runs painted (shards fetched) ${fmt(app.catWhere)}   = ${(app.catWhere / cw).toFixed(2)}× native (goal 1 s)${was("catWhere", cw)}`);
+printSweep(sweep, null);
 console.log("cold first visit (new profile: empty cache, no service worker), localhost:");
 console.log(`  app     site → kernel cards painted (usable)  ${fmt(app.cold)}   (${(app.coldBytes / 1024).toFixed(0)} KiB transferred by the page; the engine's wasm loads in its worker alongside)${was("cold")}`);
 console.log(`  app     shared 6.18 link → summary painted    ${fmt(app.coldLink)}${was("coldLink")}`);

@@ -151,10 +151,11 @@ fn catalog_file(l: &Loaded) -> &'static [u8] {
 /// of its package (`6.1.176` for `6.1.176-1`), not the ABI name (`6.1.0-50`).
 pub fn kernel_release(arg: &Path) -> Option<String> {
     let b = *select(arg).ok()?.first()?;
-    let v = &loaded().ok()?.catalog.head.build(b).version;
-    let upstream: String = v
-        .chars()
-        .take_while(|c| c.is_ascii_digit() || *c == '.')
-        .collect();
-    (upstream.split('.').count() >= 2).then_some(upstream)
+    loaded()
+        .ok()?
+        .catalog
+        .head
+        .build(b)
+        .upstream_release()
+        .map(str::to_owned)
 }

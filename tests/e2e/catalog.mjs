@@ -1,15 +1,18 @@
 // End-to-end tests of the kernel catalogue in the playground (Debian's Chromium driven by
 // playwright-core, the site served by scripts/serve.py with the production headers): pick
 // an arm64 build by searching, its URL round-trips, a build costs only its own segments,
-// bad segments give an error naming the build and the page stays usable.
+// bad segments give an error naming the build and the page stays usable; the Matrix swept
+// over a catalogue selection equals `corelab matrix` on the same builds (the CLI is run
+// here: $CORELAB_CLI, else target/release or target/debug's, else built), and a corrupt
+// segment mid-sweep fails that build's column alone.
 //
 //   node tests/e2e/catalog.mjs [--dist dist]
 //
 // Screenshots go to tests/e2e/out/catalog-*.png. Prints `N passed, N failed`.
 
 import { chromium } from "playwright-core";
-import { spawn } from "node:child_process";
-import { mkdirSync, mkdtempSync, rmSync } from "node:fs";
+import { execFileSync, spawn } from "node:child_process";
+import { existsSync, mkdirSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -214,6 +217,147 @@ await test("the picker and the chart on a phone, in the dark", async () => {
   assert(overflow <= 0, `chart wider than the phone by ${overflow}px`);
   await shot("8-phone-chart-dark", phone);
   await phone.close();
+});
+
+
+// The native CLI, for figures computed at test time (never the page's own).
+function cli() {
+  const target = process.env.CARGO_TARGET_DIR ? resolve(root, process.env.CARGO_TARGET_DIR) : join(root, "target");
+  const found = [process.env.CORELAB_CLI, join(target, "release/corelab"), join(target, "debug/corelab")]
+    .filter(Boolean)
+    .find((p) => existsSync(p));
+  if (found) return found;
+  execFileSync("cargo", ["build", "-p", "corelab-cli", "--locked"], { cwd: root, stdio: "inherit" });
+  return join(target, "debug/corelab");
+}
+function cliMatrix(sample, selection) {
+  const lines = execFileSync(cli(), ["matrix", "--json", join(root, `www/samples/${sample}.bpf.o`), `@${selection}`], {
+    cwd: root,
+    maxBuffer: 1 << 26,
+  })
+    .toString()
+    .trim()
+    .split("\n")
+    .map((l) => JSON.parse(l));
+  return {
+    kernels: lines.find((l) => l.type === "kernels").kernels,
+    progs: lines.filter((l) => l.type === "prog"),
+    relos: lines.filter((l) => l.type === "relo"),
+  };
+}
+const swept = (p = page) =>
+  p.waitForFunction(() => {
+    const e = document.querySelector("#sweep-progress");
+    return e && e.dataset.total !== "0" && e.dataset.done === e.dataset.total;
+  }, null, { timeout: 120_000 });
+
+await test("the matrix of a sample over @bookworm/ppc64el equals corelab matrix, build by build", async () => {
+  const SEL = "bookworm/ppc64el";
+  const want = cliMatrix("10_guarding", SEL);
+  await page.goto(`${base}?obj=10_guarding&view=matrix`);
+  await page.locator("#matrix-programs").waitFor({ timeout: TIMEOUT });
+  await page.locator("#sweep-selection").fill(`@${SEL}`);
+  await page.locator("#sweep-go").click();
+  await swept();
+  assert(page.url().includes("sel=bookworm%2Fppc64el"), page.url());
+  const heads = await page.locator("#matrix-programs th.kcol").evaluateAll((ths) => ths.map((t) => t.title));
+  assert(JSON.stringify(heads) === JSON.stringify(want.kernels), `columns ${heads} vs the CLI's ${want.kernels}`);
+  for (const p of want.progs) {
+    const got = await page
+      .locator(`#matrix-programs tr[data-prog="${p.prog}"] td.mcell`)
+      .evaluateAll((tds) => tds.map((t) => [...t.classList].find((c) => c.startsWith("v-")).slice(2)));
+    const exp = p.cells.map((c) => c.verdict);
+    assert(JSON.stringify(got) === JSON.stringify(exp), `${p.prog}: ${got} vs ${exp}`);
+  }
+  for (const [i, r] of want.relos.entries()) {
+    const got = await page
+      .locator(`#matrix-relocs tr[data-relo="${i}"] td.mcell`)
+      .evaluateAll((tds) => tds.map((t) => [[...t.classList].find((c) => c.startsWith("o-")).slice(2), t.innerText.trim()]));
+    const exp = r.cells.map((c) => [c.outcome, c.outcome === "patched" ? String(c.value) : null]);
+    assert(got.length === exp.length, `relo ${i}: ${got.length} cells`);
+    for (const [k, [o, v]] of exp.entries()) {
+      assert(got[k][0] === o && (v === null || got[k][1] === v), `relo ${i} on ${want.kernels[k]}: ${got[k]} vs ${o} ${v}`);
+    }
+  }
+  const progress = await page.locator("#sweep-progress").evaluate((e) => ({ ...e.dataset }));
+  console.log(`     @${SEL}: ${progress.total} builds in ${progress.wall} ms (rebuild ${progress.rebuild}, parse ${progress.parse}, relocate+guard ${progress.work}, waiting for segments ${progress.stall} ms, ${progress.bytes} bytes)`);
+  await shot("9-matrix-sweep");
+  // Identical neighbours grouped: every column here answers alike.
+  await page.locator("#sweep-group").check();
+  const groups = await page.locator("#matrix-programs th.kcol").evaluateAll((ths) => ths.map((t) => [t.dataset.first, t.dataset.last]));
+  assert(groups.length < want.kernels.length, `grouped: ${JSON.stringify(groups)}`);
+  assert(groups[0][0] === "0" && groups.at(-1)[1] === String(want.kernels.length - 1), JSON.stringify(groups));
+  await shot("10-matrix-sweep-grouped");
+  // The URL reopens the same sweep.
+  const again = await ctx.newPage();
+  again.on("pageerror", (e) => problems.push(`page error: ${e.message}`));
+  await again.goto(page.url());
+  await swept(again);
+  const heads2 = await again.locator("#matrix-programs th.kcol").evaluateAll((ths) => ths.map((t) => t.title));
+  assert(JSON.stringify(heads2) === JSON.stringify(want.kernels), `reopened: ${heads2}`);
+  await again.close();
+  // An embed of the same URL sweeps the same builds.
+  const embed = await ctx.newPage();
+  embed.on("pageerror", (e) => problems.push(`page error: ${e.message}`));
+  await embed.goto(`${base}?embed=matrix&obj=10_guarding&sel=${encodeURIComponent(SEL)}`);
+  await swept(embed);
+  const heads3 = await embed.locator("#embed #matrix-programs th.kcol").evaluateAll((ths) => ths.map((t) => t.title));
+  assert(JSON.stringify(heads3) === JSON.stringify(want.kernels), `embed: ${heads3}`);
+  await embed.close();
+  // Back to the bundled kernels.
+  await page.locator(".sweep-bar .chip", { hasText: "bundled" }).click();
+  await page.locator("#matrix-programs th.kcol").first().waitFor({ timeout: TIMEOUT });
+  assert(!page.url().includes("sel="), page.url());
+});
+
+await test("a corrupt segment mid-sweep fails that build's column, naming it and the offset; the sweep goes on", async () => {
+  const SEL = "trixie/s390x";
+  const want = cliMatrix("10_guarding", SEL);
+  let seen = 0;
+  let damaged = null;
+  await page.route("**/catalog/s/**", async (route) => {
+    const resp = await route.fetch();
+    const body = await resp.body();
+    // The second segment file of the sweep is damaged on the server: every fetch of it.
+    if (++seen === 2) damaged = route.request().url();
+    if (route.request().url() !== damaged) return route.fulfill({ response: resp, body });
+    const bad = Buffer.from(body);
+    bad[bad.length >> 1] ^= 0x5a;
+    await route.fulfill({ response: resp, body: bad });
+  });
+  await page.goto(`${base}?obj=10_guarding&view=matrix&sel=${encodeURIComponent(SEL)}`);
+  await swept();
+  await page.unroute("**/catalog/s/**");
+  const errs = await text("#sweep-errors");
+  assert(/catalogue build debian\d+-\S+/.test(errs) && /offset 0x[0-9a-f]+/.test(errs), `errors: ${errs}`);
+  const failed = await page.locator("#matrix-programs th.kcol.failed").count();
+  const ok = await page.locator("#matrix-programs th.kcol:not(.failed)").count();
+  assert(failed === 1 && failed + ok === want.kernels.length, `${failed} failed, ${ok} answered of ${want.kernels.length}`);
+  await shot("11-matrix-sweep-corrupt");
+});
+
+await test("Ask across @bullseye/arm64: the verdict and the checked fix corelab access gives", async () => {
+  const SEL = "bullseye/arm64";
+  const K61 = "debian12-6.1.0-50-amd64";
+  const Q = "struct task_struct *t; t->__state";
+  const lines = execFileSync(cli(), ["access", "--json", "--local", join(root, `tests/data/btf/${K61}.btf.gz`), "-t", `@${SEL}`, Q], { cwd: root })
+    .toString().trim().split("\n").map((l) => JSON.parse(l));
+  const verdict = lines.find((l) => l.type === "verdict");
+  const fix = lines.find((l) => l.type === "fix");
+  const runs = lines.find((l) => l.type === "answer").runs;
+  await page.goto(`${base}?kernel=${K61}&area=ask&q=${encodeURIComponent(Q)}&sel=${encodeURIComponent(SEL)}`);
+  await page.waitForFunction(() => document.querySelector("#sweep-progress")?.dataset.finished === "true", null, { timeout: 120_000 });
+  const v = await text("#ask-verdict");
+  assert(v.includes(verdict.text), `verdict: ${v} vs the CLI's ${verdict.text}`);
+  const snippet = await text("#ask-fix pre");
+  assert(snippet.trim() === fix.snippet.trim(), `fix:\n${snippet}\nvs the CLI's\n${fix.snippet}`);
+  const status = await text("#ask-fix h3");
+  assert(fix.checked && status.includes("checked: every kernel above loads it"), `fix status: ${status}`);
+  // One row per run of builds answering alike, as the CLI's runs (one record here).
+  const rows = await page.locator("#ask-across tr.across-row").count();
+  assert(rows === runs.length, `${rows} rows for the CLI's ${runs.length} runs`);
+  assert(page.url().includes("sel=bullseye%2Farm64"), page.url());
+  await shot("12-ask-sweep");
 });
 
 await test("no page errors", async () => {

@@ -118,6 +118,39 @@ impl CatalogClient {
     }
 }
 
+/// Segment files whose fetches have started (the browser downloads them while the page
+/// awaits something else: a sweep prefetches the next build's this way).
+#[derive(Debug)]
+pub struct Started {
+    offsets: Vec<u64>,
+    fetches: Result<Vec<(String, js_sys::Promise)>, String>,
+}
+
+impl Started {
+    /// Starts fetching the segment files at `offsets` of archive `version`.
+    pub fn new(version: &str, offsets: Vec<u64>) -> Started {
+        let fetches = web_sys::window()
+            .ok_or_else(|| "no window".to_owned())
+            .map(|w| {
+                offsets
+                    .iter()
+                    .map(|o| {
+                        let url = format!("{DIR}s/{version}/{o}.bin");
+                        let p = w.fetch_with_str(&url);
+                        (url, p)
+                    })
+                    .collect()
+            });
+        Started { offsets, fetches }
+    }
+
+    /// The segments (file offset, bytes), once all have arrived.
+    pub async fn finish(self) -> Result<Vec<(u64, Uint8Array)>, String> {
+        let bytes = read_all(self.fetches?).await?;
+        Ok(self.offsets.into_iter().zip(bytes).collect())
+    }
+}
+
 /// The segment files at `offsets` of archive `version`, fetched in parallel.
 async fn fetch_all(version: &str, offsets: &[u64]) -> Result<Vec<Uint8Array>, String> {
     let window = web_sys::window().ok_or("no window")?;
@@ -129,6 +162,11 @@ async fn fetch_all(version: &str, offsets: &[u64]) -> Result<Vec<Uint8Array>, St
             (url, p)
         })
         .collect();
+    read_all(started).await
+}
+
+/// The bodies of fetches already started, in order.
+async fn read_all(started: Vec<(String, js_sys::Promise)>) -> Result<Vec<Uint8Array>, String> {
     let mut out = Vec::with_capacity(started.len());
     for (url, p) in started {
         let fail = |e: wasm_bindgen::JsValue| format!("{url}: {}", browser::describe(e));

@@ -20,6 +20,7 @@ pub mod loadlog_view;
 pub mod matrix_view;
 pub mod object_welcome;
 pub mod reloc_view;
+pub mod selection_bar;
 pub mod share_button;
 pub mod shell;
 pub mod spans;

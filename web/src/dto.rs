@@ -16,6 +16,7 @@ pub mod loadlog;
 pub mod matrix;
 pub mod object;
 pub mod reloc;
+pub mod sweep;
 
 /// What `corelab info` says about a loaded kernel BTF, ready to display.
 #[derive(Serialize, Deserialize, Clone, Debug, PartialEq, Default)]

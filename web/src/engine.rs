@@ -22,6 +22,7 @@ use wasm_bindgen_futures::JsFuture;
 
 use crate::dto::catalog::CatalogListing;
 use crate::dto::object::ObjectSummary;
+use crate::dto::sweep::{AskSweepKey, AskSweepRequest, AskSweepTable, SweepJob, SweepStep};
 use crate::dto::{LoadReport, TypeIndexData};
 use crate::protocol::{self, blobs_from_js, Envelope, Reply, Request};
 use crate::query::{AnyQuery, AnyReply, Blob};
@@ -275,6 +276,36 @@ impl Engine {
         }
     }
 
+    /// One step of a sweep: `job` for catalogue build `build` from the segments handed over
+    /// (file offset, bytes).
+    pub async fn catalog_sweep(
+        &self,
+        build: &str,
+        segments: Vec<(u64, Uint8Array)>,
+        job: SweepJob,
+    ) -> Result<SweepStep, String> {
+        let (offsets, blobs): (Vec<u64>, Vec<JsValue>) =
+            segments.into_iter().map(|(o, b)| (o, b.into())).unzip();
+        let request = Request::CatalogSweep {
+            build: build.to_owned(),
+            offsets,
+            job,
+        };
+        match self.call(request, blobs, None).await? {
+            (Reply::Swept(step), _) => Ok(step),
+            (other, _) => Err(unexpected(&other)),
+        }
+    }
+
+    /// An Ask sweep's table, from the answers the engine kept.
+    pub async fn ask_sweep_table(&self, sweep: AskSweepKey) -> Result<AskSweepTable, String> {
+        let request = Request::AskSweepTable(AskSweepRequest { sweep });
+        match self.call(request, Vec::new(), None).await? {
+            (Reply::AskTable(t), _) => Ok(*t),
+            (other, _) => Err(unexpected(&other)),
+        }
+    }
+
     /// Hands where-index shards (their index, bytes) to the engine.
     pub async fn catalog_shards(&self, shards: Vec<(u32, Uint8Array)>) -> Result<(), String> {
         let (shards, blobs): (Vec<u32>, Vec<JsValue>) =
@@ -301,6 +332,8 @@ fn unexpected(r: &Reply) -> String {
         Reply::Index => "Index",
         Reply::ObjectLoaded { .. } => "ObjectLoaded",
         Reply::Catalog { .. } => "Catalog",
+        Reply::Swept(_) => "Swept",
+        Reply::AskTable(_) => "AskTable",
         Reply::Answer(_) => "Answer",
         Reply::Done => "Done",
         Reply::Failed { .. } => "Failed",

@@ -6,6 +6,7 @@ mod catalog;
 mod inbox;
 mod loads;
 mod query;
+mod sweep;
 mod url;
 
 use yew::prelude::*;
@@ -14,6 +15,7 @@ pub use catalog::use_catalog;
 pub use inbox::use_embed_inbox;
 pub use loads::{use_kernel_slots, Loader};
 pub use query::{use_query, Queries, QueryProvider};
+pub use sweep::{use_ask_sweep, use_matrix_sweep, AskSweepState, SweepState};
 pub use url::{use_history, use_url_sync};
 
 use crate::state::{Action, Workspace};

@@ -22,6 +22,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::dto::catalog::CatalogListing;
 use crate::dto::object::ObjectSummary;
+use crate::dto::sweep::{AskSweepRequest, AskSweepTable, SweepJob, SweepStep};
 use crate::dto::{LoadReport, TypeIndexData};
 use crate::query::{AnyQuery, AnyReply, Blob};
 
@@ -85,6 +86,18 @@ pub enum Request {
         /// Each blob's file offset.
         offsets: Vec<u64>,
     },
+    /// Answer `job` for catalogue build `build`, rebuilt from the segments handed over (blob
+    /// `i` is the segment at file offset `offsets[i]`), then dropped: one step of a sweep.
+    CatalogSweep {
+        /// The build id.
+        build: String,
+        /// Each blob's file offset.
+        offsets: Vec<u64>,
+        /// What to answer.
+        job: SweepJob,
+    },
+    /// Gather an Ask sweep's answers into its table.
+    AskSweepTable(AskSweepRequest),
     /// Keep the where-index shards `shards` (their places in the head's shard list): blob
     /// `i` is shard `shards[i]`.
     CatalogShards {
@@ -114,6 +127,10 @@ pub enum Reply {
         /// The builds and where their segments are.
         listing: CatalogListing,
     },
+    /// One step of a sweep: a build's answer, or the segments it still needs.
+    Swept(SweepStep),
+    /// An Ask sweep's table.
+    AskTable(Box<AskSweepTable>),
     /// The answer to a query (its bulk in the blobs).
     Answer(Box<AnyReply>),
     /// Done, nothing to say.

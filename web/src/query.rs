@@ -26,6 +26,7 @@ pub mod kernel;
 pub mod loadlog;
 pub mod object;
 pub mod structs;
+pub mod sweep;
 
 mod cache;
 #[cfg(test)]

@@ -39,6 +39,7 @@ mod matrix;
 pub mod object;
 mod reloc;
 mod slots;
+mod sweep;
 pub mod whatif;
 
 pub use object::LoadedObject;
@@ -251,6 +252,8 @@ pub struct Session {
     hidden: Option<whatif::HiddenCopy>,
     /// The kernel catalogue, once the page has handed over its head.
     catalog: Option<catalog::Catalogue>,
+    /// An access question being answered across a catalogue selection, build by build.
+    ask_sweep: Option<sweep::AskSweep>,
     /// Milliseconds from some origin, for the timings reports carry.
     clock: fn() -> f64,
 }
@@ -274,6 +277,7 @@ impl Session {
             objects: Slots::default(),
             hidden: None,
             catalog: None,
+            ask_sweep: None,
             clock,
         }
     }

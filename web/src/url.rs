@@ -3,7 +3,7 @@
 //! `?embed=type&kernel=…&type=task_struct`, `?obj=10_guarding&kernel=…&view=flow&prog=…`,
 //! `?obj=…&kernel=…&view=flow&hide=inode.i_atime_sec&set=CONFIG_HZ=250`, `?…&libbpf=1.5`, `?tour=3`,
 //! `?kernel=…&view=header&profile=bpftool-7.1&root=task_struct`, `?kernel=…&view=layout&type=…`,
-//! `?area=ask&kernel=…&q=struct+task_struct+*t%3B+t->mm`.
+//! `?area=ask&kernel=…&q=struct+task_struct+*t%3B+t->mm`, `?obj=…&view=matrix&sel=bookworm/arm64`.
 //!
 //! Pure parsing and formatting (with its own percent-coding), tested natively.
 
@@ -207,6 +207,9 @@ pub struct UrlState {
     pub log: String,
     /// The catalogue question (`where=task_struct.__state`; empty: none).
     pub where_path: String,
+    /// The catalogue selection the Matrix sweeps (`sel=bookworm/arm64`, the CLI's `@…`
+    /// without `@`; empty: the bundled kernels).
+    pub selection: String,
 }
 
 impl UrlState {
@@ -252,6 +255,7 @@ impl UrlState {
                 "helpers" => s.helpers = v == "1",
                 "log" => s.log = v,
                 "where" => s.where_path = v,
+                "sel" => s.selection = v.trim_start_matches('@').to_owned(),
                 _ => {}
             }
         }
@@ -346,6 +350,9 @@ impl UrlState {
         if !self.where_path.is_empty() {
             pairs.push(("where", self.where_path.clone()));
         }
+        if !self.selection.is_empty() {
+            pairs.push(("sel", self.selection.clone()));
+        }
         if let Some(l) = self.line {
             pairs.push(("line", l.to_string()));
         }
@@ -373,6 +380,7 @@ pub fn is_new_place(from: &UrlState, to: &UrlState) -> bool {
         || from.roots != to.roots
         || from.object != to.object
         || from.where_path != to.where_path
+        || from.selection != to.selection
         || from.prog != to.prog
         || from.tour != to.tour
 }

@@ -250,6 +250,7 @@ queries! {
     Across => ask::AcrossQuery,
     LoadLog => loadlog::LoadLogQuery,
     Where => catalog::WhereQuery,
+    Select => catalog::SelectQuery,
 }
 
 #[cfg(target_arch = "wasm32")]

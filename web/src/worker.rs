@@ -75,14 +75,8 @@ pub fn handle(
             offsets,
         } => {
             let started = now_ms();
-            let bytes: Vec<Vec<u8>> = (0..offsets.len())
-                .map(|i| protocol::blob_bytes(blobs, i))
-                .collect();
-            let segments: Vec<(u64, &[u8])> = offsets
-                .iter()
-                .copied()
-                .zip(bytes.iter().map(Vec::as_slice))
-                .collect();
+            let bytes = segment_bytes(blobs, offsets.len());
+            let segments = with_offsets(&offsets, &bytes);
             match session.catalog_load(slot, &build, &segments) {
                 Ok(kernel) => Reply::Loaded {
                     report: LoadReport {
@@ -93,6 +87,22 @@ pub fn handle(
                 Err(message) => Reply::Failed { message },
             }
         }
+        Request::CatalogSweep {
+            build,
+            offsets,
+            job,
+        } => {
+            let bytes = segment_bytes(blobs, offsets.len());
+            let segments = with_offsets(&offsets, &bytes);
+            match session.sweep_build(&build, &segments, &job) {
+                Ok(step) => Reply::Swept(step),
+                Err(message) => Reply::Failed { message },
+            }
+        }
+        Request::AskSweepTable(r) => match session.ask_sweep_table(&r.sweep) {
+            Ok(t) => Reply::AskTable(Box::new(t)),
+            Err(message) => Reply::Failed { message },
+        },
         Request::CatalogShards { shards } => {
             let bytes: Vec<Vec<u8>> = (0..shards.len())
                 .map(|i| protocol::blob_bytes(blobs, i))
@@ -114,6 +124,20 @@ pub fn handle(
     };
     let blobs = reply.take_blobs();
     (reply, blobs)
+}
+
+/// The bytes of the first `n` blobs (catalogue segments).
+fn segment_bytes(blobs: &[JsValue], n: usize) -> Vec<Vec<u8>> {
+    (0..n).map(|i| protocol::blob_bytes(blobs, i)).collect()
+}
+
+/// Segments as the session takes them: (file offset, bytes).
+fn with_offsets<'a>(offsets: &[u64], bytes: &'a [Vec<u8>]) -> Vec<(u64, &'a [u8])> {
+    offsets
+        .iter()
+        .copied()
+        .zip(bytes.iter().map(Vec::as_slice))
+        .collect()
 }
 
 /// Posts a reply (or an early part) with its blobs transferred.

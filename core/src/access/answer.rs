@@ -62,6 +62,9 @@ pub struct Rename {
     pub from: String,
     /// What the kernel has instead: one field (a rename), or several that replaced it.
     pub to: Vec<String>,
+    /// A rename's member as C declares it in this kernel (`unsigned int __state`), for the
+    /// `___flavor` struct of a fix; `None` when its type has no spelling in the question.
+    pub decl: Option<String>,
 }
 
 /// Whether a program holding the question's code loads on a kernel.
@@ -395,6 +398,26 @@ pub(crate) fn renamed(
         .map(|r| vec![r.old.clone()])
 }
 
+/// What one kernel answers for a question: the cells of its column, whether the code
+/// loads, renames found there and notes. [`answer`] is these gathered; a caller going
+/// through many kernels one at a time ([`answer_one`], then [`Answer::gather`]) needs one
+/// kernel in memory at a time.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TargetAnswer {
+    /// The kernel's name.
+    pub name: String,
+    /// One cell per distinct record.
+    pub cells: Vec<FieldFacts>,
+    /// Whether the code loads.
+    pub load: Load,
+    /// Fields renamed here (their `target` is 0: [`Answer::gather`] numbers them).
+    pub renames: Vec<Rename>,
+    /// What else explains a failure here.
+    pub notes: Vec<String>,
+    /// A typedef root this kernel has no typedef of that name for.
+    pub typedef_root: bool,
+}
+
 /// Answers `q` (its distinct records in `obj`) on each target, given libbpf release
 /// `libbpf`'s result for each record on each target (`processed[t][i]`, from
 /// [`super::relocate_on`], or [`super::relocate`] for the default release).
@@ -405,130 +428,183 @@ pub fn answer(
     processed: &[Vec<Processed<'_>>],
     libbpf: Libbpf,
 ) -> Answer {
-    let n = obj.records.len();
-    let cells: Vec<Vec<FieldFacts>> = targets
+    let parts = targets
         .iter()
         .zip(processed)
-        .map(|((_, btf), p)| (0..n).map(|i| facts(obj, i, btf, &p[i], libbpf)).collect())
+        .map(|((name, btf), p)| answer_one(q, obj, name, btf, p, libbpf))
         .collect();
-    let runs = (0..n)
-        .map(|i| {
-            let mut runs: Vec<Run> = Vec::new();
-            for (t, row) in cells.iter().enumerate() {
-                match runs.last_mut() {
-                    Some(r) if r.facts == row[i] => r.last = t,
-                    _ => runs.push(Run {
-                        first: t,
-                        last: t,
-                        facts: row[i].clone(),
-                    }),
-                }
+    Answer::gather(parts, libbpf)
+}
+
+/// What kernel `name` (`btf`) answers for `q`, given libbpf's result for each record on it.
+pub fn answer_one(
+    q: &Question<'_>,
+    obj: &LocalObject,
+    name: &str,
+    btf: &Btf,
+    p: &[Processed<'_>],
+    libbpf: Libbpf,
+) -> TargetAnswer {
+    let n = obj.records.len();
+    let cells: Vec<FieldFacts> = (0..n).map(|i| facts(obj, i, btf, &p[i], libbpf)).collect();
+    let mut out = TargetAnswer {
+        name: name.to_owned(),
+        cells,
+        load: Load::Loads,
+        renames: Vec::new(),
+        notes: Vec::new(),
+        typedef_root: false,
+    };
+    if let Some(i) = p
+        .iter()
+        .position(|x| matches!(x.outcome, Outcome::Error(..)))
+    {
+        let msg = out.cells[i].error.clone().unwrap_or_default();
+        out.load = Load::Fails(i, msg);
+        return out;
+    }
+    let poisoned = reachable_poison(q, obj, p);
+    for &i in &poisoned {
+        // A typedef root is looked for as a typedef of that name, never as the struct
+        // behind it.
+        let root = obj.btf.btf.ty(obj.records[i].root);
+        let no_cands = p[i].cands.as_ref().is_some_and(Vec::is_empty);
+        if no_cands && root.kind() == crate::btf::Kind::TYPEDEF {
+            let behind = obj.btf.btf.skip_mods_and_typedefs(root.id());
+            let hint = if behind.kind().is_composite() && !behind.name().is_empty() {
+                format!(
+                    ": declare the pointer as `{} {} *`",
+                    behind.kind().lower_name(),
+                    behind.name()
+                )
+            } else {
+                String::new()
+            };
+            let note = format!(
+                "the root type is the typedef {}, and {name} has no typedef of that name (libbpf matches a typedef root only with a typedef){hint}",
+                root.name(),
+            );
+            out.typedef_root = true;
+            if !out.notes.contains(&note) {
+                out.notes.push(note);
             }
-            runs
-        })
-        .collect();
-    let mut loads = Vec::with_capacity(targets.len());
-    let mut renames = Vec::new();
-    let mut notes: Vec<String> = Vec::new();
-    let mut typedef_roots: Vec<usize> = Vec::new();
-    for (t, p) in processed.iter().enumerate() {
-        if let Some(i) = p
-            .iter()
-            .position(|x| matches!(x.outcome, Outcome::Error(..)))
-        {
-            let msg = cells[t][i].error.clone().unwrap_or_default();
-            loads.push(Load::Fails(i, msg));
-            continue;
         }
-        let poisoned = reachable_poison(q, obj, p);
-        for &i in &poisoned {
-            // A typedef root is looked for as a typedef of that name, never as the struct
-            // behind it.
-            let root = obj.btf.btf.ty(obj.records[i].root);
-            let no_cands = p[i].cands.as_ref().is_some_and(Vec::is_empty);
-            if no_cands && root.kind() == crate::btf::Kind::TYPEDEF {
-                let behind = obj.btf.btf.skip_mods_and_typedefs(root.id());
-                let hint = if behind.kind().is_composite() && !behind.name().is_empty() {
-                    format!(
-                        ": declare the pointer as `{} {} *`",
-                        behind.kind().lower_name(),
-                        behind.name()
-                    )
-                } else {
-                    String::new()
-                };
-                let note = format!(
-                    "the root type is the typedef {}, and {} has no typedef of that name (libbpf matches a typedef root only with a typedef){hint}",
-                    root.name(),
-                    targets[t].0
-                );
-                if !typedef_roots.contains(&t) {
-                    typedef_roots.push(t);
+        let Some(spec) = local_spec(&obj.btf, &obj.records[i], i) else {
+            continue;
+        };
+        let Some((container, path)) = field_of(&spec) else {
+            continue;
+        };
+        if let Some(to) = renamed(q.kernel(), btf, &container, &path) {
+            let decl = match to.as_slice() {
+                [one] => super::fix::member_decl(q, btf, &container, one),
+                _ => None,
+            };
+            out.renames.push(Rename {
+                record: i,
+                target: 0,
+                container,
+                from: path,
+                to,
+                decl,
+            });
+        }
+    }
+    if !poisoned.is_empty() {
+        out.load = Load::Poisoned(poisoned);
+    }
+    out
+}
+
+impl Answer {
+    /// The answer across the kernels whose own answers `parts` are, in order.
+    pub fn gather(parts: Vec<TargetAnswer>, libbpf: Libbpf) -> Answer {
+        let n = parts.first().map_or(0, |p| p.cells.len());
+        let runs = (0..n)
+            .map(|i| {
+                let mut runs: Vec<Run> = Vec::new();
+                for (t, part) in parts.iter().enumerate() {
+                    match runs.last_mut() {
+                        Some(r) if r.facts == part.cells[i] => r.last = t,
+                        _ => runs.push(Run {
+                            first: t,
+                            last: t,
+                            facts: part.cells[i].clone(),
+                        }),
+                    }
                 }
+                runs
+            })
+            .collect();
+        let mut loads = Vec::with_capacity(parts.len());
+        let mut renames = Vec::new();
+        let mut notes: Vec<String> = Vec::new();
+        let mut typedef_roots: Vec<usize> = Vec::new();
+        let mut targets = Vec::with_capacity(parts.len());
+        for (t, part) in parts.into_iter().enumerate() {
+            if part.typedef_root {
+                typedef_roots.push(t);
+            }
+            for note in part.notes {
                 if !notes.contains(&note) {
                     notes.push(note);
                 }
             }
-            let Some(spec) = local_spec(&obj.btf, &obj.records[i], i) else {
-                continue;
-            };
-            let Some((container, path)) = field_of(&spec) else {
-                continue;
-            };
-            if let Some(to) = renamed(q.kernel(), targets[t].1, &container, &path) {
-                renames.push(Rename {
-                    record: i,
-                    target: t,
-                    container,
-                    from: path,
-                    to,
-                });
-            }
+            renames.extend(part.renames.into_iter().map(|r| Rename { target: t, ..r }));
+            loads.push(part.load);
+            targets.push(part.name);
         }
-        loads.push(if poisoned.is_empty() {
-            Load::Loads
-        } else {
-            Load::Poisoned(poisoned)
-        });
+        Answer::from_loads(targets, runs, loads, renames, notes, typedef_roots, libbpf)
     }
-    let failing: Vec<usize> = loads
-        .iter()
-        .enumerate()
-        .filter(|(_, l)| matches!(l, Load::Fails(..)))
-        .map(|(t, _)| t)
-        .collect();
-    let poisoned: Vec<usize> = loads
-        .iter()
-        .enumerate()
-        .filter(|(_, l)| matches!(l, Load::Poisoned(_)))
-        .map(|(t, _)| t)
-        .collect();
-    let verdict = if !failing.is_empty() || !renames.is_empty() || !typedef_roots.is_empty() {
-        let mut on: Vec<usize> = failing;
-        for &t in &typedef_roots {
-            if !on.contains(&t) {
-                on.push(t);
+
+    fn from_loads(
+        targets: Vec<String>,
+        runs: Vec<Vec<Run>>,
+        loads: Vec<Load>,
+        renames: Vec<Rename>,
+        notes: Vec<String>,
+        typedef_roots: Vec<usize>,
+        libbpf: Libbpf,
+    ) -> Answer {
+        let failing: Vec<usize> = loads
+            .iter()
+            .enumerate()
+            .filter(|(_, l)| matches!(l, Load::Fails(..)))
+            .map(|(t, _)| t)
+            .collect();
+        let poisoned: Vec<usize> = loads
+            .iter()
+            .enumerate()
+            .filter(|(_, l)| matches!(l, Load::Poisoned(_)))
+            .map(|(t, _)| t)
+            .collect();
+        let verdict = if !failing.is_empty() || !renames.is_empty() || !typedef_roots.is_empty() {
+            let mut on: Vec<usize> = failing;
+            for &t in &typedef_roots {
+                if !on.contains(&t) {
+                    on.push(t);
+                }
             }
-        }
-        for r in &renames {
-            if !on.contains(&r.target) {
-                on.push(r.target);
+            for r in &renames {
+                if !on.contains(&r.target) {
+                    on.push(r.target);
+                }
             }
+            on.sort_unstable();
+            Verdict::Breaks(on)
+        } else if !poisoned.is_empty() {
+            Verdict::NeedsGuard(poisoned)
+        } else {
+            Verdict::Portable
+        };
+        Answer {
+            targets,
+            runs,
+            loads,
+            renames,
+            notes,
+            verdict,
+            libbpf,
         }
-        on.sort_unstable();
-        Verdict::Breaks(on)
-    } else if !poisoned.is_empty() {
-        Verdict::NeedsGuard(poisoned)
-    } else {
-        Verdict::Portable
-    };
-    Answer {
-        targets: targets.iter().map(|(n, _)| n.clone()).collect(),
-        runs,
-        loads,
-        renames,
-        notes,
-        verdict,
-        libbpf,
     }
 }

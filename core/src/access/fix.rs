@@ -60,6 +60,59 @@ pub fn fix(
     ans: &Answer,
     targets: &[(String, &Btf)],
 ) -> Option<Fix> {
+    let mut f = fix_unchecked(q, obj, ans)?;
+    if f.parts.is_empty() {
+        return Some(f);
+    }
+    let mut fixed = match f.question(q) {
+        Ok(fixed) => fixed,
+        Err(note) => {
+            f.notes.push(note);
+            return Some(f);
+        }
+    };
+    let fixed_answer = fixed.object().ok().map(|fobj| {
+        let processed: Vec<_> = targets
+            .iter()
+            .map(|(_, b)| relocate_on(&fobj.btf, &fobj.records, &Target::kernel(b), ans.libbpf))
+            .collect();
+        answer(&fixed, &fobj, targets, &processed, ans.libbpf)
+    });
+    f.set_answer(fixed_answer);
+    Some(f)
+}
+
+impl Fix {
+    /// The fix as a question over the same kernel, to ask on each kernel (or the note saying
+    /// it does not compile).
+    pub fn question<'k>(&self, q: &Question<'k>) -> Result<Question<'k>, String> {
+        let mut fixed =
+            Question::new(q.local()).map_err(|e| format!("the fix does not compile: {e}"))?;
+        for part in &self.parts {
+            if let Err(e) = fixed.add(part) {
+                return Err(format!(
+                    "the fix does not compile: {}",
+                    e.error.describe(part)
+                ));
+            }
+        }
+        Ok(fixed)
+    }
+
+    /// Records the fix's own answer on the kernels (`None`: it could not be asked): checked
+    /// when every kernel loads it.
+    pub fn set_answer(&mut self, answer: Option<Answer>) {
+        self.checked = answer
+            .as_ref()
+            .is_some_and(|a| a.verdict == Verdict::Portable);
+        self.answer = answer;
+    }
+}
+
+/// Builds the fix for `q` from its answer `ans`, without asking it again: [`Fix::question`]
+/// asked on each kernel, then [`Fix::set_answer`], checks it (a caller going through many
+/// kernels one at a time does so). `None` when there is nothing to fix.
+pub fn fix_unchecked(q: &Question<'_>, obj: &LocalObject, ans: &Answer) -> Option<Fix> {
     if ans.verdict == Verdict::Portable {
         return None;
     }
@@ -121,10 +174,11 @@ pub fn fix(
                         }
                     }
                     for (k, name) in names.iter().enumerate() {
-                        let tgt = renames.iter().find(|x| &x.to[0] == name).map(|x| x.target);
-                        let Some(decl) = tgt.and_then(|tg| {
-                            member_decl(q, targets[tg].1, &renames[0].container, name)
-                        }) else {
+                        let Some(decl) = renames
+                            .iter()
+                            .find(|x| &x.to[0] == name)
+                            .and_then(|x| x.decl.clone())
+                        else {
                             notes.push(format!("{}.{}: renamed to {name}, whose type has no spelling here: only guarded", renames[0].container, renames[0].from));
                             continue;
                         };
@@ -239,37 +293,12 @@ pub fn fix(
         parts.push(out.trim_end().to_owned());
     }
     let snippet = parts.join("\n");
-    // Ask the fix again.
-    let mut fixed = Question::new(q.local()).ok()?;
-    let mut ok = true;
-    for part in &parts {
-        if let Err(e) = fixed.add(part) {
-            notes.push(format!(
-                "the fix does not compile: {}",
-                e.error.describe(part)
-            ));
-            ok = false;
-            break;
-        }
-    }
-    let fixed_answer = ok.then(|| {
-        let fobj = fixed.object().ok()?;
-        let processed: Vec<_> = targets
-            .iter()
-            .map(|(_, b)| relocate_on(&fobj.btf, &fobj.records, &Target::kernel(b), ans.libbpf))
-            .collect();
-        Some(answer(&fixed, &fobj, targets, &processed, ans.libbpf))
-    });
-    let fixed_answer = fixed_answer.flatten();
-    let checked = fixed_answer
-        .as_ref()
-        .is_some_and(|a| a.verdict == Verdict::Portable);
     Some(Fix {
         snippet,
         definitions: usize::from(!flavors.is_empty()),
         parts,
-        answer: fixed_answer,
-        checked,
+        answer: None,
+        checked: false,
         notes,
     })
 }
@@ -521,7 +550,12 @@ fn c_type(q: &Question<'_>, id: TypeId) -> String {
 /// A declaration of member `name` of `container` as `target` has it, in types the
 /// compiled-against kernel can name (pointers become `void *`: CO-RE only checks that a
 /// pointer is a pointer).
-fn member_decl(q: &Question<'_>, target: &Btf, container: &str, name: &str) -> Option<String> {
+pub(crate) fn member_decl(
+    q: &Question<'_>,
+    target: &Btf,
+    container: &str,
+    name: &str,
+) -> Option<String> {
     let id = target
         .find_by_name(container)
         .find(|&i| target.ty(i).kind().is_composite())?;

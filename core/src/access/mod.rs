@@ -37,13 +37,15 @@ mod words;
 
 use crate::btf::{Btf, TypeId};
 
-pub use answer::{answer, Answer, Cell, FieldFacts, Load, Rename, Run, Verdict};
+pub use answer::{
+    answer, answer_one, Answer, Cell, FieldFacts, Load, Rename, Run, TargetAnswer, Verdict,
+};
 pub(crate) use answer::{field_of, renamed};
 pub(crate) use cnames::c_path;
 pub use complete::{Completion, MAX_CANDIDATES};
 pub use emit::ObjectBtf;
 pub use error::AccessError;
-pub use fix::{fix, Fix};
+pub use fix::{fix, fix_unchecked, Fix};
 pub use names::Local;
 pub use record::{Cond, InsnForm, Record};
 pub use resolve::{local_side, local_spec, relocate, relocate_on, LocalRecord, PROG};

@@ -142,6 +142,18 @@ impl Build {
         }
         &self.release
     }
+
+    /// The kernel release its `LINUX_KERNEL_VERSION` is: the upstream version of its package
+    /// (`6.1.176` for `6.1.176-1`), not the ABI name (`6.1.0-50`). `None` when the version
+    /// does not start with `X.Y`.
+    pub fn upstream_release(&self) -> Option<&str> {
+        let end = self
+            .version
+            .find(|c: char| !(c.is_ascii_digit() || c == '.'))
+            .unwrap_or(self.version.len());
+        let upstream = &self.version[..end];
+        (upstream.split('.').count() >= 2).then_some(upstream)
+    }
 }
 
 /// The head of an archive: everything but the segments' contents.

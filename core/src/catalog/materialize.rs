@@ -118,6 +118,21 @@ impl<'h> Materializer<'h> {
         References(self.cache)
     }
 
+    /// The segments rebuilding `b` reads now: its chain from the deepest reference this
+    /// materialiser keeps (a page sends only these, and asks for the rest if a failed check
+    /// makes it rebuild the whole chain).
+    pub fn segments_needed(&self, b: BuildIdx) -> Result<Vec<Segment>> {
+        let chain = self.head.chain(b)?;
+        let start = chain
+            .iter()
+            .rposition(|x| *x != b && self.cache.iter().any(|(c, _)| c == x))
+            .map_or(0, |k| k + 1);
+        Ok(chain[start..]
+            .iter()
+            .map(|&x| self.head.segments[self.head.build(x).recipe.segment().0 as usize])
+            .collect())
+    }
+
     /// The raw BTF of build `b`, byte-identical to the blob carved from its package (its
     /// sha256 is checked, and so is every reference's on the way, unless
     /// [`Materializer::checking_references_on_failure`]).
@@ -160,6 +175,13 @@ impl<'h> Materializer<'h> {
         for &x in &chain[start..] {
             let bytes = self.one(x, current.as_deref(), source, x == b || check_references)?;
             if x == b {
+                // A reference asked for itself is kept too: in a pass over a selection in
+                // chain order, the builds rebuilt over it come next.
+                if self.is_reference[x.0 as usize] && !self.cache.iter().any(|(c, _)| *c == x) {
+                    if let Some(raw) = RawBtf::parse(&bytes) {
+                        self.remember(x, Arc::new(raw));
+                    }
+                }
                 return Ok(bytes);
             }
             let raw = RawBtf::parse(&bytes).ok_or_else(|| {
@@ -172,15 +194,23 @@ impl<'h> Materializer<'h> {
                 )
             })?;
             let raw = Arc::new(raw);
-            if self.is_reference[x.0 as usize] && self.keep > 0 {
-                if self.cache.len() >= self.keep {
-                    self.cache.remove(0);
-                }
-                self.cache.push((x, raw.clone()));
+            if self.is_reference[x.0 as usize] {
+                self.remember(x, raw.clone());
             }
             current = Some(raw);
         }
         unreachable_chain(self.head, b)
+    }
+
+    /// Keeps reference `x` (the oldest kept goes when `keep` are).
+    fn remember(&mut self, x: BuildIdx, raw: Arc<RawBtf>) {
+        if self.keep == 0 {
+            return;
+        }
+        if self.cache.len() >= self.keep {
+            self.cache.remove(0);
+        }
+        self.cache.push((x, raw));
     }
 
     /// Rebuilds `x` from its segment over `reference` and checks its digest (its length

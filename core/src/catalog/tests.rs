@@ -240,3 +240,45 @@ fn references_checked_on_failure_only_still_name_the_culprit() {
     }
     assert!(tried > 0, "some flip broke the reference");
 }
+
+#[test]
+fn segments_needed_start_at_the_deepest_kept_reference() {
+    let file = sample_archive();
+    let cat = Catalog::parse(&file).unwrap();
+    let delta = first_delta(&cat.head);
+    let whole: Vec<Segment> = cat
+        .head
+        .segments_for(delta)
+        .unwrap()
+        .into_iter()
+        .map(|(_, s)| s)
+        .collect();
+    let mut m = Materializer::with_references(&cat.head, References::default(), 2);
+    assert_eq!(m.segments_needed(delta).unwrap(), whole, "nothing kept yet");
+    m.btf(delta, &mut WholeFile(&file)).unwrap();
+    let own = cat.head.segments[cat.head.build(delta).recipe.segment().0 as usize];
+    assert_eq!(
+        m.segments_needed(delta).unwrap(),
+        [own],
+        "its reference is kept: its own segment alone"
+    );
+    // A build that is nobody's delta needs its whole chain still.
+    let whole_build = (0..cat.head.builds.len() as u32)
+        .map(BuildIdx)
+        .find(|&b| cat.head.chain(b).unwrap().len() == 1)
+        .unwrap();
+    assert_eq!(m.segments_needed(whole_build).unwrap().len(), 1);
+}
+
+#[test]
+fn upstream_release_is_the_package_version() {
+    let file = sample_archive();
+    let cat = Catalog::parse(&file).unwrap();
+    let mut b = cat.head.builds[0].clone();
+    b.version = "6.1.176-1".to_owned();
+    assert_eq!(b.upstream_release(), Some("6.1.176"));
+    b.version = "6.12.57-1~bpo12+1".to_owned();
+    assert_eq!(b.upstream_release(), Some("6.12.57"));
+    b.version = "7".to_owned();
+    assert_eq!(b.upstream_release(), None);
+}

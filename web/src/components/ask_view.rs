@@ -2,8 +2,9 @@
 //! exe_file)`) typed with completion from the active kernel's names; the CO-RE records
 //! clang emits for it, relocated on that kernel and shown as the Object area shows an
 //! object's relocations (same rows, same explanation panel); then the same question across
-//! the bundled kernels: kernels grouped by answer, whether each loads it, the verdict and a
-//! checked fix.
+//! the bundled kernels, or a catalogue selection (`sel=`, swept one build at a time by
+//! `hooks::use_ask_sweep`): kernels grouped by answer, whether each loads it, the verdict and
+//! a checked fix.
 
 use web_sys::HtmlTextAreaElement;
 use yew::platform::spawn_local;
@@ -12,9 +13,12 @@ use yew::prelude::*;
 use crate::bundled;
 use crate::components::badges::{outcome_badge, short_kernel};
 use crate::components::reloc_view::{explanation_panel, explanation_row, reloc_row};
+use crate::components::selection_bar::SelectionBar;
 use crate::decimal::fixed;
 use crate::dto::ask::{AcrossTable, AskRecords, VerdictKind};
-use crate::hooks::{use_dispatch, use_kernel_slots, use_query, use_workspace};
+use crate::hooks::{
+    use_ask_sweep, use_dispatch, use_kernel_slots, use_query, use_workspace, AskSweepState,
+};
 use crate::query::ask::{AcrossQuery, AskQuery, CompleteQuery};
 use crate::query::Fetch;
 use crate::state::{Action, AskAction};
@@ -45,7 +49,18 @@ pub fn AskView(props: &AskViewProps) -> Html {
     let records = use_query(AskQuery::of(&s));
     let open = use_state(|| None::<u32>);
     let asked = !s.ask.question.trim().is_empty();
-    let ids: Vec<String> = if asked {
+    let selection = s.catalog.selection.clone();
+    let sweeping = asked && !selection.is_empty();
+    let sweep = use_ask_sweep(
+        sweeping
+            .then(|| {
+                s.kernel
+                    .slot()
+                    .map(|k| (selection.clone(), k, s.ask.question.clone()))
+            })
+            .flatten(),
+    );
+    let ids: Vec<String> = if asked && !sweeping {
         bundled::KERNELS.iter().map(|k| k.id.to_owned()).collect()
     } else {
         Vec::new()
@@ -65,7 +80,12 @@ pub fn AskView(props: &AskViewProps) -> Html {
     };
     let across_html = match (&across, &slots) {
         _ if !asked => html! {},
-        (Fetch::Ready(t), _) => across_table(t, &s.ask.question),
+        _ if sweeping => sweep_html(&sweep, &s.ask.question),
+        (Fetch::Ready(t), _) => across_table(
+            t,
+            &s.ask.question,
+            &format!("Across the {} bundled kernels", t.kernels.len()),
+        ),
         (Fetch::Failed(_), _) => html! {},
         (_, Some(Err(e))) => html! { <p class="warn">{ e }</p> },
         _ => html! {
@@ -91,6 +111,7 @@ pub fn AskView(props: &AskViewProps) -> Html {
                 <AskBox question={s.ask.question.clone()} on_ask={on_action.reform(|q| Action::Ask(AskAction::Ask(q)))} />
             }
             { records_html }
+            if !props.compact && asked { <SelectionBar /> }
             { across_html }
         </section>
     }
@@ -144,19 +165,59 @@ fn records_table(r: &AskRecords, open: &UseStateHandle<Option<u32>>) -> Html {
     }
 }
 
-/// Kernels grouped by answer, the verdict and the fix (for `question`).
-fn across_table(t: &AcrossTable, question: &str) -> Html {
+/// The question across a catalogue selection, as the sweep answers it.
+fn sweep_html(sweep: &AskSweepState, question: &str) -> Html {
+    let sw = match sweep {
+        Some(Ok(sw)) => sw,
+        Some(Err(e)) => return html! { <p class="warn" id="sweep-error">{ e }</p> },
+        None => return html! { <p class="muted">{ "Opening the kernel catalogue…" }</p> },
+    };
+    let n = sw.selection.builds.len();
+    let t = &sw.times;
+    let progress = html! {
+        <p class="muted small" id="sweep-progress" data-done={sw.done.to_string()} data-total={n.to_string()}
+            data-finished={sw.finished.to_string()} data-wall={fixed(t.wall_ms, 1).to_string()}
+            data-rebuild={fixed(t.rebuild_ms, 1).to_string()} data-parse={fixed(t.parse_ms, 1).to_string()}
+            data-work={fixed(t.work_ms, 1).to_string()} data-stall={fixed(t.stall_ms, 1).to_string()}
+            data-bytes={t.bytes.to_string()}>
+            { format!("@{}: {}", sw.selection.selector, sw.progress()) }
+            if sw.finished { { format!(" · done in {} s (rebuild {} s, parse {} s, asking {} s in the engine; waiting for segments {} s)",
+                fixed(t.wall_ms / 1000.0, 1), fixed(t.rebuild_ms / 1000.0, 1), fixed(t.parse_ms / 1000.0, 1),
+                fixed(t.work_ms / 1000.0, 1), fixed(t.stall_ms / 1000.0, 1)) } }
+        </p>
+    };
+    let failed = (!sw.failed.is_empty()).then(|| html! {
+        <ul class="why-list" id="sweep-errors">{ for sw.failed.iter().map(|(_, e)| html! { <li class="warn">{ e }</li> }) }</ul>
+    });
+    let answered = n - sw.failed.len();
+    html! {
+        <>
+            { progress }
+            if let Some(t) = &sw.table {
+                { across_table(&t.table, question, &format!("Across @{} ({answered} of {n} builds answered)", sw.selection.selector)) }
+            }
+            { for failed }
+        </>
+    }
+}
+
+/// Kernels grouped by answer, the verdict and the fix (for `question`), under `title`.
+fn across_table(t: &AcrossTable, question: &str, title: &str) -> Html {
     let head = t.records.iter().enumerate().map(|(i, r)| {
         html! { <th class="mono">{ format!("#{i} {r}") }</th> }
     });
     let rows = t.rows.iter().map(|row| {
-        let names = row
-            .kernels
-            .iter()
-            .filter_map(|&k| t.kernels.get(k as usize))
-            .map(|k| short_kernel(k))
-            .collect::<Vec<_>>()
-            .join(", ");
+        // A long run is named by its ends (`a .. b (14)`), a short one build by build.
+        let names = if row.kernels.len() > 3 {
+            row.label.clone()
+        } else {
+            row.kernels
+                .iter()
+                .filter_map(|&k| t.kernels.get(k as usize))
+                .map(|k| short_kernel(k))
+                .collect::<Vec<_>>()
+                .join(", ")
+        };
         let cells = row.cells.iter().map(|c| {
             html! {
                 <td class="mono">
@@ -180,7 +241,7 @@ fn across_table(t: &AcrossTable, question: &str) -> Html {
     };
     html! {
         <div class="ask-across" id="ask-across" data-q={question.to_owned()}>
-            <h2>{ format!("Across the {} bundled kernels", t.kernels.len()) }</h2>
+            <h2>{ title }</h2>
             <div class="table-wrap">
                 <table class="reloc-table across-table">
                     <thead><tr><th>{ "kernels" }</th>{ for head }<th>{ "loads?" }</th></tr></thead>

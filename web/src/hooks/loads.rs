@@ -101,7 +101,8 @@ impl Loader {
         s
     }
 
-    fn engine(&self) -> Result<&Engine, String> {
+    /// The engine (or why it did not start).
+    pub(crate) fn engine(&self) -> Result<&Engine, String> {
         self.engine.as_ref().as_ref().map_err(Clone::clone)
     }
 

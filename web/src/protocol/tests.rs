@@ -9,7 +9,7 @@ use super::*;
 use crate::dto::catalog::WhereOutcome;
 use crate::dto::guard::WhatIf;
 use crate::query::ask::{AcrossQuery, AskQuery, CompleteQuery};
-use crate::query::catalog::WhereQuery;
+use crate::query::catalog::{SelectQuery, WhereQuery};
 use crate::query::kernel::{HeaderQuery, LayoutQuery, ListingQuery, TypeDetailQuery};
 use crate::query::loadlog::LoadLogQuery;
 use crate::query::object::{CompareQuery, ExplainQuery, GuardQuery, MatrixQuery, RelocQuery};
@@ -76,6 +76,9 @@ fn queries() -> Vec<AnyQuery> {
             path: "task_struct.__state".into(),
             shards: vec![],
         }),
+        AnyQuery::Select(SelectQuery {
+            selector: "@all".into(),
+        }),
         AnyQuery::Ask(AskQuery {
             kernel: 1,
             text: "struct task_struct *t; BPF_CORE_READ(t, mm, exe_file)".into(),
@@ -131,6 +134,14 @@ fn every_request_round_trips() {
         },
         Request::CatalogShards {
             shards: vec![0, 63],
+        },
+        Request::CatalogSweep {
+            build: "debian12-6.1.0-50-arm64".into(),
+            offsets: vec![14_891_355],
+            job: SweepJob::Matrix {
+                object: 2,
+                whatif: whatif(),
+            },
         },
     ];
     requests.extend(queries().into_iter().map(Request::Query));
@@ -225,6 +236,49 @@ fn every_answer_round_trips_with_its_bulk() {
             &Reply::Answer(Box::new(expected)),
         );
     }
+    // An Ask sweep's table (its second pass checks the fix).
+    let key = crate::dto::sweep::AskSweepKey {
+        local: 1,
+        text: "struct task_struct *t; t->mm".into(),
+        builds: listing.builds.iter().map(|b| b.name.clone()).collect(),
+    };
+    round_trip(Request::AskSweepTable(crate::dto::sweep::AskSweepRequest {
+        sweep: key.clone(),
+    }));
+    let b0 = &listing.builds[0];
+    let segs0: Vec<(u64, &[u8])> = b0
+        .segments
+        .iter()
+        .map(|&(o, n)| (o, &archive[o as usize..(o + n) as usize]))
+        .collect();
+    let asked = SweepJob::Ask {
+        sweep: key.clone(),
+        index: 0,
+        fix: false,
+    };
+    round_trip(Reply::Swept(
+        s2.sweep_build(&b0.name, &segs0, &asked).unwrap(),
+    ));
+    let table = s2.ask_sweep_table(&key).unwrap();
+    crosses(
+        Reply::AskTable(Box::new(table.clone())),
+        &Reply::AskTable(Box::new(table)),
+    );
+    // A sweep's steps: the segments a build still needs, and a build's column.
+    round_trip(Reply::Swept(SweepStep::Need(vec![52061])));
+    let b = &listing.builds[0];
+    let segs: Vec<(u64, &[u8])> = b
+        .segments
+        .iter()
+        .map(|&(o, n)| (o, &archive[o as usize..(o + n) as usize]))
+        .collect();
+    let job = SweepJob::Matrix {
+        object: 100,
+        whatif: whatif(),
+    };
+    let step = s.sweep_build(&b.name, &segs, &job).unwrap();
+    assert!(matches!(step, SweepStep::Column(_)));
+    round_trip(Reply::Swept(step));
     for r in [Reply::Index, Reply::Done] {
         round_trip(r);
     }

@@ -1,5 +1,6 @@
-//! The kernel catalogue's question: "where is NAME[.MEMBER…]" over every build, answered
-//! from the catalogue's where-index (core's `where_is`) without rebuilding any build.
+//! The kernel catalogue's questions: "where is NAME[.MEMBER…]" over every build, answered
+//! from the catalogue's where-index (core's `where_is`) without rebuilding any build; and
+//! which builds a selection names, for sweeps.
 //!
 //! The index is sharded by name and the page fetches shards as they are needed: the key
 //! holds the shards handed to the engine so far, and an answer may be "fetch shard N
@@ -10,6 +11,7 @@ use serde::{Deserialize, Serialize};
 
 use super::{Payload, Query};
 use crate::dto::catalog::WhereOutcome;
+use crate::dto::sweep::Selection;
 use crate::session::Session;
 use crate::state::Workspace;
 
@@ -45,5 +47,28 @@ impl Query for WhereQuery {
         _: &mut dyn FnMut(WhereOutcome),
     ) -> Result<WhereOutcome, String> {
         session.catalog_where(&self.path)
+    }
+}
+
+/// A catalogue selection (`bookworm/arm64`, `all`, `6.1`: the CLI's `@…` syntax, read by
+/// core's selector) resolved to its builds and the order to sweep them in.
+#[derive(Serialize, Deserialize, Debug, Clone, PartialEq, Eq)]
+pub struct SelectQuery {
+    /// The selection as written (with or without `@`).
+    pub selector: String,
+}
+
+impl Payload for Selection {}
+
+impl Query for SelectQuery {
+    type Reply = Selection;
+    const KEEP: usize = 8;
+
+    fn run(
+        &self,
+        session: &mut Session,
+        _: &mut dyn FnMut(Selection),
+    ) -> Result<Selection, String> {
+        session.catalog_select(&self.selector)
     }
 }

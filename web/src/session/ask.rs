@@ -3,7 +3,9 @@
 //! object's; completions for the box; and the answer across kernels with its verdict and
 //! fix. The words come from core's describers, as `corelab access` prints them.
 
-use corelab::access::{self, AccessError, Answer, LocalObject, Question, Verdict};
+use corelab::access::{
+    self, AccessError, Answer, Fix, LocalObject, Question, TargetAnswer, Verdict,
+};
 use corelab::btf::Btf;
 use corelab::bytes::Endian;
 use corelab::libbpf::Libbpf;
@@ -162,12 +164,17 @@ pub fn across(
         .collect();
     let ans = access::answer(&q, &obj, &named, &processed, Libbpf::default());
     let fix = access::fix(&q, &obj, &ans, &named);
-    Ok(AcrossTable {
+    Ok(table(&ans, &obj, fix.as_ref(), clock() - start))
+}
+
+/// The table of an answer and its fix.
+fn table(ans: &Answer, obj: &LocalObject, fix: Option<&Fix>, ms: f64) -> AcrossTable {
+    AcrossTable {
         kernels: ans.targets.clone(),
         records: (0..obj.records.len())
             .map(|i| format!("{} ({})", obj.describe(i), obj.records[i].kind.log_name()))
             .collect(),
-        rows: grouped(&ans, &obj),
+        rows: grouped(ans, obj),
         verdict: match ans.verdict {
             Verdict::Portable => VerdictKind::Portable,
             Verdict::NeedsGuard(_) => VerdictKind::NeedsGuard,
@@ -176,12 +183,62 @@ pub fn across(
         verdict_text: ans.verdict_text(&|r| obj.describe(r)),
         fix: fix.map(|f| FixText {
             status: f.status(),
-            snippet: f.snippet,
+            snippet: f.snippet.clone(),
             checked: f.checked,
-            notes: f.notes,
+            notes: f.notes.clone(),
         }),
-        ms: clock() - start,
-    })
+        ms,
+    }
+}
+
+/// `text` compiled against `local` (or, with `fix`, that fix of it), answered on one
+/// catalogue build `name` (`btf`): its part of an answer across a selection.
+pub fn answer_on(
+    local: &Kernel,
+    text: &str,
+    fix: Option<&Fix>,
+    name: &str,
+    btf: &Btf,
+) -> Result<TargetAnswer, String> {
+    let (q, _) = question(local.access_local(), text).map_err(|e| e.message)?;
+    let q = match fix {
+        Some(f) => f.question(&q)?,
+        None => q,
+    };
+    let mut q = q;
+    let obj = q.object().map_err(|e| e.describe(text))?;
+    let processed = access::relocate(&obj.btf, &obj.records, btf);
+    Ok(access::answer_one(
+        &q,
+        &obj,
+        name,
+        btf,
+        &processed,
+        Libbpf::default(),
+    ))
+}
+
+/// The table across a selection from the builds' parts (in order), with the fix: built
+/// unchecked when `checked_by` is `None`, else checked by the fix's own parts.
+pub fn gather(
+    local: &Kernel,
+    text: &str,
+    parts: Vec<TargetAnswer>,
+    fix: Option<Fix>,
+    checked_by: Option<Vec<TargetAnswer>>,
+    clock: fn() -> f64,
+) -> Result<(AcrossTable, Option<Fix>), String> {
+    let start = clock();
+    let (q, obj) = question(local.access_local(), text).map_err(|e| e.message)?;
+    let ans = Answer::gather(parts, Libbpf::default());
+    let fix = match (fix, checked_by) {
+        (Some(mut f), Some(fix_parts)) => {
+            f.set_answer(Some(Answer::gather(fix_parts, Libbpf::default())));
+            Some(f)
+        }
+        _ => access::fix_unchecked(&q, &obj, &ans),
+    };
+    Ok((table(&ans, &obj, fix.as_ref(), clock() - start), fix))
 }
 
 /// Consecutive kernels with the same answer for every record and the same load, one row

@@ -29,9 +29,24 @@ pub struct Catalogue {
     references: References,
 }
 
+impl Catalogue {
+    /// The archive's head.
+    pub fn head(&self) -> &Head {
+        &self.head
+    }
+}
+
 /// References kept between picks (each is a whole kernel's BTF split for the codec, ~2× its
 /// size: ~10 MB).
 const KEPT_REFERENCES: usize = 2;
+
+/// A build rebuilt, or the segments it still needs.
+pub(crate) enum Rebuilt {
+    /// Its raw BTF, sha256 checked.
+    Btf(Vec<u8>),
+    /// These segments (file offsets) must be handed over too.
+    Missing(Vec<u64>),
+}
 
 /// Segments the page fetched, by file offset: each must be exactly as long as the head says.
 struct Fetched<'a>(&'a [(u64, &'a [u8])]);
@@ -96,7 +111,7 @@ impl Session {
         Ok(listing)
     }
 
-    fn catalogue(&self) -> Result<&Catalogue, String> {
+    pub(crate) fn catalogue(&self) -> Result<&Catalogue, String> {
         self.catalog
             .as_ref()
             .ok_or_else(|| "the kernel catalogue is not open".to_owned())
@@ -111,23 +126,16 @@ impl Session {
         segments: &[(u64, &[u8])],
     ) -> Result<&Kernel, String> {
         let clock = self.clock;
-        let cat = self
-            .catalog
-            .as_mut()
-            .ok_or_else(|| "the kernel catalogue is not open".to_owned())?;
-        let b = cat
-            .head
-            .find(name)
-            .ok_or_else(|| format!("no catalogue build named {name}"))?;
         let started = clock();
-        let references = std::mem::take(&mut cat.references);
-        // The build's own sha256 is always checked; its references' only when that fails
-        // (then every one is, to name the culprit): hashing them was a third of a rebuild.
-        let mut m = Materializer::with_references(&cat.head, references, KEPT_REFERENCES)
-            .checking_references_on_failure();
-        let btf = m.btf(b, &mut Fetched(segments));
-        cat.references = m.into_references();
-        let btf = btf.map_err(|e| format!("catalogue build {name}: {e}"))?;
+        let btf = match self.catalog_rebuild(name, segments, KEPT_REFERENCES)? {
+            Rebuilt::Btf(btf) => btf,
+            Rebuilt::Missing(offsets) => {
+                return Err(format!(
+                    "catalogue build {name}: catalogue segment at file offset {:#x} not fetched",
+                    offsets.first().copied().unwrap_or_default()
+                ))
+            }
+        };
         let layer = format!(
             "catalogue build (rebuilt from {} segment{} of {} KB in {} ms, sha256 checked)",
             segments.len(),
@@ -142,6 +150,64 @@ impl Session {
         let mut kernel = Kernel::load(&format!("@{name}"), &btf, None)?;
         kernel.layers.insert(0, layer);
         Ok(self.kernels.insert(slot, kernel))
+    }
+
+    /// Rebuilds build `name` from `segments` (file offset, bytes), keeping up to `keep`
+    /// references for the next build. Segments it needs and was not given are
+    /// [`Rebuilt::Missing`]: the references it did not keep, or, when the build's own check
+    /// fails, the rest of its chain (rebuilt with every check, to name the culprit).
+    pub(crate) fn catalog_rebuild(
+        &mut self,
+        name: &str,
+        segments: &[(u64, &[u8])],
+        keep: usize,
+    ) -> Result<Rebuilt, String> {
+        let cat = self
+            .catalog
+            .as_mut()
+            .ok_or_else(|| "the kernel catalogue is not open".to_owned())?;
+        let b = cat
+            .head
+            .find(name)
+            .ok_or_else(|| format!("no catalogue build named {name}"))?;
+        let references = std::mem::take(&mut cat.references);
+        // The build's own sha256 is always checked; its references' only when that fails
+        // (then every one is, to name the culprit): hashing them was a third of a rebuild.
+        let mut m = Materializer::with_references(&cat.head, references, keep)
+            .checking_references_on_failure();
+        let missing = |needed: Vec<Segment>| -> Vec<u64> {
+            needed
+                .iter()
+                .map(|s| s.offset)
+                .filter(|o| !segments.iter().any(|(have, _)| have == o))
+                .collect()
+        };
+        let before = m
+            .segments_needed(b)
+            .map_err(|e| format!("catalogue build {name}: {e}"))?;
+        let lacking = missing(before);
+        if !lacking.is_empty() {
+            cat.references = m.into_references();
+            return Ok(Rebuilt::Missing(lacking));
+        }
+        let btf = m.btf(b, &mut Fetched(segments));
+        cat.references = m.into_references();
+        match btf {
+            Ok(btf) => Ok(Rebuilt::Btf(btf)),
+            Err(e) => {
+                let chain = cat
+                    .head
+                    .segments_for(b)
+                    .map(|v| v.into_iter().map(|(_, s)| s).collect())
+                    .unwrap_or_default();
+                let lacking = missing(chain);
+                if lacking.is_empty() {
+                    Err(format!("catalogue build {name}: {e}"))
+                } else {
+                    Ok(Rebuilt::Missing(lacking))
+                }
+            }
+        }
     }
 
     /// Decodes index shards the page fetched (shard index, bytes) and keeps them.

@@ -16,11 +16,23 @@ pub fn build(
     kernels: &[Target],
     whatif: &WhatIf,
 ) -> Result<MatrixTable, String> {
+    let with_releases: Vec<(&Target, Option<String>)> =
+        kernels.iter().map(|t| (t, release_in(&t.label))).collect();
+    build_with_releases(obj, &with_releases, whatif)
+}
+
+/// The matrix of `obj` against `kernels`, each with the release its `LINUX_KERNEL_VERSION`
+/// is (`None`: `whatif`'s).
+pub fn build_with_releases(
+    obj: &LoadedObject,
+    kernels: &[(&Target, Option<String>)],
+    whatif: &WhatIf,
+) -> Result<MatrixTable, String> {
     let mut analyses = Vec::with_capacity(kernels.len());
-    for t in kernels {
+    for (t, release) in kernels {
         let label = &t.label;
         let w = WhatIf {
-            kernel_release: release_in(label).or_else(|| whatif.kernel_release.clone()),
+            kernel_release: release.clone().or_else(|| whatif.kernel_release.clone()),
             set: whatif.set.clone(),
             hide: Vec::new(),
             libbpf: whatif.libbpf,

@@ -24,7 +24,7 @@ pub(crate) fn kernel(name: &str) -> Kernel {
 }
 
 pub(crate) const K510: &str = "debian11-5.10.0-46-amd64";
-const K61: &str = "debian12-6.1.0-50-amd64";
+pub(crate) const K61: &str = "debian12-6.1.0-50-amd64";
 const K612: &str = "debian13-6.12.107-s390x";
 pub(crate) const K618: &str = "host-6.18.44-fc-v657-amd64";
 

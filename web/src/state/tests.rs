@@ -633,3 +633,22 @@ fn the_where_question_lives_in_the_url() {
         None
     );
 }
+
+#[test]
+fn the_matrix_selection_lives_in_the_url_and_makes_the_sweep_job() {
+    let mut w = Workspace::default();
+    w.apply(Action::ShowView(View::Matrix));
+    w.apply(Action::Catalog(crate::state::CatalogAction::Select(
+        " @bookworm/ppc64el ".into(),
+    )));
+    assert_eq!(w.catalog.selection, "bookworm/ppc64el");
+    let u = w.url();
+    assert_eq!(u.selection, "bookworm/ppc64el");
+    assert_eq!(Workspace::from_url(&u).catalog, w.catalog);
+    // No object: nothing to sweep.
+    assert_eq!(crate::query::sweep::matrix_job(&w), None);
+    w.apply(Action::Catalog(crate::state::CatalogAction::Select(
+        String::new(),
+    )));
+    assert_eq!(w.url().selection, "");
+}

@@ -238,3 +238,16 @@ fn catalogue_builds_and_where_questions_round_trip() {
     next.where_path = "task_struct.__state".into();
     assert!(is_new_place(&u, &next));
 }
+
+#[test]
+fn a_catalogue_selection_round_trips() {
+    let u = UrlState::parse("?obj=10_guarding&view=matrix&sel=@bookworm/ppc64el");
+    assert_eq!(u.selection, "bookworm/ppc64el");
+    assert_eq!(u.view, View::Matrix);
+    let s = u.format();
+    assert_eq!(s, "?obj=10_guarding&view=matrix&sel=bookworm%2Fppc64el");
+    assert_eq!(UrlState::parse(&s), u);
+    let mut all = u.clone();
+    all.selection = "all".into();
+    assert!(is_new_place(&u, &all), "another selection is another place");
+}

@@ -1,0 +1,200 @@
+//! Sweeps in the engine: a catalogue selection resolved by core's selector (the CLI's
+//! `@all`, `@arm64`, `@bookworm/arm64`, `@6.1`), and one build of a sweep answered — rebuilt
+//! from the segments the page handed over, parsed, asked, dropped. Nothing of a build
+//! outlives its step but the references the materialiser keeps for the next one.
+
+use std::sync::Arc;
+
+use corelab::btf::Btf;
+use corelab::catalog::{select, BuildIdx};
+use corelab::libbpf::Libbpf;
+
+use corelab::access::{Fix, TargetAnswer};
+
+use super::catalog::Rebuilt;
+use super::whatif::Target;
+use super::{ask, matrix, Session};
+use crate::dto::sweep::{
+    AskSweepKey, AskSweepTable, Selection, SweepAnswer, SweepColumn, SweepJob, SweepStep,
+};
+
+/// An access question answered across a selection: each build's part, kept until the table
+/// is gathered (a part is a few facts per record, not the build), and the fix's parts.
+#[derive(Debug)]
+pub struct AskSweep {
+    key: AskSweepKey,
+    parts: Vec<Option<TargetAnswer>>,
+    fix: Option<Fix>,
+    fix_parts: Vec<Option<TargetAnswer>>,
+}
+
+impl AskSweep {
+    fn new(key: AskSweepKey) -> AskSweep {
+        let n = key.builds.len();
+        AskSweep {
+            key,
+            parts: vec![None; n],
+            fix: None,
+            fix_parts: vec![None; n],
+        }
+    }
+}
+
+/// References a sweep keeps between builds (each ~2× a kernel's BTF: ~10 MB). Swept in
+/// chain order, a build's reference was nearly always rebuilt just before it.
+const SWEEP_REFERENCES: usize = 4;
+
+impl Session {
+    /// The builds `selector` names (`bookworm/arm64`, `all`, with or without `@`), in
+    /// catalogue order, and the order to sweep them in: sorted by reference chain, so a
+    /// reference comes right before the builds rebuilt over it.
+    pub fn catalog_select(&self, selector: &str) -> Result<Selection, String> {
+        let cat = self
+            .catalog
+            .as_ref()
+            .ok_or_else(|| "the kernel catalogue is not open".to_owned())?;
+        let head = cat.head();
+        let selector = selector.trim().trim_start_matches('@');
+        let picked: Vec<BuildIdx> = select(head, selector)?;
+        let chains: Vec<Vec<u32>> = picked
+            .iter()
+            .map(|&b| {
+                head.chain(b)
+                    .map(|c| c.into_iter().map(|x| x.0).collect())
+                    .map_err(|e| e.to_string())
+            })
+            .collect::<Result<_, _>>()?;
+        let mut order: Vec<u32> = (0..picked.len() as u32).collect();
+        order.sort_by(|&a, &b| chains[a as usize].cmp(&chains[b as usize]));
+        Ok(Selection {
+            selector: selector.to_owned(),
+            builds: picked.iter().map(|&b| head.build(b).name.clone()).collect(),
+            order,
+        })
+    }
+
+    /// Answers `job` for catalogue build `name`, rebuilt from `segments` (file offset,
+    /// bytes) and dropped afterwards; or the segments it still needs.
+    pub fn sweep_build(
+        &mut self,
+        name: &str,
+        segments: &[(u64, &[u8])],
+        job: &SweepJob,
+    ) -> Result<SweepStep, String> {
+        let clock = self.clock;
+        let started = clock();
+        let bytes = match self.catalog_rebuild(name, segments, SWEEP_REFERENCES)? {
+            Rebuilt::Btf(b) => b,
+            Rebuilt::Missing(offsets) => return Ok(SweepStep::Need(offsets)),
+        };
+        let rebuilt = clock();
+        // Straight to the parser: a sweep needs no content sniffing, summary or type index.
+        let btf =
+            Btf::parse_owned(bytes, None).map_err(|e| format!("catalogue build {name}: {e}"))?;
+        let parsed = clock();
+        let answer = match job {
+            SweepJob::Matrix { object, whatif } => {
+                let obj = self.object_or_err(*object)?;
+                let release = self
+                    .catalog
+                    .as_ref()
+                    .and_then(|c| c.head().find(name).map(|b| c.head().build(b)))
+                    .and_then(|b| b.upstream_release())
+                    .map(str::to_owned);
+                let target = Target {
+                    label: format!("@{name}"),
+                    btf: Arc::new(btf),
+                    hidden: Vec::new(),
+                    libbpf: Libbpf::default(),
+                    modules: Vec::new(),
+                };
+                SweepAnswer::Matrix(matrix::build_with_releases(
+                    obj,
+                    &[(&target, release)],
+                    whatif,
+                )?)
+            }
+            SweepJob::Ask { sweep, index, fix } => {
+                let i = *index as usize;
+                if i >= sweep.builds.len() || sweep.builds[i] != name {
+                    return Err(format!(
+                        "catalogue build {name} is not build {i} of the sweep"
+                    ));
+                }
+                if self.ask_sweep.as_ref().is_none_or(|a| a.key != *sweep) {
+                    self.ask_sweep = Some(AskSweep::new(sweep.clone()));
+                }
+                let local = self.kernel_or_err(sweep.local)?;
+                let held = self.ask_sweep.as_ref().expect("set above");
+                let with_fix = match (fix, &held.fix) {
+                    (false, _) => None,
+                    (true, Some(f)) => Some(f),
+                    (true, None) => return Err("no fix to check: gather the answers first".into()),
+                };
+                let part = ask::answer_on(local, &sweep.text, with_fix, &format!("@{name}"), &btf)?;
+                let loads = matches!(part.load, corelab::access::Load::Loads);
+                let held = self.ask_sweep.as_mut().expect("set above");
+                if *fix {
+                    held.fix_parts[i] = Some(part);
+                } else {
+                    held.parts[i] = Some(part);
+                }
+                SweepAnswer::Ask(loads)
+            }
+        };
+        let done = clock();
+        Ok(SweepStep::Column(SweepColumn {
+            answer,
+            rebuild_ms: rebuilt - started,
+            parse_ms: parsed - rebuilt,
+            work_ms: done - parsed,
+        }))
+    }
+}
+
+impl Session {
+    /// The table of Ask sweep `key` over the builds answered so far (in the table's order):
+    /// runs, verdict and the fix — unchecked after the question's pass (`fix_unchecked`:
+    /// ask it on each build with `fix: true`), checked once its pass has run.
+    pub fn ask_sweep_table(&mut self, key: &AskSweepKey) -> Result<AskSweepTable, String> {
+        let clock = self.clock;
+        let mut held = self
+            .ask_sweep
+            .take()
+            .filter(|a| a.key == *key)
+            .ok_or_else(|| "this question has not been asked on any build".to_owned())?;
+        let gathered = self.gather_ask(&mut held, clock);
+        self.ask_sweep = Some(held);
+        gathered
+    }
+
+    fn gather_ask(&self, held: &mut AskSweep, clock: fn() -> f64) -> Result<AskSweepTable, String> {
+        let key = &held.key;
+        let local = self.kernel_or_err(key.local)?;
+        let parts: Vec<TargetAnswer> = held.parts.iter().flatten().cloned().collect();
+        if parts.is_empty() {
+            return Err("no build of the selection answered".to_owned());
+        }
+        let fix_parts: Vec<TargetAnswer> = held.fix_parts.iter().flatten().cloned().collect();
+        let checked_by = (held.fix.is_some() && !fix_parts.is_empty()).then_some(fix_parts);
+        let (mut table, fix) =
+            ask::gather(local, &key.text, parts, held.fix.take(), checked_by, clock)?;
+        let fix_unchecked = fix
+            .as_ref()
+            .is_some_and(|f| !f.parts.is_empty() && f.answer.is_none());
+        held.fix = fix;
+        // The words say "every kernel above": here, the builds of the selection answered.
+        if let Some(f) = &mut table.fix {
+            if fix_unchecked {
+                f.status = "checking it on every build…".to_owned();
+            }
+        }
+        Ok(AskSweepTable {
+            table,
+            fix_unchecked,
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests;
