@@ -2,7 +2,7 @@
 // same files in the same run, a cold first visit, and the shipped wasm sizes (gzip -9).
 //
 //   make bench-web      (builds dist/ and the release CLI first)
-//   node scripts/bench-web.mjs [--runs 7] [--baseline DIR]
+//   node scripts/bench-web.mjs [--runs 7] [--baseline DIR] [--only sweep] [--cores N]
 //
 // `--baseline DIR` also measures another build of the site (e.g. main's dist/, copied aside)
 // in the same run, so before/after figures share the machine's load and the native figures.
@@ -65,6 +65,9 @@ const dist = resolve(arg("--dist", join(root, "dist")));
 const baseline = arg("--baseline", null);
 const runs = +arg("--runs", 7);
 const only = arg("--only", null);
+// `--cores N`: the page sees navigator.hardwareConcurrency N (a sweep runs on N − 1 engine
+// workers, at most 4), whatever this machine has.
+const cores = arg("--cores", null);
 const KERNEL = "host-6.18.44-fc-v657-amd64";
 const file = join(root, "tests/data/btf", `${KERNEL}.btf.gz`);
 const cli = join(process.env.CARGO_TARGET_DIR ? resolve(root, process.env.CARGO_TARGET_DIR) : join(root, "target"), "release/corelab");
@@ -149,7 +152,9 @@ const probe = () => {
         done();
       }
     });
-    mo.observe(document, { subtree: true, childList: true });
+    // Attributes too: a sweep's last answer may only flip `data-finished` (its column
+    // joining a run of identical neighbours inserts no element).
+    mo.observe(document, { subtree: true, childList: true, attributes: true });
   });
 };
 
@@ -295,6 +300,9 @@ async function measureSweep(base) {
   const profile = mkdtempSync(join(tmpdir(), "corelab-bench-sweep-"));
   const ctx = await launch(profile);
   await ctx.addInitScript(probe);
+  if (cores) {
+    await ctx.addInitScript((n) => Object.defineProperty(navigator, "hardwareConcurrency", { get: () => n }), +cores);
+  }
   const page = ctx.pages()[0] ?? (await ctx.newPage());
   const out = [];
   for (let i = 0; i < sweepRuns; i++) {
@@ -307,7 +315,9 @@ async function measureSweep(base) {
     await page.waitForTimeout(300);
     const [inside] = await timedClick(page, "#sweep-go", '#sweep-progress[data-finished="true"]');
     const d = await page.locator("#sweep-progress").evaluate((e) => ({ ...e.dataset }));
-    out.push({ click: inside, ...Object.fromEntries(Object.entries(d).map(([k, v]) => [k, +v])) });
+    const workers = page.workers().length;
+    const hc = await page.evaluate(() => navigator.hardwareConcurrency);
+    out.push({ click: inside, workers, hc, ...Object.fromEntries(Object.entries(d).map(([k, v]) => [k, +v])) });
   }
   const asks = [];
   for (let i = 0; i < sweepRuns; i++) {
@@ -324,7 +334,8 @@ async function measureSweep(base) {
   rmSync(profile, { recursive: true, force: true });
   const med = (k, xs = out) => median(xs.map((o) => o[k]));
   const summary = (xs) => ({ click: med("click", xs), wall: med("wall", xs), rebuild: med("rebuild", xs), parse: med("parse", xs),
-    work: med("work", xs), stall: med("stall", xs), bytes: med("bytes", xs), total: xs[0].total, first: xs[0].click });
+    work: med("work", xs), stall: med("stall", xs), bytes: med("bytes", xs), total: xs[0].total, first: xs[0].click,
+    workers: xs[0].workers, hc: xs[0].hc });
   return { ...summary(out), ask: { ...summary(asks), verdict: asks[0].verdict } };
 }
 
@@ -333,16 +344,16 @@ function printSweep(sw, before) {
   console.log(`matrix of opensnoop.o (53 CO-RE records) over @${SWEEP_SEL} (${sw.total} catalogue builds), ${sweepRuns} runs:`);
   console.log(`  native  corelab matrix OBJ @${SWEEP_SEL} (whole process)   ${fmt(ns)}   (${(ns / sw.total).toFixed(1)} ms per build)`);
   console.log(`  app     Sweep click → last column painted      ${fmt(sw.click)}   = ${(sw.click / ns).toFixed(2)}× native (goal 3 s)${before ? `   (before: ${fmt(before.click)})` : ""}`);
-  console.log(`            first run (segments not in the HTTP cache): ${fmt(sw.first)}`);
-  console.log(`            worker: rebuild ${fmt(sw.rebuild)}, parse ${fmt(sw.parse)}, relocate+guard ${fmt(sw.work)}; waiting for segments ${fmt(sw.stall)}; ${(sw.bytes / 1e6).toFixed(1)} MB of segments`);
-  console.log(`            per build: rebuild ${(sw.rebuild / sw.total).toFixed(1)} ms, parse ${(sw.parse / sw.total).toFixed(1)} ms, relocate+guard ${(sw.work / sw.total).toFixed(1)} ms`);
+  console.log(`            first run (segments not in the HTTP cache): ${fmt(sw.first)}; ${sw.workers} engine worker(s), hardwareConcurrency ${sw.hc}`);
+  console.log(`            workers (summed): rebuild ${fmt(sw.rebuild)}, parse ${fmt(sw.parse)}, relocate+guard ${fmt(sw.work)}; waiting for segments ${fmt(sw.stall)}; ${(sw.bytes / 1e6).toFixed(1)} MB of segments`);
+  console.log(`            per build: rebuild ${(sw.rebuild / sw.total).toFixed(1)} ms, parse ${(sw.parse / sw.total).toFixed(1)} ms, relocate+guard ${(sw.work / sw.total).toFixed(1)} ms${before ? `   (before: rebuild ${(before.rebuild / before.total).toFixed(1)} ms, parse ${(before.parse / before.total).toFixed(1)} ms)` : ""}`);
   const na = median(nativeAskSweep);
   const a = sw.ask;
   console.log(`access: ${ASK} against 6.1's types, across @${SWEEP_SEL} (${a.total} builds):`);
   console.log(`  native  corelab access --local 6.1 -t @${SWEEP_SEL} (whole process)   ${fmt(na)}   (${(na / a.total).toFixed(1)} ms per build)`);
   console.log(`  app     Sweep click → verdict and fix painted   ${fmt(a.click)}   = ${(a.click / na).toFixed(2)}× native; ${fmt(a.click * 100 / a.total)} per 100 builds (goal 200 ms)${before ? `   (before: ${fmt(before.ask.click)})` : ""}`);
   console.log(`            first run: ${fmt(a.first)}; verdict: ${a.verdict.replace(/\s+/g, " ").slice(0, 120)}`);
-  console.log(`            worker: rebuild ${fmt(a.rebuild)}, parse ${fmt(a.parse)}, asking ${fmt(a.work)} (every pass); waiting for segments ${fmt(a.stall)}`);
+  console.log(`            worker: rebuild ${fmt(a.rebuild)}, parse ${fmt(a.parse)}, asking ${fmt(a.work)} (every pass); waiting for segments ${fmt(a.stall)}${before ? `   (before: rebuild ${fmt(before.ask.rebuild)}, parse ${fmt(before.ask.parse)}, asking ${fmt(before.ask.work)})` : ""}`);
 }
 
 if (only === "sweep") {

@@ -251,6 +251,29 @@ const swept = (p = page) =>
     return e && e.dataset.total !== "0" && e.dataset.done === e.dataset.total;
   }, null, { timeout: 120_000 });
 
+// The swept Matrix on page `p` equals `want` (cliMatrix), column for column and cell for cell.
+async function sameMatrix(p, want) {
+  const heads = await p.locator("#matrix-programs th.kcol").evaluateAll((ths) => ths.map((t) => t.title));
+  assert(JSON.stringify(heads) === JSON.stringify(want.kernels), `columns ${heads} vs the CLI's ${want.kernels}`);
+  for (const pr of want.progs) {
+    const got = await p
+      .locator(`#matrix-programs tr[data-prog="${pr.prog}"] td.mcell`)
+      .evaluateAll((tds) => tds.map((t) => [...t.classList].find((c) => c.startsWith("v-")).slice(2)));
+    const exp = pr.cells.map((c) => c.verdict);
+    assert(JSON.stringify(got) === JSON.stringify(exp), `${pr.prog}: ${got} vs ${exp}`);
+  }
+  for (const [i, r] of want.relos.entries()) {
+    const got = await p
+      .locator(`#matrix-relocs tr[data-relo="${i}"] td.mcell`)
+      .evaluateAll((tds) => tds.map((t) => [[...t.classList].find((c) => c.startsWith("o-")).slice(2), t.innerText.trim()]));
+    const exp = r.cells.map((c) => [c.outcome, c.outcome === "patched" ? String(c.value) : null]);
+    assert(got.length === exp.length, `relo ${i}: ${got.length} cells`);
+    for (const [k, [o, v]] of exp.entries()) {
+      assert(got[k][0] === o && (v === null || got[k][1] === v), `relo ${i} on ${want.kernels[k]}: ${got[k]} vs ${o} ${v}`);
+    }
+  }
+}
+
 await test("the matrix of a sample over @bookworm/ppc64el equals corelab matrix, build by build", async () => {
   const SEL = "bookworm/ppc64el";
   const want = cliMatrix("10_guarding", SEL);
@@ -260,25 +283,7 @@ await test("the matrix of a sample over @bookworm/ppc64el equals corelab matrix,
   await page.locator("#sweep-go").click();
   await swept();
   assert(page.url().includes("sel=bookworm%2Fppc64el"), page.url());
-  const heads = await page.locator("#matrix-programs th.kcol").evaluateAll((ths) => ths.map((t) => t.title));
-  assert(JSON.stringify(heads) === JSON.stringify(want.kernels), `columns ${heads} vs the CLI's ${want.kernels}`);
-  for (const p of want.progs) {
-    const got = await page
-      .locator(`#matrix-programs tr[data-prog="${p.prog}"] td.mcell`)
-      .evaluateAll((tds) => tds.map((t) => [...t.classList].find((c) => c.startsWith("v-")).slice(2)));
-    const exp = p.cells.map((c) => c.verdict);
-    assert(JSON.stringify(got) === JSON.stringify(exp), `${p.prog}: ${got} vs ${exp}`);
-  }
-  for (const [i, r] of want.relos.entries()) {
-    const got = await page
-      .locator(`#matrix-relocs tr[data-relo="${i}"] td.mcell`)
-      .evaluateAll((tds) => tds.map((t) => [[...t.classList].find((c) => c.startsWith("o-")).slice(2), t.innerText.trim()]));
-    const exp = r.cells.map((c) => [c.outcome, c.outcome === "patched" ? String(c.value) : null]);
-    assert(got.length === exp.length, `relo ${i}: ${got.length} cells`);
-    for (const [k, [o, v]] of exp.entries()) {
-      assert(got[k][0] === o && (v === null || got[k][1] === v), `relo ${i} on ${want.kernels[k]}: ${got[k]} vs ${o} ${v}`);
-    }
-  }
+  await sameMatrix(page, want);
   const progress = await page.locator("#sweep-progress").evaluate((e) => ({ ...e.dataset }));
   console.log(`     @${SEL}: ${progress.total} builds in ${progress.wall} ms (rebuild ${progress.rebuild}, parse ${progress.parse}, relocate+guard ${progress.work}, waiting for segments ${progress.stall} ms, ${progress.bytes} bytes)`);
   await shot("9-matrix-sweep");
@@ -304,6 +309,19 @@ await test("the matrix of a sample over @bookworm/ppc64el equals corelab matrix,
   const heads3 = await embed.locator("#embed #matrix-programs th.kcol").evaluateAll((ths) => ths.map((t) => t.title));
   assert(JSON.stringify(heads3) === JSON.stringify(want.kernels), `embed: ${heads3}`);
   await embed.close();
+  // On a machine of four cores the sweep runs on three engine workers, each taking whole
+  // reference chains (@bullseye has two: amd64 and arm64); the table is the same.
+  const pool = await ctx.newPage();
+  pool.on("pageerror", (e) => problems.push(`page error: ${e.message}`));
+  await pool.addInitScript(() => Object.defineProperty(navigator, "hardwareConcurrency", { get: () => 4 }));
+  await pool.goto(`${base}?obj=10_guarding&view=matrix&sel=bullseye`);
+  await swept(pool);
+  // A column per build (a table this wide groups identical neighbours by default).
+  await pool.locator("#sweep-group").uncheck();
+  await sameMatrix(pool, cliMatrix("10_guarding", "bullseye"));
+  // The main engine and two helpers.
+  assert(pool.workers().length === 3, `${pool.workers().length} workers`);
+  await pool.close();
   // Back to the bundled kernels.
   await page.locator(".sweep-bar .chip", { hasText: "bundled" }).click();
   await page.locator("#matrix-programs th.kcol").first().waitFor({ timeout: TIMEOUT });

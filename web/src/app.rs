@@ -16,7 +16,7 @@ use crate::state::{Action, KernelAction, ObjectAction, Source, Workspace};
 use crate::url::{UrlState, View};
 
 /// Where the worker script is, relative to the page.
-const WORKER_URL: &str = "./worker.js";
+pub(crate) const WORKER_URL: &str = "./worker.js";
 
 /// The target kernel picked when an object view needs one and none is loaded.
 pub const DEFAULT_TARGET: &str = "debian12-6.1.0-50-amd64";

@@ -118,6 +118,14 @@ impl CatalogClient {
     }
 }
 
+/// Opens the catalogue in another engine (a sweep's helper): the head fetched again, which
+/// the browser's cache holds by now.
+pub async fn open_in(engine: &Engine) -> Result<(), String> {
+    let url = format!("{DIR}debian.head.bin");
+    let head = browser::fetch_bytes(&url, Rc::new(|_, _| {}), false).await?;
+    engine.catalog_open(head).await.map(|_| ())
+}
+
 /// Segment files whose fetches have started (the browser downloads them while the page
 /// awaits something else: a sweep prefetches the next build's this way).
 #[derive(Debug)]

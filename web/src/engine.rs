@@ -244,6 +244,20 @@ impl Engine {
         }
     }
 
+    /// The file of the object in `slot`, as it was loaded (for another engine to load).
+    pub async fn object_file(&self, slot: u32) -> Result<Uint8Array, String> {
+        match self
+            .call(Request::ObjectFile { slot }, Vec::new(), None)
+            .await?
+        {
+            (Reply::ObjectFile, blobs) => {
+                let bytes = blobs.into_iter().next().map(Blob::into_bytes);
+                Ok(Uint8Array::from(bytes.unwrap_or_default().as_slice()))
+            }
+            (other, _) => Err(unexpected(&other)),
+        }
+    }
+
     /// Opens the kernel catalogue from the start of its archive (preamble and head).
     pub async fn catalog_open(&self, head: Uint8Array) -> Result<CatalogListing, String> {
         match self
@@ -331,6 +345,7 @@ fn unexpected(r: &Reply) -> String {
         Reply::Loaded { .. } => "Loaded",
         Reply::Index => "Index",
         Reply::ObjectLoaded { .. } => "ObjectLoaded",
+        Reply::ObjectFile => "ObjectFile",
         Reply::Catalog { .. } => "Catalog",
         Reply::Swept(_) => "Swept",
         Reply::AskTable(_) => "AskTable",

@@ -67,6 +67,11 @@ pub enum Request {
         /// The name to report errors under.
         label: String,
     },
+    /// The file of the object in `slot`, as it was loaded (reply: `ObjectFile`).
+    ObjectFile {
+        /// Which object.
+        slot: u32,
+    },
     /// Forget every kernel and object but those in `slots`.
     Keep {
         /// The slots still in use.
@@ -122,6 +127,8 @@ pub enum Reply {
         /// What it holds.
         summary: ObjectSummary,
     },
+    /// An object's file; blob 0: its bytes.
+    ObjectFile,
     /// The catalogue opened: its builds.
     Catalog {
         /// The builds and where their segments are.

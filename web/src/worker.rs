@@ -61,6 +61,12 @@ pub fn handle(
                 Err(message) => Reply::Failed { message },
             }
         }
+        Request::ObjectFile { slot } => match session.object(slot) {
+            Some(o) => return (Reply::ObjectFile, vec![Blob::Bytes(o.file().to_vec())]),
+            None => Reply::Failed {
+                message: format!("no object loaded in slot {slot}"),
+            },
+        },
         Request::Keep { slots } => {
             session.retain(&slots);
             Reply::Done

@@ -27,6 +27,8 @@ pub struct RawBtf {
     /// Byte offset of each NUL-terminated string in `strings` (the first is the empty
     /// string at 0).
     pub str_starts: Vec<u32>,
+    /// Which string a byte offset falls in, for [`RawBtf::string_at`].
+    str_rank: StartRank,
 }
 
 /// Most records a blob may hold (libbpf's own id limit).
@@ -62,6 +64,7 @@ impl RawBtf {
             .collect();
         let rec_start = record_starts(&words)?;
         let str_starts = string_starts(&strings);
+        let str_rank = StartRank::new(strings.len(), &str_starts);
         Some(RawBtf {
             endian,
             header,
@@ -69,6 +72,7 @@ impl RawBtf {
             rec_start,
             strings,
             str_starts,
+            str_rank,
         })
     }
 
@@ -97,7 +101,7 @@ impl RawBtf {
         if off as usize >= self.strings.len() {
             return None;
         }
-        let i = self.str_starts.partition_point(|&s| s <= off) - 1;
+        let i = self.str_rank.strings_through(off) - 1;
         Some((i, off - self.str_starts[i]))
     }
 
@@ -110,6 +114,41 @@ impl RawBtf {
         }
         out.extend_from_slice(&self.strings);
         out
+    }
+}
+
+/// Counts the string starts at or before a byte offset in constant time: one bit per byte
+/// of the string section, set where a string starts, and the count of starts before each
+/// 64-byte block. Applying a delta looks up the string of every name a copied record
+/// carries (hundreds of thousands per kernel); a binary search over the starts for each was
+/// 70% of applying one (perf, native), its probes missing the cache.
+#[derive(Debug, Clone)]
+struct StartRank {
+    bits: Vec<u64>,
+    before: Vec<u32>,
+}
+
+impl StartRank {
+    /// The index of a section `len` bytes long whose strings start at `starts`.
+    fn new(len: usize, starts: &[u32]) -> StartRank {
+        let mut bits = vec![0u64; len.div_ceil(64)];
+        for &s in starts {
+            bits[s as usize / 64] |= 1 << (s % 64);
+        }
+        let mut before = Vec::with_capacity(bits.len());
+        let mut count = 0u32;
+        for w in &bits {
+            before.push(count);
+            count += w.count_ones();
+        }
+        StartRank { bits, before }
+    }
+
+    /// How many strings start at or before `off` (which lies inside the section).
+    fn strings_through(&self, off: u32) -> usize {
+        let (block, bit) = (off as usize / 64, off % 64);
+        let through = self.bits[block] & (u64::MAX >> (63 - bit));
+        (self.before[block] + through.count_ones()) as usize
     }
 }
 

@@ -282,3 +282,20 @@ fn upstream_release_is_the_package_version() {
     b.version = "7".to_owned();
     assert_eq!(b.upstream_release(), None);
 }
+
+#[test]
+fn string_at_names_the_string_of_every_offset() {
+    let raw = raw_btf(&kernel(2, 0, Endian::Little)).unwrap();
+    // Several 64-byte blocks of the rank index, starts at every position in a block.
+    assert!(raw.strings.len() > 128, "{}", raw.strings.len());
+    let mut checked_inside = 0;
+    for off in 0..raw.strings.len() as u32 {
+        // The last string starting at or before `off`, found by walking the starts.
+        let want = raw.str_starts.iter().rposition(|&s| s <= off).unwrap();
+        let got = raw.string_at(off).unwrap();
+        assert_eq!(got, (want, off - raw.str_starts[want]), "offset {off}");
+        checked_inside += usize::from(got.1 > 0);
+    }
+    assert!(checked_inside > 0);
+    assert_eq!(raw.string_at(raw.strings.len() as u32), None);
+}

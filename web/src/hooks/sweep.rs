@@ -10,8 +10,15 @@
 //! chain when a check fails) is sent again with them. A build's error fills its column and
 //! the sweep goes on. A new selection, object or what-if ends the sweep in flight: every step
 //! checks that its sweep is still the current one.
+//!
+//! The Matrix runs on a pool of engine workers (one fewer than the cores, at most
+//! [`MAX_SWEEP_WORKERS`]): the main engine and helpers that open the catalogue and load the
+//! object from the file the main engine hands back. Each takes whole reference chains in
+//! turn, so the references it keeps serve its next builds; columns land in catalogue order
+//! whichever worker answered them. An Ask sweep stays on the main engine: its answers are
+//! kept there and gathered into one table.
 
-use std::cell::Cell;
+use std::cell::{Cell, RefCell};
 use std::collections::VecDeque;
 use std::future::Future;
 use std::pin::Pin;
@@ -22,9 +29,10 @@ use yew::prelude::*;
 
 use super::{use_catalog, use_loader, use_query, Loader};
 use crate::browser::now_ms;
-use crate::catalog::Started;
+use crate::catalog::{open_in, Started};
 use crate::dto::catalog::CatalogListing;
 use crate::dto::sweep::{AskSweepKey, Selection, SweepColumn, SweepJob, SweepStep};
+use crate::engine::Engine;
 use crate::query::catalog::SelectQuery;
 use crate::query::sweep::{AskSweep, MatrixSweep, SweepTimes};
 use crate::query::Fetch;
@@ -39,6 +47,10 @@ const PREFETCH: usize = 3;
 /// after every build kept the worker waiting for the page (measured: 1.9 s of a 12.6 s
 /// sweep over 137 builds).
 const REPAINT_MS: f64 = 250.0;
+
+/// Most engine workers a sweep runs on (the main one included): each holds the catalogue's
+/// references (~10 MB each) and the object.
+const MAX_SWEEP_WORKERS: usize = 4;
 
 /// What a sweep view shows: the sweep so far, or why there is none.
 pub type SweepState = Option<Result<Shared<MatrixSweep>, String>>;
@@ -167,21 +179,24 @@ fn to_fetch(listing: &CatalogListing, prev: Option<&str>, next: &str) -> Vec<u64
 /// Called with each build's answer (its place in the selection) and the sweep's times.
 type OnAnswer<'a> = dyn FnMut(usize, Result<SweepColumn, String>, &SweepTimes) + 'a;
 
-/// The sweep loop (see the module documentation): the builds of `sel` in sweep order, each
-/// asked `job(i)` (`i`: its place in the selection), each answer handed to `answered`.
-/// Returns `false` when a newer sweep took over.
+/// The sweep loop (see the module documentation): the builds of `sel` at `order` (places in
+/// the selection, in sweep order), each asked `job(i)` (`i`: its place in the selection),
+/// each answer handed to `answered` with the times since `t0`. Several loops may share
+/// `times` and `answered` (a pool's workers). Returns `false` when a newer sweep took over.
+#[allow(clippy::too_many_arguments)]
 async fn sweep_builds(
-    engine: &crate::engine::Engine,
+    engine: &Engine,
     listing: &CatalogListing,
     sel: &Selection,
+    order: &[u32],
     job: &dyn Fn(usize) -> SweepJob,
     live: &dyn Fn() -> bool,
-    times: &mut SweepTimes,
-    answered: &mut OnAnswer<'_>,
+    t0: f64,
+    times: &RefCell<SweepTimes>,
+    answered: &RefCell<&mut OnAnswer<'_>>,
 ) -> bool {
-    let t0 = now_ms() - times.wall_ms;
     let name = |k: usize| -> Option<&str> {
-        sel.order
+        order
             .get(k)
             .and_then(|&i| sel.builds.get(i as usize))
             .map(String::as_str)
@@ -205,18 +220,18 @@ async fn sweep_builds(
         Some((want.clone(), Started::new(&listing.version, want)))
     };
     let mut ahead: VecDeque<(Vec<u64>, Started)> = (0..PREFETCH).filter_map(start).collect();
-    for k in 0..sel.order.len() {
+    for (k, &i) in order.iter().enumerate() {
         let (Some(build), Some((mut offsets, fetching))) = (name(k), ahead.pop_front()) else {
             break;
         };
-        let i = sel.order[k] as usize;
+        let i = i as usize;
         let waited = now_ms();
         let mut segments = fetching.finish().await;
-        times.stall_ms += now_ms() - waited;
+        times.borrow_mut().stall_ms += now_ms() - waited;
         if !live() {
             return false;
         }
-        times.bytes += size(&offsets);
+        times.borrow_mut().bytes += size(&offsets);
         // Keep the next builds' downloads going while the engine works on this one.
         ahead.extend(start(k + PREFETCH));
         let answer = loop {
@@ -242,13 +257,13 @@ async fn sweep_builds(
                             "catalogue build {build}: the engine asks again for segments it was given"
                         ));
                     }
-                    times.bytes += size(&fresh);
+                    times.borrow_mut().bytes += size(&fresh);
                     offsets.extend(fresh);
                     let waited = now_ms();
                     segments = Started::new(&listing.version, offsets.clone())
                         .finish()
                         .await;
-                    times.stall_ms += now_ms() - waited;
+                    times.borrow_mut().stall_ms += now_ms() - waited;
                 }
                 Err(e) => break Err(e),
             }
@@ -256,13 +271,99 @@ async fn sweep_builds(
         if !live() {
             return false;
         }
-        times.wall_ms = now_ms() - t0;
-        answered(i, answer, times);
+        let now = {
+            let mut t = times.borrow_mut();
+            t.wall_ms = now_ms() - t0;
+            *t
+        };
+        (answered.borrow_mut())(i, answer, &now);
     }
     true
 }
 
-/// The Matrix sweep.
+/// The sweep order cut into reference chains: neighbours whose chains start at the same
+/// whole build. A worker takes a chain at a time, so the references it keeps serve the
+/// chain's next builds.
+fn chains(listing: &CatalogListing, sel: &Selection) -> Vec<Vec<u32>> {
+    let root = |i: u32| {
+        sel.builds
+            .get(i as usize)
+            .and_then(|n| listing.find(n))
+            .and_then(|b| b.segments.first())
+            .map(|s| s.0)
+    };
+    let mut out: Vec<(Option<u64>, Vec<u32>)> = Vec::new();
+    for &i in &sel.order {
+        let r = root(i);
+        match out.last_mut() {
+            Some((last, chain)) if *last == r => chain.push(i),
+            _ => out.push((r, vec![i])),
+        }
+    }
+    out.into_iter().map(|(_, c)| c).collect()
+}
+
+/// How many engine workers a sweep runs on: one fewer than the cores (one is the page's),
+/// at least the main engine, at most [`MAX_SWEEP_WORKERS`].
+fn sweep_workers() -> usize {
+    let cores = web_sys::window().map_or(1.0, |w| w.navigator().hardware_concurrency());
+    (cores as usize)
+        .saturating_sub(1)
+        .clamp(1, MAX_SWEEP_WORKERS)
+}
+
+/// An engine worker besides the main one, for sweeps: the catalogue opened, and the object
+/// of the last sweep it ran loaded in the same slot as in the main engine.
+struct Helper {
+    engine: Engine,
+    catalog_open: Cell<bool>,
+    object: Cell<Option<u32>>,
+    /// Whether a sweep is using it (a newer sweep waits for an ended one's step to finish).
+    busy: Cell<bool>,
+}
+
+thread_local! {
+    /// The helpers spawned so far (they live as long as the page).
+    static HELPERS: RefCell<Vec<Rc<Helper>>> = const { RefCell::new(Vec::new()) };
+}
+
+/// Helper `k`, spawned the first time.
+fn helper(k: usize) -> Result<Rc<Helper>, String> {
+    HELPERS.with(|h| {
+        let mut h = h.borrow_mut();
+        while h.len() <= k {
+            h.push(Rc::new(Helper {
+                engine: Engine::spawn(crate::app::WORKER_URL)?,
+                catalog_open: Cell::new(false),
+                object: Cell::new(None),
+                busy: Cell::new(false),
+            }));
+        }
+        Ok(h[k].clone())
+    })
+}
+
+impl Helper {
+    /// Makes it ready to answer `object`'s sweep: the catalogue opened, the object loaded
+    /// from the main engine's copy of its file (and every other forgotten).
+    async fn prepare(&self, main: &Engine, object: u32) -> Result<(), String> {
+        if !self.catalog_open.get() {
+            open_in(&self.engine).await?;
+            self.catalog_open.set(true);
+        }
+        if self.object.get() != Some(object) {
+            self.object.set(None);
+            let file = main.object_file(object).await?;
+            self.engine.load_object(object, "sweep", file).await?;
+            self.engine.keep(vec![object]).await;
+            self.object.set(Some(object));
+        }
+        Ok(())
+    }
+}
+
+/// The Matrix sweep, on the main engine and the helpers: each worker takes the next
+/// reference chain until none is left.
 async fn run(
     loader: Loader,
     listing: Shared<CatalogListing>,
@@ -271,25 +372,82 @@ async fn run(
     live: Live,
     state: Out<MatrixSweep>,
 ) {
-    let live = || live.get();
-    let engine = match loader.engine() {
-        Ok(e) => e,
-        Err(e) => {
-            state.set(Some(Err(e)));
-            return;
-        }
+    if let Err(e) = loader.engine() {
+        state.set(Some(Err(e)));
+        return;
+    }
+    let pool = Rc::new(Pool {
+        chains: chains(&listing, &sel),
+        next: Cell::new(0),
+        sweep: RefCell::new(MatrixSweep::new((*sel).clone())),
+        times: RefCell::new(SweepTimes::default()),
+        shown: Cell::new(0.0),
+        t0: now_ms(),
+    });
+    let SweepJob::Matrix { object, .. } = &job else {
+        return;
     };
-    let mut sweep = MatrixSweep::new((*sel).clone());
-    let mut times = SweepTimes::default();
-    let mut shown = 0.0;
-    sweep_builds(
-        engine,
-        &listing,
-        &sel,
-        &|_| job.clone(),
-        &live,
-        &mut times,
-        &mut |i, answer, t| {
+    let object = *object;
+    for k in 0..sweep_workers() - 1 {
+        let (loader, listing, sel, job, live, state, pool) = (
+            loader.clone(),
+            listing.clone(),
+            sel.clone(),
+            job.clone(),
+            live.clone(),
+            state.clone(),
+            pool.clone(),
+        );
+        spawn_local(async move {
+            let Ok(main) = loader.engine() else { return };
+            let Ok(helper) = helper(k) else { return };
+            // An ended sweep's helper finishes its step first.
+            while helper.busy.get() {
+                if !live.get() {
+                    return;
+                }
+                yew::platform::time::sleep(std::time::Duration::from_millis(10)).await;
+            }
+            helper.busy.set(true);
+            // A helper that cannot start leaves the chains to the others.
+            if live.get() && helper.prepare(main, object).await.is_ok() {
+                pool.work(&helper.engine, &listing, &sel, &job, &live, &state)
+                    .await;
+            }
+            helper.busy.set(false);
+        });
+    }
+    let Ok(main) = loader.engine() else { return };
+    pool.work(main, &listing, &sel, &job, &live, &state).await;
+}
+
+/// A Matrix sweep shared by its workers: the chains not yet taken, the table so far.
+struct Pool {
+    chains: Vec<Vec<u32>>,
+    /// The next chain to take.
+    next: Cell<usize>,
+    sweep: RefCell<MatrixSweep>,
+    times: RefCell<SweepTimes>,
+    /// When the table was last painted.
+    shown: Cell<f64>,
+    /// When the sweep started.
+    t0: f64,
+}
+
+impl Pool {
+    /// Sweeps chains on `engine` until none is left (or a newer sweep took over).
+    async fn work(
+        &self,
+        engine: &Engine,
+        listing: &CatalogListing,
+        sel: &Selection,
+        job: &SweepJob,
+        live: &Live,
+        state: &Out<MatrixSweep>,
+    ) {
+        let live = || live.get();
+        let mut answered = |i: usize, answer, t: &SweepTimes| {
+            let mut sweep = self.sweep.borrow_mut();
             sweep.answered(i, answer);
             let rebuilt = sweep.times;
             sweep.times = SweepTimes {
@@ -298,13 +456,35 @@ async fn run(
                 wall_ms: t.wall_ms,
                 ..rebuilt
             };
-            if sweep.finished() || now_ms() - shown >= REPAINT_MS {
-                shown = now_ms();
+            if sweep.finished() || now_ms() - self.shown.get() >= REPAINT_MS {
+                self.shown.set(now_ms());
                 state.set(Some(Ok(Shared::new(sweep.clone()))));
             }
-        },
-    )
-    .await;
+        };
+        let answered: RefCell<&mut OnAnswer<'_>> = RefCell::new(&mut answered);
+        loop {
+            let k = self.next.get();
+            let Some(chain) = self.chains.get(k) else {
+                return;
+            };
+            self.next.set(k + 1);
+            let whole = sweep_builds(
+                engine,
+                listing,
+                sel,
+                chain,
+                &|_| job.clone(),
+                &live,
+                self.t0,
+                &self.times,
+                &answered,
+            )
+            .await;
+            if !whole {
+                return;
+            }
+        }
+    }
 }
 
 /// What an Ask sweep view shows: the sweep so far, or why there is none.
@@ -348,7 +528,7 @@ async fn run_ask(
         }
     };
     let mut sweep = AskSweep::new((*sel).clone());
-    let mut times = SweepTimes::default();
+    let times = RefCell::new(SweepTimes::default());
     let mut shown = 0.0;
     for fix in [false, true] {
         sweep.checking_fix = fix;
@@ -358,26 +538,31 @@ async fn run_ask(
             index: i as u32,
             fix,
         };
+        let mut answered = |i: usize, answer, t: &SweepTimes| {
+            sweep.answered(i, answer);
+            sweep.times = SweepTimes {
+                stall_ms: t.stall_ms,
+                bytes: t.bytes,
+                wall_ms: t.wall_ms,
+                ..sweep.times
+            };
+            if now_ms() - shown >= REPAINT_MS {
+                shown = now_ms();
+                state.set(Some(Ok(Shared::new(sweep.clone()))));
+            }
+        };
+        // The second pass's clock carries on from the first's end.
+        let t0 = now_ms() - times.borrow().wall_ms;
         let whole = sweep_builds(
             engine,
             &listing,
             &sel,
+            &sel.order,
             &job,
             &live,
-            &mut times,
-            &mut |i, answer, t| {
-                sweep.answered(i, answer);
-                sweep.times = SweepTimes {
-                    stall_ms: t.stall_ms,
-                    bytes: t.bytes,
-                    wall_ms: t.wall_ms,
-                    ..sweep.times
-                };
-                if now_ms() - shown >= REPAINT_MS {
-                    shown = now_ms();
-                    state.set(Some(Ok(Shared::new(sweep.clone()))));
-                }
-            },
+            t0,
+            &times,
+            &RefCell::new(&mut answered),
         )
         .await;
         if !whole || !live() {
@@ -392,7 +577,7 @@ async fn run_ask(
                 let more = t.fix_unchecked;
                 sweep.table = Some(Shared::new(t));
                 sweep.finished = !more || fix;
-                sweep.times.wall_ms = times.wall_ms;
+                sweep.times.wall_ms = times.borrow().wall_ms;
                 state.set(Some(Ok(Shared::new(sweep.clone()))));
                 if !more {
                     return;

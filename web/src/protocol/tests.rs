@@ -125,6 +125,7 @@ fn every_request_round_trips() {
             slot: 2,
             label: "prog.bpf.o".into(),
         },
+        Request::ObjectFile { slot: 2 },
         Request::Keep { slots: vec![1, 2] },
         Request::CatalogOpen,
         Request::CatalogLoad {
@@ -164,6 +165,7 @@ fn every_answer_round_trips_with_its_bulk() {
     let mut s = session_with("10_guarding", &[K510, K618]);
     let summary = s.object(100).unwrap().summary();
     round_trip(Reply::ObjectLoaded { summary });
+    round_trip(Reply::ObjectFile);
     // The catalogue (core's sample archive): its listing, and a where-answer both before
     // the shard it needs is handed over and after.
     let archive = corelab::catalog::sample::sample_archive();

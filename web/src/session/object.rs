@@ -15,6 +15,9 @@ use crate::dto::object::{CodeLine, CodeSection, KnobInfo, ObjectSummary, Program
 pub struct LoadedObject {
     pub(crate) label: String,
     pub(crate) obj: Object,
+    /// The file as given, for another engine worker to load the same object (a sweep's
+    /// helpers).
+    file: Vec<u8>,
 }
 
 impl LoadedObject {
@@ -35,12 +38,18 @@ impl LoadedObject {
         Ok(LoadedObject {
             label: label.to_owned(),
             obj,
+            file: bytes.to_vec(),
         })
     }
 
     /// The parsed object.
     pub fn object(&self) -> &Object {
         &self.obj
+    }
+
+    /// The file's bytes, as given at load time.
+    pub fn file(&self) -> &[u8] {
+        &self.file
     }
 
     /// The label given at load time.

@@ -235,3 +235,38 @@ fn an_ask_sweep_gathers_the_table_the_kernels_loaded_at_once_give() {
         }
     }
 }
+
+#[test]
+fn a_helper_loaded_from_the_objects_file_answers_each_build_as_the_main_engine() {
+    // A sweep's helper workers open the catalogue and load the object from the file the
+    // main engine hands back, each taking whole reference chains.
+    let (mut main, listing, file) = opened();
+    let mut helper = Session::new();
+    let head_end = corelab::catalog::needed_prefix(&file[..64]).unwrap() as usize;
+    helper.catalog_open(&file[..head_end]).unwrap();
+    let object = main.object(100).unwrap().file().to_vec();
+    assert_eq!(object, sample("10_guarding"));
+    helper
+        .load_object(100, "10_guarding.bpf.o", &object)
+        .unwrap();
+    let all = main.catalog_select("@all").unwrap();
+    let names: Vec<&str> = all
+        .order
+        .iter()
+        .map(|&i| all.builds[i as usize].as_str())
+        .collect();
+    // The second half of the sweep order on the helper, starting with no reference kept.
+    let (first, second) = names.split_at(names.len() / 2);
+    for name in first {
+        sweep(&mut main, &listing, &file, name);
+    }
+    for name in second {
+        let (SweepStep::Column(mine), _) = sweep(&mut helper, &listing, &file, name) else {
+            panic!("{name}: no column from the helper");
+        };
+        let (SweepStep::Column(theirs), _) = sweep(&mut main, &listing, &file, name) else {
+            panic!("{name}: no column from the main engine");
+        };
+        assert_eq!(mine.answer, theirs.answer, "{name}");
+    }
+}
