@@ -376,6 +376,14 @@ async fn run(
         state.set(Some(Err(e)));
         return;
     }
+    // The helpers load the job's object; a job without one has no Matrix to sweep.
+    let SweepJob::Matrix { object, .. } = &job else {
+        state.set(Some(Err(
+            "a Matrix sweep was asked for another kind of job".to_owned(),
+        )));
+        return;
+    };
+    let object = *object;
     let pool = Rc::new(Pool {
         chains: chains(&listing, &sel),
         next: Cell::new(0),
@@ -384,10 +392,6 @@ async fn run(
         shown: Cell::new(0.0),
         t0: now_ms(),
     });
-    let SweepJob::Matrix { object, .. } = &job else {
-        return;
-    };
-    let object = *object;
     for k in 0..sweep_workers() - 1 {
         let (loader, listing, sel, job, live, state, pool) = (
             loader.clone(),
