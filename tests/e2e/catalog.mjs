@@ -346,6 +346,10 @@ await test("a corrupt segment mid-sweep fails that build's column, naming it and
   await page.goto(`${base}?obj=10_guarding&view=matrix&sel=${encodeURIComponent(SEL)}`);
   await swept();
   await page.unroute("**/catalog/s/**");
+  // The progress line and the table are painted from the same state, but a loaded machine
+  // once showed the count done before the table's columns: wait for them (a sweep that
+  // never shows them still fails here).
+  await page.waitForFunction((n) => document.querySelectorAll("#matrix-programs th.kcol").length === n, want.kernels.length, { timeout: 10_000 }).catch(() => {});
   const errs = await text("#sweep-errors");
   assert(/catalogue build debian\d+-\S+/.test(errs) && /offset 0x[0-9a-f]+/.test(errs), `errors: ${errs}`);
   const failed = await page.locator("#matrix-programs th.kcol.failed").count();
