@@ -35,6 +35,12 @@ cp tests/data/btf/*.btf.gz "$tmp/kernels/"
 # The kernel catalogue, as its head and one file per segment (fetched per build).
 python3 scripts/catalog/split.py catalog/debian.btfcat "$tmp/catalog"
 
+# The service worker prunes its kernel cache down to what this build serves: the catalogue's
+# segment directory and the bundled kernels.
+catalog_version=$(ls "$tmp/catalog/s")
+bundled=$(cd "$tmp/kernels" && ls | python3 -c 'import json, sys; print(json.dumps(sys.stdin.read().split()))')
+sed -i -e "s|^const CATALOG = \"dev\";|const CATALOG = \"$catalog_version\";|" \
+  -e "s|^const KERNELS = \[\];|const KERNELS = $bundled;|" "$tmp/sw.js"
 # The service worker's cache name follows the content, so a new build replaces the old shell.
 hash=$(cd "$tmp" && find . -type f ! -name sw.js -print0 | sort -z | xargs -0 sha256sum | sha256sum | cut -c1-12)
 sed -i "s/^const BUILD = \"dev\";/const BUILD = \"$hash\";/" "$tmp/sw.js"

@@ -3,8 +3,12 @@
 // segments (immutable: their URLs name the archive's head) are cached the first time they
 // are fetched and served from the cache after that; the catalogue's head goes network first,
 // like the shell. Same-origin requests only.
-// scripts/build-web.sh replaces BUILD with a hash of the built files.
+// scripts/build-web.sh replaces BUILD with a hash of the built files, CATALOG with the version
+// of this build's catalogue (the directory its segments are served from) and KERNELS with
+// the bundled kernels' file names.
 const BUILD = "dev";
+const CATALOG = "dev";
+const KERNELS = [];
 const SHELL_CACHE = `corelab-shell-${BUILD}`;
 const KERNEL_CACHE = "corelab-kernels-v1";
 const SHELL = [
@@ -21,9 +25,30 @@ self.addEventListener("activate", (e) => {
     for (const key of await caches.keys()) {
       if (key.startsWith("corelab-shell-") && key !== SHELL_CACHE) await caches.delete(key);
     }
+    await pruneKernels();
     await self.clients.claim();
   })());
 });
+
+// Kernels and segments are cached forever, so what this build no longer serves leaves the
+// cache when it activates: segments of another catalogue version (a re-packed archive gets a
+// new directory; a sweep over every build caches ~20 MB of them) and bundled kernels it no
+// longer bundles. Only this worker's own paths: another deployment under a sub-path of the
+// same origin shares the cache.
+async function pruneKernels() {
+  if (CATALOG === "dev") return; // not a built site: nothing to compare with
+  const scope = new URL("./", self.registration.scope).pathname;
+  const cache = await caches.open(KERNEL_CACHE);
+  for (const request of await cache.keys()) {
+    const path = new URL(request.url).pathname;
+    if (!path.startsWith(scope)) continue;
+    const own = path.slice(scope.length);
+    const segment = /^catalog\/s\/([^/]+)\//.exec(own);
+    const bundled = /^kernels\/([^/]+)$/.exec(own);
+    const stale = segment ? segment[1] !== CATALOG : bundled ? !KERNELS.includes(bundled[1]) : false;
+    if (stale) await cache.delete(request);
+  }
+}
 
 async function kernel(request) {
   const cache = await caches.open(KERNEL_CACHE);

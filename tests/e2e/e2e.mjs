@@ -11,7 +11,7 @@
 import { chromium } from "playwright-core";
 import { spawn } from "node:child_process";
 import { createServer } from "node:http";
-import { mkdirSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -966,6 +966,39 @@ await test("nothing left localhost and the CSP held", async () => {
   assert(/wasm-unsafe-eval/.test(resp.headers()["content-security-policy"] ?? ""), "CSP header served");
   const bad = problems.filter((p) => !/notes\.txt/.test(p));
   assert(bad.length === 0, bad.join("\n"));
+});
+
+await test("a new build's service worker drops what it no longer serves from its kernel cache", async () => {
+  // A profile of its own: the service worker must activate after the cache is filled.
+  const swProfile = mkdtempSync(join(tmpdir(), "corelab-e2e-sw-"));
+  const swCtx = await chromium.launchPersistentContext(swProfile, {
+    executablePath: process.env.CHROMIUM || "/usr/bin/chromium",
+    headless: true,
+    args: ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run"],
+  });
+  try {
+    const p = swCtx.pages()[0] ?? (await swCtx.newPage());
+    const [version] = readdirSync(join(dist, "catalog/s"));
+    const current = [`catalog/s/${version}/0.bin`, `kernels/${K61}.btf.gz`, "docs/kernels/old.btf.gz", "docs/catalog/s/0000000000000000/0.bin"];
+    const stale = ["catalog/s/0000000000000000/0.bin", "kernels/debian9-4.9.0-1-amd64.btf.gz"];
+    // As a visit of an older build left them (no service worker on this page yet).
+    await p.goto(`${base}?nosw`);
+    await p.evaluate(async (paths) => {
+      const cache = await caches.open("corelab-kernels-v1");
+      for (const path of paths) await cache.put(new URL(path, location.href).href, new Response("cached"));
+    }, [...current, ...stale]);
+    await p.goto(base);
+    await p.waitForFunction(() => navigator.serviceWorker.controller !== null, null, { timeout: TIMEOUT });
+    const kept = await p.evaluate(async () => {
+      const cache = await caches.open("corelab-kernels-v1");
+      return (await cache.keys()).map((r) => new URL(r.url).pathname.slice(1));
+    });
+    for (const path of current) assert(kept.includes(path), `${path} was dropped (kept: ${kept.join(", ")})`);
+    for (const path of stale) assert(!kept.includes(path), `${path} is still cached`);
+  } finally {
+    await swCtx.close();
+    rmSync(swProfile, { recursive: true, force: true });
+  }
 });
 
 await test("works offline once loaded (service worker)", async () => {
