@@ -69,7 +69,9 @@ pub mod diff;
 pub mod dump;
 pub mod error;
 pub mod ext;
-#[cfg(feature = "fuzzing")]
+// In the crate's own unit tests too, which build small kernels with it: a plain
+// `cargo test -p corelab --lib` needs no feature.
+#[cfg(any(test, feature = "fuzzing"))]
 #[doc(hidden)]
 pub mod fuzzing;
 pub mod header;
