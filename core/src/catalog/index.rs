@@ -606,6 +606,44 @@ impl Shard {
     }
 }
 
+impl Shard {
+    /// How many builds the shard covers.
+    pub fn builds(&self) -> u32 {
+        self.builds
+    }
+
+    /// What build `b` says about the type, function or variable `name` (empty: it has
+    /// none). Facts equal in every field are stored once, so two same-sized structs of one
+    /// name in a build read as one.
+    pub fn type_facts(&self, name: &str, b: u32) -> &[Fact] {
+        self.entries
+            .get(&(NS_TYPE, name.to_owned()))
+            .map_or(&[], |e| facts_at(&e.own, b))
+    }
+
+    /// What build `b` says about member `path` (anonymous members lifted, `u.a` below a
+    /// named member of anonymous type; an enum's enumerators) of the type `name`.
+    pub fn member_facts(&self, name: &str, path: &str, b: u32) -> &[Fact] {
+        self.entries
+            .get(&(NS_TYPE, name.to_owned()))
+            .and_then(|e| e.members.get(path))
+            .map_or(&[], |runs| facts_at(runs, b))
+    }
+
+    /// The member paths of the type `name` that build `b` has (in no particular order).
+    pub fn member_paths(&self, name: &str, b: u32) -> Vec<&str> {
+        self.entries
+            .get(&(NS_TYPE, name.to_owned()))
+            .map_or_else(Vec::new, |e| {
+                e.members
+                    .iter()
+                    .filter(|(_, runs)| !facts_at(runs, b).is_empty())
+                    .map(|(path, _)| path.as_str())
+                    .collect()
+            })
+    }
+}
+
 /// Gives decoded shards to a query (the CLI decodes from the file; a page from what it
 /// fetched, reporting a shard it does not have yet as an error naming it).
 pub trait ShardSource {

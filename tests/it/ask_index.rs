@@ -1,0 +1,129 @@
+//! Access questions answered from the catalogue's where-index (`access::answer_from_index`)
+//! equal libbpf's engine run on the rebuilt build, wherever the index decides a build: every
+//! catalogue build, a list of questions covering each kind of record the fast path claims
+//! (members through anonymous unions and by-value structs, arrays, typedef'd and enum
+//! members, bitfields, pointer hops, field and type existence/size/offset/signedness, enum
+//! values) and things some builds lack, in both libbpf releases. Each build is rebuilt once
+//! and every question asked on it.
+
+use corelab::access::{self, answer_from_index, answer_one, LocalObject, Question};
+use corelab::btf::Btf;
+use corelab::catalog::{BuildIdx, Catalog};
+use corelab::libbpf::Libbpf;
+use corelab::reloc::Target;
+use corelab_tests::access_diff::local_kernel;
+use corelab_tests::data;
+
+/// The questions, compiled against Debian 12's 6.1 (amd64).
+const QUESTIONS: &[&str] = &[
+    "struct sk_buff *skb; BPF_CORE_READ_BITFIELD_PROBED(skb, pkt_type)",
+    "struct sk_buff *skb; BPF_CORE_READ_BITFIELD_PROBED(skb, cloned)",
+    "struct sk_buff *skb; skb->len",
+    "struct sk_buff *skb; BPF_CORE_READ(skb, dev, ifindex)",
+    "struct sk_buff *skb; skb->tstamp",
+    "struct sk_buff *skb; BPF_CORE_READ(skb, sk, __sk_common.skc_family)",
+    "struct sk_buff *skb; bpf_core_field_signed(skb->len)",
+    "struct sk_buff *skb; bpf_core_field_size(skb->cb)",
+    "struct sock *sk; BPF_CORE_READ(sk, __sk_common.skc_dport)",
+    "struct sock *sk; sk->sk_protocol",
+    "struct sock *sk; BPF_CORE_READ_BITFIELD_PROBED(sk, sk_type)",
+    "struct task_struct *t; t->pid",
+    "struct task_struct *t; t->__state",
+    "struct task_struct *t; bpf_core_field_exists(t->__state)",
+    "struct task_struct *t; BPF_CORE_READ(t, mm, exe_file)",
+    "struct task_struct *t; BPF_CORE_READ(t, se.vruntime)",
+    "struct task_struct *t; BPF_CORE_READ(t, comm[3])",
+    "struct task_struct *t; t->comm[3]",
+    "struct task_struct *t; bpf_core_field_size(t->comm)",
+    "struct task_struct *t; bpf_core_field_offset(t->tgid)",
+    "struct task_struct *t; bpf_core_field_signed(t->pid)",
+    "struct task_struct *t; BPF_CORE_READ(t, real_parent, tgid)",
+    "struct task_struct *t; BPF_CORE_READ(t, nsproxy, pid_ns_for_children, level)",
+    "struct task_struct *t; BPF_CORE_READ(t, signal, rlim[1].rlim_cur)",
+    "struct task_struct *t; BPF_CORE_READ(t, thread_info.flags)",
+    "struct task_struct *t; BPF_CORE_READ_BITFIELD_PROBED(t, in_execve)",
+    "struct task_struct *t; t->cpus_ptr",
+    "struct file *f; BPF_CORE_READ(f, f_path.dentry, d_name.name)",
+    "struct file *f; f->f_inode",
+    "struct inode *i; i->i_ino",
+    "struct inode *i; i->i_mode",
+    "struct super_block *sb; sb->s_magic",
+    "struct mm_struct *mm; mm->mmap_base",
+    "struct page *p; p->flags",
+    "struct pt_regs *r; r->di",
+    "struct net_device *d; d->ifindex",
+    "struct bpf_map *m; m->map_type",
+    "struct bpf_map *m; BPF_CORE_READ(m, max_entries)",
+    "struct bpf_prog *p; BPF_CORE_READ(p, aux, id)",
+    "struct iphdr *ip; BPF_CORE_READ_BITFIELD_PROBED(ip, ihl)",
+    "struct tcphdr *th; BPF_CORE_READ_BITFIELD_PROBED(th, syn)",
+    "struct linux_binprm *b; BPF_CORE_READ(b, file, f_path.dentry)",
+    "struct kiocb *k; k->ki_pos",
+    "bpf_core_type_exists(struct bpf_ringbuf)",
+    "bpf_core_type_size(struct task_struct)",
+    "bpf_core_type_size(struct sk_buff)",
+    "bpf_core_type_exists(struct trace_event_raw_sys_enter)",
+    "bpf_core_enum_value_exists(enum bpf_map_type, BPF_MAP_TYPE_RINGBUF)",
+    "bpf_core_enum_value(enum bpf_func_id, BPF_FUNC_ringbuf_output)",
+    "bpf_core_enum_value(enum bpf_map_type, BPF_MAP_TYPE_USER_RINGBUF)",
+    "bpf_core_type_id_kernel(struct task_struct)",
+];
+
+#[test]
+fn answers_from_the_index_equal_the_engine_on_every_build() {
+    let p = std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../catalog/debian.btfcat");
+    let bytes = std::fs::read(&p).unwrap_or_else(|e| panic!("{}: {e}", p.display()));
+    let mut cat = Catalog::parse(&bytes).unwrap();
+    let local = local_kernel(&data::read("btf/debian12-6.1.0-50-amd64.btf.gz"));
+    let mut questions: Vec<(Question<'_>, LocalObject)> = QUESTIONS
+        .iter()
+        .map(|text| {
+            let mut q = Question::new(&local).unwrap();
+            q.add(text).unwrap_or_else(|e| panic!("{text}: {e:?}"));
+            let obj = q.object().unwrap();
+            (q, obj)
+        })
+        .collect();
+    let n = cat.head.builds.len();
+    let names: Vec<String> = cat.head.builds.iter().map(|b| b.name.clone()).collect();
+    let builds: Vec<(u32, &str)> = (0..n).map(|i| (i as u32, names[i].as_str())).collect();
+    let fast: Vec<_> = questions
+        .iter_mut()
+        .map(|(_, obj)| answer_from_index(obj, &builds, &mut cat).unwrap())
+        .collect();
+    let (mut m, mut src) = cat.materializer();
+    let (mut decided, mut compared) = (0usize, 0usize);
+    let mut per_question = vec![0usize; QUESTIONS.len()];
+    for (i, name) in names.iter().enumerate() {
+        let btf = Btf::parse(&m.btf(BuildIdx(i as u32), &mut src).unwrap()).unwrap();
+        for (k, (q, obj)) in questions.iter().enumerate() {
+            let Some(from_index) = &fast[k][i] else {
+                continue;
+            };
+            decided += 1;
+            per_question[k] += 1;
+            for libbpf in [Libbpf::V1_7, Libbpf::V1_5] {
+                let p = access::relocate_on(&obj.btf, &obj.records, &Target::kernel(&btf), libbpf);
+                let engine = answer_one(q, obj, name, &btf, &p, libbpf);
+                assert_eq!(
+                    from_index, &engine,
+                    "`{}` on {name} (libbpf {libbpf})",
+                    QUESTIONS[k]
+                );
+                compared += 1;
+            }
+        }
+    }
+    let pairs = n * QUESTIONS.len();
+    eprintln!(
+        "index fast path: {decided} of {pairs} (question, build) pairs decided ({:.1}%), {compared} compared with the engine; per question: {per_question:?}",
+        100.0 * decided as f64 / pairs as f64
+    );
+    // The list has questions the index cannot decide (a type id, fields missing on old
+    // builds); most of it must be decided, or the fast path is not worth its place.
+    assert!(decided * 2 > pairs, "{decided} of {pairs}");
+    assert!(
+        per_question.iter().filter(|&&d| d == 0).count() >= 1,
+        "a type id is never decided"
+    );
+}
