@@ -66,6 +66,14 @@ const QUESTIONS: &[&str] = &[
     "bpf_core_enum_value_exists(enum bpf_map_type, BPF_MAP_TYPE_RINGBUF)",
     "bpf_core_enum_value(enum bpf_func_id, BPF_FUNC_ringbuf_output)",
     "bpf_core_enum_value(enum bpf_map_type, BPF_MAP_TYPE_USER_RINGBUF)",
+    "bpf_core_enum_value_exists(enum bpf_map_type, BPF_MAP_TYPE_USER_RINGBUF)",
+    "bpf_core_enum_value(enum perf_event_state, PERF_EVENT_STATE_DEAD)",
+    "bpf_core_enum_value(enum netdev_tx, __NETDEV_TX_MIN)",
+    "bpf_core_enum_value(enum io_uring_cmd_flags, IO_URING_F_NONBLOCK)",
+    "bpf_core_enum_value(enum perf_callchain_context, PERF_CONTEXT_MAX)",
+    "bpf_core_enum_value(enum netdev_priv_flags, IFF_BONDING)",
+    "struct no_kernel_has_it { int x; }; bpf_core_type_exists(struct no_kernel_has_it)",
+    // Last: a type id, which the index never decides.
     "bpf_core_type_id_kernel(struct task_struct)",
 ];
 

@@ -18,8 +18,8 @@
 //!   enumerator value clang compiled as libbpf computes it locally.
 //!
 //! Anything else falls back: type-id and `type_matches` records, typedef roots, a missing
-//! member or enumerator (the engine explains it: renames, notes), two candidates, array
-//! elements read by a load (libbpf 1.5 and 1.7 differ there), flexible arrays, spellings
+//! member or enumerator (the engine explains it: renames, notes), two candidates, a load
+//! of something array-typed (libbpf 1.5 and 1.7 size it differently), flexible arrays, spellings
 //! not read here. What the index cannot show: two same-named types of one build whose facts
 //! are equal are stored once (libbpf's engine would find two candidates that agree, the
 //! same answer), and types named with a flavour suffix (`sk_buff___x`), which are in other
@@ -323,12 +323,18 @@ impl<'a> LocalSide<'a> {
         if values.byte_sz == 0 {
             return None;
         }
-        self.instruction_accepts(&values).then_some(values)
+        // What a load or store of an array reaches is where libbpf 1.5 and 1.7 differ.
+        let array_typed = match &at {
+            At::Value { spelling, .. } => matches!(shape(look, spelling)?, Shape::Array(..)),
+            At::Entry { .. } => false,
+        };
+        self.instruction_accepts(&values, array_typed)
+            .then_some(values)
     }
 
     /// Whether libbpf patches the record's own instruction with these values (rather than
     /// failing the object).
-    fn instruction_accepts(&self, v: &FieldValues) -> bool {
+    fn instruction_accepts(&self, v: &FieldValues, array_typed: bool) -> bool {
         let kind = self.record.kind;
         if v.element
             && !matches!(
@@ -343,7 +349,7 @@ impl<'a> LocalSide<'a> {
             InsnForm::Mem(_) => {
                 kind == RelocKind::FIELD_BYTE_OFFSET
                     && !v.bitfield
-                    && !v.element
+                    && !array_typed
                     && v.byte_off <= MAX_INSN_OFFSET
                     && u64::from(self.local.orig_sz) == v.byte_sz
             }
