@@ -630,6 +630,14 @@ impl Shard {
             .map_or(&[], |runs| facts_at(runs, b))
     }
 
+    /// The names of types, functions and variables the shard holds (in no particular order).
+    pub fn type_names(&self) -> impl Iterator<Item = &str> {
+        self.entries
+            .keys()
+            .filter(|(ns, _)| *ns == NS_TYPE)
+            .map(|(_, name)| name.as_str())
+    }
+
     /// The member paths of the type `name` that build `b` has (in no particular order).
     pub fn member_paths(&self, name: &str, b: u32) -> Vec<&str> {
         self.entries

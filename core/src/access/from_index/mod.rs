@@ -20,10 +20,15 @@
 //! Anything else falls back: type-id and `type_matches` records, typedef roots, a missing
 //! member or enumerator (the engine explains it: renames, notes), two candidates, a load
 //! of something array-typed (libbpf 1.5 and 1.7 size it differently), flexible arrays, spellings
-//! not read here. What the index cannot show: two same-named types of one build whose facts
-//! are equal are stored once (libbpf's engine would find two candidates that agree, the
-//! same answer), and types named with a flavour suffix (`sk_buff___x`), which are in other
-//! shards; the catalogue test checks every build against the engine.
+//! not read here.
+//!
+//! What the index cannot show, and what makes it harmless on the committed catalogue
+//! (tests/it/ask_index.rs checks both on every build): two same-named types of one build
+//! whose facts are equal are stored once (the engine finds two candidates that agree);
+//! types named with a flavour suffix (`nf_conn___init` for `nf_conn`) are candidates too
+//! but live in other shards — in the catalogue each sits beside its plain type, the same
+//! size, with no member of the same name, so it never matches a record the plain type
+//! matches nor changes a type record.
 
 mod lookup;
 mod shape;
