@@ -7,9 +7,12 @@
 //! and every question asked on it.
 
 use corelab::access::{self, answer_from_index, answer_one, LocalObject, Question};
+use std::collections::HashMap;
+
 use corelab::btf::{essential_name, Btf, Kind};
 use corelab::catalog::index::shard_of;
 use corelab::catalog::{BuildIdx, Catalog, Fact, ShardSource};
+use corelab::diff::fields_of;
 use corelab::libbpf::Libbpf;
 use corelab::reloc::Target;
 use corelab_tests::access_diff::local_kernel;
@@ -100,11 +103,26 @@ fn answers_from_the_index_equal_the_engine_on_every_build() {
         .iter_mut()
         .map(|(_, obj)| answer_from_index(obj, &builds, &mut cat).unwrap())
         .collect();
+    let mut cat_shards = Catalog::parse(&bytes).unwrap();
     let (mut m, mut src) = cat.materializer();
     let (mut decided, mut compared) = (0usize, 0usize);
     let mut per_question = vec![0usize; QUESTIONS.len()];
+    // Same-named copies the index cannot tell apart, and by-value members reaching them.
+    let mut unseen = std::collections::BTreeSet::new();
+    let mut reached_unseen = Vec::new();
     for (i, name) in names.iter().enumerate() {
         let btf = Btf::parse(&m.btf(BuildIdx(i as u32), &mut src).unwrap()).unwrap();
+        for (composite, t) in same_facts_different_members(&btf) {
+            let shard = cat_shards.shard(shard_of(&t, cat_shards.count())).unwrap();
+            if !shard.shows_several(&t, i as u32) {
+                // An enum reached by value is read for its name and size only, which the
+                // copies share.
+                if let Some(holder) = holds_by_value(&btf, &t).filter(|_| composite) {
+                    reached_unseen.push(format!("{t} in {holder} on {name}"));
+                }
+                unseen.insert(t);
+            }
+        }
         for (k, (q, obj)) in questions.iter().enumerate() {
             let Some(from_index) = &fast[k][i] else {
                 continue;
@@ -123,6 +141,16 @@ fn answers_from_the_index_equal_the_engine_on_every_build() {
             }
         }
     }
+    // The index stores equal facts once: a second struct of the same name, kind and size
+    // shows only where a member differs between them, and the fast path falls back on a
+    // type the index shows several of. Copies that differ only in which members they have
+    // do not show: reached through a by-value member, the fast path could read the wrong
+    // copy, so none may be. (As a root, libbpf tries both copies; see the report below.)
+    assert!(
+        reached_unseen.is_empty(),
+        "by-value members of copies the index merges: {reached_unseen:?}"
+    );
+    eprintln!("same-named copies the index cannot tell apart (roots only): {unseen:?}");
     let pairs = n * QUESTIONS.len();
     eprintln!(
         "index fast path: {decided} of {pairs} (question, build) pairs decided ({:.1}%), {compared} compared with the engine; per question: {per_question:?}",
@@ -135,6 +163,63 @@ fn answers_from_the_index_equal_the_engine_on_every_build() {
         per_question.iter().filter(|&&d| d == 0).count() >= 1,
         "a type id is never decided"
     );
+}
+
+/// Named structs, unions and enums of `btf` that share name, kind and size with another of
+/// different members (or enumerators).
+fn same_facts_different_members(btf: &Btf) -> Vec<(bool, String)> {
+    let mut by_key: HashMap<(Kind, &str, u32), Vec<Vec<String>>> = HashMap::new();
+    for id in btf.ids() {
+        let t = btf.ty(id);
+        if (t.kind().is_composite() || t.kind().is_any_enum()) && t.is_named() {
+            let members = if t.kind().is_composite() {
+                fields_of(btf, &t)
+                    .into_iter()
+                    .map(|f| format!("{} {} {} {}", f.path, f.bit_offset, f.bit_size, f.ty))
+                    .collect()
+            } else {
+                t.enum_values()
+                    .map(|v| format!("{} {}", v.name, v.raw()))
+                    .collect()
+            };
+            by_key
+                .entry((t.kind(), t.name(), t.size()))
+                .or_default()
+                .push(members);
+        }
+    }
+    let mut out: Vec<(bool, String)> = by_key
+        .into_iter()
+        .filter(|(_, defs)| defs.iter().any(|d| d != &defs[0]))
+        .map(|((kind, name, _), _)| (kind.is_composite(), name.to_owned()))
+        .collect();
+    out.sort();
+    out
+}
+
+/// A struct or union of `btf` with a by-value member (through arrays, typedefs and
+/// qualifiers) of the struct or union named `name`.
+fn holds_by_value(btf: &Btf, name: &str) -> Option<String> {
+    for id in btf.ids() {
+        let t = btf.ty(id);
+        if !t.kind().is_composite() {
+            continue;
+        }
+        for m in t.members() {
+            let mut inner = btf.skip_mods_and_typedefs(m.type_id);
+            while inner.kind() == Kind::ARRAY {
+                inner = btf.skip_mods_and_typedefs(inner.array().elem);
+            }
+            if (inner.kind().is_composite() || inner.kind().is_any_enum()) && inner.name() == name {
+                return Some(if t.is_named() {
+                    t.name().to_owned()
+                } else {
+                    format!("anonymous {}", id.0)
+                });
+            }
+        }
+    }
+    None
 }
 
 /// The fast path looks a root up by its name; libbpf also takes types named with a flavour

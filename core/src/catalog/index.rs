@@ -630,6 +630,23 @@ impl Shard {
             .map_or(&[], |runs| facts_at(runs, b))
     }
 
+    /// Whether build `b` shows several different types named `name`: different type facts
+    /// of one kind, or a member (enumerator) with different facts. Copies that differ only
+    /// in which members they have do not show.
+    pub fn shows_several(&self, name: &str, b: u32) -> bool {
+        let Some(e) = self.entries.get(&(NS_TYPE, name.to_owned())) else {
+            return false;
+        };
+        let own = facts_at(&e.own, b);
+        let several_of_a_kind = own.iter().enumerate().any(|(i, f)| {
+            own[i + 1..].iter().any(|g| match (f, g) {
+                (Fact::Type { kind: k1, .. }, Fact::Type { kind: k2, .. }) => k1 == k2,
+                _ => false,
+            })
+        });
+        several_of_a_kind || e.members.values().any(|runs| facts_at(runs, b).len() > 1)
+    }
+
     /// The names of types, functions and variables the shard holds (in no particular order).
     pub fn type_names(&self) -> impl Iterator<Item = &str> {
         self.entries

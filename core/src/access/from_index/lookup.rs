@@ -64,7 +64,8 @@ impl<'s> Lookup<'s> {
 
     /// The one type fact of `name` whose kind `wanted` accepts, when there is exactly one
     /// and (for a struct or union) no fact of the other composite kind shares its member
-    /// list. `Some(None)`: the build has no such type.
+    /// list, and the index shows no second copy of it (a member with two answers: two
+    /// same-sized copies store one type fact). `Some(None)`: the build has no such type.
     pub fn one_type(
         &mut self,
         name: &str,
@@ -88,6 +89,15 @@ impl<'s> Lookup<'s> {
             && composites > 1
         {
             return None;
+        }
+        let aggregate = first.as_ref().is_some_and(
+            |f| matches!(f, Fact::Type { kind, .. } if kind.is_composite() || kind.is_any_enum()),
+        );
+        if aggregate {
+            let b = self.build;
+            if self.shard(name)?.shows_several(name, b) {
+                return None;
+            }
         }
         Some(first)
     }

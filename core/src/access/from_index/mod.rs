@@ -22,13 +22,19 @@
 //! of something array-typed (libbpf 1.5 and 1.7 size it differently), flexible arrays, spellings
 //! not read here.
 //!
-//! What the index cannot show, and what makes it harmless on the committed catalogue
-//! (tests/it/ask_index.rs checks both on every build): two same-named types of one build
-//! whose facts are equal are stored once (the engine finds two candidates that agree);
-//! types named with a flavour suffix (`nf_conn___init` for `nf_conn`) are candidates too
-//! but live in other shards — in the catalogue each sits beside its plain type, the same
-//! size, with no member of the same name, so it never matches a record the plain type
-//! matches nor changes a type record.
+//! What the index cannot show (tests/it/ask_index.rs checks each on every build of the
+//! committed catalogue):
+//! - two same-named, same-sized copies of a type store one type fact; a member the copies
+//!   disagree on shows two facts, and then the fast path falls back on the type
+//!   (`Shard::shows_several`). Copies that differ only in which members they have do not
+//!   show: none is reached through a by-value member in the catalogue, but as a root
+//!   (five file-local names: `getdents_callback` and four enums) a question whose records
+//!   match different copies is answered as if one type had them all, where libbpf, having
+//!   narrowed its candidates to the copy the first record matched, poisons the others;
+//! - types named with a flavour suffix (`nf_conn___init` for `nf_conn`) are candidates too
+//!   but live in other shards: in the catalogue each sits beside its plain type, the same
+//!   size, with no member of the same name, so it never matches a record the plain type
+//!   matches nor changes a type record.
 
 mod lookup;
 mod shape;
