@@ -27,10 +27,10 @@
 //! - two same-named, same-sized copies of a type store one type fact; a member the copies
 //!   disagree on shows two facts, and then the fast path falls back on the type
 //!   (`Shard::shows_several`). Copies that differ only in which members they have do not
-//!   show: none is reached through a by-value member in the catalogue, but as a root
-//!   (five file-local names: `getdents_callback` and four enums) a question whose records
-//!   match different copies is answered as if one type had them all, where libbpf, having
-//!   narrowed its candidates to the copy the first record matched, poisons the others;
+//!   show: none is reached through a by-value member in the catalogue; as a root (five
+//!   file-local names: `getdents_callback` and four enums), libbpf narrows its candidates
+//!   to the copies each record matched, which matters only when records of one root name
+//!   different members, and such questions are left to the engine;
 //! - types named with a flavour suffix (`nf_conn___init` for `nf_conn`) are candidates too
 //!   but live in other shards: in the catalogue each sits beside its plain type, the same
 //!   size, with no member of the same name, so it never matches a record the plain type
@@ -70,6 +70,9 @@ pub fn answer_from_index(
         .enumerate()
         .map(|(i, r)| LocalSide::of(obj, r, i))
         .collect();
+    if narrowing_may_matter(&locals) {
+        return Ok(vec![None; builds.len()]);
+    }
     let mut look = Lookup::new(shards);
     let mut out = Vec::with_capacity(builds.len());
     for &(b, name) in builds {
@@ -91,6 +94,28 @@ pub fn answer_from_index(
         }));
     }
     Ok(out)
+}
+
+/// Whether two records of one root name different members (or enumerators). libbpf keeps
+/// one candidate list per local root type and narrows it to the candidates each record
+/// matched, so with same-named copies of the root in a build (which the index may merge
+/// into one entry) a later record can be poisoned where each record alone would be
+/// patched. Records that all name the same member match the same copies, and type records
+/// match every copy, so only a question mixing members of one root is left to the engine.
+fn narrowing_may_matter(locals: &[Option<LocalSide<'_>>]) -> bool {
+    let mut seen: Vec<(crate::btf::TypeId, Vec<&str>)> = Vec::new();
+    for l in locals.iter().flatten() {
+        if l.record.kind.class() == RelocClass::Type {
+            continue;
+        }
+        let names: Vec<&str> = l.spec.access.iter().filter_map(|a| a.name).collect();
+        match seen.iter().find(|(root, _)| *root == l.record.root) {
+            Some((_, other)) if *other != names => return true,
+            Some(_) => {}
+            None => seen.push((l.record.root, names)),
+        }
+    }
+    false
 }
 
 /// What a record is on the local side, computed once for all builds.
