@@ -8,10 +8,13 @@
 //! `$CORELAB_CATALOG`, else `catalog/debian.btfcat` in a directory above the binary or the
 //! working directory (a checkout), else `debian.btfcat` next to the binary.
 
+use std::collections::HashMap;
 use std::path::{Path, PathBuf};
-use std::sync::{Mutex, OnceLock};
+use std::sync::{Arc, Mutex, OnceLock};
 
-use corelab::catalog::{BuildIdx, Catalog, Materializer, WholeFile};
+use corelab::catalog::{
+    decode_shard, BuildIdx, Catalog, Materializer, Shard, ShardSource, WholeFile,
+};
 
 use crate::Failure;
 
@@ -158,4 +161,49 @@ pub fn kernel_release(arg: &Path) -> Option<String> {
         .build(b)
         .upstream_release()
         .map(str::to_owned)
+}
+
+/// The one catalogue build `arg` names (`@BUILD`), or `None` for a file or a selection of
+/// several builds.
+pub fn build_of(arg: &Path) -> Option<BuildIdx> {
+    if !is_catalog_ref(arg) {
+        return None;
+    }
+    match select(arg).ok()?[..] {
+        [b] => Some(b),
+        _ => None,
+    }
+}
+
+/// The catalogue's where-index, each shard decoded the first time a query reads it.
+#[derive(Debug)]
+pub struct Shards {
+    head: &'static corelab::catalog::Head,
+    file: &'static [u8],
+    decoded: HashMap<usize, Arc<Shard>>,
+}
+
+/// The catalogue's where-index.
+pub fn shards() -> Result<Shards, Failure> {
+    let l = loaded()?;
+    Ok(Shards {
+        head: &l.catalog.head,
+        file: catalog_file(l),
+        decoded: HashMap::new(),
+    })
+}
+
+impl ShardSource for Shards {
+    fn shard(&mut self, index: usize) -> corelab::Result<Arc<Shard>> {
+        if let Some(s) = self.decoded.get(&index) {
+            return Ok(s.clone());
+        }
+        let shard = Arc::new(decode_shard(self.head, index, &mut WholeFile(self.file))?);
+        self.decoded.insert(index, shard.clone());
+        Ok(shard)
+    }
+
+    fn count(&self) -> usize {
+        self.head.shards.len()
+    }
 }

@@ -382,6 +382,41 @@ await test("Ask across @bullseye/arm64: the verdict and the checked fix corelab 
   await shot("12-ask-sweep");
 });
 
+await test("Ask across @all from the where-index: the table is corelab access's, run for run", async () => {
+  const SEL = "all";
+  const K61 = "debian12-6.1.0-50-amd64";
+  // A field every build has, at offsets that differ across series, architectures and
+  // flavours: the index answers every build, nothing is rebuilt.
+  const Q = "struct task_struct *t; t->pid";
+  const lines = execFileSync(cli(), ["access", "--json", "--local", join(root, `tests/data/btf/${K61}.btf.gz`), "-t", `@${SEL}`, Q], { cwd: root, maxBuffer: 64 << 20 })
+    .toString().trim().split("\n").map((l) => JSON.parse(l));
+  const verdict = lines.find((l) => l.type === "verdict");
+  const runs = lines.find((l) => l.type === "answer").runs;
+  const started = Date.now();
+  await page.goto(`${base}?kernel=${K61}&area=ask&q=${encodeURIComponent(Q)}&sel=${encodeURIComponent(SEL)}`);
+  await page.waitForFunction(() => document.querySelector("#sweep-progress")?.dataset.finished === "true", null, { timeout: 120_000 });
+  const ms = Date.now() - started;
+  const v = await text("#ask-verdict");
+  assert(v.includes(verdict.text), `verdict: ${v} vs the CLI's ${verdict.text}`);
+  const rows = page.locator("#ask-across tr.across-row");
+  const n = await rows.count();
+  assert(n === runs.length && n > 1, `${n} rows for the CLI's ${runs.length} runs`);
+  const words = (r) => [r.exists === true ? "exists" : r.exists === false ? "missing" : null,
+    r.offset != null ? `offset ${r.offset}` : null, r.size != null ? `size ${r.size}` : null,
+    r.value != null ? `value ${r.value}` : null].filter(Boolean).join("  ");
+  for (let i = 0; i < n; i++) {
+    const cell = await rows.nth(i).locator("td").nth(1).textContent();
+    const label = await rows.nth(i).locator("td").first().getAttribute("title");
+    const want = words(runs[i]);
+    assert(cell.includes(want) && cell.includes(runs[i].outcome), `row ${i}: ${cell} vs the CLI's ${want} ${runs[i].outcome}`);
+    const first = runs[i].kernels[0].replace(/^@/, "");
+    const last = runs[i].kernels[runs[i].kernels.length - 1].replace(/^@/, "");
+    assert(label.includes(first) && label.includes(last), `row ${i}: ${label} vs the CLI's ${first} .. ${last}`);
+  }
+  console.log(`    (Ask over @all answered in ${ms} ms, page load included)`);
+  await shot("13-ask-sweep-index");
+});
+
 await test("no page errors", async () => {
   assert(problems.length === 0, problems.join("\n"));
 });

@@ -3,6 +3,7 @@
 //! bpftool/libbpf when they are installed, and with property tests over generated input.
 
 mod access;
+mod ask_index;
 mod btf_write;
 mod catalog;
 mod dedup;

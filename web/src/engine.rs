@@ -22,7 +22,9 @@ use wasm_bindgen_futures::JsFuture;
 
 use crate::dto::catalog::CatalogListing;
 use crate::dto::object::ObjectSummary;
-use crate::dto::sweep::{AskSweepKey, AskSweepRequest, AskSweepTable, SweepJob, SweepStep};
+use crate::dto::sweep::{
+    AskIndexRequest, AskIndexStep, AskSweepKey, AskSweepRequest, AskSweepTable, SweepJob, SweepStep,
+};
 use crate::dto::{LoadReport, TypeIndexData};
 use crate::protocol::{self, blobs_from_js, Envelope, Reply, Request};
 use crate::query::{AnyQuery, AnyReply, Blob};
@@ -320,6 +322,20 @@ impl Engine {
         }
     }
 
+    /// An Ask sweep's pass (`fix`: the fix's check) answered from the where-index on the
+    /// builds it decides.
+    pub async fn ask_from_index(
+        &self,
+        sweep: AskSweepKey,
+        fix: bool,
+    ) -> Result<AskIndexStep, String> {
+        let request = Request::AskFromIndex(AskIndexRequest { sweep, fix });
+        match self.call(request, Vec::new(), None).await? {
+            (Reply::AskIndex(step), _) => Ok(step),
+            (other, _) => Err(unexpected(&other)),
+        }
+    }
+
     /// Hands where-index shards (their index, bytes) to the engine.
     pub async fn catalog_shards(&self, shards: Vec<(u32, Uint8Array)>) -> Result<(), String> {
         let (shards, blobs): (Vec<u32>, Vec<JsValue>) =
@@ -349,6 +365,7 @@ fn unexpected(r: &Reply) -> String {
         Reply::Catalog { .. } => "Catalog",
         Reply::Swept(_) => "Swept",
         Reply::AskTable(_) => "AskTable",
+        Reply::AskIndex(_) => "AskIndex",
         Reply::Answer(_) => "Answer",
         Reply::Done => "Done",
         Reply::Failed { .. } => "Failed",

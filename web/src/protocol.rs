@@ -22,7 +22,9 @@ use serde::{Deserialize, Serialize};
 
 use crate::dto::catalog::CatalogListing;
 use crate::dto::object::ObjectSummary;
-use crate::dto::sweep::{AskSweepRequest, AskSweepTable, SweepJob, SweepStep};
+use crate::dto::sweep::{
+    AskIndexRequest, AskIndexStep, AskSweepRequest, AskSweepTable, SweepJob, SweepStep,
+};
 use crate::dto::{LoadReport, TypeIndexData};
 use crate::query::{AnyQuery, AnyReply, Blob};
 
@@ -103,6 +105,8 @@ pub enum Request {
     },
     /// Gather an Ask sweep's answers into its table.
     AskSweepTable(AskSweepRequest),
+    /// Answer an Ask sweep's pass from the where-index where it decides.
+    AskFromIndex(AskIndexRequest),
     /// Keep the where-index shards `shards` (their places in the head's shard list): blob
     /// `i` is shard `shards[i]`.
     CatalogShards {
@@ -138,6 +142,8 @@ pub enum Reply {
     Swept(SweepStep),
     /// An Ask sweep's table.
     AskTable(Box<AskSweepTable>),
+    /// What the where-index answered of an Ask sweep's pass.
+    AskIndex(AskIndexStep),
     /// The answer to a query (its bulk in the blobs).
     Answer(Box<AnyReply>),
     /// Done, nothing to say.

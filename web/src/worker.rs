@@ -109,6 +109,10 @@ pub fn handle(
             Ok(t) => Reply::AskTable(Box::new(t)),
             Err(message) => Reply::Failed { message },
         },
+        Request::AskFromIndex(r) => match session.ask_from_index(&r.sweep, r.fix) {
+            Ok(step) => Reply::AskIndex(step),
+            Err(message) => Reply::Failed { message },
+        },
         Request::CatalogShards { shards } => {
             let bytes: Vec<Vec<u8>> = (0..shards.len())
                 .map(|i| protocol::blob_bytes(blobs, i))

@@ -606,6 +606,69 @@ impl Shard {
     }
 }
 
+impl Shard {
+    /// How many builds the shard covers.
+    pub fn builds(&self) -> u32 {
+        self.builds
+    }
+
+    /// What build `b` says about the type, function or variable `name` (empty: it has
+    /// none). Facts equal in every field are stored once, so two same-sized structs of one
+    /// name in a build read as one.
+    pub fn type_facts(&self, name: &str, b: u32) -> &[Fact] {
+        self.entries
+            .get(&(NS_TYPE, name.to_owned()))
+            .map_or(&[], |e| facts_at(&e.own, b))
+    }
+
+    /// What build `b` says about member `path` (anonymous members lifted, `u.a` below a
+    /// named member of anonymous type; an enum's enumerators) of the type `name`.
+    pub fn member_facts(&self, name: &str, path: &str, b: u32) -> &[Fact] {
+        self.entries
+            .get(&(NS_TYPE, name.to_owned()))
+            .and_then(|e| e.members.get(path))
+            .map_or(&[], |runs| facts_at(runs, b))
+    }
+
+    /// Whether build `b` shows several different types named `name`: different type facts
+    /// of one kind, or a member (enumerator) with different facts. Copies that differ only
+    /// in which members they have do not show.
+    pub fn shows_several(&self, name: &str, b: u32) -> bool {
+        let Some(e) = self.entries.get(&(NS_TYPE, name.to_owned())) else {
+            return false;
+        };
+        let own = facts_at(&e.own, b);
+        let several_of_a_kind = own.iter().enumerate().any(|(i, f)| {
+            own[i + 1..].iter().any(|g| match (f, g) {
+                (Fact::Type { kind: k1, .. }, Fact::Type { kind: k2, .. }) => k1 == k2,
+                _ => false,
+            })
+        });
+        several_of_a_kind || e.members.values().any(|runs| facts_at(runs, b).len() > 1)
+    }
+
+    /// The names of types, functions and variables the shard holds (in no particular order).
+    pub fn type_names(&self) -> impl Iterator<Item = &str> {
+        self.entries
+            .keys()
+            .filter(|(ns, _)| *ns == NS_TYPE)
+            .map(|(_, name)| name.as_str())
+    }
+
+    /// The member paths of the type `name` that build `b` has (in no particular order).
+    pub fn member_paths(&self, name: &str, b: u32) -> Vec<&str> {
+        self.entries
+            .get(&(NS_TYPE, name.to_owned()))
+            .map_or_else(Vec::new, |e| {
+                e.members
+                    .iter()
+                    .filter(|(_, runs)| !facts_at(runs, b).is_empty())
+                    .map(|(path, _)| path.as_str())
+                    .collect()
+            })
+    }
+}
+
 /// Gives decoded shards to a query (the CLI decodes from the file; a page from what it
 /// fetched, reporting a shard it does not have yet as an error naming it).
 pub trait ShardSource {

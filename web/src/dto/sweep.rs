@@ -55,6 +55,26 @@ pub struct AskSweepKey {
     pub builds: Vec<String>,
 }
 
+/// Ask an Ask sweep's question (or, with `fix`, its fix) on every build of it from the
+/// where-index, before sweeping the builds the index leaves open.
+#[derive(Serialize, Deserialize, Clone, Debug, PartialEq, Eq)]
+pub struct AskIndexRequest {
+    /// The sweep.
+    pub sweep: AskSweepKey,
+    /// Whether this pass asks the generated fix.
+    pub fix: bool,
+}
+
+/// What the where-index answered for an Ask sweep's pass.
+#[derive(Serialize, Deserialize, Clone, Debug, PartialEq, Eq)]
+pub enum AskIndexStep {
+    /// It needs these index shards first (their places in the head's list).
+    NeedShards(Vec<u32>),
+    /// These builds (places in the sweep's builds) are answered and kept in the engine;
+    /// the others are to be swept.
+    Answered(Vec<u32>),
+}
+
 /// Gather an Ask sweep's answers into the table (over the builds answered so far).
 #[derive(Serialize, Deserialize, Clone, Debug, PartialEq, Eq)]
 pub struct AskSweepRequest {

@@ -31,7 +31,9 @@ use super::{use_catalog, use_loader, use_query, Loader};
 use crate::browser::now_ms;
 use crate::catalog::{open_in, Started};
 use crate::dto::catalog::CatalogListing;
-use crate::dto::sweep::{AskSweepKey, Selection, SweepColumn, SweepJob, SweepStep};
+use crate::dto::sweep::{
+    AskIndexStep, AskSweepKey, Selection, SweepAnswer, SweepColumn, SweepJob, SweepStep,
+};
 use crate::engine::Engine;
 use crate::query::catalog::SelectQuery;
 use crate::query::sweep::{AskSweep, MatrixSweep, SweepTimes};
@@ -514,6 +516,38 @@ pub fn use_ask_sweep(input: Option<(String, u32, String)>) -> AskSweepState {
     )
 }
 
+/// Most rounds of fetching index shards for one pass (a member path through by-value
+/// structs and typedefs needs one round per level it reaches).
+const MAX_SHARD_ROUNDS: usize = 16;
+
+/// The builds (places in the selection, ascending) the engine answered from the where-index
+/// for pass `fix` of sweep `key`, the shards it asks for fetched and handed over first.
+/// Anything that goes wrong here leaves every build to the sweep, which reports errors per
+/// build as it always did.
+async fn answered_from_index(
+    engine: &Engine,
+    loader: &Loader,
+    key: &AskSweepKey,
+    fix: bool,
+    live: &dyn Fn() -> bool,
+) -> Vec<u32> {
+    for _ in 0..MAX_SHARD_ROUNDS {
+        match engine.ask_from_index(key.clone(), fix).await {
+            Ok(AskIndexStep::Answered(mut builds)) => {
+                builds.sort_unstable();
+                return builds;
+            }
+            Ok(AskIndexStep::NeedShards(shards)) => {
+                if !live() || loader.catalog_shards(&shards).await.is_err() {
+                    return Vec::new();
+                }
+            }
+            Err(_) => return Vec::new(),
+        }
+    }
+    Vec::new()
+}
+
 /// The Ask sweep's passes.
 async fn run_ask(
     loader: Loader,
@@ -557,11 +591,39 @@ async fn run_ask(
         };
         // The second pass's clock carries on from the first's end.
         let t0 = now_ms() - times.borrow().wall_ms;
+        // The where-index answers the builds it decides at once; only the rest are swept.
+        let from_index = answered_from_index(engine, &loader, &key, fix, &live).await;
+        if !live() {
+            return;
+        }
+        // The index's time (shards fetched included) shared among the builds it answered.
+        let index_ms = (now_ms() - t0).max(0.0) / from_index.len().max(1) as f64;
+        for &i in &from_index {
+            answered(
+                i as usize,
+                Ok(SweepColumn {
+                    answer: SweepAnswer::Ask(true),
+                    rebuild_ms: 0.0,
+                    parse_ms: 0.0,
+                    work_ms: index_ms,
+                }),
+                &SweepTimes {
+                    wall_ms: now_ms() - t0,
+                    ..*times.borrow()
+                },
+            );
+        }
+        let rest: Vec<u32> = sel
+            .order
+            .iter()
+            .copied()
+            .filter(|i| from_index.binary_search(i).is_err())
+            .collect();
         let whole = sweep_builds(
             engine,
             &listing,
             &sel,
-            &sel.order,
+            &rest,
             &job,
             &live,
             t0,

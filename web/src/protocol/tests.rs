@@ -247,6 +247,14 @@ fn every_answer_round_trips_with_its_bulk() {
     round_trip(Request::AskSweepTable(crate::dto::sweep::AskSweepRequest {
         sweep: key.clone(),
     }));
+    round_trip(Request::AskFromIndex(crate::dto::sweep::AskIndexRequest {
+        sweep: key.clone(),
+        fix: false,
+    }));
+    round_trip(Reply::AskIndex(s2.ask_from_index(&key, false).unwrap()));
+    round_trip(Reply::AskIndex(crate::dto::sweep::AskIndexStep::Answered(
+        vec![0, 3],
+    )));
     let b0 = &listing.builds[0];
     let segs0: Vec<(u64, &[u8])> = b0
         .segments

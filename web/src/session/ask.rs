@@ -218,6 +218,26 @@ pub fn answer_on(
     ))
 }
 
+/// `text` compiled against `local` (or, with `fix`, that fix of it), answered on catalogue
+/// builds `builds` (index in the catalogue, kernel name) from the where-index alone: per
+/// build its part, or `None` where the index does not decide it (that build is swept). An
+/// `Err(None)` is a shard `shards` does not hold yet (the source notes which).
+pub fn answer_from_index(
+    local: &Kernel,
+    text: &str,
+    fix: Option<&Fix>,
+    builds: &[(u32, &str)],
+    shards: &mut dyn corelab::catalog::ShardSource,
+) -> Result<Vec<Option<TargetAnswer>>, Option<String>> {
+    let (q, _) = question(local.access_local(), text).map_err(|e| Some(e.message))?;
+    let mut q = match fix {
+        Some(f) => f.question(&q).map_err(Some)?,
+        None => q,
+    };
+    let obj = q.object().map_err(|e| Some(e.describe(text)))?;
+    access::answer_from_index(&obj, builds, shards).map_err(|_| None)
+}
+
 /// The table across a selection from the builds' parts (in order), with the fix: built
 /// unchecked when `checked_by` is `None`, else checked by the fix's own parts.
 pub fn gather(

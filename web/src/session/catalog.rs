@@ -69,11 +69,24 @@ impl SegmentSource for Fetched<'_> {
     }
 }
 
-/// The shards a where-question may read: those decoded, and a note of the first one missing.
-struct Shards<'a> {
+/// The shards a question may read: those decoded, and a note of those it asked for and
+/// the page has not handed over yet.
+pub(crate) struct Shards<'a> {
     have: &'a HashMap<usize, Arc<Shard>>,
     count: usize,
-    missing: Option<usize>,
+    /// Shards asked for and missing, in the order asked.
+    pub missing: Vec<usize>,
+}
+
+impl Catalogue {
+    /// The shards handed over so far, as a question reads them.
+    pub(crate) fn shard_source(&self) -> Shards<'_> {
+        Shards {
+            have: &self.shards,
+            count: self.head.shards.len(),
+            missing: Vec::new(),
+        }
+    }
 }
 
 impl ShardSource for Shards<'_> {
@@ -81,7 +94,9 @@ impl ShardSource for Shards<'_> {
         match self.have.get(&index) {
             Some(s) => Ok(s.clone()),
             None => {
-                self.missing = Some(index);
+                if !self.missing.contains(&index) {
+                    self.missing.push(index);
+                }
                 Err(Error::malformed(
                     0,
                     format!("index shard {index} not fetched"),
@@ -232,16 +247,12 @@ impl Session {
     /// "Where is `path`" over every build, from the shards handed over so far.
     pub fn catalog_where(&self, path: &str) -> Result<WhereOutcome, String> {
         let cat = self.catalogue()?;
-        let mut shards = Shards {
-            have: &cat.shards,
-            count: cat.head.shards.len(),
-            missing: None,
-        };
+        let mut shards = cat.shard_source();
         match where_is(path, &mut shards) {
             Ok(a) => Ok(WhereOutcome::Table(where_table(&a.path, &a.runs))),
-            Err(_) if shards.missing.is_some() => Ok(WhereOutcome::NeedShard(
-                shards.missing.map_or(0, |m| m as u32),
-            )),
+            Err(_) if !shards.missing.is_empty() => {
+                Ok(WhereOutcome::NeedShard(shards.missing[0] as u32))
+            }
             Err(e) => Err(e.to_string()),
         }
     }

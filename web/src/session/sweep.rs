@@ -15,7 +15,8 @@ use super::catalog::Rebuilt;
 use super::whatif::Target;
 use super::{ask, matrix, Session};
 use crate::dto::sweep::{
-    AskSweepKey, AskSweepTable, Selection, SweepAnswer, SweepColumn, SweepJob, SweepStep,
+    AskIndexStep, AskSweepKey, AskSweepTable, Selection, SweepAnswer, SweepColumn, SweepJob,
+    SweepStep,
 };
 
 /// An access question answered across a selection: each build's part, kept until the table
@@ -153,6 +154,59 @@ impl Session {
 }
 
 impl Session {
+    /// Ask sweep `key`'s pass (`fix`: the fix's check) answered from the where-index on the
+    /// builds it decides, kept as if swept; the shards it still needs, if any.
+    pub fn ask_from_index(&mut self, key: &AskSweepKey, fix: bool) -> Result<AskIndexStep, String> {
+        if self.ask_sweep.as_ref().is_none_or(|a| a.key != *key) {
+            self.ask_sweep = Some(AskSweep::new(key.clone()));
+        }
+        let held = self.ask_sweep.as_ref().expect("set above");
+        let with_fix = match (fix, &held.fix) {
+            (false, _) => None,
+            (true, Some(f)) => Some(f),
+            (true, None) => return Err("no fix to check: gather the answers first".into()),
+        };
+        let cat = self.catalogue()?;
+        let head = cat.head();
+        let names: Vec<String> = key.builds.iter().map(|n| format!("@{n}")).collect();
+        let builds: Vec<(u32, &str)> = key
+            .builds
+            .iter()
+            .zip(&names)
+            .map(|(n, label)| {
+                head.find(n)
+                    .map(|b| (b.0, label.as_str()))
+                    .ok_or_else(|| format!("no catalogue build named {n}"))
+            })
+            .collect::<Result<_, String>>()?;
+        let local = self.kernel_or_err(key.local)?;
+        let mut shards = cat.shard_source();
+        let parts = match ask::answer_from_index(local, &key.text, with_fix, &builds, &mut shards) {
+            Ok(parts) => parts,
+            Err(None) if !shards.missing.is_empty() => {
+                return Ok(AskIndexStep::NeedShards(
+                    shards.missing.iter().map(|&s| s as u32).collect(),
+                ))
+            }
+            Err(None) => return Err("the where-index could not be read".into()),
+            Err(Some(message)) => return Err(message),
+        };
+        let held = self.ask_sweep.as_mut().expect("set above");
+        let kept = if fix {
+            &mut held.fix_parts
+        } else {
+            &mut held.parts
+        };
+        let mut answered = Vec::new();
+        for (i, part) in parts.into_iter().enumerate() {
+            if let Some(part) = part {
+                kept[i] = Some(part);
+                answered.push(i as u32);
+            }
+        }
+        Ok(AskIndexStep::Answered(answered))
+    }
+
     /// The table of Ask sweep `key` over the builds answered so far (in the table's order):
     /// runs, verdict and the fix — unchecked after the question's pass (`fix_unchecked`:
     /// ask it on each build with `fix: true`), checked once its pass has run.

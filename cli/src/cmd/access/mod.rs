@@ -5,6 +5,7 @@
 //! The expressions are parts of one function body: a variable declared in one argument is
 //! known in the next (`'struct task_struct *t' 'BPF_CORE_READ(t, mm, exe_file)'`).
 
+mod across;
 mod json;
 mod text;
 
@@ -63,7 +64,37 @@ pub fn run(a: Args) -> Result<(), Failure> {
     }
     let obj = q.object().map_err(|e| Failure::new("", e))?;
     // Catalogue selections (`@bookworm/arm64`, `@all`) become one `@BUILD` each.
-    let targets: Vec<(String, Btf)> = crate::kernels::expand(&a.target)?
+    let paths = crate::kernels::expand(&a.target)?;
+    let local_name = super::reloc::target_name(&a.local);
+    let out = if a.json {
+        json_report(&q, &obj, &paths, a.libbpf)?
+    } else {
+        // The text report shows only the answer across targets: the index answers the
+        // catalogue builds it decides, without rebuilding them.
+        let mut kernels = across::Kernels::new(&paths, a.libbpf);
+        let across = if paths.is_empty() {
+            None
+        } else {
+            let ans = kernels.answer(&q, &obj)?;
+            let fix = kernels.fix(&q, &obj, &ans)?;
+            Some((ans, fix))
+        };
+        text::render(&q, &obj, &local_name, &kernels.names(), across.as_ref())
+    };
+    let stdout = std::io::stdout();
+    let mut w = stdout.lock();
+    load::stdout_result(w.write_all(out.as_bytes()).and_then(|()| w.flush()))
+}
+
+/// `--json`: every target's records as `reloc --json` prints them, so every target goes
+/// through the engine.
+fn json_report(
+    q: &Question<'_>,
+    obj: &access::LocalObject,
+    paths: &[PathBuf],
+    libbpf: Libbpf,
+) -> Result<String, Failure> {
+    let targets: Vec<(String, Btf)> = paths
         .iter()
         .map(|p| Ok((super::reloc::target_name(p), load::btf(p, None)?.btf)))
         .collect::<Result<_, Failure>>()?;
@@ -72,26 +103,18 @@ pub fn run(a: Args) -> Result<(), Failure> {
         .map(|(name, btf)| TargetResult {
             name: name.clone(),
             btf,
-            processed: access::relocate_on(&obj.btf, &obj.records, &Target::kernel(btf), a.libbpf),
+            processed: access::relocate_on(&obj.btf, &obj.records, &Target::kernel(btf), libbpf),
         })
         .collect();
-    let local_name = super::reloc::target_name(&a.local);
     let across = (!results.is_empty()).then(|| {
         let named: Vec<(String, &Btf)> = results.iter().map(|t| (t.name.clone(), t.btf)).collect();
         let processed: Vec<Vec<Processed<'_>>> =
             results.iter().map(|t| t.processed.clone()).collect();
-        let ans = access::answer(&q, &obj, &named, &processed, a.libbpf);
-        let fix = access::fix(&q, &obj, &ans, &named);
+        let ans = access::answer(q, obj, &named, &processed, libbpf);
+        let fix = access::fix(q, obj, &ans, &named);
         (ans, fix)
     });
-    let out = if a.json {
-        json::render(&q, &obj, &results, across.as_ref())
-    } else {
-        text::render(&q, &obj, &local_name, &results, across.as_ref())
-    };
-    let stdout = std::io::stdout();
-    let mut w = stdout.lock();
-    load::stdout_result(w.write_all(out.as_bytes()).and_then(|()| w.flush()))
+    Ok(json::render(q, obj, &results, across.as_ref()))
 }
 
 /// The answer across targets and its fix.

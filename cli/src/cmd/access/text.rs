@@ -5,13 +5,13 @@ use std::fmt::Write as _;
 
 use corelab::access::{FieldFacts, LocalObject, Question};
 
-use super::{Across, TargetResult};
+use super::Across;
 
 pub(super) fn render(
     q: &Question<'_>,
     obj: &LocalObject,
     local_name: &str,
-    targets: &[TargetResult<'_>],
+    targets: &[String],
     across: Option<&Across>,
 ) -> String {
     let mut s = String::new();
@@ -53,7 +53,7 @@ pub(super) fn render(
     let Some((ans, fix)) = across else {
         return s;
     };
-    let width = targets.iter().map(|t| t.name.len()).max().unwrap_or(0);
+    let width = targets.iter().map(String::len).max().unwrap_or(0);
     let run_width = ans
         .runs
         .iter()
@@ -81,7 +81,7 @@ pub(super) fn render(
     let _ = writeln!(s, "loads:");
     for (t, l) in ans.loads.iter().enumerate() {
         let what = l.describe(&|r| obj.describe(r));
-        let _ = writeln!(s, "  {:<width$}  {what}", targets[t].name);
+        let _ = writeln!(s, "  {:<width$}  {what}", targets[t]);
     }
     let _ = writeln!(s, "verdict: {}", ans.verdict_text(&|r| obj.describe(r)));
     if let Some(f) = fix {
