@@ -65,7 +65,7 @@ const dist = resolve(arg("--dist", join(root, "dist")));
 const baseline = arg("--baseline", null);
 const runs = +arg("--runs", 7);
 const only = arg("--only", null);
-// `--cores N`: the page sees navigator.hardwareConcurrency N (a sweep runs on N − 1 engine
+// `--cores N`: the page sees navigator.hardwareConcurrency N (a sweep runs on N engine
 // workers, at most 4), whatever this machine has.
 const cores = arg("--cores", null);
 const KERNEL = "host-6.18.44-fc-v657-amd64";

@@ -309,7 +309,7 @@ await test("the matrix of a sample over @bookworm/ppc64el equals corelab matrix,
   const heads3 = await embed.locator("#embed #matrix-programs th.kcol").evaluateAll((ths) => ths.map((t) => t.title));
   assert(JSON.stringify(heads3) === JSON.stringify(want.kernels), `embed: ${heads3}`);
   await embed.close();
-  // On a machine of four cores the sweep runs on three engine workers, each taking whole
+  // On a machine of four cores the sweep runs on four engine workers, each taking whole
   // reference chains (@bullseye has two: amd64 and arm64); the table is the same.
   const pool = await ctx.newPage();
   pool.on("pageerror", (e) => problems.push(`page error: ${e.message}`));
@@ -319,8 +319,8 @@ await test("the matrix of a sample over @bookworm/ppc64el equals corelab matrix,
   // A column per build (a table this wide groups identical neighbours by default).
   await pool.locator("#sweep-group").uncheck();
   await sameMatrix(pool, cliMatrix("10_guarding", "bullseye"));
-  // The main engine and two helpers.
-  assert(pool.workers().length === 3, `${pool.workers().length} workers`);
+  // The main engine and three helpers.
+  assert(pool.workers().length === 4, `${pool.workers().length} workers`);
   await pool.close();
   // Back to the bundled kernels.
   await page.locator(".sweep-bar .chip", { hasText: "bundled" }).click();

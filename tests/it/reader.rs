@@ -213,3 +213,49 @@ fn module_names_come_from_modinfo_then_the_file_name() {
         "ext4"
     );
 }
+
+/// Name lookups through the indexes equal a scan: every name and every essential name of
+/// each kernel and of each corpus object's BTF (their flavored `x___y` types), and the
+/// empty name (anonymous types, which the name index leaves out).
+#[test]
+fn name_lookups_equal_a_scan() {
+    use std::collections::BTreeMap;
+    let mut blobs: Vec<(String, Btf)> = data::kernels()
+        .into_iter()
+        .map(|(name, path)| (name, load_btf(&data::read_path(&path), None).unwrap().btf))
+        .collect();
+    for f in data::list("oracle/obj", ".o.gz") {
+        let obj = corelab::object::Object::parse(&data::read_path(&f)).unwrap();
+        if let Some(btf) = obj.btf {
+            blobs.push((data::stem(&f, ".o.gz"), btf));
+        }
+    }
+    let mut flavored = 0;
+    for (label, btf) in &blobs {
+        let mut by_name: BTreeMap<&str, Vec<TypeId>> = BTreeMap::new();
+        let mut by_essential: BTreeMap<&str, Vec<TypeId>> = BTreeMap::new();
+        for id in btf.ids() {
+            let name = btf.ty(id).name();
+            let ess = corelab::btf::essential_name(name);
+            flavored += usize::from(ess != name);
+            by_name.entry(name).or_default().push(id);
+            by_essential.entry(ess).or_default().push(id);
+        }
+        by_name.entry("").or_default();
+        by_essential.entry("").or_default();
+        for (name, want) in &by_name {
+            let got: Vec<TypeId> = btf.find_by_name(name).collect();
+            assert_eq!(&got, want, "{label}: find_by_name({name:?})");
+        }
+        for (ess, want) in &by_essential {
+            let got: Vec<TypeId> = btf.find_by_essential_name(ess).collect();
+            assert_eq!(&got, want, "{label}: find_by_essential_name({ess:?})");
+        }
+        // A name nothing has, and a flavored name asked for as such.
+        assert_eq!(btf.find_by_name("no_such_type___x").count(), 0, "{label}");
+    }
+    assert!(
+        flavored > 10,
+        "{flavored} flavored types: the flavored index is exercised"
+    );
+}

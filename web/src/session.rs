@@ -43,6 +43,7 @@ mod sweep;
 pub mod whatif;
 
 pub use object::LoadedObject;
+pub use sweep::UncheckedSweep;
 pub use whatif::Target;
 
 /// A loaded kernel (or any BTF): the parsed blob, where it came from, and the name the user

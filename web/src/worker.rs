@@ -12,6 +12,7 @@ use wasm_bindgen::prelude::wasm_bindgen;
 use wasm_bindgen::{JsCast, JsValue};
 
 use crate::browser::now_ms;
+use crate::dto::sweep::SweepJob;
 use crate::dto::LoadReport;
 use crate::protocol::{self, blobs_to_js, Envelope, Reply, Request};
 use crate::query::Blob;
@@ -93,6 +94,8 @@ pub fn handle(
                 Err(message) => Reply::Failed { message },
             }
         }
+        // `worker_handle` answers a sweep's step itself (`sweep_step`: the browser hashes);
+        // here it is answered in one go, the engine hashing.
         Request::CatalogSweep {
             build,
             offsets,
@@ -176,6 +179,15 @@ pub fn worker_handle(message: JsValue) {
     match Envelope::<Request>::unpack(&message) {
         Ok(env) => {
             let id = env.id;
+            if let Request::CatalogSweep {
+                build,
+                offsets,
+                job,
+            } = env.body
+            {
+                sweep_step(id, build, offsets, job, &env.blobs);
+                return;
+            }
             let (reply, blobs) = SESSION.with(|s| {
                 handle(&mut s.borrow_mut(), env.body, &env.blobs, &mut |mut p| {
                     let blobs = p.take_blobs();
@@ -186,4 +198,51 @@ pub fn worker_handle(message: JsValue) {
         }
         Err(message) => post(u32::MAX, false, Reply::Failed { message }, &[]),
     }
+}
+
+/// A sweep's step (`Request::CatalogSweep`, which [`handle`] answers with the engine's own
+/// sha256): the build rebuilt unchecked, hashed by the browser's SHA-256 — native, ~10× the
+/// wasm one, which was half a build's rebuild — then checked and answered by the session
+/// (which, on a mismatch, rebuilds the whole chain with every check to name the culprit).
+/// Other messages may be handled while the digest is computed; the step holds its own
+/// bytes, and a reference kept from its rebuild only ever serves under another build's own
+/// check.
+fn sweep_step(id: u32, build: String, offsets: Vec<u64>, job: SweepJob, blobs: &[JsValue]) {
+    let bytes = segment_bytes(blobs, offsets.len());
+    let rebuilt = SESSION.with(|s| {
+        s.borrow_mut()
+            .sweep_rebuild_unchecked(&build, &with_offsets(&offsets, &bytes))
+    });
+    let unchecked = match rebuilt {
+        Ok(Ok(unchecked)) => unchecked,
+        Ok(Err(step)) => return post(id, false, Reply::Swept(step), &[]),
+        Err(message) => return post(id, false, Reply::Failed { message }, &[]),
+    };
+    wasm_bindgen_futures::spawn_local(async move {
+        let digest = match browser_sha256(unchecked.bytes()).await {
+            Some(d) => d,
+            // No WebCrypto (a page not in a secure context): the engine's own sha256.
+            None => corelab::catalog::sha256(unchecked.bytes()).to_vec(),
+        };
+        let answered = SESSION.with(|s| {
+            s.borrow_mut()
+                .sweep_checked(unchecked, &digest, &with_offsets(&offsets, &bytes), &job)
+        });
+        let mut reply = match answered {
+            Ok(step) => Reply::Swept(step),
+            Err(message) => Reply::Failed { message },
+        };
+        let blobs = reply.take_blobs();
+        post(id, false, reply, &blobs);
+    });
+}
+
+/// The SHA-256 of `bytes` by the browser's WebCrypto (which copies them when called), or
+/// `None` where it is not available.
+async fn browser_sha256(bytes: &[u8]) -> Option<Vec<u8>> {
+    let scope: web_sys::WorkerGlobalScope = js_sys::global().dyn_into().ok()?;
+    let subtle = scope.crypto().ok()?.subtle();
+    let digest = subtle.digest_with_str_and_u8_array("SHA-256", bytes).ok()?;
+    let digest = wasm_bindgen_futures::JsFuture::from(digest).await.ok()?;
+    Some(js_sys::Uint8Array::new(&digest).to_vec())
 }

@@ -82,7 +82,7 @@ pub struct Btf {
     /// Size of the raw blob this was parsed from.
     raw_size: usize,
     name_index: OnceLock<names::NameIndex>,
-    essential_index: OnceLock<names::NameIndex>,
+    flavored_index: OnceLock<names::NameIndex>,
 }
 
 impl std::fmt::Debug for Btf {
@@ -122,7 +122,7 @@ impl Parts {
             ptr_size: 8,
             raw_size: self.raw_size,
             name_index: OnceLock::new(),
-            essential_index: OnceLock::new(),
+            flavored_index: OnceLock::new(),
         };
         validate::sanity_check(&btf)?;
         validate::reference_loops(&btf)?;
@@ -337,7 +337,17 @@ impl Btf {
             Some(b) => Box::new(b.find_by_name(name)),
             None => Box::new(std::iter::empty()),
         };
-        base.chain(self.name_index().lookup(self, name, |t| t.name()))
+        let own: Box<dyn Iterator<Item = TypeId> + 's> = if name.is_empty() {
+            // Anonymous types are not indexed (about half a kernel's): a scan, for the rare
+            // caller that asks for them.
+            Box::new(
+                self.own_ids()
+                    .filter(move |&id| self.ty(id).name().is_empty()),
+            )
+        } else {
+            Box::new(self.name_index().lookup(self, name, |t| t.name()))
+        };
+        base.chain(own)
     }
 
     /// The first type of kind `kind` named exactly `name`.
@@ -352,20 +362,48 @@ impl Btf {
             Some(b) => Box::new(b.find_by_essential_name(ess)),
             None => Box::new(std::iter::empty()),
         };
-        base.chain(
-            self.essential_index()
-                .lookup(self, ess, |t| essential_name(t.name())),
-        )
+        let own: Box<dyn Iterator<Item = TypeId> + 's> = if ess.is_empty() {
+            // Only an empty name has an empty essential name.
+            Box::new(
+                self.own_ids()
+                    .filter(move |&id| self.ty(id).name().is_empty()),
+            )
+        } else {
+            // The types named `ess` itself (unless that name carries a flavor of its own) and
+            // the flavored ones (`ess___x`): two disjoint sets, merged in id order. Most
+            // names have no flavor, so the name index serves and only the few flavored
+            // names get an index of their own.
+            let mut ids: Vec<TypeId> = self
+                .name_index()
+                .lookup(self, ess, |t| t.name())
+                .filter(|&id| essential_name(self.ty(id).name()) == ess)
+                .chain(
+                    self.flavored_index()
+                        .lookup(self, ess, |t| essential_name(t.name())),
+                )
+                .collect();
+            ids.sort_unstable();
+            Box::new(ids.into_iter())
+        };
+        base.chain(own)
     }
 
+    /// This blob's named types by name (anonymous ones left out).
     fn name_index(&self) -> &names::NameIndex {
-        self.name_index
-            .get_or_init(|| names::NameIndex::build(self, |t| t.name()))
+        self.name_index.get_or_init(|| {
+            names::NameIndex::build(self, |t| Some(t.name()).filter(|n| !n.is_empty()))
+        })
     }
 
-    fn essential_index(&self) -> &names::NameIndex {
-        self.essential_index
-            .get_or_init(|| names::NameIndex::build(self, |t| essential_name(t.name())))
+    /// This blob's flavored types (`task_struct___2`) by essential name.
+    fn flavored_index(&self) -> &names::NameIndex {
+        self.flavored_index.get_or_init(|| {
+            names::NameIndex::build(self, |t| {
+                let name = t.name();
+                let ess = essential_name(name);
+                (ess.len() != name.len()).then_some(ess)
+            })
+        })
     }
 
     /// Follows modifiers and typedefs (VOLATILE, CONST, RESTRICT, TYPE_TAG, TYPEDEF) from `id`

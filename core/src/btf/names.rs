@@ -71,11 +71,11 @@ fn hash(s: &str) -> u64 {
 }
 
 impl NameIndex {
-    /// Indexes this blob's own ids by `key`.
-    pub(super) fn build<'a>(btf: &'a Btf, key: impl Fn(&Type<'a>) -> &'a str) -> NameIndex {
+    /// Indexes this blob's own ids by `key`, leaving out those it gives no key.
+    pub(super) fn build<'a>(btf: &'a Btf, key: impl Fn(&Type<'a>) -> Option<&'a str>) -> NameIndex {
         let mut entries: Vec<(u64, TypeId)> = btf
             .own_ids()
-            .map(|id| (hash(key(&btf.ty(id))), id))
+            .filter_map(|id| key(&btf.ty(id)).map(|k| (hash(k), id)))
             .collect();
         entries.sort_unstable();
         NameIndex { entries }

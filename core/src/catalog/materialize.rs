@@ -58,6 +58,28 @@ impl References {
     }
 }
 
+/// A build's BTF rebuilt without its sha256 checked ([`Materializer::btf_unchecked`]): the
+/// bytes must not be used before the caller has checked that their sha256 is `sha256`.
+#[derive(Debug)]
+#[must_use = "the bytes are unchecked: compare their sha256 with `sha256` first"]
+pub struct UncheckedBtf {
+    /// The rebuilt BTF (its length already matches the recorded one).
+    pub bytes: Vec<u8>,
+    /// The sha256 recorded for the build, which `bytes` must have.
+    pub sha256: [u8; 32],
+}
+
+/// Which rebuilt BTFs have their sha256 checked (every one has its length checked).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Check {
+    /// The build and every reference on the way.
+    Every,
+    /// The build asked for alone.
+    BuildOnly,
+    /// None: the caller checks the build ([`Materializer::btf_unchecked`]).
+    LengthOnly,
+}
+
 /// Rebuilds builds of one archive, keeping the last few references it rebuilt.
 #[derive(Debug)]
 pub struct Materializer<'h> {
@@ -138,14 +160,39 @@ impl<'h> Materializer<'h> {
     /// [`Materializer::checking_references_on_failure`]).
     pub fn btf(&mut self, b: BuildIdx, source: &mut dyn SegmentSource) -> Result<Vec<u8>> {
         if self.check_references {
-            return self.rebuild(b, source, true);
+            return self.rebuild(b, source, Check::Every);
         }
-        match self.rebuild(b, source, false) {
+        match self.rebuild(b, source, Check::BuildOnly) {
             Ok(bytes) => Ok(bytes),
             Err(_) => {
                 // Find the culprit: nothing unchecked is kept, every BTF is checked.
                 self.cache.clear();
-                self.rebuild(b, source, true)
+                self.rebuild(b, source, Check::Every)
+            }
+        }
+    }
+
+    /// The raw BTF of build `b` rebuilt *without* its sha256 checked, and the digest it must
+    /// have: the caller must check it before using the bytes, and on a mismatch drop them and
+    /// call [`Materializer::btf`], which rebuilds the chain with every check and names the
+    /// build whose segment is wrong. For a page, whose browser hashes natively several times
+    /// faster than the wasm sha256 (the CLI checks in [`Materializer::btf`]). References on
+    /// the way are not checked either, as with
+    /// [`Materializer::checking_references_on_failure`]; a reference kept from here only
+    /// ever serves under another build's own check, and a failed check clears them all.
+    pub fn btf_unchecked(
+        &mut self,
+        b: BuildIdx,
+        source: &mut dyn SegmentSource,
+    ) -> Result<UncheckedBtf> {
+        let sha256 = self.head.build(b).btf_sha256;
+        match self.rebuild(b, source, Check::LengthOnly) {
+            Ok(bytes) => Ok(UncheckedBtf { bytes, sha256 }),
+            Err(e) => {
+                // A rebuild that fails before any digest is compared names what it can; the
+                // references it read are not kept past a failure, as in `btf`.
+                self.cache.clear();
+                Err(e)
             }
         }
     }
@@ -154,7 +201,7 @@ impl<'h> Materializer<'h> {
         &mut self,
         b: BuildIdx,
         source: &mut dyn SegmentSource,
-        check_references: bool,
+        check: Check,
     ) -> Result<Vec<u8>> {
         let chain = self.head.chain(b)?;
         // Start from the deepest reference already at hand.
@@ -173,7 +220,12 @@ impl<'h> Materializer<'h> {
             }
         }
         for &x in &chain[start..] {
-            let bytes = self.one(x, current.as_deref(), source, x == b || check_references)?;
+            let digest = match check {
+                Check::Every => true,
+                Check::BuildOnly => x == b,
+                Check::LengthOnly => false,
+            };
+            let bytes = self.one(x, current.as_deref(), source, digest)?;
             if x == b {
                 // A reference asked for itself is kept too: in a pass over a selection in
                 // chain order, the builds rebuilt over it come next.

@@ -37,7 +37,7 @@ pub use archive::{
 };
 pub use delta::MAX_BTF_LEN;
 pub use index::{where_is, Fact, Run, Shard, ShardSource, WhereAnswer};
-pub use materialize::{Materializer, References, SegmentSource, WholeFile};
+pub use materialize::{Materializer, References, SegmentSource, UncheckedBtf, WholeFile};
 
 use crate::error::{Error, Result};
 #[doc(hidden)]

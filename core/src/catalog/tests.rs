@@ -299,3 +299,51 @@ fn string_at_names_the_string_of_every_offset() {
     assert!(checked_inside > 0);
     assert_eq!(raw.string_at(raw.strings.len() as u32), None);
 }
+
+#[test]
+fn unchecked_rebuilds_hand_out_the_digest_a_failed_check_then_names_the_build() {
+    let file = sample_archive();
+    let cat = Catalog::parse(&file).unwrap();
+    let delta = first_delta(&cat.head);
+    let good = cat.btf(delta).unwrap();
+    let mut m = Materializer::new(&cat.head);
+    let u = m.btf_unchecked(delta, &mut WholeFile(&file)).unwrap();
+    assert_eq!(u.bytes, good);
+    assert_eq!(u.sha256, cat.head.build(delta).btf_sha256);
+    assert_eq!(sha256(&u.bytes), u.sha256);
+    // A flipped byte in the build's own segment: either the unchecked rebuild fails (zstd or
+    // the delta notice), or its bytes miss the digest it hands out; then `btf` — the caller's
+    // path on a mismatch — names the build and its segment's offset.
+    let seg = cat.head.segments[cat.head.build(delta).recipe.segment().0 as usize];
+    let name = &cat.head.build(delta).name;
+    let mut bad = file.clone();
+    let r = seg.range();
+    let mut missed = 0;
+    for at in (r.start as usize + 16..r.end as usize - 8).step_by(5) {
+        bad[at] ^= 0x01;
+        let mut m = Materializer::new(&cat.head).checking_references_on_failure();
+        let unchecked = m.btf_unchecked(delta, &mut WholeFile(&bad));
+        let checked = m.btf(delta, &mut WholeFile(&bad));
+        bad[at] ^= 0x01;
+        match unchecked {
+            Ok(u) if sha256(&u.bytes) == u.sha256 => {
+                assert_eq!(
+                    u.bytes, good,
+                    "flip at {at}: matching bytes are the build's"
+                );
+                continue;
+            }
+            _ => {}
+        }
+        missed += 1;
+        let msg = checked
+            .expect_err("a build that missed its digest fails `btf`")
+            .to_string();
+        assert!(msg.contains(name.as_str()), "flip at {at}: {msg}");
+        assert!(
+            msg.contains(&format!("{:#x}", seg.offset)),
+            "flip at {at}: {msg}"
+        );
+    }
+    assert!(missed > 0, "some flip broke the build");
+}

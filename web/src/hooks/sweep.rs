@@ -11,7 +11,7 @@
 //! the sweep goes on. A new selection, object or what-if ends the sweep in flight: every step
 //! checks that its sweep is still the current one.
 //!
-//! The Matrix runs on a pool of engine workers (one fewer than the cores, at most
+//! The Matrix runs on a pool of engine workers (one per core, at most
 //! [`MAX_SWEEP_WORKERS`]): the main engine and helpers that open the catalogue and load the
 //! object from the file the main engine hands back. Each takes whole reference chains in
 //! turn, so the references it keeps serve its next builds; columns land in catalogue order
@@ -305,13 +305,11 @@ fn chains(listing: &CatalogListing, sel: &Selection) -> Vec<Vec<u32>> {
     out.into_iter().map(|(_, c)| c).collect()
 }
 
-/// How many engine workers a sweep runs on: one fewer than the cores (one is the page's),
-/// at least the main engine, at most [`MAX_SWEEP_WORKERS`].
+/// How many engine workers a sweep runs on: one per core (the page's thread is nearly idle
+/// during a sweep), at least the main engine, at most [`MAX_SWEEP_WORKERS`].
 fn sweep_workers() -> usize {
     let cores = web_sys::window().map_or(1.0, |w| w.navigator().hardware_concurrency());
-    (cores as usize)
-        .saturating_sub(1)
-        .clamp(1, MAX_SWEEP_WORKERS)
+    (cores as usize).clamp(1, MAX_SWEEP_WORKERS)
 }
 
 /// An engine worker besides the main one, for sweeps: the catalogue opened, and the object

@@ -13,7 +13,7 @@ use std::sync::Arc;
 
 use corelab::catalog::{
     decode_shard, parse_head, sha256, where_is, BuildIdx, Fact, Head, Materializer, References,
-    Segment, SegmentId, SegmentSource, Shard, ShardSource,
+    Segment, SegmentId, SegmentSource, Shard, ShardSource, UncheckedBtf,
 };
 use corelab::Error;
 
@@ -41,9 +41,9 @@ impl Catalogue {
 const KEPT_REFERENCES: usize = 2;
 
 /// A build rebuilt, or the segments it still needs.
-pub(crate) enum Rebuilt {
-    /// Its raw BTF, sha256 checked.
-    Btf(Vec<u8>),
+pub(crate) enum Rebuilt<T = Vec<u8>> {
+    /// Its raw BTF, sha256 checked (or, as [`UncheckedBtf`], with the digest to check).
+    Btf(T),
     /// These segments (file offsets) must be handed over too.
     Missing(Vec<u64>),
 }
@@ -177,6 +177,42 @@ impl Session {
         segments: &[(u64, &[u8])],
         keep: usize,
     ) -> Result<Rebuilt, String> {
+        self.catalog_rebuild_with(name, segments, keep, |m, b, source| m.btf(b, source))
+    }
+
+    /// [`Session::catalog_rebuild`] without the build's sha256 checked: the bytes and the
+    /// digest they must have, for a caller that hashes them faster (the worker, with the
+    /// browser's SHA-256) and then hands them to [`Session::sweep_checked`].
+    pub(crate) fn catalog_rebuild_unchecked(
+        &mut self,
+        name: &str,
+        segments: &[(u64, &[u8])],
+        keep: usize,
+    ) -> Result<Rebuilt<UncheckedBtf>, String> {
+        self.catalog_rebuild_with(name, segments, keep, |m, b, source| {
+            m.btf_unchecked(b, source)
+        })
+    }
+
+    /// Forgets the references kept: after a build missed its digest, its rebuild starts
+    /// from the whole chain, every BTF checked.
+    pub(crate) fn catalog_forget_references(&mut self) {
+        if let Some(cat) = self.catalog.as_mut() {
+            cat.references = References::default();
+        }
+    }
+
+    fn catalog_rebuild_with<T>(
+        &mut self,
+        name: &str,
+        segments: &[(u64, &[u8])],
+        keep: usize,
+        rebuild: impl FnOnce(
+            &mut Materializer<'_>,
+            BuildIdx,
+            &mut dyn SegmentSource,
+        ) -> corelab::Result<T>,
+    ) -> Result<Rebuilt<T>, String> {
         let cat = self
             .catalog
             .as_mut()
@@ -205,7 +241,7 @@ impl Session {
             cat.references = m.into_references();
             return Ok(Rebuilt::Missing(lacking));
         }
-        let btf = m.btf(b, &mut Fetched(segments));
+        let btf = rebuild(&mut m, b, &mut Fetched(segments));
         cat.references = m.into_references();
         match btf {
             Ok(btf) => Ok(Rebuilt::Btf(btf)),

@@ -6,7 +6,7 @@
 use std::sync::Arc;
 
 use corelab::btf::Btf;
-use corelab::catalog::{select, BuildIdx};
+use corelab::catalog::{select, BuildIdx, UncheckedBtf};
 use corelab::libbpf::Libbpf;
 
 use corelab::access::{Fix, TargetAnswer};
@@ -45,6 +45,22 @@ impl AskSweep {
 /// chain order, a build's reference was nearly always rebuilt just before it.
 const SWEEP_REFERENCES: usize = 4;
 
+/// A sweep's build rebuilt without its sha256 checked
+/// ([`Session::sweep_rebuild_unchecked`]): usable only through [`Session::sweep_checked`].
+#[derive(Debug)]
+pub struct UncheckedSweep {
+    name: String,
+    btf: UncheckedBtf,
+    started: f64,
+}
+
+impl UncheckedSweep {
+    /// The bytes to hash (SHA-256).
+    pub fn bytes(&self) -> &[u8] {
+        &self.btf.bytes
+    }
+}
+
 impl Session {
     /// The builds `selector` names (`bookworm/arm64`, `all`, with or without `@`), in
     /// catalogue order, and the order to sweep them in: sorted by reference chain, so a
@@ -82,12 +98,71 @@ impl Session {
         segments: &[(u64, &[u8])],
         job: &SweepJob,
     ) -> Result<SweepStep, String> {
-        let clock = self.clock;
-        let started = clock();
+        let started = (self.clock)();
         let bytes = match self.catalog_rebuild(name, segments, SWEEP_REFERENCES)? {
             Rebuilt::Btf(b) => b,
             Rebuilt::Missing(offsets) => return Ok(SweepStep::Need(offsets)),
         };
+        self.sweep_answer(name, bytes, job, started)
+    }
+
+    /// The first half of [`Session::sweep_build`] for a caller that hashes faster than the
+    /// engine (the worker: the browser's SHA-256 is native, ~10× the wasm one): build `name`
+    /// rebuilt from `segments` *unchecked*, or the segments it still needs. The caller must
+    /// hash [`UncheckedSweep::bytes`] and hand the digest to [`Session::sweep_checked`], the
+    /// only way to an answer.
+    pub fn sweep_rebuild_unchecked(
+        &mut self,
+        name: &str,
+        segments: &[(u64, &[u8])],
+    ) -> Result<Result<UncheckedSweep, SweepStep>, String> {
+        let started = (self.clock)();
+        Ok(
+            match self.catalog_rebuild_unchecked(name, segments, SWEEP_REFERENCES)? {
+                Rebuilt::Btf(btf) => Ok(UncheckedSweep {
+                    name: name.to_owned(),
+                    btf,
+                    started,
+                }),
+                Rebuilt::Missing(offsets) => Err(SweepStep::Need(offsets)),
+            },
+        )
+    }
+
+    /// The second half: `job` answered on `unchecked`'s bytes if `digest` (their sha256, as
+    /// the caller computed it) is the one recorded for the build. Otherwise the bytes are
+    /// dropped and the build rebuilt here from its whole chain with every BTF checked, so
+    /// the error names the build whose segment is wrong and its offset, as
+    /// [`Session::sweep_build`]'s does (or the segments of the chain still needed).
+    pub fn sweep_checked(
+        &mut self,
+        unchecked: UncheckedSweep,
+        digest: &[u8],
+        segments: &[(u64, &[u8])],
+        job: &SweepJob,
+    ) -> Result<SweepStep, String> {
+        let UncheckedSweep { name, btf, started } = unchecked;
+        if digest == btf.sha256.as_slice() {
+            return self.sweep_answer(&name, btf.bytes, job, started);
+        }
+        drop(btf);
+        // References kept from unchecked rebuilds may be the culprit: none serves again.
+        self.catalog_forget_references();
+        match self.catalog_rebuild(&name, segments, SWEEP_REFERENCES)? {
+            Rebuilt::Btf(bytes) => self.sweep_answer(&name, bytes, job, started),
+            Rebuilt::Missing(offsets) => Ok(SweepStep::Need(offsets)),
+        }
+    }
+
+    /// `job` answered on build `name`'s checked BTF `bytes` (rebuilt since `started`).
+    fn sweep_answer(
+        &mut self,
+        name: &str,
+        bytes: Vec<u8>,
+        job: &SweepJob,
+        started: f64,
+    ) -> Result<SweepStep, String> {
+        let clock = self.clock;
         let rebuilt = clock();
         // Straight to the parser: a sweep needs no content sniffing, summary or type index.
         let btf =
