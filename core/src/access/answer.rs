@@ -418,6 +418,20 @@ pub struct TargetAnswer {
     pub typedef_root: bool,
 }
 
+impl TargetAnswer {
+    /// Kernel `name`'s answer where every record relocated: the code loads, nothing renamed.
+    pub(crate) fn loading(name: &str, cells: Vec<FieldFacts>) -> TargetAnswer {
+        TargetAnswer {
+            name: name.to_owned(),
+            cells,
+            load: Load::Loads,
+            renames: Vec::new(),
+            notes: Vec::new(),
+            typedef_root: false,
+        }
+    }
+}
+
 /// Answers `q` (its distinct records in `obj`) on each target, given libbpf release
 /// `libbpf`'s result for each record on each target (`processed[t][i]`, from
 /// [`super::relocate_on`], or [`super::relocate`] for the default release).
@@ -447,14 +461,7 @@ pub fn answer_one(
 ) -> TargetAnswer {
     let n = obj.records.len();
     let cells: Vec<FieldFacts> = (0..n).map(|i| facts(obj, i, btf, &p[i], libbpf)).collect();
-    let mut out = TargetAnswer {
-        name: name.to_owned(),
-        cells,
-        load: Load::Loads,
-        renames: Vec::new(),
-        notes: Vec::new(),
-        typedef_root: false,
-    };
+    let mut out = TargetAnswer::loading(name, cells);
     if let Some(i) = p
         .iter()
         .position(|x| matches!(x.outcome, Outcome::Error(..)))

@@ -44,7 +44,7 @@ use crate::catalog::{Fact, ShardSource};
 use crate::error::Result;
 use crate::reloc::{RelocClass, RelocKind, RelocResult, Spec};
 
-use super::answer::{FieldFacts, Load, TargetAnswer};
+use super::answer::{FieldFacts, TargetAnswer};
 use super::record::InsnForm;
 use super::resolve::{compiled_value, local_side, LocalRecord};
 use super::LocalObject;
@@ -84,14 +84,7 @@ pub fn answer_from_index(
         if let Some(e) = look.failed.take() {
             return Err(e);
         }
-        out.push(cells.map(|cells| TargetAnswer {
-            name: name.to_owned(),
-            cells,
-            load: Load::Loads,
-            renames: Vec::new(),
-            notes: Vec::new(),
-            typedef_root: false,
-        }));
+        out.push(cells.map(|cells| TargetAnswer::loading(name, cells)));
     }
     Ok(out)
 }
