@@ -41,6 +41,46 @@ impl AskSweep {
     }
 }
 
+impl AskSweep {
+    /// The fix pass `fix` asks: none for the question's own pass; for the check pass, the
+    /// fix gathered after the question's.
+    fn fix_for(&self, fix: bool) -> Result<Option<&Fix>, String> {
+        match (fix, &self.fix) {
+            (false, _) => Ok(None),
+            (true, Some(f)) => Ok(Some(f)),
+            (true, None) => Err("no fix to check: gather the answers first".into()),
+        }
+    }
+
+    /// Where pass `fix`'s answers are kept, one per build of the sweep.
+    fn parts_mut(&mut self, fix: bool) -> &mut [Option<TargetAnswer>] {
+        if fix {
+            &mut self.fix_parts
+        } else {
+            &mut self.parts
+        }
+    }
+}
+
+impl Session {
+    /// Holds the Ask sweep of `key`, started afresh when the one held is another's.
+    fn hold_ask_sweep(&mut self, key: &AskSweepKey) {
+        if self.ask_sweep.as_ref().is_none_or(|a| a.key != *key) {
+            self.ask_sweep = Some(AskSweep::new(key.clone()));
+        }
+    }
+
+    /// The Ask sweep held (after [`Session::hold_ask_sweep`]).
+    fn held_ask_sweep(&self) -> &AskSweep {
+        self.ask_sweep.as_ref().expect("held by hold_ask_sweep")
+    }
+
+    /// The Ask sweep held (after [`Session::hold_ask_sweep`]).
+    fn held_ask_sweep_mut(&mut self) -> &mut AskSweep {
+        self.ask_sweep.as_mut().expect("held by hold_ask_sweep")
+    }
+}
+
 /// References a sweep keeps between builds (each ~2× a kernel's BTF: ~10 MB). Swept in
 /// chain order, a build's reference was nearly always rebuilt just before it.
 const SWEEP_REFERENCES: usize = 4;
@@ -197,24 +237,12 @@ impl Session {
                         "catalogue build {name} is not build {i} of the sweep"
                     ));
                 }
-                if self.ask_sweep.as_ref().is_none_or(|a| a.key != *sweep) {
-                    self.ask_sweep = Some(AskSweep::new(sweep.clone()));
-                }
+                self.hold_ask_sweep(sweep);
                 let local = self.kernel_or_err(sweep.local)?;
-                let held = self.ask_sweep.as_ref().expect("set above");
-                let with_fix = match (fix, &held.fix) {
-                    (false, _) => None,
-                    (true, Some(f)) => Some(f),
-                    (true, None) => return Err("no fix to check: gather the answers first".into()),
-                };
+                let with_fix = self.held_ask_sweep().fix_for(*fix)?;
                 let part = ask::answer_on(local, &sweep.text, with_fix, &format!("@{name}"), &btf)?;
                 let loads = matches!(part.load, corelab::access::Load::Loads);
-                let held = self.ask_sweep.as_mut().expect("set above");
-                if *fix {
-                    held.fix_parts[i] = Some(part);
-                } else {
-                    held.parts[i] = Some(part);
-                }
+                self.held_ask_sweep_mut().parts_mut(*fix)[i] = Some(part);
                 SweepAnswer::Ask(loads)
             }
         };
@@ -232,15 +260,8 @@ impl Session {
     /// Ask sweep `key`'s pass (`fix`: the fix's check) answered from the where-index on the
     /// builds it decides, kept as if swept; the shards it still needs, if any.
     pub fn ask_from_index(&mut self, key: &AskSweepKey, fix: bool) -> Result<AskIndexStep, String> {
-        if self.ask_sweep.as_ref().is_none_or(|a| a.key != *key) {
-            self.ask_sweep = Some(AskSweep::new(key.clone()));
-        }
-        let held = self.ask_sweep.as_ref().expect("set above");
-        let with_fix = match (fix, &held.fix) {
-            (false, _) => None,
-            (true, Some(f)) => Some(f),
-            (true, None) => return Err("no fix to check: gather the answers first".into()),
-        };
+        self.hold_ask_sweep(key);
+        let with_fix = self.held_ask_sweep().fix_for(fix)?;
         let cat = self.catalogue()?;
         let head = cat.head();
         let names: Vec<String> = key.builds.iter().map(|n| format!("@{n}")).collect();
@@ -266,12 +287,7 @@ impl Session {
             Err(None) => return Err("the where-index could not be read".into()),
             Err(Some(message)) => return Err(message),
         };
-        let held = self.ask_sweep.as_mut().expect("set above");
-        let kept = if fix {
-            &mut held.fix_parts
-        } else {
-            &mut held.parts
-        };
+        let kept = self.held_ask_sweep_mut().parts_mut(fix);
         let mut answered = Vec::new();
         for (i, part) in parts.into_iter().enumerate() {
             if let Some(part) = part {
