@@ -9,7 +9,15 @@
 const BUILD = "dev";
 const CATALOG = "dev";
 const KERNELS = [];
-const SHELL_CACHE = `corelab-shell-${BUILD}`;
+// The shell cache is named by this worker's scope too: another deployment under another
+// sub-path of the same origin (a documentation site's /v1/ and /v2/) keeps its own, and a new
+// build here replaces only this scope's.
+const SCOPE = new URL("./", self.registration.scope).pathname;
+const SHELL_PREFIX = `corelab-shell-${SCOPE}-`;
+const SHELL_CACHE = `${SHELL_PREFIX}${BUILD}`;
+// Before shell caches were named by scope: `corelab-shell-<build>`, whichever deployment
+// made them. Dropped once, by the first worker of any scope that activates.
+const UNSCOPED_SHELL = /^corelab-shell-(?:dev|[0-9a-f]{12})$/;
 const KERNEL_CACHE = "corelab-kernels-v1";
 const SHELL = [
   "./", "index.html", "boot.js", "style.css", "icon.svg",
@@ -23,7 +31,8 @@ self.addEventListener("install", (e) => {
 self.addEventListener("activate", (e) => {
   e.waitUntil((async () => {
     for (const key of await caches.keys()) {
-      if (key.startsWith("corelab-shell-") && key !== SHELL_CACHE) await caches.delete(key);
+      const ours = key.startsWith(SHELL_PREFIX) && key !== SHELL_CACHE;
+      if (ours || UNSCOPED_SHELL.test(key)) await caches.delete(key);
     }
     await pruneKernels();
     await self.clients.claim();

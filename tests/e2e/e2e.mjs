@@ -968,7 +968,7 @@ await test("nothing left localhost and the CSP held", async () => {
   assert(bad.length === 0, bad.join("\n"));
 });
 
-await test("a new build's service worker drops what it no longer serves from its kernel cache", async () => {
+await test("a new build's service worker drops what it no longer serves from its caches, and only its own", async () => {
   // A profile of its own: the service worker must activate after the cache is filled.
   const swProfile = mkdtempSync(join(tmpdir(), "corelab-e2e-sw-"));
   const swCtx = await chromium.launchPersistentContext(swProfile, {
@@ -987,6 +987,14 @@ await test("a new build's service worker drops what it no longer serves from its
       const cache = await caches.open("corelab-kernels-v1");
       for (const path of paths) await cache.put(new URL(path, location.href).href, new Response("cached"));
     }, [...current, ...stale]);
+    // Shells: an older build of this site (named by its scope, and before that by its build
+    // alone), and another deployment's under a sub-path of the same origin.
+    const scope = new URL(base).pathname;
+    const otherShell = `corelab-shell-${scope}docs/-0123456789ab`;
+    const staleShells = [`corelab-shell-${scope}-0123456789ab`, "corelab-shell-0123456789ab"];
+    await p.evaluate(async (names) => {
+      for (const n of names) await (await caches.open(n)).put(new URL("index.html", location.href).href, new Response("old"));
+    }, [otherShell, ...staleShells]);
     await p.goto(base);
     await p.waitForFunction(() => navigator.serviceWorker.controller !== null, null, { timeout: TIMEOUT });
     const kept = await p.evaluate(async () => {
@@ -995,6 +1003,10 @@ await test("a new build's service worker drops what it no longer serves from its
     });
     for (const path of current) assert(kept.includes(path), `${path} was dropped (kept: ${kept.join(", ")})`);
     for (const path of stale) assert(!kept.includes(path), `${path} is still cached`);
+    const shells = await p.evaluate(async () => (await caches.keys()).filter((k) => k.startsWith("corelab-shell-")));
+    assert(shells.includes(otherShell), `the other deployment's shell was dropped: ${shells.join(", ")}`);
+    for (const n of staleShells) assert(!shells.includes(n), `${n} is still cached`);
+    assert(shells.some((n) => n.startsWith(`corelab-shell-${scope}-`) && !staleShells.includes(n)), `no shell of this build: ${shells.join(", ")}`);
   } finally {
     await swCtx.close();
     rmSync(swProfile, { recursive: true, force: true });
