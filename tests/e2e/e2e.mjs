@@ -1013,6 +1013,27 @@ await test("a new build's service worker drops what it no longer serves from its
   }
 });
 
+await test("a browser that cannot compile the app is told why, not left with an empty page", async () => {
+  const bootProfile = mkdtempSync(join(tmpdir(), "corelab-e2e-boot-"));
+  const bootCtx = await chromium.launchPersistentContext(bootProfile, {
+    executablePath: process.env.CHROMIUM || "/usr/bin/chromium",
+    headless: true,
+    serviceWorkers: "block",
+    args: ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run"],
+  });
+  try {
+    const p = bootCtx.pages()[0] ?? (await bootCtx.newPage());
+    // What an old browser meets: a module it cannot compile.
+    await p.route("**/app_bg.wasm", (r) => r.fulfill({ status: 200, contentType: "application/wasm", body: Buffer.from("\0asm\x01\0\0\0\xff") }));
+    await p.goto(`${base}?nosw`);
+    const msg = await p.locator("#boot-error").innerText({ timeout: TIMEOUT });
+    assert(/could not start in this browser: .+\. It needs WebAssembly with SIMD/.test(msg), msg);
+  } finally {
+    await bootCtx.close();
+    rmSync(bootProfile, { recursive: true, force: true });
+  }
+});
+
 await test("works offline once loaded (service worker)", async () => {
   await page.goto(`${base}?kernel=${K61}`);
   await page.evaluate(() => navigator.serviceWorker.ready);
