@@ -54,31 +54,162 @@ impl Btf {
     }
 }
 
-/// A name index: this blob's own ids ordered by (hash of key, id). Lookups binary-search the
-/// hash and compare the names of the (few) ids that share it; ids with equal keys are
-/// contiguous and in id order. Building it hashes each name once and sorts integers — about
-/// ten times cheaper than sorting the names themselves.
-#[derive(Debug, Default)]
+/// A name index: this blob's own ids bucketed by the hash of their key, each bucket in id
+/// order. Lookups hash the name, scan its bucket (about one entry) and compare the names of
+/// the ids whose hash matches; ids with equal keys share a bucket, so they come out in id
+/// order. Building it hashes each name once and places the ids with a counting pass: no
+/// comparison sort (sorting the (hash, id) pairs was a third of building the indexes, and
+/// the indexes were a quarter of a catalogue sweep).
+#[derive(Debug)]
 pub(super) struct NameIndex {
-    entries: Vec<(u64, TypeId)>,
+    /// `64 - log2(bucket count)`: a hash's bucket is its top bits.
+    shift: u32,
+    /// Where each bucket starts in `entries`, plus the end.
+    starts: Vec<u32>,
+    /// (low half of the key's hash, id), bucket after bucket.
+    entries: Vec<(u32, TypeId)>,
+}
+
+/// Both name indexes of a blob, built in one pass over its records.
+#[derive(Debug)]
+pub(super) struct NameIndexes {
+    /// Named types by name (anonymous ones left out).
+    pub(super) plain: NameIndex,
+    /// Flavored types (`task_struct___2`) by essential name.
+    pub(super) flavored: NameIndex,
 }
 
 /// FNV-1a: deterministic, no allocation, good enough spread for identifiers.
 fn hash(s: &str) -> u64 {
-    s.bytes().fold(0xcbf2_9ce4_8422_2325, |h, b| {
-        (h ^ u64::from(b)).wrapping_mul(0x0000_0100_0000_01b3)
-    })
+    s.bytes().fold(FNV_OFFSET, fnv_step)
+}
+
+const FNV_OFFSET: u64 = 0xcbf2_9ce4_8422_2325;
+
+#[inline]
+fn fnv_step(h: u64, b: u8) -> u64 {
+    (h ^ u64::from(b)).wrapping_mul(0x0000_0100_0000_01b3)
+}
+
+/// [`hash`] of the NUL-terminated string at the start of `bytes` (found and hashed in one
+/// pass), or `None` if no NUL ends it.
+#[inline]
+fn hash_to_nul(bytes: &[u8]) -> Option<u64> {
+    let mut h = FNV_OFFSET;
+    for &b in bytes {
+        if b == 0 {
+            return Some(h);
+        }
+        h = fnv_step(h, b);
+    }
+    None
+}
+
+/// Where the flavor separators of a string section are: each `___` that has a byte of its
+/// string, other than `_`, on either side (the separator [`essential_name`] cuts at), as
+/// (its offset, the offset of the string holding it), in order. A kernel has a handful, so
+/// a name is checked for a flavor with one search here instead of a scan of its bytes.
+fn flavor_separators(section: &[u8]) -> Vec<(u32, u32)> {
+    let is_name_byte = |b: u8| b != b'_' && b != 0;
+    memchr::memmem::find_iter(section, b"___")
+        .filter(|&p| {
+            p > 0
+                && is_name_byte(section[p - 1])
+                && section.get(p + 3).is_some_and(|&b| is_name_byte(b))
+        })
+        .map(|p| {
+            let string = memchr::memrchr(0, &section[..p]).map_or(0, |nul| nul + 1);
+            (p as u32, string as u32)
+        })
+        .collect()
+}
+
+/// Whether the name at offset `at` of a section whose separators are `seps` has a flavor:
+/// a separator after its first byte, in its own string.
+fn has_flavor(seps: &[(u32, u32)], at: u32) -> bool {
+    let next = seps.partition_point(|&(p, _)| p <= at);
+    seps.get(next).is_some_and(|&(_, string)| string <= at)
+}
+
+impl NameIndexes {
+    /// Indexes `btf`'s own named types by name and its flavored ones by essential name.
+    pub(super) fn build(btf: &Btf) -> NameIndexes {
+        let own = btf.strings.as_bytes();
+        let seps = flavor_separators(own);
+        let mut plain = Vec::with_capacity(btf.type_offs.len());
+        let mut flavored = Vec::new();
+        let mut add_flavored = |name: &str, id: TypeId| {
+            let ess = essential_name(name);
+            if ess.len() != name.len() {
+                flavored.push((hash(ess), id));
+            }
+        };
+        for (id, &at) in btf.own_ids().zip(&btf.type_offs) {
+            // The name offset, read from the record (not through a `Type`): this runs over
+            // every record of a kernel.
+            let off = btf.words.get(at as usize).copied().unwrap_or(0);
+            if off == 0 {
+                continue;
+            }
+            if off < btf.start_str_off {
+                // Split BTF naming a string of its base.
+                let name = btf.name(off);
+                if !name.is_empty() {
+                    plain.push((hash(name), id));
+                    add_flavored(name, id);
+                }
+                continue;
+            }
+            let rel = off - btf.start_str_off;
+            // What `Btf::str_at` reads: nothing off the section or inside a character.
+            if !btf.strings.is_char_boundary(rel as usize) {
+                continue;
+            }
+            let Some(rest) = own.get(rel as usize..) else {
+                continue;
+            };
+            match (rest.first(), hash_to_nul(rest)) {
+                (Some(&first), Some(h)) if first != 0 => {
+                    plain.push((h, id));
+                    if has_flavor(&seps, rel) {
+                        add_flavored(btf.name(off), id);
+                    }
+                }
+                _ => {}
+            }
+        }
+        NameIndexes {
+            plain: NameIndex::new(plain),
+            flavored: NameIndex::new(flavored),
+        }
+    }
 }
 
 impl NameIndex {
-    /// Indexes this blob's own ids by `key`, leaving out those it gives no key.
-    pub(super) fn build<'a>(btf: &'a Btf, key: impl Fn(&Type<'a>) -> Option<&'a str>) -> NameIndex {
-        let mut entries: Vec<(u64, TypeId)> = btf
-            .own_ids()
-            .filter_map(|id| key(&btf.ty(id)).map(|k| (hash(k), id)))
-            .collect();
-        entries.sort_unstable();
-        NameIndex { entries }
+    /// The index of `keyed`, (hash of key, id) pairs in id order.
+    fn new(keyed: Vec<(u64, TypeId)>) -> NameIndex {
+        // About one entry per bucket; at least two buckets, so the shift stays below 64.
+        let bits = keyed.len().next_power_of_two().trailing_zeros().max(1);
+        let shift = 64 - bits;
+        let mut starts = vec![0u32; (1usize << bits) + 1];
+        for &(h, _) in &keyed {
+            starts[(h >> shift) as usize + 1] += 1;
+        }
+        for b in 1..starts.len() {
+            starts[b] += starts[b - 1];
+        }
+        let mut next = starts.clone();
+        let mut entries = vec![(0u32, TypeId(0)); keyed.len()];
+        for (h, id) in keyed {
+            let slot = &mut next[(h >> shift) as usize];
+            entries[*slot as usize] = (h as u32, id);
+            *slot += 1;
+        }
+        NameIndex {
+            shift,
+            starts,
+            entries,
+        }
     }
 
     /// The ids whose key equals `want`, in id order.
@@ -89,10 +220,14 @@ impl NameIndex {
         key: impl Fn(&Type<'s>) -> &'s str + 's,
     ) -> impl Iterator<Item = TypeId> + 's {
         let h = hash(want);
-        let lo = self.entries.partition_point(|&(x, _)| x < h);
-        self.entries[lo..]
+        let b = (h >> self.shift) as usize;
+        let bucket = match (self.starts.get(b), self.starts.get(b + 1)) {
+            (Some(&lo), Some(&hi)) => &self.entries[lo as usize..hi as usize],
+            _ => &[],
+        };
+        bucket
             .iter()
-            .take_while(move |&&(x, _)| x == h)
+            .filter(move |&&(low, _)| low == h as u32)
             .map(|&(_, id)| id)
             .filter(move |&id| key(&btf.ty(id)) == want)
     }
