@@ -81,8 +81,7 @@ pub struct Btf {
     ptr_size: u32,
     /// Size of the raw blob this was parsed from.
     raw_size: usize,
-    name_index: OnceLock<names::NameIndex>,
-    flavored_index: OnceLock<names::NameIndex>,
+    name_indexes: OnceLock<names::NameIndexes>,
 }
 
 impl std::fmt::Debug for Btf {
@@ -121,8 +120,7 @@ impl Parts {
             layout: self.layout,
             ptr_size: 8,
             raw_size: self.raw_size,
-            name_index: OnceLock::new(),
-            flavored_index: OnceLock::new(),
+            name_indexes: OnceLock::new(),
         };
         validate::sanity_check(&btf)?;
         validate::reference_loops(&btf)?;
@@ -390,20 +388,18 @@ impl Btf {
 
     /// This blob's named types by name (anonymous ones left out).
     fn name_index(&self) -> &names::NameIndex {
-        self.name_index.get_or_init(|| {
-            names::NameIndex::build(self, |t| Some(t.name()).filter(|n| !n.is_empty()))
-        })
+        &self.name_indexes().plain
     }
 
     /// This blob's flavored types (`task_struct___2`) by essential name.
     fn flavored_index(&self) -> &names::NameIndex {
-        self.flavored_index.get_or_init(|| {
-            names::NameIndex::build(self, |t| {
-                let name = t.name();
-                let ess = essential_name(name);
-                (ess.len() != name.len()).then_some(ess)
-            })
-        })
+        &self.name_indexes().flavored
+    }
+
+    /// Both, built together on the first lookup (one pass over the records).
+    fn name_indexes(&self) -> &names::NameIndexes {
+        self.name_indexes
+            .get_or_init(|| names::NameIndexes::build(self))
     }
 
     /// Follows modifiers and typedefs (VOLATILE, CONST, RESTRICT, TYPE_TAG, TYPEDEF) from `id`

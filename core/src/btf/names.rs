@@ -54,31 +54,204 @@ impl Btf {
     }
 }
 
-/// A name index: this blob's own ids ordered by (hash of key, id). Lookups binary-search the
-/// hash and compare the names of the (few) ids that share it; ids with equal keys are
-/// contiguous and in id order. Building it hashes each name once and sorts integers — about
-/// ten times cheaper than sorting the names themselves.
-#[derive(Debug, Default)]
+/// A name index: this blob's own ids bucketed by the hash of their key, each bucket in id
+/// order. Lookups hash the name, scan its bucket (about one entry) and compare the names of
+/// the ids whose hash matches; ids with equal keys share a bucket, so they come out in id
+/// order. Building it hashes each name once and places the ids with a counting pass: no
+/// comparison sort (sorting the (hash, id) pairs was a third of building the indexes, and
+/// the indexes were a quarter of a catalogue sweep).
+#[derive(Debug)]
 pub(super) struct NameIndex {
-    entries: Vec<(u64, TypeId)>,
+    /// `64 - log2(bucket count)`: a hash's bucket is its top bits.
+    shift: u32,
+    /// Where each bucket starts in `entries`, plus the end.
+    starts: Vec<u32>,
+    /// (low half of the key's hash, id), bucket after bucket.
+    entries: Vec<(u32, TypeId)>,
 }
 
-/// FNV-1a: deterministic, no allocation, good enough spread for identifiers.
+/// Both name indexes of a blob, built in one pass over its records.
+#[derive(Debug)]
+pub(super) struct NameIndexes {
+    /// Named types by name (anonymous ones left out).
+    pub(super) plain: NameIndex,
+    /// Flavored types (`task_struct___2`) by essential name.
+    pub(super) flavored: NameIndex,
+}
+
+/// The hash of a name, eight bytes at a time (one multiply each: a byte-at-a-time hash over
+/// every name of a kernel was most of building its indexes). Deterministic; the bytes past
+/// the name in its last word count as zeros (names hold no NUL, so none is lost).
 fn hash(s: &str) -> u64 {
-    s.bytes().fold(0xcbf2_9ce4_8422_2325, |h, b| {
-        (h ^ u64::from(b)).wrapping_mul(0x0000_0100_0000_01b3)
-    })
+    let mut words = s.as_bytes().chunks_exact(8);
+    let mut h = HASH_SEED;
+    for w in &mut words {
+        h = mix(
+            h,
+            u64::from_le_bytes([w[0], w[1], w[2], w[3], w[4], w[5], w[6], w[7]]),
+        );
+    }
+    let tail = words.remainder();
+    if !tail.is_empty() {
+        let mut last = [0u8; 8];
+        last[..tail.len()].copy_from_slice(tail);
+        h = mix(h, u64::from_le_bytes(last));
+    }
+    h
+}
+
+const HASH_SEED: u64 = 0xcbf2_9ce4_8422_2325;
+
+#[inline]
+fn mix(h: u64, word: u64) -> u64 {
+    // A product's high bits depend on all of its operand's bits: buckets take the top bits.
+    (h.rotate_left(23) ^ word).wrapping_mul(0x9e37_79b9_7f4a_7c15)
+}
+
+/// [`hash`] of the NUL-terminated string at the start of `bytes`, its end found word by
+/// word as it is hashed, or `None` if no NUL ends it.
+#[inline]
+fn hash_to_nul(bytes: &[u8]) -> Option<u64> {
+    const LO: u64 = 0x0101_0101_0101_0101;
+    const HI: u64 = 0x8080_8080_8080_8080;
+    let mut h = HASH_SEED;
+    let mut at = 0;
+    loop {
+        let word = match bytes.get(at..at + 8) {
+            Some(w) => u64::from_le_bytes([w[0], w[1], w[2], w[3], w[4], w[5], w[6], w[7]]),
+            None => {
+                // The section's last few bytes.
+                let rest = &bytes[at.min(bytes.len())..];
+                let nul = memchr::memchr(0, rest)?;
+                let mut last = [0u8; 8];
+                last[..nul].copy_from_slice(&rest[..nul]);
+                return Some(if nul == 0 {
+                    h
+                } else {
+                    mix(h, u64::from_le_bytes(last))
+                });
+            }
+        };
+        // Bytes that are zero set their high bit here (the lowest such is exact).
+        let zeros = word.wrapping_sub(LO) & !word & HI;
+        if zeros != 0 {
+            let nul = zeros.trailing_zeros() / 8;
+            return Some(if nul == 0 {
+                h
+            } else {
+                mix(h, word & (u64::MAX >> (64 - 8 * nul)))
+            });
+        }
+        h = mix(h, word);
+        at += 8;
+    }
+}
+
+/// Where the flavor separators of a string section are: each `___` that has a byte of its
+/// string, other than `_`, on either side (the separator [`essential_name`] cuts at), as
+/// (its offset, the offset of the string holding it), in order. A kernel has a handful, so
+/// a name is checked for a flavor with one search here instead of a scan of its bytes.
+fn flavor_separators(section: &[u8]) -> Vec<(u32, u32)> {
+    let is_name_byte = |b: u8| b != b'_' && b != 0;
+    memchr::memmem::find_iter(section, b"___")
+        .filter(|&p| {
+            p > 0
+                && is_name_byte(section[p - 1])
+                && section.get(p + 3).is_some_and(|&b| is_name_byte(b))
+        })
+        .map(|p| {
+            let string = memchr::memrchr(0, &section[..p]).map_or(0, |nul| nul + 1);
+            (p as u32, string as u32)
+        })
+        .collect()
+}
+
+/// Whether the name at offset `at` of a section whose separators are `seps` has a flavor:
+/// a separator after its first byte, in its own string.
+fn has_flavor(seps: &[(u32, u32)], at: u32) -> bool {
+    let next = seps.partition_point(|&(p, _)| p <= at);
+    seps.get(next).is_some_and(|&(_, string)| string <= at)
+}
+
+impl NameIndexes {
+    /// Indexes `btf`'s own named types by name and its flavored ones by essential name.
+    pub(super) fn build(btf: &Btf) -> NameIndexes {
+        let own = btf.strings.as_bytes();
+        let seps = flavor_separators(own);
+        let mut plain = Vec::with_capacity(btf.type_offs.len());
+        let mut flavored = Vec::new();
+        let mut add_flavored = |name: &str, id: TypeId| {
+            let ess = essential_name(name);
+            if ess.len() != name.len() {
+                flavored.push((hash(ess), id));
+            }
+        };
+        for (id, &at) in btf.own_ids().zip(&btf.type_offs) {
+            // The name offset, read from the record (not through a `Type`): this runs over
+            // every record of a kernel.
+            let off = btf.words.get(at as usize).copied().unwrap_or(0);
+            if off == 0 {
+                continue;
+            }
+            if off < btf.start_str_off {
+                // Split BTF naming a string of its base.
+                let name = btf.name(off);
+                if !name.is_empty() {
+                    plain.push((hash(name), id));
+                    add_flavored(name, id);
+                }
+                continue;
+            }
+            let rel = off - btf.start_str_off;
+            // What `Btf::str_at` reads: nothing off the section or inside a character.
+            if !btf.strings.is_char_boundary(rel as usize) {
+                continue;
+            }
+            let Some(rest) = own.get(rel as usize..) else {
+                continue;
+            };
+            match (rest.first(), hash_to_nul(rest)) {
+                (Some(&first), Some(h)) if first != 0 => {
+                    plain.push((h, id));
+                    if has_flavor(&seps, rel) {
+                        add_flavored(btf.name(off), id);
+                    }
+                }
+                _ => {}
+            }
+        }
+        NameIndexes {
+            plain: NameIndex::new(plain),
+            flavored: NameIndex::new(flavored),
+        }
+    }
 }
 
 impl NameIndex {
-    /// Indexes this blob's own ids by `key`, leaving out those it gives no key.
-    pub(super) fn build<'a>(btf: &'a Btf, key: impl Fn(&Type<'a>) -> Option<&'a str>) -> NameIndex {
-        let mut entries: Vec<(u64, TypeId)> = btf
-            .own_ids()
-            .filter_map(|id| key(&btf.ty(id)).map(|k| (hash(k), id)))
-            .collect();
-        entries.sort_unstable();
-        NameIndex { entries }
+    /// The index of `keyed`, (hash of key, id) pairs in id order.
+    fn new(keyed: Vec<(u64, TypeId)>) -> NameIndex {
+        // About one entry per bucket; at least two buckets, so the shift stays below 64.
+        let bits = keyed.len().next_power_of_two().trailing_zeros().max(1);
+        let shift = 64 - bits;
+        let mut starts = vec![0u32; (1usize << bits) + 1];
+        for &(h, _) in &keyed {
+            starts[(h >> shift) as usize + 1] += 1;
+        }
+        for b in 1..starts.len() {
+            starts[b] += starts[b - 1];
+        }
+        let mut next = starts.clone();
+        let mut entries = vec![(0u32, TypeId(0)); keyed.len()];
+        for (h, id) in keyed {
+            let slot = &mut next[(h >> shift) as usize];
+            entries[*slot as usize] = (h as u32, id);
+            *slot += 1;
+        }
+        NameIndex {
+            shift,
+            starts,
+            entries,
+        }
     }
 
     /// The ids whose key equals `want`, in id order.
@@ -89,10 +262,14 @@ impl NameIndex {
         key: impl Fn(&Type<'s>) -> &'s str + 's,
     ) -> impl Iterator<Item = TypeId> + 's {
         let h = hash(want);
-        let lo = self.entries.partition_point(|&(x, _)| x < h);
-        self.entries[lo..]
+        let b = (h >> self.shift) as usize;
+        let bucket = match (self.starts.get(b), self.starts.get(b + 1)) {
+            (Some(&lo), Some(&hi)) => &self.entries[lo as usize..hi as usize],
+            _ => &[],
+        };
+        bucket
             .iter()
-            .take_while(move |&&(x, _)| x == h)
+            .filter(move |&&(low, _)| low == h as u32)
             .map(|&(_, id)| id)
             .filter(move |&id| key(&btf.ty(id)) == want)
     }
@@ -100,7 +277,32 @@ impl NameIndex {
 
 #[cfg(test)]
 mod tests {
-    use super::essential_name;
+    use super::{essential_name, hash, hash_to_nul};
+
+    #[test]
+    fn a_name_hashes_the_same_alone_and_in_its_section() {
+        let names = [
+            "a",
+            "abcdefg",
+            "abcdefgh",
+            "abcdefghi",
+            "task_struct",
+            "x_sixteen_bytes_",
+        ];
+        for name in names {
+            for after in [&b"\0"[..], b"\0more\0", b"\0\0\0\0\0\0\0\0\0"] {
+                let section = [name.as_bytes(), after].concat();
+                assert_eq!(
+                    hash_to_nul(&section),
+                    Some(hash(name)),
+                    "{name:?} {after:?}"
+                );
+            }
+        }
+        assert_eq!(hash_to_nul(b"no end"), None);
+        assert_eq!(hash_to_nul(b"no end, longer than a word"), None);
+        assert_ne!(hash("abcdefgh"), hash("abcdefgi"));
+    }
 
     #[test]
     fn essential_names_follow_libbpf() {

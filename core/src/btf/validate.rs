@@ -18,6 +18,17 @@ fn record_offset(btf: &Btf, t: &Type<'_>, word: usize) -> u64 {
 
 pub(super) fn sanity_check(btf: &Btf) -> Result<()> {
     let cnt = btf.type_cnt();
+    // `Btf::str_valid`, with the character-boundary test answered once for a section that is
+    // all ASCII (a kernel's is): every name of every member, enumerator and parameter is
+    // checked, and reading a byte of the section for each was most of this pass.
+    let ascii = btf.strings.is_ascii();
+    let (start, len) = (btf.start_str_off, btf.strings.len());
+    let str_valid = |off: u32| {
+        if off < start || !ascii {
+            return btf.str_valid(off);
+        }
+        ((off - start) as usize) < len
+    };
     for id in btf.own_ids() {
         let t = btf.ty(id);
         let bad_name = |what: &str, word: usize, off: u32| -> Error {
@@ -40,7 +51,7 @@ pub(super) fn sanity_check(btf: &Btf) -> Result<()> {
             }
             Ok(())
         };
-        if !btf.str_valid(t.name_off()) {
+        if !str_valid(t.name_off()) {
             return Err(bad_name("type name", 0, t.name_off()));
         }
         match t.kind() {
@@ -58,12 +69,14 @@ pub(super) fn sanity_check(btf: &Btf) -> Result<()> {
                 check_id(a.index, 4)?;
             }
             Kind::STRUCT | Kind::UNION => {
-                for (i, m) in t.member_layouts().enumerate() {
+                // Straight from the record, as below (`member_layouts` decodes bitfields).
+                let words = t.words().get(3..).unwrap_or(&[]);
+                for (i, m) in words.chunks_exact(3).take(t.vlen() as usize).enumerate() {
                     let w = 3 + 3 * i;
-                    if !btf.str_valid(m.name_off) {
-                        return Err(bad_name("field name", w, m.name_off));
+                    if !str_valid(m[0]) {
+                        return Err(bad_name("field name", w, m[0]));
                     }
-                    check_id(m.type_id, w + 1)?;
+                    check_id(TypeId(m[1]), w + 1)?;
                 }
             }
             Kind::ENUM | Kind::ENUM64 => {
@@ -75,7 +88,7 @@ pub(super) fn sanity_check(btf: &Btf) -> Result<()> {
                     .take(t.vlen() as usize)
                     .enumerate()
                 {
-                    if !btf.str_valid(v[0]) {
+                    if !str_valid(v[0]) {
                         return Err(bad_name("enum name", 3 + stride * i, v[0]));
                     }
                 }
@@ -98,7 +111,7 @@ pub(super) fn sanity_check(btf: &Btf) -> Result<()> {
                 let words = t.words().get(3..).unwrap_or(&[]);
                 for (i, p) in words.chunks_exact(2).take(t.vlen() as usize).enumerate() {
                     let w = 3 + 2 * i;
-                    if !btf.str_valid(p[0]) {
+                    if !str_valid(p[0]) {
                         return Err(bad_name("param name", w, p[0]));
                     }
                     check_id(TypeId(p[1]), w + 1)?;
@@ -143,16 +156,22 @@ pub(super) fn reference_loops(btf: &Btf) -> Result<()> {
     let mut color = vec![WHITE; btf.type_offs.len()];
     let own = |id: TypeId| id.0 >= start && id.0 < btf.type_cnt();
     // Explicit stack of (type, index of the next edge to follow): no recursion on hostile input.
-    let mut stack: Vec<(TypeId, usize)> = Vec::new();
+    // The type is kept in its frame, not looked up again at each of its edges.
+    let mut stack: Vec<(Type<'_>, usize)> = Vec::new();
     for root in btf.own_ids() {
         if color[(root.0 - start) as usize] != WHITE {
             continue;
         }
-        stack.push((root, 0));
+        let t = btf.ty(root);
+        if loop_edge(&t, 0).is_none() {
+            // No edge (a struct, an int, an enum: most of a kernel): done without a frame.
+            color[(root.0 - start) as usize] = BLACK;
+            continue;
+        }
+        stack.push((t, 0));
         color[(root.0 - start) as usize] = GREY;
-        while let Some(&mut (id, ref mut next)) = stack.last_mut() {
-            let t = btf.ty(id);
-            match loop_edge(&t, *next) {
+        while let Some((t, next)) = stack.last_mut() {
+            match loop_edge(t, *next) {
                 Some(to) => {
                     *next += 1;
                     if !own(to) {
@@ -160,14 +179,19 @@ pub(super) fn reference_loops(btf: &Btf) -> Result<()> {
                     }
                     match color[(to.0 - start) as usize] {
                         WHITE => {
-                            color[(to.0 - start) as usize] = GREY;
-                            stack.push((to, 0));
+                            let target = btf.ty(to);
+                            if loop_edge(&target, 0).is_none() {
+                                color[(to.0 - start) as usize] = BLACK;
+                            } else {
+                                color[(to.0 - start) as usize] = GREY;
+                                stack.push((target, 0));
+                            }
                         }
                         GREY => {
-                            let from = stack.iter().position(|&(s, _)| s == to).unwrap_or(0);
+                            let from = stack.iter().position(|(s, _)| s.id() == to).unwrap_or(0);
                             let path: Vec<String> = stack[from..]
                                 .iter()
-                                .map(|(s, _)| format!("[{}]", s.0))
+                                .map(|(s, _)| format!("[{}]", s.id().0))
                                 .chain(std::iter::once(format!("[{}]", to.0)))
                                 .collect();
                             let first = btf.ty(to);
@@ -184,7 +208,7 @@ pub(super) fn reference_loops(btf: &Btf) -> Result<()> {
                     }
                 }
                 None => {
-                    color[(id.0 - start) as usize] = BLACK;
+                    color[(t.id().0 - start) as usize] = BLACK;
                     stack.pop();
                 }
             }

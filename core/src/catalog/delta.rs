@@ -27,8 +27,9 @@
 //! ```
 
 use super::cursor::{Cursor, Sink};
-use super::raw::{kind_vlen, record_words, roles, RawBtf, MAX_RECORDS};
-use crate::btf_write::Word;
+use super::raw::{kind_vlen, record_words, RawBtf, MAX_RECORDS};
+use crate::btf::Kind;
+use crate::btf_write::{record_roles, Word};
 use crate::error::{Error, Result};
 
 /// Largest BTF blob the archive materialises.
@@ -99,12 +100,7 @@ pub(crate) fn encode(reference: &RawBtf, target: &RawBtf) -> Result<Vec<u8>> {
             type_map[r as usize + 1] = t as u32 + 1;
         }
     }
-    let renumber = Renumber {
-        reference,
-        type_map: &type_map,
-        str_map: &str_map,
-        target_starts: &target.str_starts,
-    };
+    let renumber = Renumber::new(reference, &type_map, &str_map, &target.str_starts);
     let mut ops: Vec<(u64, u32, u32)> = Vec::new(); // (tag, ref start, len)
     let mut words = Vec::new();
     let mut scratch = Vec::new();
@@ -160,9 +156,9 @@ struct Renumber<'a> {
     reference: &'a RawBtf,
     /// Reference type id → target type id (0: none; index 0 is void → void).
     type_map: &'a [u32],
-    /// Reference string index → target string index (`u32::MAX`: none).
-    str_map: &'a [u32],
-    target_starts: &'a [u32],
+    /// Reference string index → byte offset of the same string in the target (`u32::MAX`:
+    /// none). One lookup per name instead of index, then offset.
+    str_offset: Vec<u32>,
 }
 
 /// Why a reference record cannot be renumbered (the decoder turns it into an error).
@@ -172,25 +168,111 @@ enum Unmapped {
     Str(u32),
 }
 
-impl Renumber<'_> {
+impl<'a> Renumber<'a> {
+    fn new(
+        reference: &'a RawBtf,
+        type_map: &'a [u32],
+        str_map: &[u32],
+        target_starts: &[u32],
+    ) -> Self {
+        let str_offset = str_map
+            .iter()
+            .map(|&j| target_starts.get(j as usize).copied().unwrap_or(u32::MAX))
+            .collect();
+        Renumber {
+            reference,
+            type_map,
+            str_offset,
+        }
+    }
+
+    #[inline]
+    fn ty(&self, w: u32) -> Result<u32, Unmapped> {
+        if w == 0 {
+            return Ok(0);
+        }
+        match self.type_map.get(w as usize) {
+            Some(&t) if t != 0 => Ok(t),
+            _ => Err(Unmapped::Type(w)),
+        }
+    }
+
+    #[inline]
+    fn str(&self, w: u32) -> Result<u32, Unmapped> {
+        let (i, d) = self.reference.string_at(w).ok_or(Unmapped::Str(w))?;
+        match self.str_offset.get(i) {
+            Some(&o) if o != u32::MAX => Ok(o + d),
+            _ => Err(Unmapped::Str(w)),
+        }
+    }
+
+    #[inline]
+    fn word(&self, role: Word, w: u32) -> Result<u32, Unmapped> {
+        match role {
+            Word::Data => Ok(w),
+            Word::Type => self.ty(w),
+            Word::Str => self.str(w),
+        }
+    }
+
+    /// Appends reference record `r` renumbered. The roles are looked up once per record (the
+    /// kind's table), and the element loops of the kinds a kernel is made of (members,
+    /// enumerators, parameters) are written out: a role dispatch per word was the largest
+    /// cost of applying a delta.
     fn record(&self, r: usize, out: &mut Vec<u32>) -> Result<(), Unmapped> {
         let rec = self.reference.record(r);
-        for (&w, role) in rec.iter().zip(roles(rec)) {
-            out.push(match role {
-                Word::Data => w,
-                Word::Type if w == 0 => 0,
-                Word::Type => match self.type_map.get(w as usize) {
-                    Some(&t) if t != 0 => t,
-                    _ => return Err(Unmapped::Type(w)),
-                },
-                Word::Str => {
-                    let (i, d) = self.reference.string_at(w).ok_or(Unmapped::Str(w))?;
-                    match self.str_map.get(i) {
-                        Some(&j) if j != u32::MAX => self.target_starts[j as usize] + d,
-                        _ => return Err(Unmapped::Str(w)),
+        let (kind, _) = kind_vlen(rec.get(1).copied().unwrap_or(0));
+        let (Some((size_type, singular, elem)), [name, info, st, tail @ ..]) =
+            (record_roles(kind), rec)
+        else {
+            // Not in the table, or too short for one (a reference has neither: RawBtf refuses
+            // them): only the name is known.
+            if let Some((&name, rest)) = rec.split_first() {
+                out.push(self.str(name)?);
+                out.extend_from_slice(rest);
+            }
+            return Ok(());
+        };
+        out.push(self.str(*name)?);
+        out.push(*info);
+        out.push(self.word(size_type, *st)?);
+        let (one, elems) = tail.split_at(singular.len().min(tail.len()));
+        for (&w, &role) in one.iter().zip(singular) {
+            out.push(self.word(role, w)?);
+        }
+        if elem.is_empty() {
+            out.extend_from_slice(elems);
+            return Ok(());
+        }
+        let whole = elems.len() - elems.len() % elem.len();
+        let (elems, rest) = elems.split_at(whole);
+        match kind {
+            Kind::STRUCT | Kind::UNION => {
+                for m in elems.chunks_exact(3) {
+                    out.extend_from_slice(&[self.str(m[0])?, self.ty(m[1])?, m[2]]);
+                }
+            }
+            Kind::ENUM => {
+                for e in elems.chunks_exact(2) {
+                    out.extend_from_slice(&[self.str(e[0])?, e[1]]);
+                }
+            }
+            Kind::FUNC_PROTO => {
+                for p in elems.chunks_exact(2) {
+                    out.extend_from_slice(&[self.str(p[0])?, self.ty(p[1])?]);
+                }
+            }
+            _ => {
+                for e in elems.chunks_exact(elem.len()) {
+                    for (&w, &role) in e.iter().zip(elem) {
+                        out.push(self.word(role, w)?);
                     }
                 }
-            });
+            }
+        }
+        // A trailing partial element (none in a record of the table's size).
+        for (&w, &role) in rest.iter().zip(elem) {
+            out.push(self.word(role, w)?);
         }
         Ok(())
     }
@@ -270,24 +352,35 @@ pub(crate) fn apply(reference: &RawBtf, delta: &[u8]) -> Result<Vec<u8>> {
     let mut starts = Vec::with_capacity(strings);
     let mut str_map = vec![u32::MAX; reference.str_starts.len()];
     let mut lit = 0usize;
+    let too_long = || Error::malformed(lit_at, "strings exceed the header's length");
     for &(copy, start, len) in &str_ops {
-        for k in 0..len as usize {
-            let piece = if copy {
-                str_map[start as usize + k] = starts.len() as u32;
-                reference.string(start as usize + k)
-            } else {
-                let end = memchr::memchr(0, &literal[lit..]).ok_or_else(|| {
-                    Error::malformed(lit_at + lit as u64, "literal strings run out")
-                })?;
-                let s = &literal[lit..lit + end];
-                lit += end + 1;
-                s
-            };
+        if copy {
+            // A run of consecutive reference strings is one slice of its section (each ends
+            // in its NUL): copied at once, its strings' starts shifted by the same amount.
+            let (first, end) = (start as usize, start as usize + len as usize);
+            let lo = reference.str_starts[first];
+            let hi = reference
+                .str_starts
+                .get(end)
+                .map_or(reference.strings.len(), |&s| s as usize);
+            let base = out_strings.len() as u32;
+            if (base as usize + hi - lo as usize) as u64 > str_len {
+                return Err(too_long());
+            }
+            for (k, &s) in reference.str_starts[first..end].iter().enumerate() {
+                str_map[first + k] = (starts.len()) as u32;
+                starts.push(base + (s - lo));
+            }
+            out_strings.extend_from_slice(&reference.strings[lo as usize..hi]);
+            continue;
+        }
+        for _ in 0..len {
+            let end = memchr::memchr(0, &literal[lit..])
+                .ok_or_else(|| Error::malformed(lit_at + lit as u64, "literal strings run out"))?;
+            let piece = &literal[lit..lit + end];
+            lit += end + 1;
             if (out_strings.len() + piece.len() + 1) as u64 > str_len {
-                return Err(Error::malformed(
-                    lit_at,
-                    "strings exceed the header's length",
-                ));
+                return Err(too_long());
             }
             starts.push(out_strings.len() as u32);
             out_strings.extend_from_slice(piece);
@@ -345,12 +438,7 @@ pub(crate) fn apply(reference: &RawBtf, delta: &[u8]) -> Result<Vec<u8>> {
         return Err(c.error("bytes after the delta"));
     }
     let mut out_words: Vec<u32> = Vec::with_capacity(type_len as usize / 4);
-    let renumber = Renumber {
-        reference,
-        type_map: &type_map,
-        str_map: &str_map,
-        target_starts: &starts,
-    };
+    let renumber = Renumber::new(reference, &type_map, &str_map, &starts);
     let mut lit = 0usize; // next literal word
     let word = |i: usize| {
         let b = &raw_words[i * 4..i * 4 + 4];
@@ -396,11 +484,13 @@ pub(crate) fn apply(reference: &RawBtf, delta: &[u8]) -> Result<Vec<u8>> {
             "types do not add up to the header's length",
         ));
     }
-    let mut out = Vec::with_capacity(24 + type_len as usize + str_len as usize);
-    out.extend_from_slice(&header);
-    for w in out_words {
-        out.extend_from_slice(&endian.u32_bytes(w));
+    // Written in place, not pushed word by word (a capacity check per word).
+    let types_end = 24 + type_len as usize;
+    let mut out = vec![0u8; types_end + str_len as usize];
+    out[..24].copy_from_slice(&header);
+    for (to, &w) in out[24..types_end].chunks_exact_mut(4).zip(&out_words) {
+        to.copy_from_slice(&endian.u32_bytes(w));
     }
-    out.extend_from_slice(&out_strings);
+    out[types_end..].copy_from_slice(&out_strings);
     Ok(out)
 }
