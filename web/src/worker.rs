@@ -213,16 +213,30 @@ fn sweep_step(id: u32, build: String, offsets: Vec<u64>, job: SweepJob, blobs: &
         s.borrow_mut()
             .sweep_rebuild_unchecked(&build, &with_offsets(&offsets, &bytes))
     });
-    let unchecked = match rebuilt {
+    let mut unchecked = match rebuilt {
         Ok(Ok(unchecked)) => unchecked,
         Ok(Err(step)) => return post(id, false, Reply::Swept(step), &[]),
         Err(message) => return post(id, false, Reply::Failed { message }, &[]),
     };
+    // The browser copies the bytes as the digest starts, so the engine parses them while it
+    // runs (on another thread) instead of waiting for it.
+    let digest = match browser_sha256(unchecked.bytes()) {
+        Some(digest) => {
+            SESSION.with(|s| s.borrow().sweep_parse_ahead(&mut unchecked));
+            Digest::Started(digest)
+        }
+        // No WebCrypto (a page not in a secure context): the engine's own sha256.
+        None => Digest::Known(corelab::catalog::sha256(unchecked.bytes()).to_vec()),
+    };
     wasm_bindgen_futures::spawn_local(async move {
-        let digest = match browser_sha256(unchecked.bytes()).await {
-            Some(d) => d,
-            // No WebCrypto (a page not in a secure context): the engine's own sha256.
-            None => corelab::catalog::sha256(unchecked.bytes()).to_vec(),
+        let digest = match digest {
+            // A digest that fails is a mismatch: the session rebuilds the chain with every
+            // check in Rust.
+            Digest::Started(d) => wasm_bindgen_futures::JsFuture::from(d)
+                .await
+                .map(|d| js_sys::Uint8Array::new(&d).to_vec())
+                .unwrap_or_default(),
+            Digest::Known(d) => d,
         };
         let answered = SESSION.with(|s| {
             s.borrow_mut()
@@ -237,12 +251,16 @@ fn sweep_step(id: u32, build: String, offsets: Vec<u64>, job: SweepJob, blobs: &
     });
 }
 
-/// The SHA-256 of `bytes` by the browser's WebCrypto (which copies them when called), or
-/// `None` where it is not available.
-async fn browser_sha256(bytes: &[u8]) -> Option<Vec<u8>> {
+/// A sweep step's SHA-256: computed by the browser (a promise of it), or by the engine.
+enum Digest {
+    Started(js_sys::Promise),
+    Known(Vec<u8>),
+}
+
+/// The SHA-256 of `bytes` by the browser's WebCrypto, started (it copies them when called:
+/// the caller may take them back at once), or `None` where it is not available.
+fn browser_sha256(bytes: &[u8]) -> Option<js_sys::Promise> {
     let scope: web_sys::WorkerGlobalScope = js_sys::global().dyn_into().ok()?;
     let subtle = scope.crypto().ok()?.subtle();
-    let digest = subtle.digest_with_str_and_u8_array("SHA-256", bytes).ok()?;
-    let digest = wasm_bindgen_futures::JsFuture::from(digest).await.ok()?;
-    Some(js_sys::Uint8Array::new(&digest).to_vec())
+    subtle.digest_with_str_and_u8_array("SHA-256", bytes).ok()
 }
