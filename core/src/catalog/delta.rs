@@ -355,6 +355,11 @@ pub(crate) fn apply(reference: &RawBtf, delta: &[u8]) -> Result<Vec<u8>> {
     let too_long = || Error::malformed(lit_at, "strings exceed the header's length");
     for &(copy, start, len) in &str_ops {
         if copy {
+            if len == 0 {
+                // Checked against the reference's count only as `start + 0`: `start` may be
+                // one past its last string, which has no start to read.
+                continue;
+            }
             // A run of consecutive reference strings is one slice of its section (each ends
             // in its NUL): copied at once, its strings' starts shifted by the same amount.
             let (first, end) = (start as usize, start as usize + len as usize);

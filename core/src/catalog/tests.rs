@@ -153,6 +153,44 @@ fn damage_is_reported_with_build_and_offset() {
 }
 
 #[test]
+fn an_empty_copy_of_strings_at_the_reference_s_end_is_no_panic() {
+    // A string op copying no strings from just past the reference's last one passes the
+    // op's bounds check (start + 0 <= count); the copy must not index the reference there.
+    let a = kernel(2, 0, Endian::Little);
+    let ra = raw::RawBtf::parse(&a).unwrap();
+    let d = delta::encode(&ra, &ra).unwrap();
+    let mut c = super::cursor::Cursor::new(&d);
+    c.bytes(24, "header").unwrap();
+    for _ in 0..4 {
+        c.var("count").unwrap();
+    }
+    let ops_at = c.pos() as usize;
+    let n_ops = c.var("ops").unwrap();
+    let first_op = c.pos() as usize;
+    let mut expected = 0i64;
+    for _ in 0..n_ops {
+        let v = c.var("op").unwrap();
+        if v & 1 == 1 {
+            expected += c.svar("start").unwrap() + (v >> 1) as i64;
+        }
+    }
+    assert_eq!(
+        expected,
+        ra.str_starts.len() as i64,
+        "the last op copies the last string"
+    );
+    let ops_end = c.pos() as usize;
+    let mut s = super::cursor::Sink::default();
+    s.bytes(&d[..ops_at]);
+    s.var(n_ops + 1);
+    s.bytes(&d[first_op..ops_end]);
+    s.var(1); // copy, no strings
+    s.svar(0); // from where the last copy ended: the reference's end
+    s.bytes(&d[ops_end..]);
+    assert_eq!(delta::apply(&ra, &s.out).unwrap(), a);
+}
+
+#[test]
 fn delta_renumbers_ids_and_strings() {
     let (a, b) = (kernel(1, 0, Endian::Little), kernel(3, 0, Endian::Little));
     let (ra, rb) = (
