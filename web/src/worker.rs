@@ -205,8 +205,8 @@ pub fn worker_handle(message: JsValue) {
 /// wasm one, which was half a build's rebuild — then checked and answered by the session
 /// (which, on a mismatch, rebuilds the whole chain with every check to name the culprit).
 /// Other messages may be handled while the digest is computed; the step holds its own
-/// bytes, and a reference kept from its rebuild only ever serves under another build's own
-/// check.
+/// bytes (or their parse), and a reference kept from its rebuild only ever serves under
+/// another build's own check.
 fn sweep_step(id: u32, build: String, offsets: Vec<u64>, job: SweepJob, blobs: &[JsValue]) {
     let bytes = segment_bytes(blobs, offsets.len());
     let rebuilt = SESSION.with(|s| {
@@ -220,23 +220,21 @@ fn sweep_step(id: u32, build: String, offsets: Vec<u64>, job: SweepJob, blobs: &
     };
     // The browser copies the bytes as the digest starts, so the engine parses them while it
     // runs (on another thread) instead of waiting for it.
-    let digest = match browser_sha256(unchecked.bytes()) {
-        Some(digest) => {
-            SESSION.with(|s| s.borrow().sweep_parse_ahead(&mut unchecked));
-            Digest::Started(digest)
-        }
-        // No WebCrypto (a page not in a secure context): the engine's own sha256.
-        None => Digest::Known(corelab::catalog::sha256(unchecked.bytes()).to_vec()),
-    };
+    let digest = browser_sha256(unchecked.bytes());
+    if digest.is_some() {
+        SESSION.with(|s| s.borrow().sweep_parse_ahead(&mut unchecked));
+    }
     wasm_bindgen_futures::spawn_local(async move {
         let digest = match digest {
             // A digest that fails is a mismatch: the session rebuilds the chain with every
             // check in Rust.
-            Digest::Started(d) => wasm_bindgen_futures::JsFuture::from(d)
+            Some(d) => wasm_bindgen_futures::JsFuture::from(d)
                 .await
                 .map(|d| js_sys::Uint8Array::new(&d).to_vec())
                 .unwrap_or_default(),
-            Digest::Known(d) => d,
+            // No WebCrypto (a page not in a secure context): the engine's own sha256 (the
+            // bytes were not parsed ahead).
+            None => corelab::catalog::sha256(unchecked.bytes()).to_vec(),
         };
         let answered = SESSION.with(|s| {
             s.borrow_mut()
@@ -249,12 +247,6 @@ fn sweep_step(id: u32, build: String, offsets: Vec<u64>, job: SweepJob, blobs: &
         let blobs = reply.take_blobs();
         post(id, false, reply, &blobs);
     });
-}
-
-/// A sweep step's SHA-256: computed by the browser (a promise of it), or by the engine.
-enum Digest {
-    Started(js_sys::Promise),
-    Known(Vec<u8>),
 }
 
 /// The SHA-256 of `bytes` by the browser's WebCrypto, started (it copies them when called:
