@@ -1,9 +1,11 @@
 //! The app's effects, as named hooks: [`use_query`] (a view asks the engine), the
 //! [`Loader`] (kernels and objects), the URL kept in step ([`use_url_sync`],
-//! [`use_history`]), and the workspace for every component ([`use_workspace`]).
+//! [`use_history`]), text inputs that keep what is typed ([`use_synced_value`]), and the
+//! workspace for every component ([`use_workspace`]).
 
 mod catalog;
 mod inbox;
+mod input;
 mod loads;
 mod query;
 mod sweep;
@@ -13,6 +15,7 @@ use yew::prelude::*;
 
 pub use catalog::use_catalog;
 pub use inbox::use_embed_inbox;
+pub use input::use_synced_value;
 pub use loads::{use_kernel_slots, Loader};
 pub use query::{use_query, Queries, QueryProvider};
 pub use sweep::{use_ask_sweep, use_matrix_sweep, AskSweepState, SweepState};

@@ -8,7 +8,7 @@ use yew::prelude::*;
 use crate::bundled;
 use crate::components::badges::short_kernel;
 use crate::dto::compare::CompareTable;
-use crate::hooks::{use_dispatch, use_kernel_slots, use_query, use_workspace};
+use crate::hooks::{use_dispatch, use_kernel_slots, use_query, use_synced_value, use_workspace};
 use crate::query::object::CompareQuery;
 use crate::query::Fetch;
 use crate::state::{Action, KernelAction};
@@ -39,6 +39,7 @@ pub fn CompareView(props: &CompareViewProps) -> Html {
         _ => None,
     };
     let fetched = use_query(query);
+    let name_input = use_synced_value(name.clone().unwrap_or_default());
     let onkeydown = {
         let on = on_action.clone();
         Callback::from(move |e: KeyboardEvent| {
@@ -87,7 +88,7 @@ pub fn CompareView(props: &CompareViewProps) -> Html {
             if !props.compact {
                 <div class="listing-bar">
                     <input id="compare-type" type="search" placeholder="struct or union name ⏎" aria-label="Type to compare"
-                        value={name.clone().unwrap_or_default()} {onkeydown} autocomplete="off" spellcheck="false" />
+                        ref={name_input} {onkeydown} autocomplete="off" spellcheck="false" />
                     <div class="kboxes">{ for boxes }</div>
                 </div>
             }

@@ -5,7 +5,7 @@
 use web_sys::HtmlInputElement;
 use yew::prelude::*;
 
-use crate::hooks::{use_dispatch, use_workspace};
+use crate::hooks::{use_dispatch, use_synced_value, use_workspace};
 use crate::state::{Action, CatalogAction};
 
 /// Selections offered as chips (any other is typed).
@@ -23,8 +23,12 @@ const CHIPS: [&str; 6] = [
 pub fn SelectionBar() -> Html {
     let s = use_workspace();
     let dispatch = use_dispatch();
-    let input = use_node_ref();
     let current = s.catalog.selection.clone();
+    let input = use_synced_value(if current.is_empty() {
+        String::new()
+    } else {
+        format!("@{current}")
+    });
     let select = {
         let dispatch = dispatch.clone();
         Callback::from(move |sel: String| {
@@ -55,8 +59,7 @@ pub fn SelectionBar() -> Html {
             { for CHIPS.iter().map(|c| chip(format!("@{c}"), (*c).to_owned())) }
             <input id="sweep-selection" ref={input} class="mono" size="22"
                 placeholder="@bookworm/arm64, @6.1, @all…"
-                aria-label="Catalogue selection (the CLI's @… syntax)"
-                value={if current.is_empty() { String::new() } else { format!("@{current}") }} />
+                aria-label="Catalogue selection (the CLI's @… syntax)" />
             <button type="submit" id="sweep-go">{ "Sweep" }</button>
         </form>
     }

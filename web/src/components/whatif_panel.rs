@@ -6,7 +6,7 @@ use web_sys::{HtmlInputElement, HtmlSelectElement};
 use yew::prelude::*;
 
 use crate::dto::guard::{GuardReport, LibbpfRelease, WhatIf};
-use crate::hooks::{use_dispatch, use_workspace};
+use crate::hooks::{use_dispatch, use_synced_value, use_workspace};
 use crate::shared::Shared;
 use crate::state::{Action, ObjectAction};
 
@@ -62,6 +62,12 @@ pub fn WhatIfPanel(props: &WhatIfPanelProps) -> Html {
                 .and_then(|r| r.knobs.iter().find(|v| v.name == k.name))
                 .map(|v| (v.value.clone(), v.overridden));
             let (value, overridden) = now.unwrap_or_else(|| (k.value.clone(), false));
+            // A value set but not yet simulated shows as set, not as the last run's.
+            let value = w
+                .set
+                .iter()
+                .find(|(n, _)| *n == k.name)
+                .map_or(value, |(_, v)| v.clone());
             let name = k.name.clone();
             let (w2, on) = (w.clone(), on_action.clone());
             let id = format!("knob-{}", k.name);
@@ -81,7 +87,7 @@ pub fn WhatIfPanel(props: &WhatIfPanelProps) -> Html {
                     let v = e.target_unchecked_into::<HtmlInputElement>().value();
                     on.emit(set(with_set(&w2, &name, &v)));
                 });
-                html! { <input id={id.clone()} type="text" value={value.clone()} {onchange} spellcheck="false" /> }
+                html! { <SyncedText id={id.clone()} value={value.clone()} {onchange} /> }
             };
             html! {
                 <div class={classes!("knob", overridden.then_some("overridden"))}>
@@ -146,9 +152,9 @@ pub fn WhatIfPanel(props: &WhatIfPanelProps) -> Html {
             <div class="knob">
                 <label for="whatif-release"><span class="mono">{ "LINUX_KERNEL_VERSION" }</span>
                     <span class="muted small">{ " kernel release" }</span></label>
-                <input id="whatif-release" type="text" value={w.kernel_release.clone().unwrap_or_default()}
+                <SyncedText id="whatif-release" value={w.kernel_release.clone().unwrap_or_default()}
                     placeholder={release_now.map_or_else(|| "X.Y.Z".to_owned(), |r| format!("{r} (from the kernel's name)"))}
-                    onchange={on_release} spellcheck="false" />
+                    onchange={on_release} />
             </div>
             { for knob_rows }
             <div class="knob">
@@ -166,6 +172,29 @@ pub fn WhatIfPanel(props: &WhatIfPanelProps) -> Html {
                 <button class="button small" id="whatif-reset" onclick={reset}>{ "Reset" }</button>
             }
         </div>
+    }
+}
+
+/// Props of [`SyncedText`].
+#[derive(Properties, PartialEq, Debug)]
+struct SyncedTextProps {
+    id: AttrValue,
+    /// What the app holds now.
+    value: String,
+    #[prop_or_default]
+    placeholder: Option<String>,
+    /// Enter, or leaving the field after an edit.
+    onchange: Callback<Event>,
+}
+
+/// A knob's text field: it shows the app's value and keeps what is typed until it is
+/// committed, whatever re-renders the panel meanwhile (see [`use_synced_value`]).
+#[component]
+fn SyncedText(props: &SyncedTextProps) -> Html {
+    let node = use_synced_value(props.value.clone());
+    html! {
+        <input id={props.id.clone()} ref={node} type="text" placeholder={props.placeholder.clone()}
+            onchange={props.onchange.clone()} spellcheck="false" />
     }
 }
 
