@@ -159,7 +159,17 @@ struct Renumber<'a> {
     /// Reference string index → byte offset of the same string in the target (`u32::MAX`:
     /// none). One lookup per name instead of index, then offset.
     str_offset: Vec<u32>,
+    /// Per [`BLOCK`] bytes of the reference's string section, the distance its strings move
+    /// by in the target, when every string the block overlaps is copied and moves by the same
+    /// distance (else [`MIXED`]). Strings are copied in long runs, so nearly every name
+    /// resolves with this one load from a small table; the rest take [`Renumber::str_slow`].
+    block_shift: Vec<i32>,
 }
+
+/// Bytes of the string section per [`Renumber::block_shift`] entry.
+const BLOCK: usize = 32;
+/// A [`Renumber::block_shift`] entry whose strings move apart or are not all copied.
+const MIXED: i32 = i32::MIN;
 
 /// Why a reference record cannot be renumbered (the decoder turns it into an error).
 #[derive(Debug)]
@@ -175,14 +185,16 @@ impl<'a> Renumber<'a> {
         str_map: &[u32],
         target_starts: &[u32],
     ) -> Self {
-        let str_offset = str_map
+        let str_offset: Vec<u32> = str_map
             .iter()
             .map(|&j| target_starts.get(j as usize).copied().unwrap_or(u32::MAX))
             .collect();
+        let block_shift = block_shifts(reference, &str_offset);
         Renumber {
             reference,
             type_map,
             str_offset,
+            block_shift,
         }
     }
 
@@ -199,6 +211,16 @@ impl<'a> Renumber<'a> {
 
     #[inline]
     fn str(&self, w: u32) -> Result<u32, Unmapped> {
+        match self.block_shift.get(w as usize / BLOCK) {
+            // In a block whose strings all moved by `shift`, so did `w`'s: its string's
+            // target start plus `w`'s distance from that start, as `str_slow` finds it.
+            Some(&shift) if shift > MIXED => Ok((w as i64 + shift as i64) as u32),
+            _ => self.str_slow(w),
+        }
+    }
+
+    #[cold]
+    fn str_slow(&self, w: u32) -> Result<u32, Unmapped> {
         let (i, d) = self.reference.string_at(w).ok_or(Unmapped::Str(w))?;
         match self.str_offset.get(i) {
             Some(&o) if o != u32::MAX => Ok(o + d),
@@ -276,6 +298,38 @@ impl<'a> Renumber<'a> {
         }
         Ok(())
     }
+}
+
+/// [`Renumber::block_shift`] for a reference whose strings land at `str_offset` in the
+/// target: the blocks that lie wholly inside one run of strings moved by the same distance.
+fn block_shifts(reference: &RawBtf, str_offset: &[u32]) -> Vec<i32> {
+    let len = reference.strings.len();
+    let mut shifts = vec![MIXED; len.div_ceil(BLOCK)];
+    let shift_of = |i: usize| {
+        let (from, to) = (reference.str_starts[i], str_offset[i]);
+        let shift = i64::from(to) - i64::from(from);
+        (to != u32::MAX && shift > i64::from(MIXED) && shift <= i64::from(i32::MAX))
+            .then_some(shift as i32)
+    };
+    let mut i = 0;
+    while i < str_offset.len() {
+        let shift = shift_of(i);
+        let mut j = i + 1;
+        while j < str_offset.len() && shift_of(j) == shift {
+            j += 1;
+        }
+        // Strings i..j with their NULs: bytes from i's start to j's.
+        let (from, to) = (
+            reference.str_starts[i] as usize,
+            reference.str_starts.get(j).map_or(len, |&s| s as usize),
+        );
+        let whole = from.div_ceil(BLOCK)..to / BLOCK;
+        if let (Some(shift), false) = (shift, whole.is_empty()) {
+            shifts[whole].fill(shift);
+        }
+        i = j;
+    }
+    shifts
 }
 
 /// Rebuilds a build's BTF from its reference and its delta. Every count, index and length
@@ -498,4 +552,61 @@ pub(crate) fn apply(reference: &RawBtf, delta: &[u8]) -> Result<Vec<u8>> {
     }
     out[types_end..].copy_from_slice(&out_strings);
     Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use proptest::prelude::*;
+
+    use super::*;
+
+    /// A blob with no types and `strings` (each NUL-terminated after the leading empty one).
+    fn strings_only(strings: &[Vec<u8>]) -> RawBtf {
+        let mut section = vec![0u8];
+        for s in strings {
+            section.extend_from_slice(s);
+            section.push(0);
+        }
+        let mut blob = Vec::new();
+        blob.extend_from_slice(&crate::btf::MAGIC.to_le_bytes());
+        blob.extend_from_slice(&[1, 0]);
+        for w in [24u32, 0, 0, 0, section.len() as u32] {
+            blob.extend_from_slice(&w.to_le_bytes());
+        }
+        blob.extend_from_slice(&section);
+        RawBtf::parse(&blob).expect("a structured blob")
+    }
+
+    proptest! {
+        /// Every offset of the reference's string section, and some past it, resolves through
+        /// the block table exactly as string by string: copied strings in runs that move
+        /// apart, strings not copied, and runs shorter than a block.
+        #[test]
+        fn block_shifts_resolve_names_as_string_by_string(
+            strings in prop::collection::vec(prop::collection::vec(b'a'..=b'z', 0..40), 0..80),
+            plan in prop::collection::vec((any::<bool>(), 0u32..3, 0u32..50), 81),
+        ) {
+            let reference = strings_only(&strings);
+            // The target: the reference's strings in order, some dropped, with gaps (strings
+            // of its own) opening now and then.
+            let (mut target_starts, mut str_map, mut at) = (Vec::new(), Vec::new(), 0u32);
+            for (i, &(copied, gap_every, gap)) in plan.iter().enumerate().take(reference.str_starts.len()) {
+                if gap_every == 0 {
+                    at += gap;
+                }
+                if copied || i == 0 {
+                    str_map.push(target_starts.len() as u32);
+                    target_starts.push(at);
+                    at += reference.string(i).len() as u32 + 1;
+                } else {
+                    str_map.push(u32::MAX);
+                }
+            }
+            let renumber = Renumber::new(&reference, &[0], &str_map, &target_starts);
+            for w in 0..reference.strings.len() as u32 + 2 * BLOCK as u32 {
+                let (fast, slow) = (renumber.str(w), renumber.str_slow(w));
+                prop_assert_eq!(format!("{fast:?}"), format!("{slow:?}"), "offset {}", w);
+            }
+        }
+    }
 }
