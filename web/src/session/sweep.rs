@@ -198,10 +198,11 @@ impl Session {
         )
     }
 
-    /// Parses `unchecked`'s bytes now, for a caller whose hash of them runs elsewhere in the
-    /// meantime (the worker's WebCrypto digest, which copied them when it started): the parse
-    /// no longer waits for the digest. The parser reads them as the untrusted bytes they
-    /// are; nothing answers from the parse until [`Session::sweep_checked`] has the digest.
+    /// Parses `unchecked`'s bytes now, for a caller whose hash of them may run elsewhere in
+    /// the meantime (the worker's WebCrypto digest, which copied them when called; Chromium
+    /// hashes before the call returns, a browser hashing on another thread overlaps the
+    /// two). The parser reads them as the untrusted bytes they are; nothing answers from the
+    /// parse until [`Session::sweep_checked`] has the digest.
     pub fn sweep_parse_ahead(&self, unchecked: &mut UncheckedSweep) {
         let Unchecked::Bytes(bytes) = &mut unchecked.state else {
             return;
