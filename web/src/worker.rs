@@ -202,41 +202,28 @@ pub fn worker_handle(message: JsValue) {
 
 /// A sweep's step (`Request::CatalogSweep`, which [`handle`] answers with the engine's own
 /// sha256): the build rebuilt unchecked, hashed by the browser's SHA-256 — native, faster
-/// than the wasm one, which was half a build's rebuild — then checked and answered by the session
-/// (which, on a mismatch, rebuilds the whole chain with every check to name the culprit).
-/// Other messages may be handled while the digest is computed; the step holds its own
-/// bytes (or their parse), and a reference kept from its rebuild only ever serves under
-/// another build's own check.
+/// than the wasm one, which was half a build's rebuild — then checked and answered by the
+/// session (which, on a mismatch, rebuilds the whole chain with every check to name the
+/// culprit). Chromium hashes on this thread before `digest` returns (measured: 7–16 ms for a
+/// 4.6 MB build, the promise then resolves at once), so nothing is worth doing ahead of the
+/// check: parsing while awaiting it overlapped nothing and was removed. Other messages may be
+/// handled while the step awaits; it holds its own bytes, and a reference kept from its
+/// rebuild only ever serves under another build's own check.
 fn sweep_step(id: u32, build: String, offsets: Vec<u64>, job: SweepJob, blobs: &[JsValue]) {
     let bytes = segment_bytes(blobs, offsets.len());
     let rebuilt = SESSION.with(|s| {
         s.borrow_mut()
             .sweep_rebuild_unchecked(&build, &with_offsets(&offsets, &bytes))
     });
-    let mut unchecked = match rebuilt {
+    let unchecked = match rebuilt {
         Ok(Ok(unchecked)) => unchecked,
         Ok(Err(step)) => return post(id, false, Reply::Swept(step), &[]),
         Err(message) => return post(id, false, Reply::Failed { message }, &[]),
     };
-    // The engine parses the bytes (the digest copied them when called) before awaiting the
-    // digest: in a browser that hashes on another thread the parse overlaps the hashing.
-    // Chromium does not: its `digest` hashes on the calling thread before it returns
-    // (measured: the call takes 7-16 ms for 4.6 MB, the promise then resolves at once), so
-    // there the hash is ~9 ms of each build's step, counted in its rebuild time.
-    let digest = browser_sha256(unchecked.bytes());
-    if digest.is_some() {
-        SESSION.with(|s| s.borrow().sweep_parse_ahead(&mut unchecked));
-    }
     wasm_bindgen_futures::spawn_local(async move {
-        let digest = match digest {
-            // A digest that fails is a mismatch: the session rebuilds the chain with every
-            // check in Rust.
-            Some(d) => wasm_bindgen_futures::JsFuture::from(d)
-                .await
-                .map(|d| js_sys::Uint8Array::new(&d).to_vec())
-                .unwrap_or_default(),
-            // No WebCrypto (a page not in a secure context): the engine's own sha256 (the
-            // bytes were not parsed ahead).
+        let digest = match browser_sha256(unchecked.bytes()).await {
+            Some(d) => d,
+            // No WebCrypto (a page not in a secure context): the engine's own sha256.
             None => corelab::catalog::sha256(unchecked.bytes()).to_vec(),
         };
         let answered = SESSION.with(|s| {
@@ -252,10 +239,12 @@ fn sweep_step(id: u32, build: String, offsets: Vec<u64>, job: SweepJob, blobs: &
     });
 }
 
-/// The SHA-256 of `bytes` by the browser's WebCrypto, started (it copies them when called:
-/// the caller may take them back at once), or `None` where it is not available.
-fn browser_sha256(bytes: &[u8]) -> Option<js_sys::Promise> {
+/// The SHA-256 of `bytes` by the browser's WebCrypto (which copies them when called), or
+/// `None` where it is not available.
+async fn browser_sha256(bytes: &[u8]) -> Option<Vec<u8>> {
     let scope: web_sys::WorkerGlobalScope = js_sys::global().dyn_into().ok()?;
     let subtle = scope.crypto().ok()?.subtle();
-    subtle.digest_with_str_and_u8_array("SHA-256", bytes).ok()
+    let digest = subtle.digest_with_str_and_u8_array("SHA-256", bytes).ok()?;
+    let digest = wasm_bindgen_futures::JsFuture::from(digest).await.ok()?;
+    Some(js_sys::Uint8Array::new(&digest).to_vec())
 }

@@ -90,43 +90,15 @@ const SWEEP_REFERENCES: usize = 4;
 #[derive(Debug)]
 pub struct UncheckedSweep {
     name: String,
-    /// The sha256 recorded for the build, which the rebuilt bytes must have.
-    sha256: [u8; 32],
-    state: Unchecked,
+    btf: UncheckedBtf,
     started: f64,
 }
 
-#[derive(Debug)]
-enum Unchecked {
-    /// The rebuilt bytes.
-    Bytes(Vec<u8>),
-    /// The bytes parsed ahead of the check ([`Session::sweep_parse_ahead`]): the parse, when
-    /// the rebuild ended and when the parse did.
-    Parsed {
-        // Boxed: a parsed BTF's struct is many words (clippy: large_enum_variant), the bytes three.
-        btf: Box<Result<Btf, String>>,
-        rebuilt: f64,
-        parsed: f64,
-    },
-}
-
 impl UncheckedSweep {
-    /// The bytes to hash (SHA-256); empty once parsed ahead.
+    /// The bytes to hash (SHA-256).
     pub fn bytes(&self) -> &[u8] {
-        match &self.state {
-            Unchecked::Bytes(b) => b,
-            Unchecked::Parsed { .. } => &[],
-        }
+        &self.btf.bytes
     }
-}
-
-/// When a sweep step's phases ended: (started, rebuilt, parsed).
-type StepTimes = (f64, f64, f64);
-
-/// A sweep build's bytes parsed (straight to the parser: a sweep needs no content sniffing,
-/// summary or type index).
-fn parse_build(name: &str, bytes: Vec<u8>) -> Result<Btf, String> {
-    Btf::parse_owned(bytes, None).map_err(|e| format!("catalogue build {name}: {e}"))
 }
 
 impl Session {
@@ -187,10 +159,9 @@ impl Session {
         let started = (self.clock)();
         Ok(
             match self.catalog_rebuild_unchecked(name, segments, SWEEP_REFERENCES)? {
-                Rebuilt::Btf(UncheckedBtf { bytes, sha256 }) => Ok(UncheckedSweep {
+                Rebuilt::Btf(btf) => Ok(UncheckedSweep {
                     name: name.to_owned(),
-                    sha256,
-                    state: Unchecked::Bytes(bytes),
+                    btf,
                     started,
                 }),
                 Rebuilt::Missing(offsets) => Err(SweepStep::Need(offsets)),
@@ -198,28 +169,10 @@ impl Session {
         )
     }
 
-    /// Parses `unchecked`'s bytes now, for a caller whose hash of them may run elsewhere in
-    /// the meantime (the worker's WebCrypto digest, which copied them when called; Chromium
-    /// hashes before the call returns, a browser hashing on another thread overlaps the
-    /// two). The parser reads them as the untrusted bytes they are; nothing answers from the
-    /// parse until [`Session::sweep_checked`] has the digest.
-    pub fn sweep_parse_ahead(&self, unchecked: &mut UncheckedSweep) {
-        let Unchecked::Bytes(bytes) = &mut unchecked.state else {
-            return;
-        };
-        let rebuilt = (self.clock)();
-        let btf = parse_build(&unchecked.name, std::mem::take(bytes));
-        unchecked.state = Unchecked::Parsed {
-            btf: Box::new(btf),
-            rebuilt,
-            parsed: (self.clock)(),
-        };
-    }
-
-    /// The second half: `job` answered on `unchecked`'s bytes (or their parse) if `digest`
-    /// (their sha256, as the caller computed it) is the one recorded for the build.
-    /// Otherwise they are dropped and the build rebuilt here from its whole chain with every
-    /// BTF checked, so the error names the build whose segment is wrong and its offset, as
+    /// The second half: `job` answered on `unchecked`'s bytes if `digest` (their sha256, as
+    /// the caller computed it) is the one recorded for the build. Otherwise the bytes are
+    /// dropped and the build rebuilt here from its whole chain with every BTF checked, so
+    /// the error names the build whose segment is wrong and its offset, as
     /// [`Session::sweep_build`]'s does (or the segments of the chain still needed).
     pub fn sweep_checked(
         &mut self,
@@ -228,23 +181,11 @@ impl Session {
         segments: &[(u64, &[u8])],
         job: &SweepJob,
     ) -> Result<SweepStep, String> {
-        let UncheckedSweep {
-            name,
-            sha256,
-            state,
-            started,
-        } = unchecked;
-        if digest == sha256.as_slice() {
-            return match state {
-                Unchecked::Bytes(bytes) => self.sweep_answer(&name, bytes, job, started),
-                Unchecked::Parsed {
-                    btf,
-                    rebuilt,
-                    parsed,
-                } => self.sweep_job(&name, (*btf)?, job, (started, rebuilt, parsed)),
-            };
+        let UncheckedSweep { name, btf, started } = unchecked;
+        if digest == btf.sha256.as_slice() {
+            return self.sweep_answer(&name, btf.bytes, job, started);
         }
-        drop(state);
+        drop(btf);
         // References kept from unchecked rebuilds may be the culprit: none serves again.
         self.catalog_forget_references();
         match self.catalog_rebuild(&name, segments, SWEEP_REFERENCES)? {
@@ -261,21 +202,12 @@ impl Session {
         job: &SweepJob,
         started: f64,
     ) -> Result<SweepStep, String> {
-        let rebuilt = (self.clock)();
-        let btf = parse_build(name, bytes)?;
-        let parsed = (self.clock)();
-        self.sweep_job(name, btf, job, (started, rebuilt, parsed))
-    }
-
-    /// `job` answered on build `name`'s checked and parsed BTF.
-    fn sweep_job(
-        &mut self,
-        name: &str,
-        btf: Btf,
-        job: &SweepJob,
-        (started, rebuilt, parsed): StepTimes,
-    ) -> Result<SweepStep, String> {
         let clock = self.clock;
+        let rebuilt = clock();
+        // Straight to the parser: a sweep needs no content sniffing, summary or type index.
+        let btf =
+            Btf::parse_owned(bytes, None).map_err(|e| format!("catalogue build {name}: {e}"))?;
+        let parsed = clock();
         let answer = match job {
             SweepJob::Matrix { object, whatif } => {
                 let obj = self.object_or_err(*object)?;

@@ -178,26 +178,17 @@ fn from_index(
 }
 
 /// One step as the worker takes it: rebuilt unchecked, hashed (here by core's sha256, in the
-/// worker by the browser's; `digest` may replace it), with `parse_ahead` parsed while the
-/// hash runs (as the worker does where it has WebCrypto), checked and answered.
+/// worker by the browser's; `digest` may replace it), checked and answered.
 fn step_hashed_outside(
     s: &mut Session,
     name: &str,
     segments: &[(u64, &[u8])],
     digest: Option<[u8; 32]>,
-    parse_ahead: bool,
 ) -> Result<SweepStep, String> {
     match s.sweep_rebuild_unchecked(name, segments)? {
         Err(step) => Ok(step),
-        Ok(mut unchecked) => {
+        Ok(unchecked) => {
             let digest = digest.unwrap_or_else(|| corelab::catalog::sha256(unchecked.bytes()));
-            if parse_ahead {
-                s.sweep_parse_ahead(&mut unchecked);
-                assert!(
-                    unchecked.bytes().is_empty(),
-                    "parsed ahead: the bytes were taken"
-                );
-            }
             s.sweep_checked(unchecked, &digest, segments, &job())
         }
     }
@@ -208,21 +199,19 @@ fn a_step_hashed_outside_the_engine_answers_as_the_engine_s_own_and_a_mismatch_n
     let (mut s, listing, file) = opened();
     let (mut whole, _, _) = opened();
     let sel = s.catalog_select("all").unwrap();
-    for (k, &i) in sel.order.iter().enumerate() {
-        // Every other build parsed ahead of its digest: both ways answer alike.
-        let ahead = k % 2 == 0;
+    for &i in &sel.order {
         let name = sel.builds[i as usize].clone();
         let own = segment(
             &file,
             &listing,
             listing.find(&name).unwrap().segments.last().unwrap().0,
         );
-        let mut step = step_hashed_outside(&mut s, &name, &[(own.0, &own.1)], None, ahead).unwrap();
+        let mut step = step_hashed_outside(&mut s, &name, &[(own.0, &own.1)], None).unwrap();
         if let SweepStep::Need(more) = &step {
             // The first build of a chain: the page hands over the rest, as for `sweep_build`.
             assert!(!more.is_empty());
-            let segs = chain(&listing, &file, &name);
-            step = step_hashed_outside(&mut s, &name, &segs, None, ahead).unwrap();
+            step =
+                step_hashed_outside(&mut s, &name, &chain(&listing, &file, &name), None).unwrap();
         }
         let (SweepStep::Column(col), (SweepStep::Column(want), _)) =
             (step, sweep(&mut whole, &listing, &file, &name))
@@ -240,13 +229,12 @@ fn a_step_hashed_outside_the_engine_answers_as_the_engine_s_own_and_a_mismatch_n
     let name = sel.builds[*sel.order.last().unwrap() as usize].clone();
     let b = listing.find(&name).unwrap();
     let own = segment(&file, &listing, b.segments.last().unwrap().0);
-    // (Parsed ahead: the parse of the wrong bytes is dropped, never answered from.)
-    let step = step_hashed_outside(&mut s, &name, &[(own.0, &own.1)], Some([0; 32]), true).unwrap();
+    let step = step_hashed_outside(&mut s, &name, &[(own.0, &own.1)], Some([0; 32])).unwrap();
     if b.segments.len() > 1 {
         assert!(matches!(step, SweepStep::Need(_)), "{name}: {step:?}");
     }
-    let segs = chain(&listing, &file, &name);
-    let step = step_hashed_outside(&mut s, &name, &segs, Some([0; 32]), true).unwrap();
+    let step =
+        step_hashed_outside(&mut s, &name, &chain(&listing, &file, &name), Some([0; 32])).unwrap();
     assert!(matches!(step, SweepStep::Column(_)), "{name}: {step:?}");
     // A damaged segment: the bytes miss their digest (or do not rebuild), and the error
     // names the build and the segment's offset.
@@ -256,7 +244,7 @@ fn a_step_hashed_outside_the_engine_answers_as_the_engine_s_own_and_a_mismatch_n
     bad[mid] ^= 0x5a;
     let mut segs = chain(&listing, &file, &name);
     segs.last_mut().unwrap().1 = &bad;
-    let e = step_hashed_outside(&mut s, &name, &segs, None, true).unwrap_err();
+    let e = step_hashed_outside(&mut s, &name, &segs, None).unwrap_err();
     assert!(e.contains(&name) && e.contains(&format!("{off:#x}")), "{e}");
 }
 
